@@ -1,0 +1,68 @@
+/// The readable checklist `gavel eval` prints for people.
+public struct EvalReport {
+    public var model: SiteModel
+    public var courts: [SiteModel.CourtModel]
+    public var result: EvaluationResult
+    public var now: Instant
+
+    public init(model: SiteModel, courts: [SiteModel.CourtModel], result: EvaluationResult, now: Instant) {
+        self.model = model
+        self.courts = courts
+        self.result = result
+        self.now = now
+    }
+
+    static func label(_ status: StepStatus) -> String {
+        switch status {
+        case .notApplicable: return "not applicable"
+        case .done: return "done"
+        case .needsAnswers: return "needs answers"
+        case .blocked: return "blocked"
+        case .notYet: return "not yet"
+        case .todo: return "to do"
+        }
+    }
+
+    static func label(_ readiness: Readiness) -> String {
+        switch readiness {
+        case .actionNeeded: return "action needed"
+        case .needsAnswers: return "needs answers"
+        case .ready: return "ready"
+        }
+    }
+
+    public var text: String {
+        var out = ""
+        for (m, courtResult) in zip(courts, result.courts) {
+            let c = m.court
+            out += "\(c.name) (\(c.id)): \(Self.label(courtResult.readiness))\n"
+            if let goLive = c.goLiveInstant {
+                out += "  go-live: \(PeopleTime.format(goLive, in: c.timeZone))\(goLive <= now ? " (passed)" : "")\n"
+            } else {
+                out += "  go-live: not yet scheduled\n"
+            }
+            for (step, s) in zip(m.steps, courtResult.steps) {
+                var line = "  [\(Self.label(s.status))] \(step.module.title)"
+                if step.module.scope == .person { line += " (all courts)" }
+                switch s.status {
+                case .todo where s.overdue: line += " (overdue)"
+                case .notYet:
+                    line += s.opensAt.map { " — opens \(PeopleTime.format($0, in: c.timeZone))" } ?? " — opening date not yet known"
+                case .needsAnswers:
+                    let questions = s.missing.map { id in model.content.fact(id).map { "\(id) (\($0.question))" } ?? id }
+                    line += "\n      answer: " + questions.joined(separator: "\n              ")
+                case .blocked:
+                    let waiting = step.module.requires.map(\.value).filter { r in
+                        let st = courtResult.steps.first { $0.id == r }?.status
+                        return st != .done && st != .notApplicable
+                    }
+                    line += " — waits for: " + waiting.joined(separator: ", ")
+                default: break
+                }
+                out += line + "\n"
+            }
+            out += "\n"
+        }
+        return out
+    }
+}

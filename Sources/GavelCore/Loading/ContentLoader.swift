@@ -1,0 +1,345 @@
+import Foundation
+import Yams
+
+/// Reads Content/ into typed models. Every problem goes into the bag; loading goes on past errors so a
+/// run reports all of them.
+public struct ContentLoader {
+    public var root: URL
+    /// How paths are shown in diagnostics, e.g. "Content".
+    public var displayRoot: String
+    public var includeDrafts: Bool
+
+    public init(root: URL, displayRoot: String, includeDrafts: Bool = false) {
+        self.root = root
+        self.displayRoot = displayRoot
+        self.includeDrafts = includeDrafts
+    }
+
+    static let siteKeys = ["title", "base_url", "language", "description", "allow_raw_html", "navigation"]
+    static let factKeys = ["id", "type", "question", "help", "label", "options", "scope"]
+    static let stepKeys = ["id", "title", "summary", "scope", "requires", "applies_if", "done_if", "available_from", "due_by", "learn_more"]
+    static let courtKeys = ["id", "name", "short_name", "kind", "timezone", "go_live", "downtime", "contacts", "checklist", "allow_raw_html"]
+    static let noticeKeys = ["title", "date", "summary", "tags", "draft", "publish", "expires", "events"]
+    static let pageKeys = ["title", "summary"]
+
+    func display(_ relative: String) -> String {
+        displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? displayRoot + relative : displayRoot + "/" + relative)
+    }
+
+    func listing(_ relative: String) -> [String] {
+        let url = root.appendingPathComponent(relative)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    func isDirectory(_ relative: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: root.appendingPathComponent(relative).path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    public func load(bag: inout DiagnosticBag) -> SiteContent? {
+        guard isDirectory("") else {
+            bag.error(SourceLocation(file: displayRoot), "content folder not found")
+            return nil
+        }
+        let site = loadSite(bag: &bag)
+        let facts = loadFacts(bag: &bag)
+        var steps: [String: StepModule] = [:]
+        var stepOrder: [String] = []
+        for name in listing("steps") where name.hasSuffix(".md") {
+            guard let step = loadStep("steps/" + name, bag: &bag) else { continue }
+            if let other = steps[step.id] {
+                bag.error(step.location, "duplicate step id '\(step.id)'", hint: "also defined in \(other.file)")
+                continue
+            }
+            steps[step.id] = step
+            stepOrder.append(step.id)
+        }
+        var courts: [Court] = []
+        for name in listing("courts") where isDirectory("courts/" + name) {
+            if let court = loadCourt(folder: name, bag: &bag) { courts.append(court) }
+        }
+        var pages: [Page] = []
+        for name in listing("pages") where name.hasSuffix(".md") {
+            if let page = loadPage("pages/" + name, bag: &bag) { pages.append(page) }
+        }
+        guard let site else { return nil }
+        return SiteContent(site: site, facts: facts, steps: steps, stepOrder: stepOrder, courts: courts, pages: pages)
+    }
+
+    // MARK: - site.yml
+
+    func loadSite(bag: inout DiagnosticBag) -> SiteConfig? {
+        let path = display("site.yml")
+        guard case let .success(file) = readReporting("site.yml", bag: &bag) else { return nil }
+        let reader = YAMLReader(file: path)
+        let node = reader.parse(file.text, bag: &bag)
+        guard let map = reader.map(node, what: "site.yml", known: Self.siteKeys, required: ["title", "base_url"], bag: &bag) else { return nil }
+        var navigation: [NavigationItem] = []
+        for item in reader.list(map, "navigation", bag: &bag) {
+            guard let m = reader.map(item, what: "a navigation item", known: ["title", "url"], required: ["title", "url"], at: reader.location(of: item), bag: &bag),
+                  let title = reader.string(m, "title", bag: &bag), let url = reader.string(m, "url", bag: &bag) else { continue }
+            navigation.append(NavigationItem(title: title.value, url: url))
+        }
+        var baseURL = reader.string(map, "base_url", bag: &bag)?.value ?? "/"
+        if !baseURL.hasSuffix("/") { baseURL += "/" }
+        return SiteConfig(
+            title: reader.string(map, "title", bag: &bag)?.value ?? "",
+            baseURL: baseURL,
+            language: reader.string(map, "language", bag: &bag)?.value ?? "en-US",
+            description: reader.string(map, "description", bag: &bag)?.value ?? "",
+            allowRawHTML: reader.bool(map, "allow_raw_html", bag: &bag) ?? false,
+            navigation: navigation,
+            file: path)
+    }
+
+    // MARK: - facts.yml
+
+    func loadFacts(bag: inout DiagnosticBag) -> [FactDefinition] {
+        let path = display("facts.yml")
+        guard case let .success(file) = readReporting("facts.yml", bag: &bag) else { return [] }
+        let reader = YAMLReader(file: path)
+        guard let node = reader.parse(file.text, bag: &bag) else { return [] }
+        guard case let .sequence(items) = node else {
+            bag.error(reader.location(of: node), "facts.yml must be a list of facts", hint: "start each fact with '- id: ...'")
+            return []
+        }
+        var facts: [FactDefinition] = []
+        var seen: [String: SourceLocation] = [:]
+        for item in items {
+            let at = reader.location(of: item)
+            guard let map = reader.map(item, what: "a fact", known: Self.factKeys, required: ["id", "type", "question"], at: at, bag: &bag),
+                  let id = reader.string(map, "id", bag: &bag) else { continue }
+            if !Self.isDottedName(id.value) {
+                bag.error(id.location, "fact id '\(id.value)' must be lowercase words joined by dots or underscores", hint: "for example 'pacer.created'")
+                continue
+            }
+            if id.value.hasPrefix("done.") || id.value == "court" || id.value.hasPrefix("court.") || ["today", "now", "true", "false", "and", "or", "not", "in", "is"].contains(id.value) {
+                bag.error(id.location, "fact id '\(id.value)' is reserved", hint: "'done.<step>', 'court.*', 'today' and 'now' are built in")
+                continue
+            }
+            if let first = seen[id.value] {
+                bag.error(id.location, "duplicate fact id '\(id.value)'", hint: "first defined at line \(first.line)")
+                continue
+            }
+            seen[id.value] = id.location
+            guard let typeText = reader.string(map, "type", bag: &bag) else { continue }
+            guard let type = FactType(rawValue: typeText.value) else {
+                bag.error(typeText.location, "unknown fact type '\(typeText.value)'",
+                          hint: DidYouMean.hint(typeText.value, among: FactType.allCases.map(\.rawValue)) ?? "use one of: boolean, date, choice, number, text")
+                continue
+            }
+            let options = reader.stringList(map, "options", bag: &bag)
+            if type == .choice && options.isEmpty {
+                bag.error(id.location, "choice fact '\(id.value)' needs 'options'")
+            } else if type != .choice && !options.isEmpty {
+                bag.error(options[0].location, "only a choice fact has 'options'")
+            }
+            var optionSet = Set<String>()
+            for option in options where !optionSet.insert(option.value).inserted {
+                bag.error(option.location, "duplicate option '\(option.value)'")
+            }
+            var scope = Scope.person
+            if let s = reader.string(map, "scope", bag: &bag) {
+                if let parsed = Scope(rawValue: s.value) { scope = parsed } else {
+                    bag.error(s.location, "unknown scope '\(s.value)'", hint: "use 'person' or 'court'")
+                }
+            }
+            let question = reader.string(map, "question", bag: &bag)?.value ?? ""
+            facts.append(FactDefinition(
+                id: id.value, type: type, question: question,
+                help: reader.string(map, "help", bag: &bag)?.value ?? "",
+                label: reader.string(map, "label", bag: &bag)?.value ?? question,
+                options: options.map(\.value), scope: scope, location: id.location))
+        }
+        return facts
+    }
+
+    static func isDottedName(_ s: String) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        return !s.isEmpty && parts.allSatisfy { part in
+            guard let first = part.first, first.isLetter, first.isLowercase || !first.isCased else { return false }
+            return part.allSatisfy { ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }
+        }
+    }
+
+    static func isSlug(_ s: String) -> Bool {
+        !s.isEmpty && s.first != "-" && s.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+    }
+
+    // MARK: - steps/<id>.md
+
+    func loadStep(_ relative: String, bag: inout DiagnosticBag) -> StepModule? {
+        guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
+        guard let (doc, reader, map) = frontMatter(file, what: "step front matter", known: Self.stepKeys, required: ["id", "title"], bag: &bag),
+              let id = reader.string(map, "id", bag: &bag) else { return nil }
+        let expected = (relative as NSString).lastPathComponent.replacingOccurrences(of: ".md", with: "")
+        if id.value != expected {
+            bag.error(id.location, "step id '\(id.value)' differs from its file name '\(expected).md'", hint: "name the file '\(id.value).md' or set id: \(expected)")
+        }
+        if !Self.isSlug(id.value) {
+            bag.error(id.location, "step id '\(id.value)' must use lowercase letters, digits and hyphens")
+        }
+        var scope = Scope.person
+        if let s = reader.string(map, "scope", bag: &bag) {
+            if let parsed = Scope(rawValue: s.value) { scope = parsed } else {
+                bag.error(s.location, "unknown scope '\(s.value)'", hint: "use 'person' or 'court'")
+            }
+        }
+        var rules: [RuleKind: Located<String>] = [:]
+        for kind in RuleKind.allCases {
+            if let text = reader.string(map, kind.rawValue, bag: &bag) { rules[kind] = text }
+        }
+        var links: [ExternalLink] = []
+        for item in reader.list(map, "learn_more", bag: &bag) {
+            guard let m = reader.map(item, what: "a learn_more link", known: ["title", "url"], required: ["title", "url"], at: reader.location(of: item), bag: &bag),
+                  let title = reader.string(m, "title", bag: &bag), let url = reader.string(m, "url", bag: &bag) else { continue }
+            links.append(ExternalLink(title: title.value, url: url.value))
+        }
+        return StepModule(
+            id: id.value, title: reader.string(map, "title", bag: &bag)?.value ?? id.value,
+            summary: reader.string(map, "summary", bag: &bag)?.value ?? "",
+            scope: scope, requires: reader.stringList(map, "requires", bag: &bag), rules: rules, learnMore: links,
+            body: MarkdownSource(text: doc.body, file: file.path, firstLine: doc.bodyFirstLine),
+            file: file.path, location: id.location)
+    }
+
+    // MARK: - courts/<id>/court.yml
+
+    func loadCourt(folder: String, bag: inout DiagnosticBag) -> Court? {
+        let relative = "courts/\(folder)/court.yml"
+        let path = display(relative)
+        guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
+        let reader = YAMLReader(file: path)
+        let node = reader.parse(file.text, bag: &bag)
+        guard let node, let map = reader.map(node, what: "court.yml", known: Self.courtKeys,
+                                             required: ["id", "name", "kind", "timezone"], bag: &bag),
+              let id = reader.string(map, "id", bag: &bag) else { return nil }
+        if id.value != folder {
+            bag.error(id.location, "court id '\(id.value)' differs from its folder name '\(folder)'", hint: "a court's id is its folder's name: set id: \(folder)")
+        }
+        var kind = CourtKind.district
+        if let k = reader.string(map, "kind", bag: &bag) {
+            if let parsed = CourtKind(rawValue: k.value) { kind = parsed } else {
+                bag.error(k.location, "unknown court kind '\(k.value)'",
+                          hint: DidYouMean.hint(k.value, among: CourtKind.allCases.map(\.rawValue)) ?? "use district, bankruptcy, appellate or national")
+            }
+        }
+        var zone = TimeZone(identifier: "UTC") ?? TimeZone.current
+        if let z = reader.string(map, "timezone", bag: &bag) {
+            if let parsed = Self.timeZone(z.value) { zone = parsed } else {
+                bag.error(z.location, "unknown time zone '\(z.value)'",
+                          hint: DidYouMean.hint(z.value, among: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as America/Chicago")
+            }
+        }
+        var downtime: [DowntimeWindow] = []
+        for item in reader.list(map, "downtime", bag: &bag) {
+            guard let m = reader.map(item, what: "a downtime window", known: ["title", "start", "end"], required: ["start", "end"], at: reader.location(of: item), bag: &bag),
+                  let start = reader.localDateTime(m, "start", bag: &bag), let end = reader.localDateTime(m, "end", bag: &bag) else { continue }
+            if end.value <= start.value {
+                bag.error(end.location, "downtime ends (\(end.value)) before it starts (\(start.value))")
+                continue
+            }
+            downtime.append(DowntimeWindow(title: reader.string(m, "title", bag: &bag)?.value ?? "CM/ECF unavailable", start: start.value, end: end.value))
+        }
+        var contacts: [Contact] = []
+        for item in reader.list(map, "contacts", bag: &bag) {
+            guard let m = reader.map(item, what: "a contact", known: ["label", "phone", "email", "hours"], required: ["label"], at: reader.location(of: item), bag: &bag) else { continue }
+            contacts.append(Contact(label: reader.string(m, "label", bag: &bag)?.value ?? "",
+                                    phone: reader.string(m, "phone", bag: &bag)?.value,
+                                    email: reader.string(m, "email", bag: &bag)?.value,
+                                    hours: reader.string(m, "hours", bag: &bag)?.value))
+        }
+        var notices: [Notice] = []
+        var slugs = Set<String>()
+        for name in listing("courts/\(folder)/notices") where name.hasSuffix(".md") {
+            guard let notice = loadNotice("courts/\(folder)/notices/\(name)", court: folder, bag: &bag) else { continue }
+            slugs.insert(notice.slug)
+            if notice.draft && !includeDrafts { continue }
+            notices.append(notice)
+        }
+        let name = reader.string(map, "name", bag: &bag)?.value ?? folder
+        return Court(
+            id: id.value, name: name, shortName: reader.string(map, "short_name", bag: &bag)?.value ?? name,
+            kind: kind, timeZone: zone, goLive: reader.localDateTime(map, "go_live", bag: &bag)?.value,
+            downtime: downtime, contacts: contacts, checklist: reader.stringList(map, "checklist", bag: &bag),
+            allowRawHTML: reader.bool(map, "allow_raw_html", bag: &bag),
+            notices: notices.sorted { ($0.date, $0.slug) > ($1.date, $1.slug) }, file: path)
+    }
+
+    /// Only real IANA names: Foundation also accepts abbreviations and offsets, which are not stable.
+    static func timeZone(_ name: String) -> TimeZone? {
+        guard name == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(name) else { return nil }
+        return TimeZone(identifier: name)
+    }
+
+    // MARK: - notices and pages
+
+    func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag) -> Notice? {
+        guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
+        let slug = (relative as NSString).lastPathComponent.replacingOccurrences(of: ".md", with: "")
+        if !Self.isSlug(slug) {
+            bag.error(SourceLocation(file: file.path), "notice file name '\(slug).md' must use lowercase letters, digits and hyphens", hint: "it becomes the notice's address")
+        }
+        guard let (doc, reader, map) = frontMatter(file, what: "notice front matter", known: Self.noticeKeys, required: ["title", "date"], bag: &bag),
+              let title = reader.string(map, "title", bag: &bag), let date = reader.localDate(map, "date", bag: &bag) else { return nil }
+        var events: [CalendarEvent] = []
+        for item in reader.list(map, "events", bag: &bag) {
+            guard let m = reader.map(item, what: "an event", known: ["title", "start", "end"], required: ["title", "start", "end"], at: reader.location(of: item), bag: &bag),
+                  let t = reader.string(m, "title", bag: &bag),
+                  let start = reader.localDateTime(m, "start", bag: &bag), let end = reader.localDateTime(m, "end", bag: &bag) else { continue }
+            if end.value < start.value {
+                bag.error(end.location, "event '\(t.value)' ends (\(end.value)) before it starts (\(start.value))")
+                continue
+            }
+            events.append(CalendarEvent(title: t.value, start: start.value, end: end.value))
+        }
+        let publish = reader.localDate(map, "publish", bag: &bag)
+        let expires = reader.localDate(map, "expires", bag: &bag)
+        if let publish, let expires, expires.value < publish.value {
+            bag.error(expires.location, "notice expires (\(expires.value)) before it is published (\(publish.value))")
+        }
+        return Notice(
+            court: court, slug: slug, title: title.value, date: date.value,
+            summary: reader.string(map, "summary", bag: &bag)?.value,
+            tags: reader.stringList(map, "tags", bag: &bag).map(\.value),
+            draft: reader.bool(map, "draft", bag: &bag) ?? false,
+            publish: publish?.value, expires: expires?.value, events: events,
+            body: MarkdownSource(text: doc.body, file: file.path, firstLine: doc.bodyFirstLine), file: file.path)
+    }
+
+    func loadPage(_ relative: String, bag: inout DiagnosticBag) -> Page? {
+        guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
+        let slug = (relative as NSString).lastPathComponent.replacingOccurrences(of: ".md", with: "")
+        if !Self.isSlug(slug) || ["courts", "checklist", "search", "assets", "feed.xml"].contains(slug) {
+            bag.error(SourceLocation(file: file.path), "page name '\(slug)' cannot be used", hint: "use lowercase letters, digits and hyphens, and none of: courts, checklist, search, assets")
+        }
+        guard let (doc, reader, map) = frontMatter(file, what: "page front matter", known: Self.pageKeys, required: ["title"], bag: &bag),
+              let title = reader.string(map, "title", bag: &bag) else { return nil }
+        return Page(slug: slug, title: title.value, summary: reader.string(map, "summary", bag: &bag)?.value,
+                    body: MarkdownSource(text: doc.body, file: file.path, firstLine: doc.bodyFirstLine), file: file.path)
+    }
+
+    // MARK: - shared
+
+    func readReporting(_ relative: String, bag: inout DiagnosticBag) -> Result<SourceFile, Diagnostic> {
+        let result = SourceFile.read(root.appendingPathComponent(relative), displayPath: display(relative))
+        if case let .failure(d) = result { bag.add(d) }
+        return result
+    }
+
+    func frontMatter(_ file: SourceFile, what: String, known: [String], required: [String], bag: inout DiagnosticBag) -> (FrontMatterDocument, YAMLReader, YAMLMap)? {
+        let doc: FrontMatterDocument
+        switch FrontMatterDocument.split(file) {
+        case let .success(d): doc = d
+        case let .failure(d): bag.add(d); return nil
+        }
+        let reader = YAMLReader(file: file.path, firstLine: doc.yamlFirstLine)
+        let node = reader.parse(doc.yaml, bag: &bag)
+        if node == nil && doc.yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            bag.error(SourceLocation(file: file.path), "\(what) is empty", hint: "required fields: \(required.joined(separator: ", "))")
+            return nil
+        }
+        guard let node, let map = reader.map(node, what: what, known: known, required: required, bag: &bag) else { return nil }
+        return (doc, reader, map)
+    }
+}

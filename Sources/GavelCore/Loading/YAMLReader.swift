@@ -1,0 +1,179 @@
+import Yams
+
+/// A value read from a content file, with where it was written.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var location: SourceLocation
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}
+
+extension Located: Equatable where Value: Equatable {}
+extension Located: Hashable where Value: Hashable {}
+
+/// A YAML mapping whose keys have been checked against the fields a content type knows.
+public struct YAMLMap {
+    public var location: SourceLocation
+    var entries: [(key: String, keyLocation: SourceLocation, value: Node)]
+
+    public func node(_ key: String) -> Node? {
+        entries.first { $0.key == key }?.value
+    }
+}
+
+/// Reads YAML into located values and reports every problem into a diagnostic bag, never throwing:
+/// one bad field must not hide the others.
+public struct YAMLReader {
+    public var file: String
+    /// The file line on which the YAML text's first line stands.
+    public var firstLine: Int
+
+    public init(file: String, firstLine: Int = 1) {
+        self.file = file
+        self.firstLine = firstLine
+    }
+
+    public func location(_ mark: Mark?) -> SourceLocation {
+        guard let mark else { return SourceLocation(file: file, line: firstLine, column: 1) }
+        return SourceLocation(file: file, line: mark.line + firstLine - 1, column: mark.column)
+    }
+
+    public func location(of node: Node) -> SourceLocation { location(node.mark) }
+
+    /// Where the text of a scalar starts (after an opening quote, or on the line after a block indicator).
+    public func textLocation(of node: Node) -> SourceLocation {
+        var loc = location(of: node)
+        if case let .scalar(scalar) = node {
+            switch scalar.style {
+            case .singleQuoted, .doubleQuoted: loc.column += 1
+            case .literal, .folded: loc.line += 1
+            default: break
+            }
+        }
+        return loc
+    }
+
+    public func parse(_ yaml: String, bag: inout DiagnosticBag) -> Node? {
+        do {
+            return try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            switch error {
+            case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+                let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+                bag.error(location(mark), "invalid YAML: \(what)")
+            case let .reader(problem, _, _, _):
+                bag.error(location(nil), "invalid YAML: \(problem)")
+            default:
+                bag.error(location(nil), "invalid YAML: \(error)")
+            }
+            return nil
+        } catch {
+            bag.error(location(nil), "invalid YAML: \(error)")
+            return nil
+        }
+    }
+
+    /// Checks that `node` is a mapping with only `known` keys and every `required` key.
+    public func map(_ node: Node?, what: String, known: [String], required: [String] = [], at fallback: SourceLocation? = nil, bag: inout DiagnosticBag) -> YAMLMap? {
+        guard let node else {
+            if !required.isEmpty {
+                bag.error(fallback ?? location(nil), "\(what) is empty", hint: "required fields: \(required.joined(separator: ", "))")
+            }
+            return required.isEmpty ? YAMLMap(location: fallback ?? location(nil), entries: []) : nil
+        }
+        guard case let .mapping(mapping) = node else {
+            bag.error(location(of: node), "\(what) must be a mapping of fields")
+            return nil
+        }
+        var entries: [(String, SourceLocation, Node)] = []
+        var seen = Set<String>()
+        for (keyNode, value) in mapping {
+            let keyLoc = location(of: keyNode)
+            guard let key = keyNode.scalar?.string else {
+                bag.error(keyLoc, "a field name must be plain text")
+                continue
+            }
+            if !seen.insert(key).inserted {
+                bag.error(keyLoc, "duplicate field '\(key)' in \(what)")
+                continue
+            }
+            if !known.contains(key) {
+                bag.error(keyLoc, "unknown field '\(key)' in \(what)",
+                          hint: DidYouMean.hint(key, among: known) ?? "known fields: \(known.joined(separator: ", "))")
+                continue
+            }
+            entries.append((key, keyLoc, value))
+        }
+        let result = YAMLMap(location: location(of: node), entries: entries)
+        for key in required where result.node(key) == nil || result.node(key)?.isNullScalar == true {
+            bag.error(result.location, "missing required field '\(key)' in \(what)")
+        }
+        return result
+    }
+
+    public func string(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Located<String>? {
+        guard let node = map.node(key), !node.isNullScalar else { return nil }
+        guard case let .scalar(scalar) = node else {
+            bag.error(location(of: node), "'\(key)' must be text")
+            return nil
+        }
+        return Located(scalar.string, at: textLocation(of: node))
+    }
+
+    public func bool(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Bool? {
+        guard let node = map.node(key), !node.isNullScalar else { return nil }
+        guard let value = node.bool else {
+            bag.error(location(of: node), "'\(key)' must be true or false")
+            return nil
+        }
+        return value
+    }
+
+    public func list(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> [Node] {
+        guard let node = map.node(key), !node.isNullScalar else { return [] }
+        guard case let .sequence(sequence) = node else {
+            bag.error(location(of: node), "'\(key)' must be a list")
+            return []
+        }
+        return Array(sequence)
+    }
+
+    public func stringList(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> [Located<String>] {
+        list(map, key, bag: &bag).compactMap { item in
+            guard case let .scalar(scalar) = item else {
+                bag.error(location(of: item), "each item of '\(key)' must be text")
+                return nil
+            }
+            return Located(scalar.string, at: textLocation(of: item))
+        }
+    }
+
+    public func localDate(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Located<LocalDate>? {
+        guard let text = string(map, key, bag: &bag) else { return nil }
+        guard let date = LocalDate(parsing: text.value) else {
+            bag.error(text.location, "'\(text.value)' is not a valid date for '\(key)'", hint: "write a real date as YYYY-MM-DD")
+            return nil
+        }
+        return Located(date, at: text.location)
+    }
+
+    public func localDateTime(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Located<LocalDateTime>? {
+        guard let text = string(map, key, bag: &bag) else { return nil }
+        guard let value = LocalDateTime(parsing: text.value) else {
+            bag.error(text.location, "'\(text.value)' is not a valid local date-time for '\(key)'", hint: "write a real date and time as YYYY-MM-DDTHH:MM, in the court's local time")
+            return nil
+        }
+        return Located(value, at: text.location)
+    }
+}
+
+extension Node {
+    var isNullScalar: Bool {
+        if case let .scalar(scalar) = self {
+            return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        }
+        return false
+    }
+}

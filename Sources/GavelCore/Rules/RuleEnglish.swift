@@ -1,0 +1,136 @@
+import Foundation
+
+/// Renders compiled rules as plain English for pages that work without JavaScript.
+public struct RuleEnglish: Sendable {
+    public var facts: [String: FactDefinition]
+    public var stepTitles: [String: String]
+    /// The court the rules were specialised for; nil for person-scoped text shown for several courts.
+    public var court: Court?
+
+    public init(facts: [FactDefinition], stepTitles: [String: String], court: Court?) {
+        self.facts = Dictionary(facts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.stepTitles = stepTitles
+        self.court = court
+    }
+
+    /// `(label, text)` pairs for the rules a step has, e.g. ("Applies if", "you answered ...").
+    public func lines(for step: CheckedStep) -> [(label: String, text: String)] {
+        var out: [(String, String)] = []
+        if case .value(.bool(true)) = step.appliesIf {} else {
+            out.append(("Applies if", phrase(step.appliesIf)))
+        }
+        out.append(("Done when", step.tick != nil ? "you tick this step as done" : phrase(step.doneIf)))
+        if let from = step.availableFrom { out.append(("Opens", "on or after " + when(from))) }
+        if let due = step.dueBy { out.append(("Due by", when(due))) }
+        return out
+    }
+
+    public func sentence(_ kind: RuleKind, _ tree: RuleTree?, tick: Bool = false) -> String? {
+        switch kind {
+        case .appliesIf: return tree.map { "Applies if " + phrase($0) }
+        case .doneIf: return tick ? "Done when you tick this step as done" : tree.map { "Done when " + phrase($0) }
+        case .availableFrom: return tree.map { "Opens on or after " + when($0) }
+        case .dueBy: return tree.map { "Due by " + when($0) }
+        }
+    }
+
+    func when(_ tree: RuleTree) -> String {
+        switch tree {
+        case .court("go_live"):
+            if let court, let instant = court.goLiveInstant {
+                return "go-live, " + PeopleTime.format(instant, in: court.timeZone)
+            }
+            return "go-live (not yet scheduled)"
+        default: return value(of: tree)
+        }
+    }
+
+    func question(_ id: String) -> String {
+        facts[id].map { "“\($0.question)”" } ?? id
+    }
+
+    func label(_ id: String) -> String {
+        facts[id]?.label ?? id
+    }
+
+    public func phrase(_ tree: RuleTree) -> String {
+        switch tree {
+        case let .value(.bool(b)): return b ? "always" : "never"
+        case let .fact(id, _, _) where id.hasPrefix("done."):
+            return "“\(stepTitles[String(id.dropFirst(5))] ?? id)” is ticked as done"
+        case let .fact(id, _, _): return "you answered yes to \(question(id))"
+        case let .not(.fact(id, _, _)) where id.hasPrefix("done."):
+            return "“\(stepTitles[String(id.dropFirst(5))] ?? id)” is not ticked as done"
+        case let .not(.fact(id, _, _)): return "you answered no to \(question(id))"
+        case let .compare(op, .fact(id, _, _), .value(.bool(b))) where facts[id]?.type == .boolean || id.hasPrefix("done."):
+            return phrase((op == .equal) == b ? .fact(id, scope: .person, defaultValue: nil) : .not(.fact(id, scope: .person, defaultValue: nil)))
+        case let .compare(op, a, b):
+            return "\(value(of: a)) \(verb(op, ordered: isTemporal(a) || isTemporal(b))) \(value(of: b))"
+        case let .member(a, values):
+            let items = values.map { value(of: .value($0)) }
+            let list = items.count == 1 ? items[0] : items.dropLast().joined(separator: ", ") + " or " + (items.last ?? "")
+            return "\(value(of: a)) is \(items.count == 1 ? "" : "one of ")\(list)"
+        case let .answered(.fact(id, _, _)): return "you have answered \(question(id))"
+        case let .answered(other): return "\(value(of: other)) is known"
+        case let .not(.answered(.fact(id, _, _))): return "you have not answered \(question(id))"
+        case let .not(.answered(other)): return "\(value(of: other)) is not known"
+        case let .not(.member(a, values)): return phrase(.member(a, values)).replacingOccurrences(of: " is ", with: " is not ", options: [], range: nil)
+        case let .not(inner): return "not (\(phrase(inner)))"
+        case let .and(items): return items.map { grouped($0) }.joined(separator: " and ")
+        case let .or(items): return items.map { grouped($0) }.joined(separator: " or ")
+        default: return value(of: tree)
+        }
+    }
+
+    func grouped(_ tree: RuleTree) -> String {
+        switch tree {
+        case .and, .or: return "(\(phrase(tree)))"
+        default: return phrase(tree)
+        }
+    }
+
+    func isTemporal(_ tree: RuleTree) -> Bool {
+        switch tree {
+        case .now, .today, .court("go_live"), .value(.date), .value(.instant), .value(.localDateTime): return true
+        case let .fact(id, _, _): return facts[id]?.type == .date
+        default: return false
+        }
+    }
+
+    func verb(_ op: ComparisonOperator, ordered temporal: Bool) -> String {
+        switch op {
+        case .equal: return temporal ? "is on" : "is"
+        case .notEqual: return temporal ? "is not on" : "is not"
+        case .less: return temporal ? "is before" : "is less than"
+        case .lessOrEqual: return temporal ? "is on or before" : "is at most"
+        case .greater: return temporal ? "is after" : "is more than"
+        case .greaterOrEqual: return temporal ? "is on or after" : "is at least"
+        }
+    }
+
+    func value(of tree: RuleTree) -> String {
+        switch tree {
+        case let .value(v):
+            switch v {
+            case let .bool(b): return b ? "yes" : "no"
+            case let .number(n): return n.rounded() == n && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+            case let .string(s): return "“\(s.replacingOccurrences(of: "_", with: " "))”"
+            case let .date(d): return d.longText
+            case let .localDateTime(l): return PeopleTime.format(l, abbreviation: nil)
+            case let .instant(i):
+                if let court { return PeopleTime.format(i, in: court.timeZone) }
+                return PeopleTime.format(i, in: TimeZone(identifier: "UTC") ?? .current)
+            }
+        case let .fact(id, _, _): return label(id)
+        case let .court(field):
+            switch field {
+            case "go_live": return when(tree)
+            case "short_name": return "the court's short name"
+            default: return "the court's \(field.replacingOccurrences(of: "_", with: " "))"
+            }
+        case .now: return "the current time"
+        case .today: return "today's date"
+        default: return "(\(phrase(tree)))"
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/// A step's rules after parsing and type checking, before they are specialised for a court.
+public struct CheckedStep: Sendable {
+    public var module: StepModule
+    public var appliesIf: RuleTree
+    public var doneIf: RuleTree
+    /// The fact a checkbox records when `done_if` is the default.
+    public var tick: String?
+    public var availableFrom: RuleTree?
+    public var dueBy: RuleTree?
+}
+
+/// Parses and type-checks every step's rules once, and checks `requires`: unknown steps, cycles, scope.
+public enum StepRuleCompiler {
+    public static func compile(_ content: SiteContent, bag: inout DiagnosticBag) -> [String: CheckedStep] {
+        let scopes = content.steps.mapValues(\.scope)
+        var checked: [String: CheckedStep] = [:]
+        for id in content.stepOrder {
+            guard let step = content.steps[id] else { continue }
+            let environment = RuleEnvironment(facts: content.facts, stepScopes: scopes, scope: step.scope)
+            var trees: [RuleKind: RuleTree] = [:]
+            var ok = true
+            for kind in RuleKind.allCases {
+                guard let source = step.rules[kind] else { continue }
+                let expected: RuleType = (kind == .appliesIf || kind == .doneIf) ? .boolean : .instant
+                switch compileRule(source, expecting: expected, role: "'\(kind.rawValue)'", environment: environment, bag: &bag) {
+                case let tree?: trees[kind] = tree
+                case nil: ok = false
+                }
+            }
+            for required in step.requires {
+                if required.value == id {
+                    bag.error(required.location, "step '\(id)' requires itself")
+                    ok = false
+                } else if let other = content.steps[required.value] {
+                    if step.scope == .person && other.scope == .court {
+                        bag.error(required.location, "person-scoped step '\(id)' cannot require court-scoped step '\(required.value)'",
+                                  hint: "make '\(id)' court-scoped, or drop the requirement")
+                        ok = false
+                    }
+                } else {
+                    bag.error(required.location, "unknown step '\(required.value)' in 'requires'",
+                              hint: DidYouMean.hint(required.value, among: content.steps.keys) ?? "steps are the files in steps/")
+                    ok = false
+                }
+            }
+            guard ok else { continue }
+            let tick = step.rules[.doneIf] == nil ? "done.\(id)" : nil
+            checked[id] = CheckedStep(
+                module: step, appliesIf: trees[.appliesIf] ?? .value(.bool(true)),
+                doneIf: trees[.doneIf] ?? .fact("done.\(id)", scope: step.scope, defaultValue: .bool(false)),
+                tick: tick, availableFrom: trees[.availableFrom], dueBy: trees[.dueBy])
+        }
+        reportCycles(content, bag: &bag)
+        return checked
+    }
+
+    /// Parses and checks one rule, reporting errors at their place in the front matter.
+    public static func compileRule(_ source: Located<String>, expecting: RuleType, role: String, environment: RuleEnvironment, bag: inout DiagnosticBag) -> RuleTree? {
+        func at(_ offset: Int) -> SourceLocation {
+            var loc = source.location
+            loc.column += offset
+            return loc
+        }
+        switch RuleParser.parse(source.value) {
+        case let .failure(error):
+            bag.error(at(error.offset), "syntax error in \(role): \(error.message)", hint: error.hint)
+            return nil
+        case let .success(expr):
+            var checker = RuleTypeChecker(environment: environment)
+            let tree = checker.check(expr, expecting: expecting, role: role)
+            for error in checker.errors { bag.error(at(error.offset), error.message, hint: error.hint) }
+            return checker.errors.isEmpty ? tree : nil
+        }
+    }
+
+    /// Finds each `requires` cycle once and names it: "a -> b -> a".
+    static func reportCycles(_ content: SiteContent, bag: inout DiagnosticBag) {
+        var state: [String: Int] = [:] // 1 = on the path, 2 = finished
+        var path: [String] = []
+        func visit(_ id: String) {
+            guard let step = content.steps[id] else { return }
+            state[id] = 1
+            path.append(id)
+            for required in step.requires where content.steps[required.value] != nil && required.value != id {
+                switch state[required.value] {
+                case 1:
+                    if let start = path.firstIndex(of: required.value) {
+                        let cycle = path[start...] + [required.value]
+                        bag.error(required.location, "'requires' forms a cycle: \(cycle.joined(separator: " -> "))",
+                                  hint: "a step cannot wait, directly or not, for itself")
+                    }
+                case nil: visit(required.value)
+                default: break
+                }
+            }
+            path.removeLast()
+            state[id] = 2
+        }
+        for id in content.stepOrder where state[id] == nil { visit(id) }
+    }
+}

@@ -1,0 +1,29 @@
+/// Turns a Markdown body into HTML for one page: court variables filled in, internal links checked
+/// against the pages the build writes, and written relative to the page.
+public struct BodyRenderer: Sendable {
+    public var markdown: Markdown
+    public var linker: SiteLinker
+    public var sitePaths: Set<String>
+    public var siteAllowsRawHTML: Bool
+
+    public func render(_ source: MarkdownSource, court: Court?, on page: String, bag: inout DiagnosticBag) -> String {
+        var text = source.text
+        if let court { text = CourtVariables(court: court).fill(source, bag: &bag) }
+        let allowRaw = court?.allowRawHTML ?? siteAllowsRawHTML
+        var problems: [Diagnostic] = []
+        let html = markdown.render(text, allowRawHTML: allowRaw) { link in
+            guard let target = SiteLinker.resolve(link.destination, from: page) else { return nil }
+            let pathOnly = String(target.prefix { $0 != "#" && $0 != "?" })
+            guard sitePaths.contains(pathOnly) else {
+                let location = SourceLocation(file: source.file, line: source.firstLine + link.line - 1, column: link.column)
+                let suggestion = DidYouMean.suggest(pathOnly, among: sitePaths)
+                problems.append(.error(location, "broken internal link '\(link.destination)': no page at /\(pathOnly)",
+                                       hint: suggestion.map { "did you mean '/\($0)'?" } ?? "link to a page the site has, such as /courts/<court>/"))
+                return nil
+            }
+            return linker.href(from: page, to: target)
+        }
+        bag.add(contentsOf: problems)
+        return html
+    }
+}

@@ -1,0 +1,120 @@
+/// The pages and files of one court: its page, notices, walkthrough, checklist, feed, calendar and data.
+extension SiteRenderer {
+    func renderCourt(_ m: SiteModel.CourtModel, search: inout SearchIndex, bag: inout DiagnosticBag) -> [OutputFile] {
+        let c = m.court
+        var files: [OutputFile] = []
+        let courtPath = "courts/\(c.id)/"
+        let ctx = context(courtPath)
+        files.append(page(courtPath, template: "court", ctx.base(kind: "court", title: c.name, description: "NextGen CM/ECF at the \(c.name)",
+            breadcrumbs: [("Home", "")]).merging(["court": courtCard(m, ctx: ctx, full: true)])))
+        search.add(title: c.name, path: courtPath, summary: courtCard(m, ctx: ctx)["go_live_status"] as? String ?? "", html: "")
+
+        var noticeBodies: [String: String] = [:]
+        for notice in m.notices {
+            let path = notice.sitePath
+            let nctx = context(path)
+            let html = body.render(notice.body, court: c, on: path, bag: &bag)
+            noticeBodies[notice.slug] = html
+            var data = noticeItem(notice, court: c, ctx: nctx)
+            data["body_html"] = html
+            data["tags"] = notice.tags
+            data["has_tags"] = !notice.tags.isEmpty
+            data["events"] = notice.events.map { e -> [String: Any] in
+                ["title": e.title, "start_text": PeopleTime.format(e.start.instant(in: c.timeZone), in: c.timeZone),
+                 "end_text": PeopleTime.format(e.end.instant(in: c.timeZone), in: c.timeZone)]
+            }
+            data["has_events"] = !notice.events.isEmpty
+            if !notice.isArchived(now: m.today) { search.add(title: notice.title, path: path, summary: notice.summary ?? "", html: html) }
+            files.append(page(path, template: "notice", nctx.base(kind: "notice", title: notice.title, description: notice.summary ?? "",
+                breadcrumbs: [("Home", ""), (c.name, courtPath)]).merging(["court": courtCard(m, ctx: nctx), "notice": data])))
+        }
+
+        for (index, step) in m.steps.enumerated() {
+            let path = "courts/\(c.id)/steps/\(step.module.id)/"
+            let sctx = context(path)
+            let html = body.render(step.module.body, court: c, on: path, bag: &bag)
+            search.add(title: "\(step.module.title) — \(c.shortName)", path: path, summary: step.module.summary, html: html)
+            var data: [String: Any] = [
+                "court": courtCard(m, ctx: sctx),
+                "step": [
+                    "id": step.module.id, "title": step.module.title, "summary": step.module.summary,
+                    "number": index + 1, "total": m.steps.count, "body_html": html,
+                    "scope_text": Self.scopeText(step.module.scope), "rules": rules(step, court: c),
+                    "learn_more": step.module.learnMore.map { ["title": $0.title, "url": $0.url] },
+                    "has_learn_more": !step.module.learnMore.isEmpty,
+                    "requires": step.module.requires.compactMap { r -> [String: Any]? in
+                        guard let s = model.content.steps[r.value] else { return nil }
+                        return ["title": s.title, "href": sctx.href("courts/\(c.id)/steps/\(s.id)/")]
+                    },
+                    "has_requires": !step.module.requires.isEmpty,
+                ] as [String: Any],
+            ]
+            if index > 0 {
+                let prev = m.steps[index - 1].module
+                data["previous"] = ["title": prev.title, "href": sctx.href("courts/\(c.id)/steps/\(prev.id)/")]
+            }
+            if index + 1 < m.steps.count {
+                let next = m.steps[index + 1].module
+                data["next"] = ["title": next.title, "href": sctx.href("courts/\(c.id)/steps/\(next.id)/")]
+            }
+            files.append(page(path, template: "step", sctx.base(kind: "step", title: "\(step.module.title) — \(c.shortName)",
+                description: step.module.summary,
+                breadcrumbs: [("Home", ""), (c.name, courtPath), ("Checklist", "courts/\(c.id)/checklist/")]).merging(data)))
+        }
+
+        files.append(renderChecklist(courts: [m], path: "courts/\(c.id)/checklist/", bag: &bag))
+        let document = ChecklistDocument.build(m, model: model, english: RuleEnglish(facts: model.content.facts, stepTitles: model.content.steps.mapValues(\.title), court: c),
+                                               renderBody: { step in body.render(step.module.body, court: c, on: "courts/\(c.id)/checklist/", bag: &bag) })
+        files.append(OutputFile(path: "checklist/\(c.id).json", text: document.serialized(pretty: true) + "\n"))
+        files.append(OutputFile(path: "checklist/\(c.id).js", text: ChecklistDocument.scriptTwin(courtID: c.id, document: document)))
+        files.append(SiteFeeds.atom(title: "\(c.name): NextGen CM/ECF notices", selfPath: "courts/\(c.id)/feed.xml", site: site, linker: linker,
+                                    notices: m.currentNotices.map { (c, $0) }, renderBody: { _, notice in noticeBodies[notice.slug] ?? "" }))
+        files.append(SiteCalendar.ics(for: m, site: site))
+        return files
+    }
+
+    /// A checklist page: one court's, or every court's with person-scoped steps shown once.
+    func renderChecklist(courts: [SiteModel.CourtModel], path: String, bag: inout DiagnosticBag) -> OutputFile {
+        let ctx = context(path)
+        let isAll = path == "checklist/"
+        var entries: [[String: Any]] = []
+        var personIndex: [String: Int] = [:]
+        var courtStepGroups: [[[String: Any]]] = []
+        var personEntries: [[String: Any]] = []
+        for m in courts {
+            var group: [[String: Any]] = []
+            for step in m.steps {
+                let id = step.module.id
+                if step.module.scope == .person, let i = personIndex[id] {
+                    personEntries[i]["court_ids"] = (personEntries[i]["court_ids"] as? String ?? "") + " " + m.court.id
+                    personEntries[i]["court_names"] = (personEntries[i]["court_names"] as? String ?? "") + ", " + m.court.shortName
+                    continue
+                }
+                let entry: [String: Any] = [
+                    "id": id, "court_ids": m.court.id, "court_names": m.court.shortName, "title": step.module.title,
+                    "summary": step.module.summary, "scope": step.module.scope.rawValue, "scope_text": Self.scopeText(step.module.scope),
+                    "href": ctx.href("courts/\(m.court.id)/steps/\(id)/"),
+                    "rules": rules(step, court: step.module.scope == .person ? nil : m.court),
+                    "body_html": body.render(step.module.body, court: m.court, on: path, bag: &bag),
+                ]
+                if step.module.scope == .person && isAll {
+                    personIndex[id] = personEntries.count
+                    personEntries.append(entry)
+                } else {
+                    group.append(entry)
+                }
+            }
+            courtStepGroups.append(group)
+        }
+        entries = personEntries + courtStepGroups.flatMap { $0 }
+        let title = isAll ? "Your NextGen checklist for every court" : "NextGen checklist — \(courts.first?.court.name ?? "")"
+        var breadcrumbs = [("Home", "")]
+        if !isAll, let c = courts.first?.court { breadcrumbs.append((c.name, "courts/\(c.id)/")) }
+        let dataScripts = courts.map { ["src": ctx.href("checklist/\($0.court.id).js"), "module": false] as [String: Any] }
+        let scripts = dataScripts + (theme.manifest["checklist.js"] != nil ? [["src": ctx.asset("checklist.js"), "module": true] as [String: Any]] : [])
+        return page(path, template: "checklist", ctx.base(kind: "checklist", title: title,
+            description: "What to do before and after each court's move to NextGen CM/ECF", breadcrumbs: breadcrumbs, scripts: scripts).merging([
+            "is_all_courts": isAll, "courts": courts.map { courtCard($0, ctx: ctx) }, "steps": entries, "checklist_data": dataScripts,
+        ]))
+    }
+}

@@ -1,0 +1,41 @@
+/// The data common to every page, and the link helper for the page being rendered.
+struct PageContext {
+    var path: String
+    var linker: SiteLinker
+    var site: SiteConfig
+    var manifest: [String: String]
+
+    func href(_ target: String) -> String { linker.href(from: path, to: target) }
+
+    func asset(_ name: String) -> String { manifest[name].map(href) ?? "" }
+
+    func base(kind: String, title: String, description: String, breadcrumbs: [(String, String)] = [], scripts: [[String: Any]] = []) -> [String: Any] {
+        let canonicalPath = path == "404.html" ? "" : path
+        return [
+            "site": ["title": site.title, "description": site.description, "language": site.language],
+            "page": ["title": title, "description": description.isEmpty ? site.description : description,
+                     "canonical": site.baseURL + canonicalPath, "kind": kind],
+            "nav": site.navigation.map { item -> [String: Any] in
+                let target = SiteLinker.resolve(item.url.value, from: "") ?? item.url.value
+                let isExternal = SiteLinker.resolve(item.url.value, from: "") == nil
+                return ["title": item.title, "href": isExternal ? item.url.value : href(target), "current": target == path]
+            },
+            "home_href": href(""),
+            "search_href": href("search/"),
+            "feed_href": href("feed.xml"),
+            "checklist_href": href("checklist/"),
+            "assets": [
+                "css": asset("site.css"), "search_js": asset("search.js"), "search_index_js": href("search-index.js"),
+                "engine_js": asset("checklist-engine.js"), "checklist_js": asset("checklist.js"),
+            ],
+            "scripts": scripts,
+            "breadcrumbs": breadcrumbs.map { ["title": $0.0, "href": href($0.1)] },
+        ]
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    func merging(_ other: [String: Any]) -> [String: Any] {
+        merging(other) { _, new in new }
+    }
+}

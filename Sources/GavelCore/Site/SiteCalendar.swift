@@ -1,0 +1,121 @@
+import Foundation
+
+/// A court's iCalendar file: go-live, downtime windows and notice events, in the court's time zone.
+enum SiteCalendar {
+    struct Event {
+        var uid: String
+        var title: String
+        var start: LocalDateTime
+        var end: LocalDateTime
+        var description: String
+        var url: String
+    }
+
+    static func ics(for m: SiteModel.CourtModel, site: SiteConfig) -> OutputFile {
+        let c = m.court
+        let host = URL(string: site.baseURL)?.host ?? "gavel.invalid"
+        let courtURL = site.baseURL + "courts/\(c.id)/"
+        var events: [Event] = []
+        if let goLive = c.goLive {
+            events.append(Event(uid: "go-live.\(c.id)@\(host)", title: "\(c.shortName): NextGen CM/ECF go-live", start: goLive, end: goLive,
+                                description: "\(c.name) moves to NextGen CM/ECF. Link your upgraded PACER account on or after this time.", url: courtURL))
+        }
+        for w in c.downtime {
+            events.append(Event(uid: "downtime-\(stamp(w.start)).\(c.id)@\(host)", title: "\(c.shortName): \(w.title)", start: w.start, end: w.end,
+                                description: "CM/ECF filing is unavailable at the \(c.name).", url: courtURL))
+        }
+        for notice in m.notices {
+            for e in notice.events {
+                events.append(Event(uid: "\(notice.slug)-\(stamp(e.start)).\(c.id)@\(host)", title: "\(c.shortName): \(e.title)", start: e.start, end: e.end,
+                                    description: notice.summary ?? notice.title, url: site.baseURL + notice.sitePath))
+            }
+        }
+        events.sort { ($0.start, $0.uid) < ($1.start, $1.uid) }
+
+        var lines = [
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Gavel//NextGen CM/ECF notices//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+            "X-WR-CALNAME:" + text("\(c.name): NextGen CM/ECF"), "X-WR-TIMEZONE:" + c.timeZone.identifier,
+        ]
+        lines += timeZoneComponent(c.timeZone, years: events.map(\.start.date.year))
+        for e in events {
+            lines += [
+                "BEGIN:VEVENT", "UID:" + e.uid,
+                // DTSTAMP is required; the event's own start keeps the file byte-identical between builds.
+                "DTSTAMP:" + utcStamp(e.start.instant(in: c.timeZone)),
+                "DTSTART;TZID=\(c.timeZone.identifier):\(stamp(e.start))00",
+                "DTEND;TZID=\(c.timeZone.identifier):\(stamp(e.end))00",
+                "SUMMARY:" + text(e.title), "DESCRIPTION:" + text(e.description), "URL:" + e.url,
+                "END:VEVENT",
+            ]
+        }
+        lines.append("END:VCALENDAR")
+        return OutputFile(path: "courts/\(c.id)/calendar.ics", text: lines.map(fold).joined(separator: "\r\n") + "\r\n")
+    }
+
+    /// A VTIMEZONE listing the zone's actual transitions around the years the events fall in.
+    static func timeZoneComponent(_ zone: TimeZone, years: [Int]) -> [String] {
+        var lines = ["BEGIN:VTIMEZONE", "TZID:" + zone.identifier]
+        let first = (years.min() ?? 2020) - 1, last = (years.max() ?? 2020) + 1
+        let startInstant = LocalDateTime(unchecked: LocalDate(unchecked: first, 1, 1), hour: 0, minute: 0).instant(in: TimeZone(identifier: "UTC") ?? zone)
+        let endInstant = LocalDateTime(unchecked: LocalDate(unchecked: last, 12, 31), hour: 0, minute: 0).instant(in: TimeZone(identifier: "UTC") ?? zone)
+        var cursor = startInstant.date
+        var offsetBefore = zone.secondsFromGMT(for: cursor)
+        var transitions: [(Date, Int, Int)] = []
+        while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next < endInstant.date, transitions.count < 400 {
+            let offsetAfter = zone.secondsFromGMT(for: next)
+            transitions.append((next, offsetBefore, offsetAfter))
+            offsetBefore = offsetAfter
+            cursor = next
+        }
+        if transitions.isEmpty {
+            let offset = zone.secondsFromGMT(for: startInstant.date)
+            lines += ["BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:" + offsetText(offset), "TZOFFSETTO:" + offsetText(offset),
+                      "TZNAME:" + (zone.abbreviation(for: startInstant.date) ?? zone.identifier), "END:STANDARD"]
+        }
+        for (date, from, to) in transitions {
+            let kind = zone.isDaylightSavingTime(for: date) ? "DAYLIGHT" : "STANDARD"
+            let local = Instant(date).local(in: TimeZone(secondsFromGMT: from) ?? zone).0
+            lines += ["BEGIN:\(kind)", "DTSTART:\(stamp(local))00", "TZOFFSETFROM:" + offsetText(from), "TZOFFSETTO:" + offsetText(to),
+                      "TZNAME:" + (zone.abbreviation(for: date) ?? zone.identifier), "END:\(kind)"]
+        }
+        lines.append("END:VTIMEZONE")
+        return lines
+    }
+
+    static func offsetText(_ seconds: Int) -> String {
+        let sign = seconds < 0 ? "-" : "+"
+        let a = abs(seconds)
+        return sign + String(format: "%02d%02d", a / 3600, a % 3600 / 60)
+    }
+
+    static func stamp(_ l: LocalDateTime) -> String {
+        String(format: "%04d%02d%02dT%02d%02d", l.date.year, l.date.month, l.date.day, l.hour, l.minute)
+    }
+
+    static func utcStamp(_ i: Instant) -> String {
+        i.description.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+    }
+
+    /// Escapes TEXT values (RFC 5545 §3.3.11).
+    static func text(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
+            .replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// Folds a content line at 75 octets without splitting a UTF-8 character.
+    static func fold(_ line: String) -> String {
+        guard line.utf8.count > 75 else { return line }
+        var out = ""
+        var count = 0
+        for c in line {
+            let n = String(c).utf8.count
+            if count + n > 75 {
+                out += "\r\n "
+                count = 1
+            }
+            out.append(c)
+            count += n
+        }
+        return out
+    }
+}

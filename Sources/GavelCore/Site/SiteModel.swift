@@ -1,0 +1,68 @@
+import Foundation
+
+/// The content after validation, with what each page needs worked out once: which notices are shown,
+/// which are archived, and each court's steps specialised for it.
+public struct SiteModel: Sendable {
+    public var content: SiteContent
+    public var steps: [String: CheckedStep]
+    public var courts: [CourtModel]
+    public var now: Instant
+
+    public struct CourtModel: Sendable {
+        public var court: Court
+        /// Notices that are published (drafts only in a drafts build), newest first.
+        public var notices: [Notice]
+        public var steps: [CheckedStep]
+
+        public var currentNotices: [Notice] { notices.filter { !$0.isArchived(now: today) } }
+        public var archivedNotices: [Notice] { notices.filter { $0.isArchived(now: today) } }
+        public var today: LocalDate
+    }
+
+    public init(content: SiteContent, steps: [String: CheckedStep], now: Instant) {
+        self.content = content
+        self.steps = steps
+        self.now = now
+        courts = content.courts.sorted { $0.name < $1.name }.map { court in
+            let today = now.local(in: court.timeZone).0.date
+            return CourtModel(
+                court: court,
+                notices: court.notices.filter { notice in notice.publish.map { $0 <= today } ?? true },
+                steps: court.checklist.compactMap { steps[$0.value] },
+                today: today)
+        }
+    }
+
+    /// Every site path the build writes, for checking internal links.
+    public var sitePaths: Set<String> {
+        var paths: Set<String> = ["", "checklist/", "search/", "feed.xml", "sitemap.xml", "robots.txt", "404.html"]
+        for page in content.pages { paths.insert(page.slug + "/") }
+        for model in courts {
+            let c = model.court.id
+            paths.formUnion(["courts/\(c)/", "courts/\(c)/checklist/", "courts/\(c)/feed.xml", "courts/\(c)/calendar.ics"])
+            for notice in model.notices { paths.insert("courts/\(c)/notices/\(notice.slug)/") }
+            for step in model.steps { paths.insert("courts/\(c)/steps/\(step.module.id)/") }
+        }
+        return paths
+    }
+}
+
+extension Notice {
+    /// Archived once the court's today is after `expires`: kept as a page, dropped from lists and feeds.
+    public func isArchived(now today: LocalDate) -> Bool {
+        expires.map { today > $0 } ?? false
+    }
+
+    public var sitePath: String { "courts/\(court)/notices/\(slug)/" }
+}
+
+extension CourtKind {
+    public var label: String {
+        switch self {
+        case .district: return "District court"
+        case .bankruptcy: return "Bankruptcy court"
+        case .appellate: return "Court of appeals"
+        case .national: return "National court"
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/// Addresses of the site. A site path has no leading slash: "" is home, "courts/wiwb/" a folder page,
+/// "feed.xml" a file. Pages are written to `<path>index.html`.
+public struct SiteLinker: Sendable {
+    /// Builds for disk point folder links at their index.html.
+    public var offline: Bool
+    /// The site's own path on its server ("/" or "/nextgen/"), for pages served at any address (404).
+    public var basePath: String
+
+    public init(offline: Bool, basePath: String = "/") {
+        self.offline = offline
+        self.basePath = basePath.hasSuffix("/") ? basePath : basePath + "/"
+    }
+
+    /// The output file of a site path.
+    public static func file(for path: String) -> String {
+        path.isEmpty || path.hasSuffix("/") ? path + "index.html" : path
+    }
+
+    /// A link from the page at `from` to `to` (both site paths, `to` may carry #fragment or ?query),
+    /// relative so the site works under any base URL and from disk.
+    public func href(from: String, to target: String) -> String {
+        var path = target
+        var suffix = ""
+        if let i = path.firstIndex(where: { $0 == "#" || $0 == "?" }) {
+            suffix = String(path[i...])
+            path = String(path[..<i])
+        }
+        if offline && (path.isEmpty || path.hasSuffix("/")) { path += "index.html" }
+        if from == "404.html" { return basePath + path + suffix }
+        let fromDir = from.split(separator: "/", omittingEmptySubsequences: true).dropLast(from.hasSuffix("/") || from.isEmpty ? 0 : 1)
+        let targetParts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let targetIsDir = path.isEmpty || path.hasSuffix("/")
+        let targetDir = targetIsDir ? targetParts : targetParts.dropLast()
+        var common = 0
+        while common < fromDir.count, common < targetDir.count, fromDir[fromDir.startIndex + common] == targetDir[targetDir.startIndex + common] {
+            common += 1
+        }
+        let ups = Array(repeating: "..", count: fromDir.count - common)
+        var rest = Array(targetParts.dropFirst(common)).map(String.init)
+        if targetIsDir && !rest.isEmpty { rest[rest.count - 1] += "/" }
+        var result = (ups.isEmpty ? "" : ups.joined(separator: "/") + "/") + rest.joined(separator: "/")
+        if result.isEmpty { result = "./" }
+        return result + suffix
+    }
+
+    /// Resolves a link an author wrote in a page at `from` to a site path, or nil if it leaves the site.
+    /// Site paths start with "/"; other relative links are resolved against the page.
+    public static func resolve(_ destination: String, from: String) -> String? {
+        if destination.isEmpty || destination.hasPrefix("#") { return nil }
+        let lower = destination.lowercased()
+        if lower.hasPrefix("//") || lower.contains(":") && !lower.hasPrefix("/") && lower.split(separator: "/").first?.contains(":") == true {
+            return nil
+        }
+        var path = destination
+        var suffix = ""
+        if let i = path.firstIndex(where: { $0 == "#" || $0 == "?" }) {
+            suffix = String(path[i...])
+            path = String(path[..<i])
+        }
+        var parts: [Substring]
+        if path.hasPrefix("/") {
+            parts = []
+        } else {
+            parts = Array(from.split(separator: "/").dropLast(from.hasSuffix("/") || from.isEmpty ? 0 : 1))
+        }
+        let isDir = path.hasSuffix("/") || path.isEmpty
+        for piece in path.split(separator: "/") {
+            switch piece {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(piece)
+            }
+        }
+        var result = parts.joined(separator: "/")
+        if isDir && !result.isEmpty { result += "/" }
+        if result.hasSuffix("index.html") { result.removeLast("index.html".count) }
+        return result + suffix
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// A file of the built site: its site path and its bytes.
+public struct OutputFile: Sendable {
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    public init(path: String, text: String) {
+        self.init(path: path, bytes: Array(text.utf8))
+    }
+}
+
+/// Renders every page and file of the site from the validated model.
+public struct SiteRenderer {
+    var model: SiteModel
+    var theme: Theme
+    var linker: SiteLinker
+    var body: BodyRenderer
+    var site: SiteConfig { model.content.site }
+
+    public init(model: SiteModel, theme: Theme, linker: SiteLinker, markdown: Markdown) {
+        self.model = model
+        self.theme = theme
+        self.linker = linker
+        body = BodyRenderer(markdown: markdown, linker: linker, sitePaths: model.sitePaths, siteAllowsRawHTML: model.content.site.allowRawHTML)
+    }
+
+    func context(_ path: String) -> PageContext {
+        PageContext(path: path, linker: linker, site: site, manifest: theme.manifest)
+    }
+
+    func page(_ path: String, template: String, _ data: [String: Any]) -> OutputFile {
+        OutputFile(path: SiteLinker.file(for: path), text: theme.render(template, data))
+    }
+
+    public func render(bag: inout DiagnosticBag) -> [OutputFile] {
+        var files: [OutputFile] = []
+        var search = SearchIndex()
+        files.append(renderHome())
+        for page in model.content.pages {
+            let path = page.slug + "/"
+            let html = body.render(page.body, court: nil, on: path, bag: &bag)
+            search.add(title: page.title, path: path, summary: page.summary ?? "", html: html)
+            files.append(self.page(path, template: "page", context(path).base(kind: "page", title: page.title, description: page.summary ?? "",
+                breadcrumbs: [("Home", "")]).merging(["body_html": html])))
+        }
+        for model in model.courts {
+            files.append(contentsOf: renderCourt(model, search: &search, bag: &bag))
+        }
+        files.append(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag))
+        let searchPath = "search/"
+        files.append(page(searchPath, template: "search", context(searchPath).base(kind: "search", title: "Search", description: "Search every page of the site",
+            breadcrumbs: [("Home", "")], scripts: [["src": context(searchPath).href("search-index.js"), "module": false], ["src": context(searchPath).asset("search.js"), "module": false]])))
+        let notFound = "404.html"
+        files.append(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))))
+        files.append(contentsOf: search.files())
+        files.append(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
+                                    notices: model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }, renderBody: { court, notice in
+                                        var ignored = DiagnosticBag()
+                                        return body.render(notice.body, court: court, on: notice.sitePath, bag: &ignored)
+                                    }))
+        files.append(contentsOf: theme.assetFiles.map { OutputFile(path: $0.path, bytes: $0.bytes) })
+        files.append(OutputFile(path: "assets/manifest.json", text: JSONValue.object(theme.manifest.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized(pretty: true) + "\n"))
+        files.append(SiteFeeds.sitemap(paths: files.map(\.path), site: site))
+        files.append(OutputFile(path: "robots.txt", text: "User-agent: *\nAllow: /\nSitemap: \(site.baseURL)sitemap.xml\n"))
+        return files.sorted { $0.path < $1.path }
+    }
+
+    // MARK: - Home
+
+    func renderHome() -> OutputFile {
+        let ctx = context("")
+        let latest = model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }
+            .sorted { ($0.1.date, $0.1.court, $0.1.slug) > ($1.1.date, $1.1.court, $1.1.slug) }
+            .prefix(10)
+        let notices = latest.map { noticeItem($0.1, court: $0.0, ctx: ctx) }
+        return page("", template: "home", ctx.base(kind: "home", title: site.title, description: site.description).merging([
+            "courts": model.courts.map { courtCard($0, ctx: ctx) },
+            "notices": notices, "has_notices": !notices.isEmpty,
+        ]))
+    }
+
+    // MARK: - Shared pieces
+
+    func courtCard(_ m: SiteModel.CourtModel, ctx: PageContext, full: Bool = false) -> [String: Any] {
+        let c = m.court
+        var card: [String: Any] = [
+            "id": c.id, "name": c.name, "short_name": c.shortName, "kind_label": c.kind.label,
+            "timezone": c.timeZone.identifier,
+            "href": ctx.href("courts/\(c.id)/"), "checklist_href": ctx.href("courts/\(c.id)/checklist/"),
+            "feed_href": ctx.href("courts/\(c.id)/feed.xml"), "calendar_href": ctx.href("courts/\(c.id)/calendar.ics"),
+            "has_go_live": c.goLiveInstant != nil,
+        ]
+        if let instant = c.goLiveInstant {
+            let text = PeopleTime.format(instant, in: c.timeZone)
+            card["go_live_text"] = text
+            card["go_live_iso"] = instant.description
+            card["go_live_status"] = instant <= model.now ? "Went live on \(text)" : "Goes live on \(text)"
+        } else {
+            card["go_live_status"] = "Go-live not yet scheduled"
+        }
+        guard full else { return card }
+        card["downtime"] = c.downtime.map { w -> [String: Any] in
+            let start = w.start.instant(in: c.timeZone), end = w.end.instant(in: c.timeZone)
+            return ["title": w.title, "start_text": PeopleTime.format(start, in: c.timeZone), "end_text": PeopleTime.format(end, in: c.timeZone),
+                    "start_iso": start.description, "end_iso": end.description]
+        }
+        card["has_downtime"] = !c.downtime.isEmpty
+        card["contacts"] = c.contacts.map { contact -> [String: Any] in
+            var item: [String: Any] = ["label": contact.label]
+            if let phone = contact.phone {
+                item["phone"] = phone
+                item["phone_href"] = "tel:+1" + phone.filter(\.isNumber).suffix(10)
+            }
+            if let email = contact.email { item["email"] = email; item["email_href"] = "mailto:" + email }
+            if let hours = contact.hours { item["hours"] = hours }
+            return item
+        }
+        card["notices"] = m.currentNotices.map { noticeItem($0, court: c, ctx: ctx) }
+        card["archived_notices"] = m.archivedNotices.map { noticeItem($0, court: c, ctx: ctx) }
+        card["has_archived"] = !m.archivedNotices.isEmpty
+        card["steps"] = m.steps.enumerated().map { i, step -> [String: Any] in
+            ["number": i + 1, "title": step.module.title, "summary": step.module.summary, "href": ctx.href("courts/\(c.id)/steps/\(step.module.id)/")]
+        }
+        return card
+    }
+
+    func noticeItem(_ n: Notice, court: Court, ctx: PageContext) -> [String: Any] {
+        var item: [String: Any] = [
+            "title": n.title, "href": ctx.href(n.sitePath), "date_text": n.date.longText, "date_iso": n.date.description,
+            "court_name": court.name, "court_href": ctx.href("courts/\(court.id)/"), "archived": n.isArchived(now: court.today(at: model.now)),
+        ]
+        if let summary = n.summary { item["summary"] = summary }
+        return item
+    }
+
+    func rules(_ step: CheckedStep, court: Court?) -> [[String: Any]] {
+        let english = RuleEnglish(facts: model.content.facts, stepTitles: model.content.steps.mapValues(\.title), court: court)
+        return english.lines(for: step).map { ["label": $0.label, "text": $0.text] }
+    }
+
+    static func scopeText(_ scope: Scope) -> String {
+        scope == .person ? "Done once for all courts (Central Sign-On)" : "Done for this court"
+    }
+}
+
+extension Court {
+    func today(at now: Instant) -> LocalDate { now.local(in: timeZone).0.date }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Mustache
+
+/// The templates and static assets of a theme, loaded and parsed once per build.
+public struct Theme: Sendable {
+    public var library: MustacheLibrary
+    /// Logical asset name ("site.css") to its fingerprinted site path ("assets/site.3f2a9c1e.css").
+    public var manifest: [String: String]
+    /// Fingerprinted site path to bytes.
+    public var assetFiles: [(path: String, bytes: [UInt8])]
+
+    static let requiredTemplates = ["layout", "home", "court", "notice", "page", "step", "checklist", "search", "404"]
+
+    public static func load(from root: URL, displayRoot: String, bag: inout DiagnosticBag) -> Theme? {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
+            bag.error(SourceLocation(file: displayRoot), "templates folder not found")
+            return nil
+        }
+        var library = MustacheLibrary()
+        var names = Set<String>()
+        let files = (fm.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).sorted()
+        for relative in files where relative.hasSuffix(".mustache") {
+            let display = displayRoot + "/" + relative
+            guard case let .success(file) = SourceFile.read(root.appendingPathComponent(relative), displayPath: display, allowEmpty: true) else {
+                bag.error(SourceLocation(file: display), "cannot read template")
+                continue
+            }
+            let name = String(relative.dropLast(".mustache".count))
+            do {
+                try library.register(file.text, named: name)
+                names.insert(name)
+            } catch let error as MustacheTemplate.ParserError {
+                bag.error(SourceLocation(file: display, line: error.context.lineNumber, column: error.context.columnNumber),
+                          "template error: \(error.error)")
+            } catch {
+                bag.error(SourceLocation(file: display), "template error: \(error)")
+            }
+        }
+        for name in requiredTemplates where !names.contains(name) {
+            bag.error(SourceLocation(file: displayRoot + "/" + name + ".mustache"), "missing template '\(name).mustache'")
+        }
+        var manifest: [String: String] = [:]
+        var assets: [(String, [UInt8])] = []
+        for relative in files where relative.hasPrefix("assets/") {
+            let url = root.appendingPathComponent(relative)
+            guard fm.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue,
+                  let data = fm.contents(atPath: url.path) else { continue }
+            let logical = String(relative.dropFirst("assets/".count))
+            let bytes = [UInt8](data)
+            let fingerprinted = Self.fingerprinted(logical, bytes: bytes)
+            manifest[logical] = "assets/" + fingerprinted
+            assets.append(("assets/" + fingerprinted, bytes))
+        }
+        return Theme(library: library, manifest: manifest, assetFiles: assets)
+    }
+
+    /// "site.css" with its content hash: "site.1a2b3c4d.css".
+    static func fingerprinted(_ name: String, bytes: [UInt8]) -> String {
+        let hash = String(ContentHash.fnv1a64(bytes), radix: 16).leftPadded(to: 16).prefix(10)
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name + "." + hash }
+        return name[..<dot] + "." + hash + name[dot...]
+    }
+
+    public func render(_ template: String, _ context: [String: Any]) -> String {
+        library.render(context, withTemplate: template) ?? ""
+    }
+}
+
+/// A fast, stable, non-cryptographic hash for fingerprints and change detection.
+public enum ContentHash {
+    public static func fnv1a64(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            hash ^= UInt64(b)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

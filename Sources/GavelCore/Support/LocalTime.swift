@@ -1,0 +1,223 @@
+import Foundation
+
+/// A calendar date as a court writes it, with no time zone: `2020-03-30`.
+public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var year: Int, month: Int, day: Int
+
+    /// For dates computed from an instant, which are valid by construction.
+    init(unchecked year: Int, _ month: Int, _ day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...LocalDate.daysIn(month: month, year: year)).contains(day) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses exactly `YYYY-MM-DD` and rejects impossible dates such as February 30.
+    public init?(parsing text: some StringProtocol) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let y = Self.number(bytes[0..<4]), let m = Self.number(bytes[5..<7]), let d = Self.number(bytes[8..<10])
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public var description: String {
+        String(format: "%04d-%02d-%02d", year, month, day)
+    }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        for b in digits {
+            guard b >= 48, b <= 57 else { return nil }
+            value = value * 10 + Int(b - 48)
+        }
+        return value
+    }
+
+    /// "March 30, 2020"
+    public var longText: String {
+        "\(LocalDate.monthNames[month - 1]) \(day), \(year)"
+    }
+
+    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
+                             "September", "October", "November", "December"]
+}
+
+/// A wall-clock date-time local to a court: `2020-03-30T08:00`.
+public struct LocalDateTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var date: LocalDate
+    public var hour: Int, minute: Int
+
+    init(unchecked date: LocalDate, hour: Int, minute: Int) {
+        self.date = date
+        self.hour = hour
+        self.minute = minute
+    }
+
+    public init?(date: LocalDate, hour: Int, minute: Int) {
+        guard (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+        self.date = date
+        self.hour = hour
+        self.minute = minute
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM` (a space may stand for the `T`).
+    public init?(parsing text: some StringProtocol) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 16, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"),
+              let date = LocalDate(parsing: String(decoding: bytes[0..<10], as: UTF8.self)),
+              let h = LocalDate.number(bytes[11..<13]), let m = LocalDate.number(bytes[14..<16])
+        else { return nil }
+        self.init(date: date, hour: h, minute: m)
+    }
+
+    public var description: String {
+        date.description + String(format: "T%02d:%02d", hour, minute)
+    }
+
+    public static func < (a: LocalDateTime, b: LocalDateTime) -> Bool {
+        (a.date, a.hour, a.minute) < (b.date, b.hour, b.minute)
+    }
+
+    /// The UTC instant of this wall-clock time in `zone`. In a spring-forward gap the time is read with
+    /// the offset in force before the change, as most calendars do.
+    public func instant(in zone: TimeZone) -> Instant {
+        let naive = Instant(secondsSinceEpoch: LocalDateTime.epochSeconds(date: date, hour: hour, minute: minute))
+        // Two passes find the offset that is in force at the resulting instant.
+        let first = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(naive.secondsSinceEpoch)))
+        let guess = naive.secondsSinceEpoch - Int64(first)
+        let second = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(guess)))
+        return Instant(secondsSinceEpoch: naive.secondsSinceEpoch - Int64(second == first ? first : max(first, second)))
+    }
+
+    static func epochSeconds(date: LocalDate, hour: Int, minute: Int) -> Int64 {
+        Int64(daysFromCivil(date.year, date.month, date.day)) * 86_400 + Int64(hour * 3600 + minute * 60)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y - 1 : y
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}
+
+/// A UTC instant with one-second precision, written `2020-03-30T13:00:00Z`.
+public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var secondsSinceEpoch: Int64
+
+    public init(secondsSinceEpoch: Int64) { self.secondsSinceEpoch = secondsSinceEpoch }
+
+    public init(_ date: Date) { secondsSinceEpoch = Int64(date.timeIntervalSince1970.rounded(.down)) }
+
+    /// Parses an ISO-8601 instant with a `Z` or `±HH:MM` offset; fractional seconds are dropped.
+    public init?(parsing text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 17, let date = LocalDate(parsing: String(decoding: bytes[0..<10], as: UTF8.self)),
+              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == UInt8(ascii: " "),
+              bytes[13] == UInt8(ascii: ":"),
+              let h = LocalDate.number(bytes[11..<13]), let mi = LocalDate.number(bytes[14..<16]), h < 24, mi < 60
+        else { return nil }
+        var i = 16
+        var s = 0
+        if i < bytes.count, bytes[i] == UInt8(ascii: ":") {
+            guard i + 3 <= bytes.count, let sec = LocalDate.number(bytes[(i + 1)..<(i + 3)]), sec < 61 else { return nil }
+            s = min(sec, 59)
+            i += 3
+            if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+                i += 1
+                while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }
+            }
+        }
+        guard i < bytes.count else { return nil }
+        var offset = 0
+        if bytes[i] == UInt8(ascii: "Z") || bytes[i] == UInt8(ascii: "z") {
+            guard i + 1 == bytes.count else { return nil }
+        } else if bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") {
+            guard i + 6 == bytes.count, bytes[i + 3] == UInt8(ascii: ":"),
+                  let oh = LocalDate.number(bytes[(i + 1)..<(i + 3)]), let om = LocalDate.number(bytes[(i + 4)..<(i + 6)])
+            else { return nil }
+            offset = (oh * 3600 + om * 60) * (bytes[i] == UInt8(ascii: "-") ? -1 : 1)
+        } else {
+            return nil
+        }
+        secondsSinceEpoch = LocalDateTime.epochSeconds(date: date, hour: h, minute: mi) + Int64(s) - Int64(offset)
+    }
+
+    public var description: String {
+        let days = Int(secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400)
+        let rest = Int(secondsSinceEpoch - Int64(days) * 86_400)
+        let (y, m, d) = Instant.civil(fromDays: days)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, rest / 3600, rest % 3600 / 60, rest % 60)
+    }
+
+    public var date: Date { Date(timeIntervalSince1970: Double(secondsSinceEpoch)) }
+
+    public static func < (a: Instant, b: Instant) -> Bool { a.secondsSinceEpoch < b.secondsSinceEpoch }
+
+    static func civil(fromDays z: Int) -> (Int, Int, Int) {
+        let z = z + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// The wall-clock date-time of this instant in `zone`.
+    public func local(in zone: TimeZone) -> (LocalDateTime, abbreviation: String) {
+        let offset = Int64(zone.secondsFromGMT(for: date))
+        let shifted = Instant(secondsSinceEpoch: secondsSinceEpoch + offset)
+        let days = Int(shifted.secondsSinceEpoch >= 0 ? shifted.secondsSinceEpoch / 86_400 : (shifted.secondsSinceEpoch - 86_399) / 86_400)
+        let rest = Int(shifted.secondsSinceEpoch - Int64(days) * 86_400)
+        let (y, m, d) = Instant.civil(fromDays: days)
+        let local = LocalDateTime(unchecked: LocalDate(unchecked: y, m, d), hour: rest / 3600, minute: rest % 3600 / 60)
+        return (local, zone.abbreviation(for: date) ?? zone.identifier)
+    }
+}
+
+/// Formats times the way a court's notice would: "March 30, 2020, 8:00 a.m. CDT".
+public enum PeopleTime {
+    public static func format(_ local: LocalDateTime, abbreviation: String?) -> String {
+        let h12 = local.hour % 12 == 0 ? 12 : local.hour % 12
+        let suffix = local.hour < 12 ? "a.m." : "p.m."
+        var text = "\(local.date.longText), \(h12):\(String(format: "%02d", local.minute)) \(suffix)"
+        if let abbreviation { text += " \(abbreviation)" }
+        return text
+    }
+
+    public static func format(_ instant: Instant, in zone: TimeZone) -> String {
+        let (local, abbreviation) = instant.local(in: zone)
+        return format(local, abbreviation: abbreviation)
+    }
+
+    public static func time(_ local: LocalDateTime) -> String {
+        let h12 = local.hour % 12 == 0 ? 12 : local.hour % 12
+        return "\(h12):\(String(format: "%02d", local.minute)) \(local.hour < 12 ? "a.m." : "p.m.")"
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import GavelCore
+
+@main
+struct Gavel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gavel",
+        abstract: "Builds a court's NextGen CM/ECF notices and onboarding checklist into a static site.",
+        subcommands: [BuildCommand.self, CheckCommand.self, EvalCommand.self, NewCommand.self])
+
+    /// Exit codes per the spec: 0 success, 1 content errors, 2 usage errors.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+struct SiteOptions: ParsableArguments {
+    @Option(help: "The content folder.") var content = "Content"
+    @Option(help: "The templates folder.") var templates = "Templates"
+    @Option(help: "How to print diagnostics: text, json or github.") var diagnostics: DiagnosticFormatOption = .text
+
+    func buildOptions(output: String = "Output") -> BuildOptions {
+        BuildOptions(content: content, templates: templates, output: output)
+    }
+
+    /// Prints diagnostics to standard error (JSON to standard output, for tools).
+    func report(_ list: [Diagnostic]) {
+        guard !list.isEmpty else { return }
+        let text = diagnostics.format.render(list)
+        if diagnostics == .json {
+            print(text, terminator: "")
+        } else {
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+    }
+}
+
+enum DiagnosticFormatOption: String, ExpressibleByArgument, CaseIterable {
+    case text, json, github
+    var format: DiagnosticFormat { DiagnosticFormat(rawValue: rawValue) ?? .text }
+}
+
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the site into the output folder.")
+
+    @OptionGroup var site: SiteOptions
+    @Option(help: "The output folder.") var output = "Output"
+    @Flag(help: "Also build notices marked draft.") var drafts = false
+    @Option(name: .customLong("base-url"), help: "The address the site is published at.") var baseURL: String?
+    @Flag(help: "Point links at index.html files so the site browses from disk.") var offline = false
+    @Option(help: "Build as if at this ISO-8601 instant (publish and expiry dates).") var now: String?
+
+    func run() throws {
+        var options = site.buildOptions(output: output)
+        options.includeDrafts = drafts
+        options.baseURL = baseURL
+        options.offline = offline
+        if let now {
+            guard let instant = Instant(parsing: now) else { throw ValidationError("--now must be an ISO-8601 instant such as 2020-03-30T13:00:00Z") }
+            options.now = instant
+        }
+        let start = Date()
+        do {
+            let result = try SiteBuild(options: options).run(write: true)
+            site.report(result.warnings)
+            let w = result.written ?? OutputWriter.Summary()
+            let ms = Int(Date().timeIntervalSince(start) * 1000)
+            FileHandle.standardError.write(Data("built \(result.files.count) files into \(output) in \(ms) ms (\(w.written) written, \(w.unchanged) unchanged, \(w.removed) removed)\n".utf8))
+        } catch {
+            site.report(error.diagnostics)
+            FileHandle.standardError.write(Data("build failed with \(error.diagnostics.filter { $0.severity == .error }.count) error(s); \(output) was not changed\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate content, rules, templates and internal links; write nothing.")
+
+    @OptionGroup var site: SiteOptions
+
+    func run() throws {
+        do {
+            let result = try SiteBuild(options: site.buildOptions()).run(write: false)
+            site.report(result.warnings)
+            FileHandle.standardError.write(Data("no problems found (\(result.files.count) files would be built)\n".utf8))
+        } catch {
+            site.report(error.diagnostics)
+            throw ExitCode(1)
+        }
+    }
+}
