@@ -123,7 +123,7 @@ public struct RuleTypeChecker {
         if name.hasPrefix("done.") {
             let step = String(name.dropFirst("done.".count))
             guard let scope = environment.stepScopes[step] else {
-                fail(offset, "unknown step '\(step)' in '\(name)'", hint: DidYouMean.hint(step, among: environment.stepScopes.keys).map { "did you mean 'done.\($0)'?" })
+                fail(offset, "unknown step '\(step)' in '\(name)'", hint: DidYouMean.suggest(step, among: environment.stepScopes.keys).map { "did you mean 'done.\($0)'?" })
                 return nil
             }
             if environment.scope == .person && scope == .court {
@@ -197,7 +197,7 @@ public struct RuleTypeChecker {
             switch (lhs, rhs) {
             case let (.literal(value, offset), other), let (other, .literal(value, offset)):
                 if case .literal = other {
-                    fail(other.offset, "comparing two fixed values is always the same", hint: "compare a fact or court field with a value")
+                    fail(expr.offset, "comparing two fixed values is always the same", hint: "compare a fact or court field with a value")
                     return nil
                 }
                 guard let (tree, type) = infer(other) else { return nil }

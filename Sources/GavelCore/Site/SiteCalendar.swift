@@ -70,13 +70,13 @@ enum SiteCalendar {
         if transitions.isEmpty {
             let offset = zone.secondsFromGMT(for: startInstant.date)
             lines += ["BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:" + offsetText(offset), "TZOFFSETTO:" + offsetText(offset),
-                      "TZNAME:" + (zone.abbreviation(for: startInstant.date) ?? zone.identifier), "END:STANDARD"]
+                      "TZNAME:" + ZoneAbbreviation.of(zone, at: startInstant.date), "END:STANDARD"]
         }
         for (date, from, to) in transitions {
             let kind = zone.isDaylightSavingTime(for: date) ? "DAYLIGHT" : "STANDARD"
             let local = Instant(date).local(in: TimeZone(secondsFromGMT: from) ?? zone).0
             lines += ["BEGIN:\(kind)", "DTSTART:\(stamp(local))00", "TZOFFSETFROM:" + offsetText(from), "TZOFFSETTO:" + offsetText(to),
-                      "TZNAME:" + (zone.abbreviation(for: date) ?? zone.identifier), "END:\(kind)"]
+                      "TZNAME:" + ZoneAbbreviation.of(zone, at: date), "END:\(kind)"]
         }
         lines.append("END:VTIMEZONE")
         return lines

@@ -197,7 +197,7 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         let rest = Int(shifted.secondsSinceEpoch - Int64(days) * 86_400)
         let (y, m, d) = Instant.civil(fromDays: days)
         let local = LocalDateTime(unchecked: LocalDate(unchecked: y, m, d), hour: rest / 3600, minute: rest % 3600 / 60)
-        return (local, zone.abbreviation(for: date) ?? zone.identifier)
+        return (local, ZoneAbbreviation.of(zone, at: date))
     }
 }
 
@@ -219,5 +219,18 @@ public enum PeopleTime {
     public static func time(_ local: LocalDateTime) -> String {
         let h12 = local.hour % 12 == 0 ? 12 : local.hour % 12
         return "\(h12):\(String(format: "%02d", local.minute)) \(local.hour < 12 ? "a.m." : "p.m.")"
+    }
+}
+
+/// Time zone abbreviations as people in the United States read them ("CDT"). Foundation's
+/// `abbreviation(for:)` gives "GMT-5" on Linux; ICU's en_US names do better.
+public enum ZoneAbbreviation {
+    public static func of(_ zone: TimeZone, at date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US")
+        formatter.timeZone = zone
+        formatter.dateFormat = "zzz"
+        let text = formatter.string(from: date)
+        return text.isEmpty ? zone.identifier : text
     }
 }
