@@ -1,0 +1,33 @@
+# Gavel: the two commands a new machine needs are `make site` and `make test`.
+SWIFT ?= swift
+GAVEL = .build/debug/gavel
+
+.PHONY: site test test-swift test-js check bench setup clean
+
+## Set up, then build the example site from Content/ and Templates/ into Output/.
+site:
+	scripts/setup.sh build
+	$(SWIFT) build --product gavel
+	$(GAVEL) build
+
+## Set up, then run every test: Swift Testing and the JavaScript engine under node --test.
+test:
+	scripts/setup.sh test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	node --test Tests/js/
+
+## Validate the example content the way a court's CI would.
+check:
+	scripts/setup.sh build
+	$(SWIFT) build --product gavel
+	$(GAVEL) check --diagnostics github
+
+## Benchmark against Hugo and the cmark-gfm floor (not part of the tests).
+bench:
+	scripts/setup.sh bench
+	$(SWIFT) build -c release --product gavel
+	python3 bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf .build Output bench/work

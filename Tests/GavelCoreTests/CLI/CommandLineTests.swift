@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import GavelCore
+
+/// Runs the real `gavel` executable, built beside the tests, for exit codes and output.
+@Suite struct CommandLineTests {
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    static let binary = TestPaths.root.appendingPathComponent(".build/debug/gavel")
+
+    func gavel(_ arguments: [String], in directory: URL = TestPaths.root) throws -> Run {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the gavel product first (swift build)")
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A writable copy of the example content.
+    func contentCopy() throws -> URL {
+        let dir = try TestPaths.temporaryDirectory()
+        try FileManager.default.copyItem(at: TestPaths.content, to: dir.appendingPathComponent("Content"))
+        try FileManager.default.copyItem(at: TestPaths.templates, to: dir.appendingPathComponent("Templates"))
+        return dir
+    }
+
+    @Test func checkPassesOnTheExampleSite() throws {
+        let run = try gavel(["check"])
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        #expect(try gavel(["build", "--no-such-flag"]).status == 2)
+        #expect(try gavel(["frobnicate"]).status == 2)
+        #expect(try gavel(["eval"]).status == 2, "--facts is required")
+    }
+
+    @Test func contentErrorsExitWithOneAndReadLikeACompiler() throws {
+        let dir = try contentCopy()
+        let step = dir.appendingPathComponent("Content/steps/link-accounts.md")
+        var text = try String(contentsOf: step, encoding: .utf8)
+        text = text.replacingOccurrences(of: "available_from: court.go_live", with: "available_from: court.go_lve")
+        try text.write(to: step, atomically: true, encoding: .utf8)
+        let run = try gavel(["check"], in: dir)
+        #expect(run.status == 1)
+        #expect(run.stderr.range(of: #"Content/steps/link-accounts\.md:\d+:\d+: error: unknown court field 'court\.go_lve'"#, options: .regularExpression) != nil, "\(run.stderr)")
+        #expect(run.stderr.contains("did you mean 'court.go_live'?"))
+        let github = try gavel(["check", "--diagnostics", "github"], in: dir)
+        #expect(github.stderr.hasPrefix("::error file=Content/steps/link-accounts.md,line="))
+        let json = try gavel(["check", "--diagnostics", "json"], in: dir)
+        guard case let .success(doc) = JSONValue.parse(json.stdout) else { Issue.record("not JSON: \(json.stdout)"); return }
+        #expect(doc["diagnostics"]?.arrayValue?.first?["message"]?.stringValue?.contains("court.go_lve") == true)
+    }
+
+    @Test func evalPrintsTheSpecResult() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let answers = dir.appendingPathComponent("answers.json")
+        try Data("""
+        { "courts": ["wiwb"],
+          "answers": { "pacer.kind": "individual", "pacer.created": "2012-05-01", "pacer.upgraded": true },
+          "court_answers": { "wiwb": { "cmecf.knows_login": true, "done.read-court-notice": true } } }
+        """.utf8).write(to: answers)
+        let run = try gavel(["eval", "--facts", answers.path, "--now", "2020-03-30T12:59:59Z", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        guard case let .success(doc) = JSONValue.parse(run.stdout) else { Issue.record("not JSON"); return }
+        let court = try #require(doc["courts"]?.arrayValue?.first)
+        #expect(court["id"] == .string("wiwb"))
+        #expect(court["readiness"] == .string("ready"))
+        let link = try #require(court["steps"]?.arrayValue?.first { $0["id"] == .string("link-accounts") })
+        #expect(link["status"] == .string("not-yet"))
+        #expect(link["opens_at"] == .string("2020-03-30T13:00:00Z"))
+        let after = try gavel(["eval", "--facts", answers.path, "--now", "2020-03-30T13:00:00Z"])
+        #expect(after.stdout.contains("action needed"))
+        #expect(after.stdout.contains("[to do] Link your PACER and CM/ECF accounts"))
+    }
+
+    @Test func evalRejectsBadAnswersWithALocatedError() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let answers = dir.appendingPathComponent("answers.json")
+        try Data("{\"courts\": [\"wiwb\"],\n \"answers\": {\"pacer.created\": true, \"pacer.kynd\": \"individual\"}}".utf8).write(to: answers)
+        let run = try gavel(["eval", "--facts", answers.path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("answers.json:2:14: error: the answer for 'pacer.created' must be a date"), "\(run.stderr)")
+        #expect(run.stderr.contains("unknown fact 'pacer.kynd'"))
+        #expect(run.stderr.contains("did you mean 'pacer.kind'?"))
+        try Data("{\"courts\": [\"wiwb\"], ".utf8).write(to: answers)
+        #expect(try gavel(["eval", "--facts", answers.path]).stderr.contains("invalid JSON"))
+        try Data("{\"courts\": [\"wiwbb\"]}".utf8).write(to: answers)
+        let unknown = try gavel(["eval", "--facts", answers.path])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("unknown court 'wiwbb'"))
+    }
+
+    @Test(arguments: [["court", "nysb"], ["step", "file-a-form"], ["notice", "new-hours", "--court", "wiwb"]])
+    func scaffoldsBuildAsWritten(_ arguments: [String]) throws {
+        let dir = try contentCopy()
+        let created = try gavel(["new"] + arguments, in: dir)
+        #expect(created.status == 0, "\(created.stderr)")
+        let build = try gavel(["build", "--output", "Out"], in: dir)
+        #expect(build.status == 0, "\(build.stderr)")
+        let again = try gavel(["new"] + arguments, in: dir)
+        #expect(again.status == 1, "an existing file is never overwritten")
+    }
+
+    @Test func failedBuildLeavesThePreviousOutputUntouched() throws {
+        let dir = try contentCopy()
+        #expect(try gavel(["build"], in: dir).status == 0)
+        let index = dir.appendingPathComponent("Output/index.html")
+        let before = try Data(contentsOf: index)
+        let court = dir.appendingPathComponent("Content/courts/wiwb/court.yml")
+        try (try String(contentsOf: court, encoding: .utf8)).replacingOccurrences(of: "America/Chicago", with: "America/Chicgo").write(to: court, atomically: true, encoding: .utf8)
+        let failed = try gavel(["build"], in: dir)
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("unknown time zone 'America/Chicgo'"))
+        #expect(failed.stderr.contains("was not changed"))
+        #expect(try Data(contentsOf: index) == before)
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+@testable import GavelCore
+
+/// Builds the shipped example site (Content/ and Templates/) and checks what attorneys and CI get.
+@Suite struct ExampleSiteBuildTests {
+    func build(_ output: URL, now: String = "2020-03-20T12:00:00Z", offline: Bool = false) throws -> SiteBuild.Result {
+        var options = TestPaths.exampleOptions(output: output, now: now)
+        options.offline = offline
+        return try SiteBuild(options: options).run(write: true)
+    }
+
+    func text(_ output: URL, _ path: String) throws -> String {
+        let data = try #require(FileManager.default.contents(atPath: output.appendingPathComponent(path).path), "missing \(path)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func everyPageOfTheSpecExists() throws {
+        let out = try TestPaths.temporaryDirectory()
+        _ = try build(out)
+        var expected = ["index.html", "checklist/index.html", "search/index.html", "feed.xml", "sitemap.xml", "robots.txt", "404.html",
+                        "assets/manifest.json", "search-index.json", "search-index.js", "about-nextgen/index.html", "central-sign-on/index.html", "faq/index.html"]
+        for court in ["wiwb", "vtd", "ca10", "jpml"] {
+            expected += ["courts/\(court)/index.html", "courts/\(court)/checklist/index.html", "courts/\(court)/feed.xml",
+                         "courts/\(court)/calendar.ics", "checklist/\(court).json", "checklist/\(court).js"]
+        }
+        expected += ["courts/wiwb/steps/link-accounts/index.html", "courts/wiwb/steps/upgrade-legacy-account/index.html",
+                     "courts/wiwb/notices/nextgen-go-live/index.html"]
+        for path in expected {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(path).path), "missing \(path)")
+        }
+    }
+
+    @Test func courtVariablesAreFilledFromCourtYML() throws {
+        let out = try TestPaths.temporaryDirectory()
+        _ = try build(out)
+        let step = try text(out, "courts/wiwb/steps/know-cmecf-login/index.html")
+        #expect(step.contains("(608) 264-5178"))
+        #expect(!step.contains("{{court."))
+        let checklist = try text(out, "courts/wiwb/checklist/index.html")
+        #expect(checklist.contains("March 30, 2020, 8:00 a.m. CDT"))
+    }
+
+    @Test func linksAreRelativeAndOfflineBuildsPointAtIndexFiles() throws {
+        let online = try TestPaths.temporaryDirectory(), offline = try TestPaths.temporaryDirectory()
+        _ = try build(online)
+        _ = try build(offline, offline: true)
+        let notice = try text(online, "courts/wiwb/notices/how-to-prepare/index.html")
+        #expect(!notice.contains("href=\"/"), "site paths must be written relative")
+        let diskNotice = try text(offline, "courts/wiwb/notices/how-to-prepare/index.html")
+        #expect(diskNotice.contains("index.html\""))
+        // Every relative link in the offline build names a file that exists.
+        for page in ["index.html", "courts/wiwb/index.html", "courts/wiwb/notices/how-to-prepare/index.html", "checklist/index.html", "courts/wiwb/steps/link-accounts/index.html"] {
+            let html = try text(offline, page)
+            let base = offline.appendingPathComponent(page).deletingLastPathComponent()
+            for href in Self.attributes("href", in: html) + Self.attributes("src", in: html)
+            where !href.contains(":") && !href.hasPrefix("#") && !href.hasPrefix("//") {
+                let path = String(href.prefix { $0 != "#" && $0 != "?" })
+                let target = base.appendingPathComponent(path).standardized.path
+                #expect(FileManager.default.fileExists(atPath: target), "\(page) links to missing \(href)")
+            }
+        }
+    }
+
+    static func attributes(_ name: String, in html: String) -> [String] {
+        html.components(separatedBy: "\(name)=\"").dropFirst().compactMap { $0.split(separator: "\"", maxSplits: 1).first.map(String.init) }
+    }
+
+    @Test func checklistPagesCarryDataAttributesAndEnglishRules() throws {
+        let out = try TestPaths.temporaryDirectory()
+        _ = try build(out)
+        let all = try text(out, "checklist/index.html")
+        #expect(all.contains("data-step=\"individual-pacer-account\""))
+        // A person-scoped step appears once on the all-courts page, for every court that lists it.
+        #expect(all.components(separatedBy: "data-step=\"individual-pacer-account\"").count == 2)
+        #expect(all.contains("data-court=\"ca10 jpml vtd wiwb\"") || all.contains("data-court=\"ca10 jpml wiwb vtd\"") || all.range(of: "data-court=\"[a-z0-9 ]*wiwb[a-z0-9 ]*\"", options: .regularExpression) != nil)
+        let wiwb = try text(out, "courts/wiwb/checklist/index.html")
+        #expect(wiwb.contains("data-court=\"wiwb\""))
+        #expect(wiwb.contains("August 11, 2014"), "the upgrade rule in English")
+    }
+
+    @Test func compiledChecklistIsEvaluableAndMatchesTheEngineInput() throws {
+        let out = try TestPaths.temporaryDirectory()
+        _ = try build(out)
+        let json = try text(out, "checklist/wiwb.json")
+        guard case let .success(doc) = JSONValue.parse(json) else { Issue.record("invalid JSON"); return }
+        #expect(doc["format"] == .string("gavel-checklist"))
+        #expect(doc["version"] == .number(1))
+        let compiled = try #require(CompiledChecklist(json: doc))
+        #expect(compiled.fields["go_live"] == .instant(try #require(Instant(parsing: "2020-03-30T13:00:00Z"))))
+        let answers = Answers(courts: ["wiwb"], person: ["pacer.kind": .string("individual"), "pacer.created": .string("2016-01-01")],
+                              perCourt: ["wiwb": ["cmecf.knows_login": .bool(true)]])
+        let result = ChecklistEngine().evaluate([compiled], answers: answers, now: try #require(Instant(parsing: "2020-03-30T12:59:59Z")))
+        let link = try #require(result.courts.first?.steps.first { $0.id == "link-accounts" })
+        #expect(link.status == .notYet)
+        #expect(link.opensAt?.description == "2020-03-30T13:00:00Z")
+        let twin = try text(out, "checklist/wiwb.js")
+        #expect(twin.hasPrefix("(globalThis.GAVEL_CHECKLISTS = globalThis.GAVEL_CHECKLISTS || {})[\"wiwb\"] = {"))
+    }
+
+    @Test func assetsAreFingerprintedAndListedInTheManifest() throws {
+        let out = try TestPaths.temporaryDirectory()
+        _ = try build(out)
+        guard case let .success(manifest) = JSONValue.parse(try text(out, "assets/manifest.json")) else { Issue.record("bad manifest"); return }
+        let engine = try #require(manifest["checklist-engine.js"]?.stringValue)
+        let css = try #require(manifest["site.css"]?.stringValue)
+        #expect(engine.range(of: #"^assets/checklist-engine\.[0-9a-f]{10}\.js$"#, options: .regularExpression) != nil)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(engine).path))
+        #expect(try text(out, "index.html").contains(css.replacingOccurrences(of: "assets/", with: "")))
+    }
+
+    @Test func feedsListCurrentNoticesOnly() throws {
+        let out = try TestPaths.temporaryDirectory()
+        _ = try build(out, now: "2020-06-01T12:00:00Z")
+        let feed = try text(out, "feed.xml")
+        #expect(feed.hasPrefix("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\""))
+        #expect(feed.contains("<id>https://nextgen.example.gov/courts/wiwb/notices/nextgen-go-live/</id>"))
+        // training-webinar expires 2020-03-19: archived, so out of feeds but its page is kept.
+        #expect(!feed.contains("training-webinar"))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("courts/wiwb/notices/training-webinar/index.html").path))
+        #expect(!(try text(out, "courts/wiwb/feed.xml")).contains("training-webinar"))
+        // The draft notice is not built unless asked.
+        #expect(!feed.contains("filing-agent-webinar"))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("courts/ca10/notices/filing-agent-webinar/index.html").path))
+    }
+
+    @Test func draftsAreBuiltWhenAsked() throws {
+        let out = try TestPaths.temporaryDirectory()
+        var options = TestPaths.exampleOptions(output: out)
+        options.includeDrafts = true
+        _ = try SiteBuild(options: options).run(write: true)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("courts/ca10/notices/filing-agent-webinar/index.html").path))
+    }
+
+    @Test func calendarHasStableUIDsAndTheCourtsZone() throws {
+        let out = try TestPaths.temporaryDirectory()
+        _ = try build(out)
+        let ics = try text(out, "courts/wiwb/calendar.ics")
+        #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
+        #expect(ics.contains("UID:go-live.wiwb@nextgen.example.gov\r\n"))
+        #expect(ics.contains("DTSTART;TZID=America/Chicago:20200330T080000\r\n"))
+        #expect(ics.contains("TZID:America/Chicago\r\n"))
+        #expect(ics.contains("DTSTART;TZID=America/Chicago:20200326T163000\r\n"), "the downtime window")
+        #expect(ics.hasSuffix("END:VCALENDAR\r\n"))
+        for line in ics.components(separatedBy: "\r\n") { #expect(line.utf8.count <= 75) }
+        let uids = ics.components(separatedBy: "\r\n").filter { $0.hasPrefix("UID:") }
+        #expect(Set(uids).count == uids.count)
+    }
+
+    @Test func sameInputGivesByteIdenticalOutput() throws {
+        let a = try TestPaths.temporaryDirectory(), b = try TestPaths.temporaryDirectory()
+        let first = try build(a), second = try build(b)
+        #expect(first.files.count == second.files.count)
+        for (x, y) in zip(first.files, second.files) {
+            #expect(x.path == y.path)
+            #expect(x.bytes == y.bytes, "\(x.path) differs between builds")
+        }
+    }
+
+    @Test func rebuildDoesNotRewriteUnchangedFiles() throws {
+        let out = try TestPaths.temporaryDirectory()
+        _ = try build(out)
+        let file = out.appendingPathComponent("courts/wiwb/index.html")
+        let old = Date(timeIntervalSince1970: 1_000_000)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: file.path)
+        let stale = out.appendingPathComponent("courts/gone/index.html")
+        try FileManager.default.createDirectory(at: stale.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("old".utf8).write(to: stale)
+        let result = try build(out)
+        #expect(result.written?.written == 0)
+        #expect(result.written?.removed == 1)
+        #expect(!FileManager.default.fileExists(atPath: stale.path), "a page the site no longer has is removed")
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        #expect(attributes[.modificationDate] as? Date == old)
+    }
+
+    @Test func refusesToWriteIntoAForeignFolder() throws {
+        let out = try TestPaths.temporaryDirectory()
+        try Data("mine".utf8).write(to: out.appendingPathComponent("thesis.txt"))
+        #expect(throws: DiagnosticsError.self) { try build(out) }
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("thesis.txt").path))
+    }
+}
