@@ -20,8 +20,9 @@ extension SiteRenderer {
             data["tags"] = notice.tags
             data["has_tags"] = !notice.tags.isEmpty
             data["events"] = notice.events.map { e -> [String: Any] in
-                ["title": e.title, "start_text": PeopleTime.format(e.start.instant(in: c.timeZone), in: c.timeZone),
-                 "end_text": PeopleTime.format(e.end.instant(in: c.timeZone), in: c.timeZone)]
+                let start = e.start.instant(in: c.timeZone), end = e.end.instant(in: c.timeZone)
+                return ["title": e.title, "start_text": PeopleTime.format(start, in: c.timeZone), "end_text": PeopleTime.format(end, in: c.timeZone),
+                        "start_iso": start.description, "end_iso": end.description]
             }
             data["has_events"] = !notice.events.isEmpty
             if !notice.isArchived(now: m.today) { search.add(title: notice.title, path: path, summary: notice.summary ?? "", html: html) }
@@ -111,7 +112,8 @@ extension SiteRenderer {
         var breadcrumbs = [("Home", "")]
         if !isAll, let c = courts.first?.court { breadcrumbs.append((c.name, "courts/\(c.id)/")) }
         let dataScripts = courts.map { ["src": ctx.href("checklist/\($0.court.id).js"), "module": false] as [String: Any] }
-        let scripts = dataScripts + (theme.manifest["checklist.js"] != nil ? [["src": ctx.asset("checklist.js"), "module": true] as [String: Any]] : [])
+        // The template loads the data twins itself; `scripts` carries only the page's programs.
+        let scripts: [[String: Any]] = theme.manifest["checklist.js"] != nil ? [["src": ctx.asset("checklist.js"), "module": false]] : []
         return page(path, template: "checklist", ctx.base(kind: "checklist", title: title,
             description: "What to do before and after each court's move to NextGen CM/ECF", breadcrumbs: breadcrumbs, scripts: scripts).merging([
             "is_all_courts": isAll, "courts": courts.map { courtCard($0, ctx: ctx) }, "steps": entries, "checklist_data": dataScripts,

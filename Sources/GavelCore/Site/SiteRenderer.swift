@@ -55,7 +55,7 @@ public struct SiteRenderer {
         files.append(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag))
         let searchPath = "search/"
         files.append(page(searchPath, template: "search", context(searchPath).base(kind: "search", title: "Search", description: "Search every page of the site",
-            breadcrumbs: [("Home", "")], scripts: [["src": context(searchPath).href("search-index.js"), "module": false], ["src": context(searchPath).asset("search.js"), "module": false]])))
+            breadcrumbs: [("Home", "")])))
         let notFound = "404.html"
         files.append(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))))
         files.append(contentsOf: search.files())
@@ -111,6 +111,7 @@ public struct SiteRenderer {
                     "start_iso": start.description, "end_iso": end.description]
         }
         card["has_downtime"] = !c.downtime.isEmpty
+        card["has_notices"] = !m.currentNotices.isEmpty
         card["contacts"] = c.contacts.map { contact -> [String: Any] in
             var item: [String: Any] = ["label": contact.label]
             if let phone = contact.phone {
