@@ -113,7 +113,9 @@ extension SiteRenderer {
         if !isAll, let c = courts.first?.court { breadcrumbs.append((c.name, "courts/\(c.id)/")) }
         let dataScripts = courts.map { ["src": ctx.href("checklist/\($0.court.id).js"), "module": false] as [String: Any] }
         // The template loads the data twins itself; `scripts` carries only the page's programs.
-        let scripts: [[String: Any]] = theme.manifest["checklist.js"] != nil ? [["src": ctx.asset("checklist.js"), "module": false]] : []
+        let scripts: [[String: Any]] = theme.manifest["checklist.js"] == nil ? [] : [
+            ["src": ctx.asset("checklist-engine.classic.js"), "module": false], ["src": ctx.asset("checklist.js"), "module": false],
+        ]
         return page(path, template: "checklist", ctx.base(kind: "checklist", title: title,
             description: "What to do before and after each court's move to NextGen CM/ECF", breadcrumbs: breadcrumbs, scripts: scripts).merging([
             "is_all_courts": isAll, "courts": courts.map { courtCard($0, ctx: ctx) }, "steps": entries, "checklist_data": dataScripts,

@@ -26,7 +26,7 @@ struct PageContext {
             "checklist_href": href("checklist/"),
             "assets": [
                 "css": asset("site.css"), "search_js": asset("search.js"), "search_index_js": href("search-index.js"),
-                "engine_js": asset("checklist-engine.js"), "checklist_js": asset("checklist.js"),
+                "engine_js": asset("checklist-engine.js"), "engine_classic_js": asset("checklist-engine.classic.js"), "checklist_js": asset("checklist.js"),
             ],
             "scripts": scripts,
             "breadcrumbs": breadcrumbs.map { ["title": $0.0, "href": href($0.1)] },

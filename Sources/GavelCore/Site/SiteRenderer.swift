@@ -67,8 +67,25 @@ public struct SiteRenderer {
         files.append(contentsOf: theme.assetFiles.map { OutputFile(path: $0.path, bytes: $0.bytes) })
         files.append(OutputFile(path: "assets/manifest.json", text: JSONValue.object(theme.manifest.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized(pretty: true) + "\n"))
         files.append(SiteFeeds.sitemap(paths: files.map(\.path), site: site))
+        if let worker = theme.serviceWorker { files.append(Self.serviceWorker(worker, site: files)) }
         files.append(OutputFile(path: "robots.txt", text: "User-agent: *\nAllow: /\nSitemap: \(site.baseURL)sitemap.xml\n"))
         return files.sorted { $0.path < $1.path }
+    }
+
+    /// sw.js at the root (a worker's scope is its folder): the list of files to cache and a version
+    /// that changes whenever any of them does, so a rebuilt site replaces the old cache.
+    static func serviceWorker(_ script: [UInt8], site files: [OutputFile]) -> OutputFile {
+        let cached = files.map(\.path).filter { path in
+            !path.hasSuffix(".json") || path.hasPrefix("assets/")
+        }.filter { $0 != "404.html" && $0 != "sitemap.xml" && $0 != "robots.txt" && !$0.hasSuffix(".ics") && !$0.hasSuffix(".xml") }.sorted()
+        var hash = ContentHash.fnv1a64(script)
+        for file in files.sorted(by: { $0.path < $1.path }) {
+            hash ^= ContentHash.fnv1a64(Array(file.path.utf8)) &* 31 &+ ContentHash.fnv1a64(file.bytes)
+            hash = hash &* 0x100_0000_01B3
+        }
+        let list = JSONValue.array(cached.map { .string($0) }).serialized()
+        let header = "self.GAVEL_BUILD = {\"version\":\"\(String(hash, radix: 16))\",\"files\":\(list)};\n"
+        return OutputFile(path: "sw.js", bytes: Array(header.utf8) + script)
     }
 
     // MARK: - Home

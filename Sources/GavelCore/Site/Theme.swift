@@ -8,6 +8,8 @@ public struct Theme: Sendable {
     public var manifest: [String: String]
     /// Fingerprinted site path to bytes.
     public var assetFiles: [(path: String, bytes: [UInt8])]
+    /// Templates/service-worker.js, written to the site root as sw.js with the build's file list.
+    public var serviceWorker: [UInt8]?
 
     static let requiredTemplates = ["layout", "home", "court", "notice", "page", "step", "checklist", "search", "404"]
 
@@ -49,11 +51,31 @@ public struct Theme: Sendable {
                   let data = fm.contents(atPath: url.path) else { continue }
             let logical = String(relative.dropFirst("assets/".count))
             let bytes = [UInt8](data)
-            let fingerprinted = Self.fingerprinted(logical, bytes: bytes)
-            manifest[logical] = "assets/" + fingerprinted
-            assets.append(("assets/" + fingerprinted, bytes))
+            var variants = [(logical, bytes)]
+            if let classic = Self.classicScript(logical, bytes: bytes) { variants.append(classic) }
+            for (name, content) in variants {
+                let fingerprinted = Self.fingerprinted(name, bytes: content)
+                manifest[name] = "assets/" + fingerprinted
+                assets.append(("assets/" + fingerprinted, content))
+            }
         }
-        return Theme(library: library, manifest: manifest, assetFiles: assets)
+        let worker = root.appendingPathComponent("service-worker.js")
+        let serviceWorker = fm.contents(atPath: worker.path).map { [UInt8]($0) }
+        return Theme(library: library, manifest: manifest, assetFiles: assets, serviceWorker: serviceWorker)
+    }
+
+    /// Browsers refuse ES modules on file:// pages, so a module whose only export is its last line
+    /// (`export { … };`) also ships as a classic script: that line dropped, the rest in its own scope.
+    static func classicScript(_ name: String, bytes: [UInt8]) -> (String, [UInt8])? {
+        guard name.hasSuffix(".js"), !name.hasSuffix(".classic.js") else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+        guard let last = lines.last, last.hasPrefix("export {"),
+              !lines.dropLast().contains(where: { $0.hasPrefix("export ") || $0.hasPrefix("import ") }) else { return nil }
+        let body = lines.dropLast().joined(separator: "\n")
+        let classic = "// Classic-script twin of \(name), for pages opened from disk.\n(function () {\n\(body)\n})();\n"
+        return (String(name.dropLast(3)) + ".classic.js", Array(classic.utf8))
     }
 
     /// "site.css" with its content hash: "site.1a2b3c4d.css".
