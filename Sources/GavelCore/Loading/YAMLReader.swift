@@ -60,9 +60,19 @@ public struct YAMLReader {
             return try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
             switch error {
-            case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            case let .scanner(context, problem, mark, _):
+                // An unclosed quote is found at the end of the text; where it opened is the useful place.
+                let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+                bag.error(location(context?.mark ?? mark), "invalid YAML: \(what)",
+                          hint: problem.contains("end of stream") ? "close the quote or bracket that starts here" : nil)
+            case let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
                 let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
                 bag.error(location(mark), "invalid YAML: \(what)")
+            case let .duplicatedKeysInMapping(duplicates, context):
+                for key in duplicates.sorted() {
+                    bag.error(secondOccurrence(of: key, in: yaml) ?? location(context.mark), "duplicate field '\(key)'",
+                              hint: "each field may appear once; remove one of them")
+                }
             case let .reader(problem, _, _, _):
                 bag.error(location(nil), "invalid YAML: \(problem)")
             default:
@@ -73,6 +83,20 @@ public struct YAMLReader {
             bag.error(location(nil), "invalid YAML: \(error)")
             return nil
         }
+    }
+
+    /// Where a key is written for the second time, found in the text (Yams reports duplicates without a place).
+    func secondOccurrence(of key: String, in yaml: String) -> SourceLocation? {
+        var seen = 0
+        for (index, line) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.drop { $0 == " " || $0 == "-" }
+            guard trimmed.hasPrefix(key), trimmed.dropFirst(key.count).drop(while: { $0 == " " }).first == ":" else { continue }
+            seen += 1
+            if seen == 2 {
+                return SourceLocation(file: file, line: firstLine + index, column: line.count - trimmed.count + 1)
+            }
+        }
+        return nil
     }
 
     /// Checks that `node` is a mapping with only `known` keys and every `required` key.
