@@ -3,17 +3,21 @@ import Foundation
 import GavelCore
 
 @main
-struct Gavel: ParsableCommand {
+struct Gavel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gavel",
         abstract: "Builds a court's NextGen CM/ECF notices and onboarding checklist into a static site.",
-        subcommands: [BuildCommand.self, CheckCommand.self, EvalCommand.self, NewCommand.self])
+        subcommands: [BuildCommand.self, CheckCommand.self, ServeCommand.self, EvalCommand.self, NewCommand.self])
 
     /// Exit codes per the spec: 0 success, 1 content errors, 2 usage errors.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {
@@ -54,7 +58,7 @@ enum DiagnosticFormatOption: String, ExpressibleByArgument, CaseIterable {
     var format: DiagnosticFormat { DiagnosticFormat(rawValue: rawValue) ?? .text }
 }
 
-struct BuildCommand: ParsableCommand {
+struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the site into the output folder.")
 
     @OptionGroup var site: SiteOptions
@@ -64,7 +68,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Point links at index.html files so the site browses from disk.") var offline = false
     @Option(help: "Build as if at this ISO-8601 instant (publish and expiry dates).") var now: String?
 
-    func run() throws {
+    func run() async throws {
         var options = site.buildOptions(output: output)
         options.includeDrafts = drafts
         options.baseURL = baseURL
@@ -75,11 +79,11 @@ struct BuildCommand: ParsableCommand {
         }
         let start = Date()
         do {
-            let result = try SiteBuild(options: options).run(write: true)
+            let result = try await SiteBuild(options: options).run(write: true)
             site.report(result.warnings)
             let w = result.written ?? OutputWriter.Summary()
             let ms = Int(Date().timeIntervalSince(start) * 1000)
-            FileHandle.standardError.write(Data("built \(result.files.count) files into \(output) in \(ms) ms (\(w.written) written, \(w.unchanged) unchanged, \(w.removed) removed)\n".utf8))
+            FileHandle.standardError.write(Data("built \(result.paths.count) files into \(output) in \(ms) ms (\(w.written) written, \(w.unchanged) unchanged, \(w.removed) removed)\n".utf8))
         } catch {
             site.report(error.diagnostics)
             FileHandle.standardError.write(Data("build failed with \(error.diagnostics.filter { $0.severity == .error }.count) error(s); \(output) was not changed\n".utf8))
@@ -88,16 +92,16 @@ struct BuildCommand: ParsableCommand {
     }
 }
 
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate content, rules, templates and internal links; write nothing.")
 
     @OptionGroup var site: SiteOptions
 
-    func run() throws {
+    func run() async throws {
         do {
-            let result = try SiteBuild(options: site.buildOptions()).run(write: false)
+            let result = try await SiteBuild(options: site.buildOptions()).run(write: false)
             site.report(result.warnings)
-            FileHandle.standardError.write(Data("no problems found (\(result.files.count) files would be built)\n".utf8))
+            FileHandle.standardError.write(Data("no problems found (\(result.paths.count) files would be built)\n".utf8))
         } catch {
             site.report(error.diagnostics)
             throw ExitCode(1)

@@ -20,7 +20,7 @@ struct NewCommand: ParsableCommand {
     }
 
     func run() throws {
-        let scaffold = Scaffold(content: URL(fileURLWithPath: content), today: Instant(Date()).local(in: .current).0.date)
+        let scaffold = Scaffold(content: URL(fileURLWithPath: content), today: Instant(Date()).local(in: .current).date)
         let path: String
         do {
             switch kind {

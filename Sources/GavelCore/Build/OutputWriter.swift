@@ -1,10 +1,12 @@
 import Foundation
 
-/// Brings the output folder in line with a rendered site: writes only files whose bytes changed (each
-/// through a temporary file and a rename), and removes files the site no longer has. Nothing is touched
-/// until the whole site has rendered without error, so a failed build leaves the previous Output as it was.
-public struct OutputWriter {
+/// Writes a build into the output folder without ever leaving it half-built: changed files are staged in
+/// a sibling folder while the site renders, and only when the whole build succeeded are they renamed into
+/// place and files the site no longer has removed. Files whose bytes did not change are never rewritten,
+/// so their modification times stay. A failed build removes the staging folder and leaves Output as it was.
+public struct OutputWriter: OutputSink {
     public var output: URL
+    public var staging: URL
     static let marker = ".gavel-output"
 
     public struct Summary: Sendable {
@@ -14,7 +16,10 @@ public struct OutputWriter {
         public init() {}
     }
 
-    public init(output: URL) { self.output = output }
+    public init(output: URL) {
+        self.output = output.standardizedFileURL
+        staging = self.output.deletingLastPathComponent().appendingPathComponent("." + self.output.lastPathComponent + ".gavel-staging")
+    }
 
     /// Refuses to manage a folder with files in it that Gavel did not create, so a mistyped
     /// `--output` cannot delete someone's work.
@@ -26,32 +31,51 @@ public struct OutputWriter {
                       hint: "choose an empty or new --output folder, or remove this one")
     }
 
-    public func sync(_ files: [OutputFile]) throws -> Summary {
+    public func prepare() throws {
+        try? FileManager.default.removeItem(at: staging)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+    }
+
+    /// Stages `file` unless the output already holds exactly these bytes.
+    public func emit(_ file: OutputFile) throws {
+        if FileIO.hasContents(output.path + "/" + file.path, file.bytes) { return }
+        try FileIO.write(file.bytes, to: staging.path + "/" + file.path)
+    }
+
+    /// Moves the staged files into place and removes what the site no longer has.
+    public func commit(keeping paths: Set<String>) throws -> Summary {
         let fm = FileManager.default
-        try fm.createDirectory(at: output, withIntermediateDirectories: true)
         var summary = Summary()
-        var keep = Set<String>([Self.marker])
-        let markerURL = output.appendingPathComponent(Self.marker)
-        if !fm.fileExists(atPath: markerURL.path) {
-            try Data("This folder is written by gavel build; its files are replaced on every build.\n".utf8).write(to: markerURL)
+        // A first build has no previous Output to keep: the staging folder simply becomes it.
+        if !fm.fileExists(atPath: output.path) {
+            try FileIO.write(Array("This folder is written by gavel build; its files are replaced on every build.\n".utf8), to: staging.path + "/" + Self.marker)
+            try FileIO.makeDirectories(output.deletingLastPathComponent().path)
+            guard rename(staging.path, output.path) == 0 else { throw FileIO.Failure(path: output.path, code: errno) }
+            summary.written = paths.count
+            return summary
         }
-        var createdDirectories = Set<String>()
-        for file in files {
-            keep.insert(file.path)
-            let url = output.appendingPathComponent(file.path)
-            if let existing = fm.contents(atPath: url.path), existing.count == file.bytes.count, existing.elementsEqual(file.bytes) {
-                summary.unchanged += 1
-                continue
-            }
-            let dir = url.deletingLastPathComponent()
-            if createdDirectories.insert(dir.path).inserted {
-                try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-            }
-            try Data(file.bytes).write(to: url, options: .atomic)
+        try FileIO.makeDirectories(output.path)
+        let markerPath = output.path + "/" + Self.marker
+        if !fm.fileExists(atPath: markerPath) {
+            try FileIO.write(Array("This folder is written by gavel build; its files are replaced on every build.\n".utf8), to: markerPath)
+        }
+        for case let relative as String in fm.enumerator(atPath: staging.path)?.allObjects ?? [] {
+            var isDir: ObjCBool = false
+            let source = staging.path + "/" + relative
+            guard fm.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else { continue }
+            let target = output.path + "/" + relative
+            try FileIO.makeDirectories((target as NSString).deletingLastPathComponent)
+            guard rename(source, target) == 0 else { throw FileIO.Failure(path: target, code: errno) }
             summary.written += 1
         }
-        summary.removed = try removeStale(keeping: keep)
+        summary.unchanged = paths.count - summary.written
+        summary.removed = try removeStale(keeping: paths.union([Self.marker]))
+        abort()
         return summary
+    }
+
+    public func abort() {
+        try? FileManager.default.removeItem(at: staging)
     }
 
     func removeStale(keeping keep: Set<String>) throws -> Int {
@@ -59,19 +83,69 @@ public struct OutputWriter {
         var removed = 0
         var directories: [String] = []
         for case let relative as String in fm.enumerator(atPath: output.path)?.allObjects ?? [] {
-            let url = output.appendingPathComponent(relative)
+            let path = output.path + "/" + relative
             var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else { continue }
+            guard fm.fileExists(atPath: path, isDirectory: &isDir) else { continue }
             if isDir.boolValue { directories.append(relative); continue }
             if !keep.contains(relative) {
-                try fm.removeItem(at: url)
+                try fm.removeItem(atPath: path)
                 removed += 1
             }
         }
         for relative in directories.sorted(by: >) {
-            let url = output.appendingPathComponent(relative)
-            if (try? fm.contentsOfDirectory(atPath: url.path))?.isEmpty == true { try? fm.removeItem(at: url) }
+            let path = output.path + "/" + relative
+            if (try? fm.contentsOfDirectory(atPath: path))?.isEmpty == true { try? fm.removeItem(atPath: path) }
         }
         return removed
+    }
+}
+
+/// Plain POSIX file access for the hot path: Foundation's atomic writes fsync every file.
+enum FileIO {
+    struct Failure: Error, CustomStringConvertible {
+        var path: String
+        var code: Int32
+        var description: String { "\(path): \(String(cString: strerror(code)))" }
+    }
+
+    /// True when the file at `path` holds exactly `bytes`.
+    static func hasContents(_ path: String, _ bytes: [UInt8]) -> Bool {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, Int(info.st_size) == bytes.count else { return false }
+        var existing = [UInt8](repeating: 0, count: bytes.count)
+        var offset = 0
+        while offset < bytes.count {
+            let n = existing.withUnsafeMutableBytes { read(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            guard n > 0 else { return false }
+            offset += n
+        }
+        return existing == bytes
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if fd < 0 && errno == ENOENT {
+            try makeDirectories((path as NSString).deletingLastPathComponent)
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
+        guard fd >= 0 else { throw Failure(path: path, code: errno) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            guard n > 0 else { throw Failure(path: path, code: errno) }
+            offset += n
+        }
+    }
+
+    /// `mkdir -p` that tolerates another task creating the same folder at the same time.
+    static func makeDirectories(_ path: String) throws {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else { throw Failure(path: path, code: errno) }
+        try makeDirectories((path as NSString).deletingLastPathComponent)
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw Failure(path: path, code: errno) }
     }
 }

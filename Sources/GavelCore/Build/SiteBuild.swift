@@ -7,7 +7,8 @@ public struct SiteBuild {
     public init(options: BuildOptions) { self.options = options }
 
     public struct Result: Sendable {
-        public var files: [OutputFile]
+        /// Every site path the build produced.
+        public var paths: [String]
         public var written: OutputWriter.Summary?
         public var warnings: [Diagnostic]
     }
@@ -30,32 +31,57 @@ public struct SiteBuild {
         return SiteModel(content: content, steps: steps, now: options.now)
     }
 
-    public func render(_ model: SiteModel, theme: Theme, bag: inout DiagnosticBag) -> [OutputFile] {
+    public func renderer(for model: SiteModel, theme: Theme) -> SiteRenderer {
         let basePath = URL(string: model.content.site.baseURL)?.path ?? "/"
         let linker = SiteLinker(offline: options.offline, basePath: basePath.isEmpty ? "/" : basePath)
-        return SiteRenderer(model: model, theme: theme, linker: linker, markdown: Markdown()).render(bag: &bag)
+        return SiteRenderer(model: model, theme: theme, linker: linker, markdown: Markdown())
     }
 
-    /// Runs every step; writes only when `write` is true and nothing failed.
-    public func run(write: Bool) throws(DiagnosticsError) -> Result {
-        var bag = DiagnosticBag()
-        let writer = OutputWriter(output: options.output)
-        if write, let problem = writer.checkOwnership() { bag.add(problem) }
+    /// Load and validate; the model and theme, or every error found.
+    func prepare(bag: inout DiagnosticBag) -> (SiteModel, Theme)? {
         let content = load(bag: &bag)
         let theme = Theme.load(from: options.templates, displayRoot: options.templatesDisplay, bag: &bag)
-        guard let content else { throw DiagnosticsError(bag.all) }
+        guard let content else { return nil }
         let model = validate(content, bag: &bag)
-        guard !bag.hasErrors, let theme else { throw DiagnosticsError(bag.all) }
-        let files = render(model, theme: theme, bag: &bag)
+        guard !bag.hasErrors, let theme else { return nil }
+        return (model, theme)
+    }
+
+    /// Renders into `sink` without touching the output folder (`gavel check`, tests).
+    public func run(into sink: some OutputSink) async throws(DiagnosticsError) -> Result {
+        var bag = DiagnosticBag()
+        guard let (model, theme) = prepare(bag: &bag) else { throw DiagnosticsError(bag.all) }
+        let report = await renderer(for: model, theme: theme).render(to: sink)
+        bag.add(contentsOf: report.diagnostics)
         guard !bag.hasErrors else { throw DiagnosticsError(bag.all) }
-        var summary: OutputWriter.Summary?
-        if write {
-            do {
-                summary = try writer.sync(files)
-            } catch {
-                throw DiagnosticsError([.error(SourceLocation(file: options.output.path), "cannot write the site: \(error.localizedDescription)")])
-            }
+        return Result(paths: report.fingerprints.keys.sorted(), written: nil, warnings: bag.all)
+    }
+
+    /// The build: load, validate, render (staging changed files), then write. Output is touched only
+    /// in the last step, and only when every earlier step succeeded.
+    public func run(write: Bool) async throws(DiagnosticsError) -> Result {
+        guard write else { return try await run(into: DiscardingSink()) }
+        var bag = DiagnosticBag()
+        let writer = OutputWriter(output: options.output)
+        if let problem = writer.checkOwnership() { bag.add(problem) }
+        guard let (model, theme) = prepare(bag: &bag), !bag.hasErrors else { throw DiagnosticsError(bag.all) }
+        do {
+            try writer.prepare()
+        } catch {
+            throw DiagnosticsError([.error(SourceLocation(file: writer.staging.path), "cannot create the staging folder: \(error)")])
         }
-        return Result(files: files, written: summary, warnings: bag.all)
+        let report = await renderer(for: model, theme: theme).render(to: writer)
+        bag.add(contentsOf: report.diagnostics)
+        guard !bag.hasErrors else {
+            writer.abort()
+            throw DiagnosticsError(bag.all)
+        }
+        do {
+            let summary = try writer.commit(keeping: Set(report.fingerprints.keys))
+            return Result(paths: report.fingerprints.keys.sorted(), written: summary, warnings: bag.all)
+        } catch {
+            writer.abort()
+            throw DiagnosticsError([.error(SourceLocation(file: options.output.path), "cannot write the site: \(error)")])
+        }
     }
 }

@@ -90,6 +90,7 @@ public struct Court: Sendable {
     public var shortName: String
     public var kind: CourtKind
     public var timeZone: TimeZone
+    public var clock: CourtClock
     public var goLive: LocalDateTime?
     public var downtime: [DowntimeWindow]
     public var contacts: [Contact]

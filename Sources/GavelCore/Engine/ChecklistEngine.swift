@@ -117,7 +117,7 @@ struct EvaluationContext {
         self.checklist = checklist
         self.answers = answers
         self.now = now
-        today = now.local(in: checklist.timeZone).0.date
+        today = now.local(in: checklist.timeZone).date
     }
 
     func answer(_ fact: String, scope: Scope) -> JSONValue? {

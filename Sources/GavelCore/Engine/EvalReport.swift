@@ -37,7 +37,7 @@ public struct EvalReport {
             let c = m.court
             out += "\(c.name) (\(c.id)): \(Self.label(courtResult.readiness))\n"
             if let goLive = c.goLiveInstant {
-                out += "  go-live: \(PeopleTime.format(goLive, in: c.timeZone))\(goLive <= now ? " (passed)" : "")\n"
+                out += "  go-live: \(PeopleTime.format(goLive, clock: c.clock))\(goLive <= now ? " (passed)" : "")\n"
             } else {
                 out += "  go-live: not yet scheduled\n"
             }
@@ -47,7 +47,7 @@ public struct EvalReport {
                 switch s.status {
                 case .todo where s.overdue: line += " (overdue)"
                 case .notYet:
-                    line += s.opensAt.map { " — opens \(PeopleTime.format($0, in: c.timeZone))" } ?? " — opening date not yet known"
+                    line += s.opensAt.map { " — opens \(PeopleTime.format($0, clock: c.clock))" } ?? " — opening date not yet known"
                 case .needsAnswers:
                     let questions = s.missing.map { id in model.content.fact(id).map { "\(id) (\($0.question))" } ?? id }
                     line += "\n      answer: " + questions.joined(separator: "\n              ")

@@ -260,7 +260,7 @@ public struct ContentLoader {
         let name = reader.string(map, "name", bag: &bag)?.value ?? folder
         return Court(
             id: id.value, name: name, shortName: reader.string(map, "short_name", bag: &bag)?.value ?? name,
-            kind: kind, timeZone: zone, goLive: reader.localDateTime(map, "go_live", bag: &bag)?.value,
+            kind: kind, timeZone: zone, clock: CourtClock(zone: zone), goLive: reader.localDateTime(map, "go_live", bag: &bag)?.value,
             downtime: downtime, contacts: contacts, checklist: reader.stringList(map, "checklist", bag: &bag),
             allowRawHTML: reader.bool(map, "allow_raw_html", bag: &bag),
             notices: notices.sorted { ($0.date, $0.slug) > ($1.date, $1.slug) }, file: path)

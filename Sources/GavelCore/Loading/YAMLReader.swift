@@ -57,7 +57,7 @@ public struct YAMLReader {
 
     public func parse(_ yaml: String, bag: inout DiagnosticBag) -> Node? {
         do {
-            return try Yams.compose(yaml: yaml)
+            return try Yams.compose(yaml: yaml, .default, .default, .utf8)
         } catch let error as YamlError {
             switch error {
             case let .scanner(context, problem, mark, _):

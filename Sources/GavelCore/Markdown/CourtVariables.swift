@@ -17,14 +17,14 @@ public struct CourtVariables: Sendable {
         case "kind" where parts.count == 1: return court.kind.rawValue
         case "timezone" where parts.count == 1: return court.timeZone.identifier
         case "go_live" where parts.count == 1:
-            return court.goLiveInstant.map { PeopleTime.format($0, in: court.timeZone) } ?? "not yet scheduled"
+            return court.goLiveInstant.map { PeopleTime.format($0, clock: court.clock) } ?? "not yet scheduled"
         case "downtime" where parts.count == 3:
             guard let i = Int(parts[1]), court.downtime.indices.contains(i) else { return nil }
             let w = court.downtime[i]
             switch parts[2] {
             case "title": return w.title
-            case "start": return PeopleTime.format(w.start.instant(in: court.timeZone), in: court.timeZone)
-            case "end": return PeopleTime.format(w.end.instant(in: court.timeZone), in: court.timeZone)
+            case "start": return PeopleTime.format(w.start.instant(in: court.timeZone), clock: court.clock)
+            case "end": return PeopleTime.format(w.end.instant(in: court.timeZone), clock: court.clock)
             default: return nil
             }
         case "contacts" where parts.count == 3:
@@ -47,28 +47,35 @@ public struct CourtVariables: Sendable {
 
     /// Replaces every `{{court.…}}` in `source`; an unknown name is reported at its line and column.
     public func fill(_ source: MarkdownSource, bag: inout DiagnosticBag) -> String {
-        guard source.text.contains("{{") else { return source.text }
-        var out = ""
+        let bytes = Array(source.text.utf8)
+        let brace = UInt8(ascii: "{"), closing = UInt8(ascii: "}")
+        guard bytes.count > 1, bytes.contains(brace) else { return source.text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 64)
         var line = source.firstLine
-        var column = 1
-        var rest = Substring(source.text)
-        while let open = rest.range(of: "{{") {
-            let before = rest[rest.startIndex..<open.lowerBound]
-            out += before
-            for c in before {
-                if c == "\n" { line += 1; column = 1 } else { column += 1 }
+        var lineStart = 0
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A { line += 1; lineStart = i + 1 }
+            guard b == brace, i + 1 < bytes.count, bytes[i + 1] == brace else {
+                out.append(b)
+                i += 1
+                continue
             }
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                out += rest[open.lowerBound...]
-                rest = rest[rest.endIndex...]
-                break
+            var j = i + 2
+            while j + 1 < bytes.count, !(bytes[j] == closing && bytes[j + 1] == closing), bytes[j] != 0x0A { j += 1 }
+            guard j + 1 < bytes.count, bytes[j] == closing, bytes[j + 1] == closing else {
+                out.append(b)
+                i += 1
+                continue
             }
-            let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            let inner = String(decoding: bytes[(i + 2)..<j], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let column = String(decoding: bytes[lineStart..<i], as: UTF8.self).count + 1
             let location = SourceLocation(file: source.file, line: line, column: column)
             if inner.hasPrefix("court.") {
-                let path = String(inner.dropFirst("court.".count))
-                if let value = value(path) {
-                    out += Self.escapeMarkdown(value)
+                if let value = value(String(inner.dropFirst("court.".count))) {
+                    out.append(contentsOf: Self.escapeMarkdown(value).utf8)
                 } else {
                     bag.error(location, "unknown court variable '\(inner)' for court '\(court.id)'",
                               hint: DidYouMean.hint(inner, among: Self.knownPaths.map { "court." + $0 }) ?? "known: court.name, court.go_live, court.contacts.0.phone, …")
@@ -76,14 +83,9 @@ public struct CourtVariables: Sendable {
             } else {
                 bag.error(location, "unknown variable '\(inner)'", hint: "only court data can be named, as {{court.<field>}}")
             }
-            let consumed = rest[open.lowerBound..<close.upperBound]
-            for c in consumed {
-                if c == "\n" { line += 1; column = 1 } else { column += 1 }
-            }
-            rest = rest[close.upperBound...]
+            i = j + 2
         }
-        out += rest
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Court data is plain text: keep Markdown from reading it as markup.

@@ -38,7 +38,7 @@ public struct RuleEnglish: Sendable {
         switch tree {
         case .court("go_live"):
             if let court, let instant = court.goLiveInstant {
-                return "go-live, " + PeopleTime.format(instant, in: court.timeZone)
+                return "go-live, " + PeopleTime.format(instant, clock: court.clock)
             }
             return "go-live (not yet scheduled)"
         default: return value(of: tree)
@@ -118,7 +118,7 @@ public struct RuleEnglish: Sendable {
             case let .date(d): return d.longText
             case let .localDateTime(l): return PeopleTime.format(l, abbreviation: nil)
             case let .instant(i):
-                if let court { return PeopleTime.format(i, in: court.timeZone) }
+                if let court { return PeopleTime.format(i, clock: court.clock) }
                 return PeopleTime.format(i, in: TimeZone(identifier: "UTC") ?? .current)
             }
         case let .fact(id, _, _): return label(id)

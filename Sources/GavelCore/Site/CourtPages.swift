@@ -21,7 +21,7 @@ extension SiteRenderer {
             data["has_tags"] = !notice.tags.isEmpty
             data["events"] = notice.events.map { e -> [String: Any] in
                 let start = e.start.instant(in: c.timeZone), end = e.end.instant(in: c.timeZone)
-                return ["title": e.title, "start_text": PeopleTime.format(start, in: c.timeZone), "end_text": PeopleTime.format(end, in: c.timeZone),
+                return ["title": e.title, "start_text": PeopleTime.format(start, clock: c.clock), "end_text": PeopleTime.format(end, clock: c.clock),
                         "start_iso": start.description, "end_iso": end.description]
             }
             data["has_events"] = !notice.events.isEmpty

@@ -1,12 +1,12 @@
 /// The client-side search index, written as JSON and as a `.js` twin so search works from disk.
-struct SearchIndex {
+struct SearchIndex: Sendable {
     var entries: [JSONValue] = []
 
     mutating func add(title: String, path: String, summary: String, html: String) {
         let text = Self.plainText(html)
         entries.append(.object([
             ("t", .string(title)), ("u", .string(path)), ("s", .string(summary)),
-            ("x", .string(String(text.prefix(4000)))),
+            ("x", .string(text)),
         ]))
     }
 
@@ -18,25 +18,53 @@ struct SearchIndex {
         ]
     }
 
-    /// Strips tags and decodes the few entities cmark writes, collapsing white space.
-    static func plainText(_ html: String) -> String {
-        var out = ""
+    /// Strips tags and decodes the entities cmark writes, collapsing white space, up to `limit` bytes.
+    /// Works on UTF-8 bytes: this runs over every page of the site.
+    static func plainText(_ html: String, limit: Int = 1200) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(min(limit, html.utf8.count))
         var inTag = false
         var lastWasSpace = true
-        for c in html {
-            if c == "<" { inTag = true; continue }
-            if c == ">" { inTag = false; if !lastWasSpace { out.append(" "); lastWasSpace = true }; continue }
-            if inTag { continue }
-            if c.isWhitespace {
-                if !lastWasSpace { out.append(" "); lastWasSpace = true }
-            } else {
-                out.append(c)
+        let entities: [([UInt8], UInt8)] = [(Array("&amp;".utf8), UInt8(ascii: "&")), (Array("&lt;".utf8), UInt8(ascii: "<")),
+                                            (Array("&gt;".utf8), UInt8(ascii: ">")), (Array("&quot;".utf8), UInt8(ascii: "\""))]
+        html.utf8.withContiguousStorageIfAvailable { bytes in
+            var i = 0
+            while i < bytes.count, out.count < limit {
+                let b = bytes[i]
+                if b == UInt8(ascii: "<") { inTag = true; i += 1; continue }
+                if b == UInt8(ascii: ">") {
+                    inTag = false
+                    if !lastWasSpace { out.append(0x20); lastWasSpace = true }
+                    i += 1
+                    continue
+                }
+                if inTag { i += 1; continue }
+                if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D {
+                    if !lastWasSpace { out.append(0x20); lastWasSpace = true }
+                    i += 1
+                    continue
+                }
+                if b == UInt8(ascii: "&"), let (entity, value) = entities.first(where: { e in
+                    i + e.0.count <= bytes.count && bytes[i..<(i + e.0.count)].elementsEqual(e.0)
+                }) {
+                    out.append(value)
+                    i += entity.count
+                    lastWasSpace = false
+                    continue
+                }
+                out.append(b)
                 lastWasSpace = false
+                i += 1
             }
         }
-        return out.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&lt;", with: "<")
-            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&quot;", with: "\"")
-            .trimmingCharacters(in: .whitespaces)
+        // Do not end inside a multi-byte character.
+        while let last = out.last, last & 0xC0 == 0x80 || last >= 0xC0 { 
+            let isLead = last >= 0xC0
+            out.removeLast()
+            if isLead { break }
+        }
+        while out.last == 0x20 { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -74,7 +74,7 @@ enum SiteCalendar {
         }
         for (date, from, to) in transitions {
             let kind = zone.isDaylightSavingTime(for: date) ? "DAYLIGHT" : "STANDARD"
-            let local = Instant(date).local(in: TimeZone(secondsFromGMT: from) ?? zone).0
+            let local = Instant(date).local(in: TimeZone(secondsFromGMT: from) ?? zone)
             lines += ["BEGIN:\(kind)", "DTSTART:\(stamp(local))00", "TZOFFSETFROM:" + offsetText(from), "TZOFFSETTO:" + offsetText(to),
                       "TZNAME:" + ZoneAbbreviation.of(zone, at: date), "END:\(kind)"]
         }

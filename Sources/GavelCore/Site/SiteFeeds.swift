@@ -1,8 +1,11 @@
 /// Atom feeds and the sitemap.
 enum SiteFeeds {
+    static let entryLimit = 50
+
     static func atom(title: String, selfPath: String, site: SiteConfig, linker: SiteLinker,
                      notices: [(Court, Notice)], renderBody: (Court, Notice) -> String) -> OutputFile {
-        let sorted = notices.sorted { ($0.1.date, $0.1.court, $0.1.slug) > ($1.1.date, $1.1.court, $1.1.slug) }
+        // Feed readers want the latest entries, not the archive: the newest 50.
+        let sorted = notices.sorted { ($0.1.date, $0.1.court, $0.1.slug) > ($1.1.date, $1.1.court, $1.1.slug) }.prefix(entryLimit)
         func instant(_ court: Court, _ notice: Notice) -> Instant {
             LocalDateTime(unchecked: notice.date, hour: 0, minute: 0).instant(in: court.timeZone)
         }
@@ -44,18 +47,19 @@ enum SiteFeeds {
         return OutputFile(path: "sitemap.xml", text: xml)
     }
 
+    /// XML text and attribute escaping over UTF-8 bytes (whole notice bodies pass through here).
     static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + s.utf8.count / 8)
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "&"): out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])
+            case UInt8(ascii: "<"): out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])
+            case UInt8(ascii: ">"): out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x26, 0x71, 0x75, 0x6F, 0x74, 0x3B])
+            default: out.append(b)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

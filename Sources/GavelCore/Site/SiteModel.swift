@@ -24,7 +24,7 @@ public struct SiteModel: Sendable {
         self.steps = steps
         self.now = now
         courts = content.courts.sorted { $0.name < $1.name }.map { court in
-            let today = now.local(in: court.timeZone).0.date
+            let today = court.clock.today(at: now)
             return CourtModel(
                 court: court,
                 notices: court.notices.filter { notice in notice.publish.map { $0 <= today } ?? true },

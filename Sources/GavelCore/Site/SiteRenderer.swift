@@ -16,7 +16,7 @@ public struct OutputFile: Sendable {
 }
 
 /// Renders every page and file of the site from the validated model.
-public struct SiteRenderer {
+public struct SiteRenderer: Sendable {
     var model: SiteModel
     var theme: Theme
     var linker: SiteLinker
@@ -38,50 +38,103 @@ public struct SiteRenderer {
         OutputFile(path: SiteLinker.file(for: path), text: theme.render(template, data))
     }
 
-    public func render(bag: inout DiagnosticBag) -> [OutputFile] {
-        var files: [OutputFile] = []
+    /// What rendering produced besides the files: problems found, and a fingerprint per file.
+    public struct Report: Sendable {
+        public var diagnostics: [Diagnostic] = []
+        public var fingerprints: [String: UInt64] = [:]
+    }
+
+    /// One court's share of the work, done on its own task.
+    struct CourtOutput: Sendable {
+        var diagnostics: [Diagnostic]
+        var fingerprints: [String: UInt64]
+        var search: SearchIndex
+        var failure: String?
+    }
+
+    /// Renders every file of the site and hands each to `sink` as soon as it is made, so page bodies
+    /// are not held for the whole site. Courts render concurrently.
+    public func render(to sink: some OutputSink) async -> Report {
+        var report = Report()
+        var bag = DiagnosticBag()
         var search = SearchIndex()
-        files.append(renderHome())
+        func emit(_ file: OutputFile) {
+            do {
+                try sink.emit(file)
+                report.fingerprints[file.path] = ContentHash.fnv1a64(file.bytes)
+            } catch {
+                bag.error(SourceLocation(file: file.path), "cannot write: \(error)")
+            }
+        }
+        emit(renderHome())
         for page in model.content.pages {
             let path = page.slug + "/"
             let html = body.render(page.body, court: nil, on: path, bag: &bag)
             search.add(title: page.title, path: path, summary: page.summary ?? "", html: html)
-            files.append(self.page(path, template: "page", context(path).base(kind: "page", title: page.title, description: page.summary ?? "",
+            emit(self.page(path, template: "page", context(path).base(kind: "page", title: page.title, description: page.summary ?? "",
                 breadcrumbs: [("Home", "")]).merging(["body_html": html])))
         }
-        for model in model.courts {
-            files.append(contentsOf: renderCourt(model, search: &search, bag: &bag))
+        let outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
+            for (index, m) in model.courts.enumerated() {
+                group.addTask {
+                    var courtBag = DiagnosticBag()
+                    var courtSearch = SearchIndex()
+                    var fingerprints: [String: UInt64] = [:]
+                    var failure: String?
+                    for file in renderCourt(m, search: &courtSearch, bag: &courtBag) {
+                        do {
+                            try sink.emit(file)
+                            fingerprints[file.path] = ContentHash.fnv1a64(file.bytes)
+                        } catch {
+                            failure = "cannot write \(file.path): \(error)"
+                        }
+                    }
+                    return (index, CourtOutput(diagnostics: courtBag.all, fingerprints: fingerprints, search: courtSearch, failure: failure))
+                }
+            }
+            var all: [(Int, CourtOutput)] = []
+            for await output in group { all.append(output) }
+            return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        files.append(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag))
+        for output in outputs {
+            bag.add(contentsOf: output.diagnostics)
+            if let failure = output.failure { bag.error(SourceLocation(file: "Output"), failure) }
+            report.fingerprints.merge(output.fingerprints) { a, _ in a }
+            search.entries.append(contentsOf: output.search.entries)
+        }
+        emit(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag))
         let searchPath = "search/"
-        files.append(page(searchPath, template: "search", context(searchPath).base(kind: "search", title: "Search", description: "Search every page of the site",
+        emit(page(searchPath, template: "search", context(searchPath).base(kind: "search", title: "Search", description: "Search every page of the site",
             breadcrumbs: [("Home", "")])))
         let notFound = "404.html"
-        files.append(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))))
-        files.append(contentsOf: search.files())
-        files.append(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
-                                    notices: model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }, renderBody: { court, notice in
-                                        var ignored = DiagnosticBag()
-                                        return body.render(notice.body, court: court, on: notice.sitePath, bag: &ignored)
-                                    }))
-        files.append(contentsOf: theme.assetFiles.map { OutputFile(path: $0.path, bytes: $0.bytes) })
-        files.append(OutputFile(path: "assets/manifest.json", text: JSONValue.object(theme.manifest.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized(pretty: true) + "\n"))
-        files.append(SiteFeeds.sitemap(paths: files.map(\.path), site: site))
-        if let worker = theme.serviceWorker { files.append(Self.serviceWorker(worker, site: files)) }
-        files.append(OutputFile(path: "robots.txt", text: "User-agent: *\nAllow: /\nSitemap: \(site.baseURL)sitemap.xml\n"))
-        return files.sorted { $0.path < $1.path }
+        emit(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))))
+        search.files().forEach(emit)
+        emit(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
+                            notices: model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }, renderBody: { court, notice in
+                                var ignored = DiagnosticBag()
+                                return body.render(notice.body, court: court, on: notice.sitePath, bag: &ignored)
+                            }))
+        theme.assetFiles.forEach { emit(OutputFile(path: $0.path, bytes: $0.bytes)) }
+        emit(OutputFile(path: "assets/manifest.json", text: JSONValue.object(theme.manifest.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized(pretty: true) + "\n"))
+        emit(OutputFile(path: "robots.txt", text: "User-agent: *\nAllow: /\nSitemap: \(site.baseURL)sitemap.xml\n"))
+        emit(SiteFeeds.sitemap(paths: Array(report.fingerprints.keys), site: site))
+        if let worker = theme.serviceWorker { emit(Self.serviceWorker(worker, fingerprints: report.fingerprints)) }
+        report.diagnostics = bag.all
+        return report
     }
 
-    /// sw.js at the root (a worker's scope is its folder): the list of files to cache and a version
-    /// that changes whenever any of them does, so a rebuilt site replaces the old cache.
-    static func serviceWorker(_ script: [UInt8], site files: [OutputFile]) -> OutputFile {
-        let cached = files.map(\.path).filter { path in
-            !path.hasSuffix(".json") || path.hasPrefix("assets/")
-        }.filter { $0 != "404.html" && $0 != "sitemap.xml" && $0 != "robots.txt" && !$0.hasSuffix(".ics") && !$0.hasSuffix(".xml") }.sorted()
+    /// sw.js at the root (a worker's scope is its folder): the site's shell to cache on install, and a
+    /// version that changes whenever any file does, so a rebuilt site replaces the old cache. Notice
+    /// pages are cached as they are visited rather than all up front.
+    static func serviceWorker(_ script: [UInt8], fingerprints: [String: UInt64]) -> OutputFile {
+        let paths = fingerprints.keys.sorted()
+        let cached = paths.filter { path in
+            !(path.hasSuffix(".json") && !path.hasPrefix("assets/")) && !path.contains("/notices/")
+                && path != "404.html" && !path.hasSuffix(".ics") && !path.hasSuffix(".xml") && path != "robots.txt"
+        }
         var hash = ContentHash.fnv1a64(script)
-        for file in files.sorted(by: { $0.path < $1.path }) {
-            hash ^= ContentHash.fnv1a64(Array(file.path.utf8)) &* 31 &+ ContentHash.fnv1a64(file.bytes)
-            hash = hash &* 0x100_0000_01B3
+        for path in paths {
+            hash = (hash ^ ContentHash.fnv1a64(Array(path.utf8)) ^ (fingerprints[path] ?? 0)) &* 0x100_0000_01B3
         }
         let list = JSONValue.array(cached.map { .string($0) }).serialized()
         let header = "self.GAVEL_BUILD = {\"version\":\"\(String(hash, radix: 16))\",\"files\":\(list)};\n"
@@ -114,7 +167,7 @@ public struct SiteRenderer {
             "has_go_live": c.goLiveInstant != nil,
         ]
         if let instant = c.goLiveInstant {
-            let text = PeopleTime.format(instant, in: c.timeZone)
+            let text = PeopleTime.format(instant, clock: c.clock)
             card["go_live_text"] = text
             card["go_live_iso"] = instant.description
             card["go_live_status"] = instant <= model.now ? "Went live on \(text)" : "Goes live on \(text)"
@@ -124,7 +177,7 @@ public struct SiteRenderer {
         guard full else { return card }
         card["downtime"] = c.downtime.map { w -> [String: Any] in
             let start = w.start.instant(in: c.timeZone), end = w.end.instant(in: c.timeZone)
-            return ["title": w.title, "start_text": PeopleTime.format(start, in: c.timeZone), "end_text": PeopleTime.format(end, in: c.timeZone),
+            return ["title": w.title, "start_text": PeopleTime.format(start, clock: c.clock), "end_text": PeopleTime.format(end, clock: c.clock),
                     "start_iso": start.description, "end_iso": end.description]
         }
         card["has_downtime"] = !c.downtime.isEmpty
@@ -168,5 +221,5 @@ public struct SiteRenderer {
 }
 
 extension Court {
-    func today(at now: Instant) -> LocalDate { now.local(in: timeZone).0.date }
+    func today(at now: Instant) -> LocalDate { clock.today(at: now) }
 }

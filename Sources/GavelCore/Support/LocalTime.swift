@@ -190,14 +190,13 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// The wall-clock date-time of this instant in `zone`.
-    public func local(in zone: TimeZone) -> (LocalDateTime, abbreviation: String) {
+    public func local(in zone: TimeZone) -> LocalDateTime {
         let offset = Int64(zone.secondsFromGMT(for: date))
         let shifted = Instant(secondsSinceEpoch: secondsSinceEpoch + offset)
         let days = Int(shifted.secondsSinceEpoch >= 0 ? shifted.secondsSinceEpoch / 86_400 : (shifted.secondsSinceEpoch - 86_399) / 86_400)
         let rest = Int(shifted.secondsSinceEpoch - Int64(days) * 86_400)
         let (y, m, d) = Instant.civil(fromDays: days)
-        let local = LocalDateTime(unchecked: LocalDate(unchecked: y, m, d), hour: rest / 3600, minute: rest % 3600 / 60)
-        return (local, ZoneAbbreviation.of(zone, at: date))
+        return LocalDateTime(unchecked: LocalDate(unchecked: y, m, d), hour: rest / 3600, minute: rest % 3600 / 60)
     }
 }
 
@@ -212,8 +211,11 @@ public enum PeopleTime {
     }
 
     public static func format(_ instant: Instant, in zone: TimeZone) -> String {
-        let (local, abbreviation) = instant.local(in: zone)
-        return format(local, abbreviation: abbreviation)
+        format(instant.local(in: zone), abbreviation: ZoneAbbreviation.of(zone, at: instant.date))
+    }
+
+    public static func format(_ instant: Instant, clock: CourtClock) -> String {
+        format(instant.local(in: clock.zone), abbreviation: clock.abbreviation(at: instant))
     }
 
     public static func time(_ local: LocalDateTime) -> String {
@@ -233,4 +235,28 @@ public enum ZoneAbbreviation {
         let text = formatter.string(from: date)
         return text.isEmpty ? zone.identifier : text
     }
+}
+
+/// A court's time zone with its abbreviations worked out once: ICU's formatter is far too slow to
+/// ask for every date on every page.
+public struct CourtClock: Sendable {
+    public let zone: TimeZone
+    let labels: [Int: String]
+
+    public init(zone: TimeZone) {
+        self.zone = zone
+        var labels: [Int: String] = [:]
+        // Mid-January and mid-July give standard and daylight time in either hemisphere.
+        for seconds in [1_579_046_400, 1_594_771_200] as [Double] {
+            let date = Date(timeIntervalSince1970: seconds)
+            labels[zone.secondsFromGMT(for: date)] = ZoneAbbreviation.of(zone, at: date)
+        }
+        self.labels = labels
+    }
+
+    public func abbreviation(at instant: Instant) -> String {
+        labels[zone.secondsFromGMT(for: instant.date)] ?? ZoneAbbreviation.of(zone, at: instant.date)
+    }
+
+    public func today(at now: Instant) -> LocalDate { now.local(in: zone).date }
 }

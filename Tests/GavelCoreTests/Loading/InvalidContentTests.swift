@@ -134,12 +134,12 @@ struct InvalidContentTests {
     ]
 
     @Test("the base fixture builds cleanly")
-    func baseBuilds() throws {
+    func baseBuilds() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        let result = try sandbox.build()
+        let result = try await sandbox.build()
         #expect(result.warnings.isEmpty, "\(DiagnosticFormat.text.render(result.warnings))")
-        let files = Set(result.files.map(\.path))
+        let files = Set(result.paths)
         for path in ["index.html", "courts/tst/index.html", "courts/tst/notices/go-live/index.html",
                      "courts/tst/notices/downtime/index.html", "about/index.html", "courts/tst/checklist/index.html"] {
             #expect(files.contains(path), "missing \(path)")
@@ -147,15 +147,15 @@ struct InvalidContentTests {
     }
 
     @Test("the Output snapshot notices a rebuild that changes a page")
-    func snapshotSeesChanges() throws {
+    func snapshotSeesChanges() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        try sandbox.build()
+        try await sandbox.build()
         let before = try sandbox.snapshotOutput()
         let about = sandbox.content.appendingPathComponent("pages/about.md")
         let text = try String(contentsOf: about, encoding: .utf8)
         try Data(text.replacingOccurrences(of: "Central Sign-On", with: "Central Sign-On (CSO)").utf8).write(to: about)
-        try sandbox.build()
+        try await sandbox.build()
         let after = try sandbox.snapshotOutput()
         #expect(after != before)
         #expect(OutputSnapshot.difference(before, after).contains("changed about/index.html"))
@@ -170,15 +170,15 @@ struct InvalidContentTests {
     }
 
     @Test("a bad input is reported where it is, and Output is left alone", arguments: cases)
-    func invalidContent(_ testCase: Case) throws {
+    func invalidContent(_ testCase: Case) async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        _ = try sandbox.build()
+        _ = try await sandbox.build()
         let before = try sandbox.snapshotOutput()
         #expect(!before.isEmpty)
 
         try sandbox.apply(overlay: testCase.overlay)
-        let diagnostics = try #require(sandbox.failingBuild())
+        let diagnostics = try #require(await sandbox.failingBuild())
         let shown = DiagnosticFormat.text.render(diagnostics)
 
         for expected in testCase.expected {
@@ -198,13 +198,13 @@ struct InvalidContentTests {
     }
 
     @Test("all errors are reported in one run, sorted by file, line and column")
-    func allErrorsInOneRun() throws {
+    func allErrorsInOneRun() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
-        _ = try sandbox.build()
+        _ = try await sandbox.build()
         let before = try sandbox.snapshotOutput()
         try sandbox.apply(overlay: "multiple-errors")
-        let diagnostics = try #require(sandbox.failingBuild())
+        let diagnostics = try #require(await sandbox.failingBuild())
         let root = sandbox.contentDisplay
 
         // Found in the order facts.yml, court.yml, pages/about.md; reported sorted by path.
@@ -224,11 +224,11 @@ struct InvalidContentTests {
     }
 
     @Test("diagnostics print like a compiler's, as text, JSON and GitHub annotations")
-    func diagnosticFormats() throws {
+    func diagnosticFormats() async throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         try sandbox.apply(overlay: "multiple-errors")
-        let diagnostics = try #require(sandbox.failingBuild(write: false))
+        let diagnostics = try #require(await sandbox.failingBuild(write: false))
         let root = sandbox.contentDisplay
         try #require(diagnostics.count == 3)
 
@@ -329,15 +329,15 @@ extension InvalidContentTests {
         }
 
         @discardableResult
-        func build() throws -> SiteBuild.Result {
-            try SiteBuild(options: options).run(write: true)
+        func build() async throws -> SiteBuild.Result {
+            try await SiteBuild(options: options).run(write: true)
         }
 
         /// Runs a build that must fail, and returns its diagnostics; nil (with a recorded issue) if it succeeded.
-        func failingBuild(write: Bool = true) -> [Diagnostic]? {
+        func failingBuild(write: Bool = true) async -> [Diagnostic]? {
             do {
-                let result = try SiteBuild(options: options).run(write: write)
-                Issue.record("the build succeeded; it wrote \(result.files.count) files")
+                let result = try await SiteBuild(options: options).run(write: write)
+                Issue.record("the build succeeded; it wrote \(result.paths.count) files")
                 return nil
             } catch {
                 return error.diagnostics

@@ -4,10 +4,10 @@ import Testing
 
 /// Builds the shipped example site (Content/ and Templates/) and checks what attorneys and CI get.
 @Suite struct ExampleSiteBuildTests {
-    func build(_ output: URL, now: String = "2020-03-20T12:00:00Z", offline: Bool = false) throws -> SiteBuild.Result {
+    func build(_ output: URL, now: String = "2020-03-20T12:00:00Z", offline: Bool = false) async throws -> SiteBuild.Result {
         var options = TestPaths.exampleOptions(output: output, now: now)
         options.offline = offline
-        return try SiteBuild(options: options).run(write: true)
+        return try await SiteBuild(options: options).run(write: true)
     }
 
     func text(_ output: URL, _ path: String) throws -> String {
@@ -15,9 +15,9 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test func everyPageOfTheSpecExists() throws {
+    @Test func everyPageOfTheSpecExists() async throws {
         let out = try TestPaths.temporaryDirectory()
-        _ = try build(out)
+        _ = try await build(out)
         var expected = ["index.html", "checklist/index.html", "search/index.html", "feed.xml", "sitemap.xml", "robots.txt", "404.html",
                         "assets/manifest.json", "search-index.json", "search-index.js", "about-nextgen/index.html", "central-sign-on/index.html", "faq/index.html"]
         for court in ["wiwb", "vtd", "ca10", "jpml"] {
@@ -31,9 +31,9 @@ import Testing
         }
     }
 
-    @Test func courtVariablesAreFilledFromCourtYML() throws {
+    @Test func courtVariablesAreFilledFromCourtYML() async throws {
         let out = try TestPaths.temporaryDirectory()
-        _ = try build(out)
+        _ = try await build(out)
         let step = try text(out, "courts/wiwb/steps/know-cmecf-login/index.html")
         #expect(step.contains("(608) 264-5178"))
         #expect(!step.contains("{{court."))
@@ -41,10 +41,10 @@ import Testing
         #expect(checklist.contains("March 30, 2020, 8:00 a.m. CDT"))
     }
 
-    @Test func linksAreRelativeAndOfflineBuildsPointAtIndexFiles() throws {
+    @Test func linksAreRelativeAndOfflineBuildsPointAtIndexFiles() async throws {
         let online = try TestPaths.temporaryDirectory(), offline = try TestPaths.temporaryDirectory()
-        _ = try build(online)
-        _ = try build(offline, offline: true)
+        _ = try await build(online)
+        _ = try await build(offline, offline: true)
         let notice = try text(online, "courts/wiwb/notices/how-to-prepare/index.html")
         #expect(!notice.contains("href=\"/"), "site paths must be written relative")
         let diskNotice = try text(offline, "courts/wiwb/notices/how-to-prepare/index.html")
@@ -66,9 +66,9 @@ import Testing
         html.components(separatedBy: "\(name)=\"").dropFirst().compactMap { $0.split(separator: "\"", maxSplits: 1).first.map(String.init) }
     }
 
-    @Test func checklistPagesCarryDataAttributesAndEnglishRules() throws {
+    @Test func checklistPagesCarryDataAttributesAndEnglishRules() async throws {
         let out = try TestPaths.temporaryDirectory()
-        _ = try build(out)
+        _ = try await build(out)
         let all = try text(out, "checklist/index.html")
         #expect(all.contains("data-step=\"individual-pacer-account\""))
         // A person-scoped step appears once on the all-courts page, for every court that lists it.
@@ -79,9 +79,9 @@ import Testing
         #expect(wiwb.contains("August 11, 2014"), "the upgrade rule in English")
     }
 
-    @Test func compiledChecklistIsEvaluableAndMatchesTheEngineInput() throws {
+    @Test func compiledChecklistIsEvaluableAndMatchesTheEngineInput() async throws {
         let out = try TestPaths.temporaryDirectory()
-        _ = try build(out)
+        _ = try await build(out)
         let json = try text(out, "checklist/wiwb.json")
         guard case let .success(doc) = JSONValue.parse(json) else { Issue.record("invalid JSON"); return }
         #expect(doc["format"] == .string("gavel-checklist"))
@@ -98,9 +98,9 @@ import Testing
         #expect(twin.hasPrefix("(globalThis.GAVEL_CHECKLISTS = globalThis.GAVEL_CHECKLISTS || {})[\"wiwb\"] = {"))
     }
 
-    @Test func assetsAreFingerprintedAndListedInTheManifest() throws {
+    @Test func assetsAreFingerprintedAndListedInTheManifest() async throws {
         let out = try TestPaths.temporaryDirectory()
-        _ = try build(out)
+        _ = try await build(out)
         guard case let .success(manifest) = JSONValue.parse(try text(out, "assets/manifest.json")) else { Issue.record("bad manifest"); return }
         let engine = try #require(manifest["checklist-engine.js"]?.stringValue)
         let css = try #require(manifest["site.css"]?.stringValue)
@@ -109,9 +109,9 @@ import Testing
         #expect(try text(out, "index.html").contains(css.replacingOccurrences(of: "assets/", with: "")))
     }
 
-    @Test func feedsListCurrentNoticesOnly() throws {
+    @Test func feedsListCurrentNoticesOnly() async throws {
         let out = try TestPaths.temporaryDirectory()
-        _ = try build(out, now: "2020-06-01T12:00:00Z")
+        _ = try await build(out, now: "2020-06-01T12:00:00Z")
         let feed = try text(out, "feed.xml")
         #expect(feed.hasPrefix("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\""))
         #expect(feed.contains("<id>https://nextgen.example.gov/courts/wiwb/notices/nextgen-go-live/</id>"))
@@ -124,17 +124,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("courts/ca10/notices/filing-agent-webinar/index.html").path))
     }
 
-    @Test func draftsAreBuiltWhenAsked() throws {
+    @Test func draftsAreBuiltWhenAsked() async throws {
         let out = try TestPaths.temporaryDirectory()
         var options = TestPaths.exampleOptions(output: out)
         options.includeDrafts = true
-        _ = try SiteBuild(options: options).run(write: true)
+        _ = try await SiteBuild(options: options).run(write: true)
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("courts/ca10/notices/filing-agent-webinar/index.html").path))
     }
 
-    @Test func calendarHasStableUIDsAndTheCourtsZone() throws {
+    @Test func calendarHasStableUIDsAndTheCourtsZone() async throws {
         let out = try TestPaths.temporaryDirectory()
-        _ = try build(out)
+        _ = try await build(out)
         let ics = try text(out, "courts/wiwb/calendar.ics")
         #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
         #expect(ics.contains("UID:go-live.wiwb@nextgen.example.gov\r\n"))
@@ -147,26 +147,34 @@ import Testing
         #expect(Set(uids).count == uids.count)
     }
 
-    @Test func sameInputGivesByteIdenticalOutput() throws {
+    @Test func sameInputGivesByteIdenticalOutput() async throws {
         let a = try TestPaths.temporaryDirectory(), b = try TestPaths.temporaryDirectory()
-        let first = try build(a), second = try build(b)
-        #expect(first.files.count == second.files.count)
-        for (x, y) in zip(first.files, second.files) {
-            #expect(x.path == y.path)
-            #expect(x.bytes == y.bytes, "\(x.path) differs between builds")
+        let first = try await build(a), second = try await build(b)
+        #expect(first.paths == second.paths)
+        for path in first.paths {
+            let x = FileManager.default.contents(atPath: a.appendingPathComponent(path).path)
+            let y = FileManager.default.contents(atPath: b.appendingPathComponent(path).path)
+            #expect(x != nil && x == y, "\(path) differs between builds")
+        }
+        // Rendering in memory gives the same bytes as the written site.
+        let memory = MemorySink()
+        _ = try await SiteBuild(options: TestPaths.exampleOptions(output: b)).run(into: memory)
+        #expect(memory.files.map(\.path) == first.paths)
+        for file in memory.files {
+            #expect(FileManager.default.contents(atPath: a.appendingPathComponent(file.path).path).map { [UInt8]($0) } == file.bytes, "\(file.path)")
         }
     }
 
-    @Test func rebuildDoesNotRewriteUnchangedFiles() throws {
+    @Test func rebuildDoesNotRewriteUnchangedFiles() async throws {
         let out = try TestPaths.temporaryDirectory()
-        _ = try build(out)
+        _ = try await build(out)
         let file = out.appendingPathComponent("courts/wiwb/index.html")
         let old = Date(timeIntervalSince1970: 1_000_000)
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: file.path)
         let stale = out.appendingPathComponent("courts/gone/index.html")
         try FileManager.default.createDirectory(at: stale.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data("old".utf8).write(to: stale)
-        let result = try build(out)
+        let result = try await build(out)
         #expect(result.written?.written == 0)
         #expect(result.written?.removed == 1)
         #expect(!FileManager.default.fileExists(atPath: stale.path), "a page the site no longer has is removed")
@@ -174,10 +182,10 @@ import Testing
         #expect(attributes[.modificationDate] as? Date == old)
     }
 
-    @Test func refusesToWriteIntoAForeignFolder() throws {
+    @Test func refusesToWriteIntoAForeignFolder() async throws {
         let out = try TestPaths.temporaryDirectory()
         try Data("mine".utf8).write(to: out.appendingPathComponent("thesis.txt"))
-        #expect(throws: DiagnosticsError.self) { try build(out) }
+        await #expect(throws: DiagnosticsError.self) { try await build(out) }
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("thesis.txt").path))
     }
 }
