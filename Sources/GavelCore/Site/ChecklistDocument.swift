@@ -4,12 +4,11 @@ public enum ChecklistDocument {
 
     static func build(_ m: SiteModel.CourtModel, model: SiteModel, english: RuleEnglish, renderBody: (CheckedStep) -> String) -> JSONValue {
         let c = m.court
-        var fields: [(String, JSONValue)] = [
-            ("id", RuleValue.string(c.id).json), ("name", RuleValue.string(c.name).json),
-            ("short_name", RuleValue.string(c.shortName).json), ("kind", RuleValue.string(c.kind.rawValue).json),
-            ("timezone", RuleValue.string(c.timeZone.identifier).json),
-        ]
-        if let goLive = c.goLiveInstant { fields.append(("go_live", RuleValue.instant(goLive).json)) }
+        // The same court fields the Swift engine evaluates with, in a stable order.
+        let compiled = ChecklistCompiler.compile(m)
+        let fields: [(String, JSONValue)] = ["id", "name", "short_name", "kind", "timezone", "go_live"].compactMap { key in
+            compiled.fields[key].map { (key, $0.json) }
+        }
 
         var named = Set<String>()
         for step in m.steps {
