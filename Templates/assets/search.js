@@ -1,0 +1,262 @@
+// Gavel site search: runs in the browser over globalThis.GAVEL_SEARCH_INDEX (entries {t: title,
+// u: site path, s: summary, x: text}), which search-index.js sets. A classic script with no
+// dependencies and no fetch(), so it works from file:// as well as from a server.
+(function () {
+  'use strict';
+
+  var G = typeof globalThis !== 'undefined' ? globalThis : this;
+  var LIMIT = 20;
+
+  // ---------------------------------------------------------------------------------------------
+  // Pure helpers, exposed as GavelSearch._internals for the Node tests.
+  // ---------------------------------------------------------------------------------------------
+
+  var foldCache = Object.create(null);
+
+  // Lower case, accents and curly quotes folded, one output character per input character (so
+  // positions found in the folded text are positions in the original, for highlighting).
+  function fold(s) {
+    s = String(s || '');
+    var out = '';
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charAt(i);
+      var f = foldCache[c];
+      if (f === undefined) {
+        f = c.normalize ? c.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase() : c.toLowerCase();
+        if (c === '\u2019' || c === '\u2018') f = "'";
+        else if (c === '\u201c' || c === '\u201d') f = '"';
+        if (f.length !== 1) f = c.toLowerCase().length === 1 ? c.toLowerCase() : c;
+        foldCache[c] = f;
+      }
+      out += f;
+    }
+    return out;
+  }
+
+  function isWordChar(c) { return /[\p{L}\p{N}]/u.test(c); }
+
+  // The words of a query, folded and without repeats. One-letter words are dropped unless the
+  // query has nothing else.
+  function terms(query) {
+    var words = fold(query).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    var long = words.filter(function (w) { return w.length > 1; });
+    var chosen = long.length ? long : words;
+    return chosen.filter(function (w, i) { return chosen.indexOf(w) === i; });
+  }
+
+  // Positions where `term` starts a word in `folded`.
+  function wordStarts(folded, term, max) {
+    var found = [];
+    var from = 0;
+    while (found.length < (max || Infinity)) {
+      var i = folded.indexOf(term, from);
+      if (i < 0) break;
+      if (i === 0 || !isWordChar(folded.charAt(i - 1))) found.push(i);
+      from = i + 1;
+    }
+    return found;
+  }
+
+  // Every entry that has all the words somewhere, best first: a word in the title outranks any
+  // number of words in the text; then the summary; then how often the text has them.
+  function search(index, query, limit) {
+    var words = terms(query);
+    if (!words.length) return { total: 0, results: [], terms: words };
+    var phrase = fold(query).trim();
+    var scored = [];
+    (index || []).forEach(function (entry, order) {
+      var title = fold(entry.t), summary = fold(entry.s), text = fold(entry.x);
+      var inTitle = 0, inSummary = 0, inText = 0;
+      for (var i = 0; i < words.length; i++) {
+        var w = words[i];
+        var t = wordStarts(title, w, 1).length;
+        var s = wordStarts(summary, w, 1).length;
+        var x = wordStarts(text, w, 20).length;
+        if (!t && !s && !x) return;
+        inTitle += t ? 1 : 0;
+        inSummary += s ? 1 : 0;
+        inText += x;
+      }
+      var score = (inTitle === words.length ? 1e7 : 0) + inTitle * 1e6 +
+        (words.length > 1 && title.indexOf(phrase) >= 0 ? 1e5 : 0) + (title === phrase ? 5e4 : 0) +
+        inSummary * 1e3 + Math.min(inText, 999);
+      scored.push({ entry: entry, score: score, order: order });
+    });
+    scored.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
+    var top = scored.slice(0, limit || LIMIT).map(function (r) {
+      return { entry: r.entry, score: r.score, snippet: snippet(r.entry, words) };
+    });
+    return { total: scored.length, results: top, terms: words };
+  }
+
+  // About `width` characters of the text around the first word found, cut at spaces, as pieces
+  // [{text, mark}] with the words marked. Falls back to the summary, then the start of the text.
+  function snippet(entry, words, width) {
+    width = width || 180;
+    var source = String(entry.x || '');
+    var folded = fold(source);
+    var first = -1;
+    words.forEach(function (w) {
+      var at = wordStarts(folded, w, 1);
+      if (at.length && (first < 0 || at[0] < first)) first = at[0];
+    });
+    if (first < 0) {
+      if (entry.s) { source = String(entry.s); folded = fold(source); }
+      first = 0;
+    }
+    var start = Math.max(0, first - Math.floor(width / 3));
+    if (start > 0) {
+      var space = source.indexOf(' ', start);
+      start = space >= 0 && space < first ? space + 1 : start;
+    }
+    var end = Math.min(source.length, start + width);
+    if (end < source.length) {
+      var cut = source.lastIndexOf(' ', end);
+      if (cut > first && cut > start) end = cut;
+    }
+    var pieces = [];
+    var marks = [];
+    words.forEach(function (w) {
+      wordStarts(folded.slice(0, end), w).forEach(function (i) {
+        if (i >= start && i + w.length <= end) marks.push([i, i + w.length]);
+      });
+    });
+    marks.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    var pos = start;
+    if (start > 0) pieces.push({ text: '…', mark: false });
+    marks.forEach(function (m) {
+      if (m[0] < pos) return; // overlapping words: the longer, earlier one wins
+      if (m[0] > pos) pieces.push({ text: source.slice(pos, m[0]), mark: false });
+      pieces.push({ text: source.slice(m[0], m[1]), mark: true });
+      pos = m[1];
+    });
+    if (pos < end) pieces.push({ text: source.slice(pos, end), mark: false });
+    if (end < source.length) pieces.push({ text: '…', mark: false });
+    return pieces;
+  }
+
+  // A site path as a link from the search page: relative to the site root, and ending in
+  // index.html for folders when the site is read from disk.
+  function hrefFor(root, path, fromDisk) {
+    var p = String(path || '');
+    var hashAt = p.search(/[?#]/);
+    var rest = hashAt >= 0 ? p.slice(hashAt) : '';
+    if (hashAt >= 0) p = p.slice(0, hashAt);
+    if (fromDisk && (p === '' || /\/$/.test(p))) p += 'index.html';
+    var href = (root || '') + p + rest;
+    return href === '' ? './' : href;
+  }
+
+  function statusFor(query, total, shown) {
+    var q = '“' + String(query).trim() + '”';
+    if (!total) return 'No results for ' + q + '. Try fewer or different words, or browse the pages listed below.';
+    var n = total === 1 ? '1 result' : total + ' results';
+    return n + ' for ' + q + (total > shown ? '; showing the best ' + shown + '.' : '.');
+  }
+
+  G.GavelSearch = { _internals: { fold: fold, terms: terms, search: search, snippet: snippet, hrefFor: hrefFor, statusFor: statusFor, LIMIT: LIMIT } };
+
+  // ---------------------------------------------------------------------------------------------
+  // The page
+  // ---------------------------------------------------------------------------------------------
+
+  if (typeof document === 'undefined' || typeof window === 'undefined') return;
+
+  var script = document.currentScript;
+  var src = script && script.getAttribute('src');
+  var root = src ? src.replace(/assets\/[^/]*$/, '') : '../';
+
+  function registerServiceWorker() {
+    if (!/^https?:$/.test(location.protocol) || !('serviceWorker' in navigator)) return;
+    try {
+      navigator.serviceWorker.register(root + 'sw.js').catch(function () { /* offline use is a bonus */ });
+    } catch (e) { /* ignore */ }
+  }
+
+  function start() {
+    var input = document.getElementById('search-q');
+    var status = document.getElementById('search-status');
+    var results = document.getElementById('search-results');
+    registerServiceWorker();
+    if (!input || !status || !results) return;
+    var index = G.GAVEL_SEARCH_INDEX;
+    if (!Array.isArray(index)) {
+      status.textContent = 'Search is not available: the search index did not load. Use the pages listed below.';
+      return;
+    }
+    var fromDisk = location.protocol === 'file:';
+    var timer = null;
+    var last = null;
+
+    function show(query, updateAddress) {
+      if (query === last) return;
+      last = query;
+      while (results.firstChild) results.removeChild(results.firstChild);
+      if (updateAddress) {
+        try {
+          var url = location.pathname + (query.trim() ? '?q=' + encodeURIComponent(query.trim()) : '') + location.hash;
+          history.replaceState(history.state, '', url);
+        } catch (e) { /* some file:// pages refuse; the results still show */ }
+      }
+      if (!query.trim()) {
+        status.textContent = '';
+        return;
+      }
+      var found = search(index, query, LIMIT);
+      if (!found.terms.length) {
+        status.textContent = 'Type a word to search for.';
+        return;
+      }
+      var list = document.createElement('ol');
+      list.className = 'search-results__list';
+      found.results.forEach(function (r) {
+        var li = document.createElement('li');
+        li.className = 'search-result';
+        var title = document.createElement('p');
+        title.className = 'search-result__title';
+        var a = document.createElement('a');
+        a.href = hrefFor(root, r.entry.u, fromDisk);
+        a.textContent = r.entry.t;
+        title.appendChild(a);
+        li.appendChild(title);
+        var snip = document.createElement('p');
+        snip.className = 'search-result__snippet';
+        r.snippet.forEach(function (piece) {
+          if (piece.mark) {
+            var m = document.createElement('mark');
+            m.textContent = piece.text;
+            snip.appendChild(m);
+          } else snip.appendChild(document.createTextNode(piece.text));
+        });
+        if (snip.textContent.trim()) li.appendChild(snip);
+        list.appendChild(li);
+      });
+      if (found.results.length) results.appendChild(list);
+      status.textContent = statusFor(query, found.total, found.results.length);
+    }
+
+    var params = null;
+    try { params = new URLSearchParams(location.search); } catch (e) { params = null; }
+    var initial = params ? params.get('q') || '' : '';
+    if (initial) {
+      input.value = initial;
+      show(initial, false);
+    }
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { show(input.value, true); }, 250);
+    });
+    var form = input.form;
+    if (form) {
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        clearTimeout(timer);
+        last = null;
+        show(input.value, true);
+      });
+    }
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
