@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import GavelCore
 
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate the checklist for an attorney's answers with the Swift engine.")
 
     @OptionGroup var site: SiteOptions
@@ -11,7 +11,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The evaluating clock, an ISO-8601 instant. Default: now.") var now: String?
     @Flag(help: "Print the evaluation result as JSON.") var json = false
 
-    func run() throws {
+    func run() async throws {
         var clock = Instant(Date())
         if let now {
             guard let parsed = Instant(parsing: now) else { throw ValidationError("--now must be an ISO-8601 instant such as 2020-03-30T13:00:00Z") }
@@ -19,7 +19,7 @@ struct EvalCommand: ParsableCommand {
         }
         var bag = DiagnosticBag()
         let build = SiteBuild(options: site.buildOptions())
-        guard let content = build.load(bag: &bag) else { return fail(bag) }
+        guard let content = await build.load(bag: &bag) else { return fail(bag) }
         let model = build.validate(content, bag: &bag)
         guard !bag.hasErrors else { return fail(bag) }
 

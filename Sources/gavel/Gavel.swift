@@ -38,7 +38,9 @@ struct SiteOptions: ParsableArguments {
     @Option(help: "How to print diagnostics: text, json or github.") var diagnostics: DiagnosticFormatOption = .text
 
     func buildOptions(output: String = "Output") -> BuildOptions {
-        BuildOptions(content: content, templates: templates, output: output)
+        var options = BuildOptions(content: content, templates: templates, output: output)
+        if ProcessInfo.processInfo.environment["GAVEL_TIMINGS"] != nil { options.timings = StepTimings() }
+        return options
     }
 
     /// Prints diagnostics to standard error (JSON to standard output, for tools).

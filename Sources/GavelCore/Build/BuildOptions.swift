@@ -12,6 +12,8 @@ public struct BuildOptions: Sendable {
     public var offline = false
     /// The build's clock: which notices are published or expired, and countdown texts.
     public var now: Instant
+    /// When set, each build step's duration is printed to standard error (for profiling).
+    public var timings: StepTimings?
 
     public init(content: String = "Content", templates: String = "Templates", output: String = "Output", now: Instant = Instant(Date())) {
         self.content = URL(fileURLWithPath: content)
@@ -20,5 +22,16 @@ public struct BuildOptions: Sendable {
         contentDisplay = content
         templatesDisplay = templates
         self.now = now
+    }
+}
+
+/// Prints how long each named build step took, for `GAVEL_TIMINGS=1`.
+public struct StepTimings: Sendable {
+    public init() {}
+
+    public func record(_ step: String, since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock().now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        FileHandle.standardError.write(Data("gavel: \(step) \(String(format: "%.0f", ms)) ms\n".utf8))
     }
 }

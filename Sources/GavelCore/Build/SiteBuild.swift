@@ -19,8 +19,8 @@ public struct SiteBuild {
         public var theme: Theme?
     }
 
-    public func load(bag: inout DiagnosticBag) -> SiteContent? {
-        ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts).load(bag: &bag)
+    public func load(bag: inout DiagnosticBag) async -> SiteContent? {
+        await ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts).load(bag: &bag)
     }
 
     public func validate(_ content: SiteContent, bag: inout DiagnosticBag) -> SiteModel {
@@ -38,11 +38,16 @@ public struct SiteBuild {
     }
 
     /// Load and validate; the model and theme, or every error found.
-    func prepare(bag: inout DiagnosticBag) -> (SiteModel, Theme)? {
-        let content = load(bag: &bag)
+    func prepare(bag: inout DiagnosticBag) async -> (SiteModel, Theme)? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let content = await load(bag: &bag)
         let theme = Theme.load(from: options.templates, displayRoot: options.templatesDisplay, bag: &bag)
+        options.timings?.record("load", since: start)
         guard let content else { return nil }
+        let validateStart = clock.now
         let model = validate(content, bag: &bag)
+        options.timings?.record("validate", since: validateStart)
         guard !bag.hasErrors, let theme else { return nil }
         return (model, theme)
     }
@@ -50,7 +55,7 @@ public struct SiteBuild {
     /// Renders into `sink` without touching the output folder (`gavel check`, tests).
     public func run(into sink: some OutputSink) async throws(DiagnosticsError) -> Result {
         var bag = DiagnosticBag()
-        guard let (model, theme) = prepare(bag: &bag) else { throw DiagnosticsError(bag.all) }
+        guard let (model, theme) = await prepare(bag: &bag) else { throw DiagnosticsError(bag.all) }
         let report = await renderer(for: model, theme: theme).render(to: sink)
         bag.add(contentsOf: report.diagnostics)
         guard !bag.hasErrors else { throw DiagnosticsError(bag.all) }
@@ -64,19 +69,23 @@ public struct SiteBuild {
         var bag = DiagnosticBag()
         let writer = OutputWriter(output: options.output)
         if let problem = writer.checkOwnership() { bag.add(problem) }
-        guard let (model, theme) = prepare(bag: &bag), !bag.hasErrors else { throw DiagnosticsError(bag.all) }
+        guard let (model, theme) = await prepare(bag: &bag), !bag.hasErrors else { throw DiagnosticsError(bag.all) }
         do {
             try writer.prepare()
         } catch {
             throw DiagnosticsError([.error(SourceLocation(file: writer.staging.path), "cannot create the staging folder: \(error)")])
         }
+        let renderStart = ContinuousClock().now
         let report = await renderer(for: model, theme: theme).render(to: writer)
+        options.timings?.record("render", since: renderStart)
         bag.add(contentsOf: report.diagnostics)
         guard !bag.hasErrors else {
             writer.abort()
             throw DiagnosticsError(bag.all)
         }
         do {
+            let commitStart = ContinuousClock().now
+            defer { options.timings?.record("write", since: commitStart) }
             let summary = try writer.commit(keeping: Set(report.fingerprints.keys))
             return Result(paths: report.fingerprints.keys.sorted(), written: summary, warnings: bag.all)
         } catch {

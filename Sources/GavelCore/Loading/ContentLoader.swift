@@ -3,7 +3,7 @@ import Yams
 
 /// Reads Content/ into typed models. Every problem goes into the bag; loading goes on past errors so a
 /// run reports all of them.
-public struct ContentLoader {
+public struct ContentLoader: Sendable {
     public var root: URL
     /// How paths are shown in diagnostics, e.g. "Content".
     public var displayRoot: String
@@ -36,7 +36,7 @@ public struct ContentLoader {
         return FileManager.default.fileExists(atPath: root.appendingPathComponent(relative).path, isDirectory: &isDir) && isDir.boolValue
     }
 
-    public func load(bag: inout DiagnosticBag) -> SiteContent? {
+    public func load(bag: inout DiagnosticBag) async -> SiteContent? {
         guard isDirectory("") else {
             bag.error(SourceLocation(file: displayRoot), "content folder not found")
             return nil
@@ -54,9 +54,24 @@ public struct ContentLoader {
             steps[step.id] = step
             stepOrder.append(step.id)
         }
+        // Courts load concurrently; each reports into its own bag, merged in folder order.
+        let folders = listing("courts").filter { isDirectory("courts/" + $0) }
+        let loaded = await withTaskGroup(of: (Int, Court?, [Diagnostic]).self) { group in
+            for (index, name) in folders.enumerated() {
+                group.addTask {
+                    var courtBag = DiagnosticBag()
+                    let court = loadCourt(folder: name, bag: &courtBag)
+                    return (index, court, courtBag.all)
+                }
+            }
+            var results: [(Int, Court?, [Diagnostic])] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }
+        }
         var courts: [Court] = []
-        for name in listing("courts") where isDirectory("courts/" + name) {
-            if let court = loadCourt(folder: name, bag: &bag) { courts.append(court) }
+        for (_, court, diagnostics) in loaded {
+            bag.add(contentsOf: diagnostics)
+            if let court { courts.append(court) }
         }
         var pages: [Page] = []
         for name in listing("pages") where name.hasSuffix(".md") {
