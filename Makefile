@@ -10,12 +10,15 @@ site:
 	$(SWIFT) build --product gavel
 	$(GAVEL) build
 
-## Set up, then run every test: Swift Testing and the JavaScript engine under node --test.
+## Set up, then run every test: Swift Testing, the JavaScript engine under node --test, then the
+## browser tests (headless Chromium, axe-core, the Nu HTML Checker) with pytest in .venv-browser/.
 test:
 	scripts/setup.sh test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	node --test Tests/js/
+	scripts/browser-setup.sh
+	.venv-browser/bin/python -m pytest Tests/browser -q
 
 ## Validate the example content the way a court's CI would.
 check:
