@@ -59,10 +59,8 @@ public struct OutputWriter: OutputSink {
         if !fm.fileExists(atPath: markerPath) {
             try FileIO.write(Array("This folder is written by gavel build; its files are replaced on every build.\n".utf8), to: markerPath)
         }
-        for case let relative as String in fm.enumerator(atPath: staging.path)?.allObjects ?? [] {
-            var isDir: ObjCBool = false
+        for relative in FileIO.walk(staging.path).files {
             let source = staging.path + "/" + relative
-            guard fm.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else { continue }
             let target = output.path + "/" + relative
             try FileIO.makeDirectories((target as NSString).deletingLastPathComponent)
             guard rename(source, target) == 0 else { throw FileIO.Failure(path: target, code: errno) }
@@ -79,23 +77,14 @@ public struct OutputWriter: OutputSink {
     }
 
     func removeStale(keeping keep: Set<String>) throws -> Int {
-        let fm = FileManager.default
         var removed = 0
-        var directories: [String] = []
-        for case let relative as String in fm.enumerator(atPath: output.path)?.allObjects ?? [] {
-            let path = output.path + "/" + relative
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDir) else { continue }
-            if isDir.boolValue { directories.append(relative); continue }
-            if !keep.contains(relative) {
-                try fm.removeItem(atPath: path)
-                removed += 1
-            }
+        let (files, directories) = FileIO.walk(output.path)
+        for relative in files where !keep.contains(relative) {
+            guard unlink(output.path + "/" + relative) == 0 else { throw FileIO.Failure(path: relative, code: errno) }
+            removed += 1
         }
-        for relative in directories.sorted(by: >) {
-            let path = output.path + "/" + relative
-            if (try? fm.contentsOfDirectory(atPath: path))?.isEmpty == true { try? fm.removeItem(atPath: path) }
-        }
+        // Deepest first, so emptied parents go too; rmdir refuses folders that still hold files.
+        for relative in directories.sorted(by: >) { rmdir(output.path + "/" + relative) }
         return removed
     }
 }
@@ -139,6 +128,36 @@ enum FileIO {
             guard n > 0 else { throw Failure(path: path, code: errno) }
             offset += n
         }
+    }
+
+    /// Every file and folder below `root`, as relative paths (a plain readdir walk; FileManager's
+    /// enumerator with a stat per entry is several times slower on large sites).
+    static func walk(_ root: String) -> (files: [String], directories: [String]) {
+        var files: [String] = [], directories: [String] = []
+        var pending = [""]
+        while let relative = pending.popLast() {
+            guard let dir = opendir(relative.isEmpty ? root : root + "/" + relative) else { continue }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var isDirectory = entry.pointee.d_type == DT_DIR
+                if entry.pointee.d_type == DT_UNKNOWN {
+                    var info = stat()
+                    isDirectory = stat(root + "/" + path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+                }
+                if isDirectory {
+                    directories.append(path)
+                    pending.append(path)
+                } else {
+                    files.append(path)
+                }
+            }
+        }
+        return (files, directories)
     }
 
     /// `mkdir -p` that tolerates another task creating the same folder at the same time.

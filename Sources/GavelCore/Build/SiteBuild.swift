@@ -31,10 +31,10 @@ public struct SiteBuild {
         return SiteModel(content: content, steps: steps, now: options.now)
     }
 
-    public func renderer(for model: SiteModel, theme: Theme) -> SiteRenderer {
+    public func renderer(for model: SiteModel, theme: Theme, cache: SiteRenderer.RenderCache? = nil) -> SiteRenderer {
         let basePath = URL(string: model.content.site.baseURL)?.path ?? "/"
         let linker = SiteLinker(offline: options.offline, basePath: basePath.isEmpty ? "/" : basePath)
-        return SiteRenderer(model: model, theme: theme, linker: linker, markdown: Markdown())
+        return SiteRenderer(model: model, theme: theme, linker: linker, markdown: Markdown(), cache: cache)
     }
 
     /// Load and validate; the model and theme, or every error found.
@@ -76,7 +76,11 @@ public struct SiteBuild {
             throw DiagnosticsError([.error(SourceLocation(file: writer.staging.path), "cannot create the staging folder: \(error)")])
         }
         let renderStart = ContinuousClock().now
-        let report = await renderer(for: model, theme: theme).render(to: writer)
+        // The cache is trusted only next to the Output it describes.
+        let previous = FileManager.default.fileExists(atPath: options.output.path) ? BuildCache.load(for: options.output) : nil
+        let cache = SiteRenderer.RenderCache(previous: previous, global: BuildCache.globalFingerprint(options: options, model: model),
+                                             outputRoot: writer.output.path)
+        let report = await renderer(for: model, theme: theme, cache: cache).render(to: writer)
         options.timings?.record("render", since: renderStart)
         bag.add(contentsOf: report.diagnostics)
         guard !bag.hasErrors else {
@@ -86,7 +90,11 @@ public struct SiteBuild {
         do {
             let commitStart = ContinuousClock().now
             defer { options.timings?.record("write", since: commitStart) }
+            // The cache goes first: should the commit fail, it describes pages that are not there and
+            // is removed, so the next build renders everything.
+            BuildCache.remove(for: options.output)
             let summary = try writer.commit(keeping: Set(report.fingerprints.keys))
+            try? BuildCache(global: cache.global, entries: report.cacheEntries).save(for: options.output)
             return Result(paths: report.fingerprints.keys.sorted(), written: summary, warnings: bag.all)
         } catch {
             writer.abort()

@@ -122,6 +122,8 @@ public struct Notice: Sendable {
     public var events: [CalendarEvent]
     public var body: MarkdownSource
     public var file: String
+    /// A fingerprint of the notice's file, for incremental builds.
+    public var sourceHash: UInt64 = 0
 }
 
 /// A free-standing page (pages/<slug>.md).

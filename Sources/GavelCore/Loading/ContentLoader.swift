@@ -319,7 +319,8 @@ public struct ContentLoader: Sendable {
             tags: reader.stringList(map, "tags", bag: &bag).map(\.value),
             draft: reader.bool(map, "draft", bag: &bag) ?? false,
             publish: publish?.value, expires: expires?.value, events: events,
-            body: MarkdownSource(text: doc.body, file: file.path, firstLine: doc.bodyFirstLine), file: file.path)
+            body: MarkdownSource(text: doc.body, file: file.path, firstLine: doc.bodyFirstLine), file: file.path,
+            sourceHash: ContentHash.fnv1a64(file.text.utf8))
     }
 
     func loadPage(_ relative: String, bag: inout DiagnosticBag) -> Page? {

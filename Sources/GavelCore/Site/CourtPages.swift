@@ -1,6 +1,7 @@
 /// The pages and files of one court: its page, notices, walkthrough, checklist, feed, calendar and data.
 extension SiteRenderer {
-    func renderCourt(_ m: SiteModel.CourtModel, search: inout SearchIndex, bag: inout DiagnosticBag) -> [OutputFile] {
+    func renderCourt(_ m: SiteModel.CourtModel, search: inout SearchIndex, cacheEntries: inout [String: BuildCache.Entry],
+                     bag: inout DiagnosticBag) -> [OutputFile] {
         let c = m.court
         var files: [OutputFile] = []
         let courtPath = "courts/\(c.id)/"
@@ -12,6 +13,14 @@ extension SiteRenderer {
         var noticeBodies: [String: String] = [:]
         for notice in m.notices {
             let path = notice.sitePath
+            let file = SiteLinker.file(for: path)
+            let archived = notice.isArchived(now: m.today)
+            let input = cache.map { BuildCache.input(global: $0.global, notice: notice, archived: archived) }
+            if let input, let reused = cache?.reusable(file, input: input) {
+                if let entry = reused.search { search.entries.append(entry) }
+                cacheEntries[file] = reused
+                continue
+            }
             let nctx = context(path)
             let html = body.render(notice.body, court: c, on: path, bag: &bag)
             noticeBodies[notice.slug] = html
@@ -25,9 +34,13 @@ extension SiteRenderer {
                         "start_iso": start.description, "end_iso": end.description]
             }
             data["has_events"] = !notice.events.isEmpty
-            if !notice.isArchived(now: m.today) { search.add(title: notice.title, path: path, summary: notice.summary ?? "", html: html) }
-            files.append(page(path, template: "notice", nctx.base(kind: "notice", title: notice.title, description: notice.summary ?? "",
-                breadcrumbs: [("Home", ""), (c.name, courtPath)]).merging(["court": courtCard(m, ctx: nctx), "notice": data])))
+            let entry = archived ? nil : search.add(title: notice.title, path: path, summary: notice.summary ?? "", html: html)
+            let output = page(path, template: "notice", nctx.base(kind: "notice", title: notice.title, description: notice.summary ?? "",
+                breadcrumbs: [("Home", ""), (c.name, courtPath)]).merging(["court": courtCard(m, ctx: nctx), "notice": data]))
+            if let input {
+                cacheEntries[file] = BuildCache.Entry(input: input, output: ContentHash.fnv1a64(output.bytes), size: output.bytes.count, search: entry)
+            }
+            files.append(output)
         }
 
         for (index, step) in m.steps.enumerated() {
@@ -69,7 +82,12 @@ extension SiteRenderer {
         files.append(OutputFile(path: "checklist/\(c.id).json", text: document.serialized(pretty: true) + "\n"))
         files.append(OutputFile(path: "checklist/\(c.id).js", text: ChecklistDocument.scriptTwin(courtID: c.id, document: document)))
         files.append(SiteFeeds.atom(title: "\(c.name): NextGen CM/ECF notices", selfPath: "courts/\(c.id)/feed.xml", site: site, linker: linker,
-                                    notices: m.currentNotices.map { (c, $0) }, renderBody: { _, notice in noticeBodies[notice.slug] ?? "" }))
+                                    notices: m.currentNotices.map { (c, $0) }, renderBody: { _, notice in
+                                        // A page reused from the cache was not rendered; its body is cheap to make again.
+                                        if let html = noticeBodies[notice.slug] { return html }
+                                        var ignored = DiagnosticBag()
+                                        return body.render(notice.body, court: c, on: notice.sitePath, bag: &ignored)
+                                    }))
         files.append(SiteCalendar.ics(for: m, site: site))
         return files
     }

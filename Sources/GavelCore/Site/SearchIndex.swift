@@ -2,12 +2,14 @@
 struct SearchIndex: Sendable {
     var entries: [JSONValue] = []
 
-    mutating func add(title: String, path: String, summary: String, html: String) {
-        let text = Self.plainText(html)
-        entries.append(.object([
+    @discardableResult
+    mutating func add(title: String, path: String, summary: String, html: String) -> JSONValue {
+        let entry = JSONValue.object([
             ("t", .string(title)), ("u", .string(path)), ("s", .string(summary)),
-            ("x", .string(text)),
-        ]))
+            ("x", .string(Self.plainText(html))),
+        ])
+        entries.append(entry)
+        return entry
     }
 
     func files() -> [OutputFile] {

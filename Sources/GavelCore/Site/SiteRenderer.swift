@@ -21,12 +21,35 @@ public struct SiteRenderer: Sendable {
     var theme: Theme
     var linker: SiteLinker
     var body: BodyRenderer
+    var cache: RenderCache?
     var site: SiteConfig { model.content.site }
 
-    public init(model: SiteModel, theme: Theme, linker: SiteLinker, markdown: Markdown) {
+    /// What an incremental build knows: the last build's cache, this build's global fingerprint, and
+    /// where the previous output is.
+    public struct RenderCache: Sendable {
+        public var previous: BuildCache?
+        public var global: UInt64
+        public var outputRoot: String
+
+        public init(previous: BuildCache?, global: UInt64, outputRoot: String) {
+            self.previous = previous?.global == global ? previous : nil
+            self.global = global
+            self.outputRoot = outputRoot
+        }
+
+        /// The cached entry for a page whose input is unchanged and whose output file is still in place.
+        func reusable(_ path: String, input: UInt64) -> BuildCache.Entry? {
+            guard let entry = previous?.entries[path], entry.input == input,
+                  FileIO.size(outputRoot + "/" + path) == entry.size else { return nil }
+            return entry
+        }
+    }
+
+    public init(model: SiteModel, theme: Theme, linker: SiteLinker, markdown: Markdown, cache: RenderCache? = nil) {
         self.model = model
         self.theme = theme
         self.linker = linker
+        self.cache = cache
         body = BodyRenderer(markdown: markdown, linker: linker, sitePaths: model.sitePaths, siteAllowsRawHTML: model.content.site.allowRawHTML)
     }
 
@@ -42,6 +65,8 @@ public struct SiteRenderer: Sendable {
     public struct Report: Sendable {
         public var diagnostics: [Diagnostic] = []
         public var fingerprints: [String: UInt64] = [:]
+        /// Notice pages rendered or reused, for the next build's cache.
+        public var cacheEntries: [String: BuildCache.Entry] = [:]
     }
 
     /// One court's share of the work, done on its own task.
@@ -49,6 +74,7 @@ public struct SiteRenderer: Sendable {
         var diagnostics: [Diagnostic]
         var fingerprints: [String: UInt64]
         var search: SearchIndex
+        var cacheEntries: [String: BuildCache.Entry]
         var failure: String?
     }
 
@@ -79,9 +105,10 @@ public struct SiteRenderer: Sendable {
                 group.addTask {
                     var courtBag = DiagnosticBag()
                     var courtSearch = SearchIndex()
+                    var entries: [String: BuildCache.Entry] = [:]
                     var fingerprints: [String: UInt64] = [:]
                     var failure: String?
-                    for file in renderCourt(m, search: &courtSearch, bag: &courtBag) {
+                    for file in renderCourt(m, search: &courtSearch, cacheEntries: &entries, bag: &courtBag) {
                         do {
                             try sink.emit(file)
                             fingerprints[file.path] = ContentHash.fnv1a64(file.bytes)
@@ -89,7 +116,10 @@ public struct SiteRenderer: Sendable {
                             failure = "cannot write \(file.path): \(error)"
                         }
                     }
-                    return (index, CourtOutput(diagnostics: courtBag.all, fingerprints: fingerprints, search: courtSearch, failure: failure))
+                    // Reused pages are not emitted again; they keep their place and fingerprint.
+                    for (path, entry) in entries where fingerprints[path] == nil { fingerprints[path] = entry.output }
+                    return (index, CourtOutput(diagnostics: courtBag.all, fingerprints: fingerprints, search: courtSearch,
+                                               cacheEntries: entries, failure: failure))
                 }
             }
             var all: [(Int, CourtOutput)] = []
@@ -100,6 +130,7 @@ public struct SiteRenderer: Sendable {
             bag.add(contentsOf: output.diagnostics)
             if let failure = output.failure { bag.error(SourceLocation(file: "Output"), failure) }
             report.fingerprints.merge(output.fingerprints) { a, _ in a }
+            report.cacheEntries.merge(output.cacheEntries) { a, _ in a }
             search.entries.append(contentsOf: output.search.entries)
         }
         emit(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag))

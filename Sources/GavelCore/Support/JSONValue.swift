@@ -48,67 +48,85 @@ public enum JSONValue: Sendable, Equatable {
     // MARK: - Writing
 
     public func serialized(pretty: Bool = false) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(into: &out, pretty: pretty, indent: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    func write(into out: inout String, pretty: Bool, indent: Int) {
+    /// Writes UTF-8 bytes directly: search indexes and checklists of large sites pass through here.
+    func write(into out: inout [UInt8], pretty: Bool, indent: Int) {
+        func newline(_ level: Int) {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(0x20, count: level * 2))
+        }
         switch self {
-        case .null: out += "null"
-        case let .bool(b): out += b ? "true" : "false"
+        case .null: out.append(contentsOf: Array("null".utf8))
+        case let .bool(b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
         case let .number(n):
-            if n.rounded() == n, abs(n) < 1e15 { out += String(Int64(n)) } else { out += "\(n)" }
+            if n.rounded() == n, abs(n) < 1e15 { out.append(contentsOf: Array(String(Int64(n)).utf8)) } else { out.append(contentsOf: Array("\(n)".utf8)) }
         case let .string(s): JSONValue.writeString(s, into: &out)
         case let .array(items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out.append(contentsOf: [0x5B, 0x5D]); return }
+            out.append(0x5B)
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                if i > 0 { out.append(0x2C) }
+                if pretty { newline(indent + 1) }
                 item.write(into: &out, pretty: pretty, indent: indent + 1)
             }
-            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
-            out += "]"
+            if pretty { newline(indent) }
+            out.append(0x5D)
         case let .object(pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{"
+            if pairs.isEmpty { out.append(contentsOf: [0x7B, 0x7D]); return }
+            out.append(0x7B)
             for (i, (key, value)) in pairs.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                if i > 0 { out.append(0x2C) }
+                if pretty { newline(indent + 1) }
                 JSONValue.writeString(key, into: &out)
-                out += pretty ? ": " : ":"
+                out.append(0x3A)
+                if pretty { out.append(0x20) }
                 value.write(into: &out, pretty: pretty, indent: indent + 1)
             }
-            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
-            out += "}"
+            if pretty { newline(indent) }
+            out.append(0x7D)
         }
     }
 
     static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+        var bytes: [UInt8] = []
+        writeString(s, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(0x22)
+        var utf8 = s.utf8.makeIterator()
+        while let b = utf8.next() {
+            switch b {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+            case 0x09: out.append(contentsOf: [0x5C, 0x74])
             // Escaped so the JSON can sit inside a <script> element.
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
+            case 0x3C, 0x3E, 0x26, 0x00..<0x20:
+                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]])
+            case 0xE2:
+                // U+2028 and U+2029 end lines in older JavaScript: E2 80 A8 / E2 80 A9.
+                let b2 = utf8.next(), b3 = utf8.next()
+                if b2 == 0x80, let b3, b3 == 0xA8 || b3 == 0xA9 {
+                    out.append(contentsOf: Array((b3 == 0xA8 ? "\\u2028" : "\\u2029").utf8))
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    out.append(b)
+                    if let b2 { out.append(b2) }
+                    if let b3 { out.append(b3) }
                 }
+            default: out.append(b)
             }
         }
-        out += "\""
+        out.append(0x22)
     }
 
     // MARK: - Reading

@@ -189,3 +189,60 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("thesis.txt").path))
     }
 }
+
+/// Incremental builds reuse unchanged notice pages and must give exactly what a full build gives.
+@Suite struct IncrementalBuildTests {
+    func tree(_ root: URL) -> [String: Data] {
+        var out: [String: Data] = [:]
+        for case let path as String in FileManager.default.enumerator(atPath: root.path)?.allObjects ?? [] {
+            var isDir: ObjCBool = false
+            let full = root.appendingPathComponent(path).path
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
+                out[path] = FileManager.default.contents(atPath: full)
+            }
+        }
+        return out
+    }
+
+    @Test func oneChangedNoticeGivesTheSameSiteAsAFullBuild() async throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let content = dir.appendingPathComponent("Content")
+        try FileManager.default.copyItem(at: TestPaths.content, to: content)
+        var options = BuildOptions(content: content.path, templates: TestPaths.templates.path, output: dir.appendingPathComponent("Out").path)
+        options.now = try #require(Instant(parsing: "2020-03-20T12:00:00Z"))
+        _ = try await SiteBuild(options: options).run(write: true)
+        #expect(FileManager.default.fileExists(atPath: BuildCache.location(for: options.output).path))
+
+        let notice = content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")
+        let text = try String(contentsOf: notice, encoding: .utf8)
+        try (text + "\nOne more paragraph, added for the incremental test.\n").write(to: notice, atomically: true, encoding: .utf8)
+        let incremental = try await SiteBuild(options: options).run(write: true)
+        #expect((incremental.written?.written ?? 0) >= 1)
+        #expect((incremental.written?.written ?? 99) < 10, "only the notice and the pages listing it change")
+
+        var fresh = options
+        fresh.output = dir.appendingPathComponent("Fresh")
+        _ = try await SiteBuild(options: fresh).run(write: true)
+        let a = tree(options.output), b = tree(fresh.output)
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (path, data) in a { #expect(b[path] == data, "\(path) differs from a full build") }
+        #expect(String(decoding: a["courts/wiwb/notices/how-to-prepare/index.html"] ?? Data(), as: UTF8.self).contains("added for the incremental test"))
+    }
+
+    @Test func aTemplateChangeRendersEveryNoticeAgain() async throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let templates = dir.appendingPathComponent("Templates")
+        try FileManager.default.copyItem(at: TestPaths.templates, to: templates)
+        var options = BuildOptions(content: TestPaths.content.path, templates: templates.path, output: dir.appendingPathComponent("Out").path)
+        options.now = try #require(Instant(parsing: "2020-03-20T12:00:00Z"))
+        _ = try await SiteBuild(options: options).run(write: true)
+        let layout = templates.appendingPathComponent("notice.mustache")
+        try (try String(contentsOf: layout, encoding: .utf8)).replacingOccurrences(of: "{{/main}}", with: "<p>Template changed.</p>{{/main}}")
+            .write(to: layout, atomically: true, encoding: .utf8)
+        _ = try await SiteBuild(options: options).run(write: true)
+        let page = try String(contentsOf: options.output.appendingPathComponent("courts/vtd/notices").appendingPathComponent(
+            try #require(try FileManager.default.contentsOfDirectory(atPath: options.output.appendingPathComponent("courts/vtd/notices").path).first))
+            .appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(page.contains("Template changed."))
+    }
+}
