@@ -12,6 +12,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Already in Hummingbird's graph; named because GavelServe imports them directly.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Debian's libcmark-gfm and its extensions; the only C the project touches.
@@ -28,10 +32,21 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // `gavel serve`: the live preview; the only target that depends on Hummingbird.
+        .target(
+            name: "GavelServe",
+            dependencies: [
+                "GavelCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "gavel",
             dependencies: [
                 "GavelCore",
+                "GavelServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +55,7 @@ let package = Package(
             dependencies: ["GavelCore"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "GavelServeTests", dependencies: ["GavelServe"]),
     ],
     swiftLanguageModes: [.v6]
 )

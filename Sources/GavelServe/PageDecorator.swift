@@ -99,6 +99,7 @@ enum PageDecorator {
           // A build finished between this page being served and the stream opening: catch up.
           source.addEventListener("hello", function (event) {
             var generation = String(JSON.parse(event.data).generation);
+            document.documentElement.setAttribute("data-gavel-preview", "connected");
             if (shown !== null && generation !== shown) { reload(); }
           });
           source.addEventListener("reload", function (event) {

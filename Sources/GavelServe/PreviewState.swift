@@ -75,7 +75,14 @@ final class ReloadBroadcaster: Sendable {
     }
 
     func send(event: String, data: String) {
-        let message = "event: \(event)\ndata: \(data)\n\n"
+        sendRaw("event: \(event)\ndata: \(data)\n\n")
+    }
+
+    func send(comment: String) {
+        sendRaw(": \(comment)\n\n")
+    }
+
+    private func sendRaw(_ message: String) {
         for continuation in subscribers.withLock({ Array($0.open.values) }) {
             continuation.yield(message)
         }

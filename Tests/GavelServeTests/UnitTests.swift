@@ -1,0 +1,163 @@
+import Foundation
+import GavelCore
+import Testing
+@testable import GavelServe
+
+@Suite struct RequestPathTests {
+    func parse(_ raw: String) -> Result<RequestPath, RequestPath.Rejection> { RequestPath.parse(raw[...]) }
+
+    @Test func ordinaryPaths() {
+        #expect(parse("/") == .success(RequestPath(segments: [], trailingSlash: true)))
+        #expect(parse("/courts/wiwb/") == .success(RequestPath(segments: ["courts", "wiwb"], trailingSlash: true)))
+        #expect(parse("/courts/wiwb") == .success(RequestPath(segments: ["courts", "wiwb"], trailingSlash: false)))
+        #expect(parse("/a%20b.txt") == .success(RequestPath(segments: ["a b.txt"], trailingSlash: false)))
+        #expect(RequestPath.pathPart(of: "/search/?q=pacer#x") == "/search/")
+    }
+
+    @Test(arguments: [
+        "/../Package.swift", "/a/../../b", "/./a", "/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E/x", "/.%2e/x",
+        "/courts%2f..%2f..%2fetc/passwd", "/courts%2F..", "/..\\..\\etc\\passwd", "/a\\b", "/a%5cb",
+        "/a%00b", "/a%0d%0aSet-Cookie:x", "/a%", "/a%zz", "/%ff%fe", "relative",
+    ])
+    func unsafePathsAreRefused(raw: String) {
+        #expect(parse(raw) == .failure(.unsafe), "\(raw)")
+    }
+
+    @Test func hiddenFilesAreNotServed() {
+        #expect(parse("/.gavel-output") == .failure(.hidden))
+        #expect(parse("/assets/.secret/x") == .failure(.hidden))
+    }
+
+    @Test func folderAddressIsCanonicalAndLocal() {
+        // `//courts/wiwb` must not redirect to `//courts/wiwb/`, which a browser reads as another host.
+        guard case let .success(p) = parse("//courts/wiwb") else { Issue.record("refused"); return }
+        #expect(p.folderAddress == "/courts/wiwb/")
+        guard case let .success(q) = parse("/a%20b") else { Issue.record("refused"); return }
+        #expect(q.folderAddress == "/a%20b/")
+    }
+}
+
+@Suite struct ContentTypeTests {
+    @Test func everyKindOfBuiltFile() {
+        let expected = [
+            "index.html": "text/html; charset=utf-8", "site.b4360b23b0.css": "text/css; charset=utf-8",
+            "checklist-engine.js": "text/javascript; charset=utf-8", "wiwb.json": "application/json; charset=utf-8",
+            "feed.xml": "application/xml; charset=utf-8", "sitemap.xml": "application/xml; charset=utf-8",
+            "calendar.ics": "text/calendar; charset=utf-8", "robots.txt": "text/plain; charset=utf-8",
+            "seal.svg": "image/svg+xml", "seal.PNG": "image/png", "site.webmanifest": "application/manifest+json",
+            "LICENSE": "application/octet-stream", ".hidden": "application/octet-stream",
+        ]
+        for (name, type) in expected {
+            #expect(ContentTypes.forFile(name) == type, "\(name)")
+        }
+    }
+}
+
+@Suite struct PageDecoratorTests {
+    let page = "<!DOCTYPE html><html><head><title>t</title></head><body class=\"x\"><main>Hello</main></body></html>"
+
+    @Test func scriptGoesBeforeTheBodyEnds() {
+        let out = PageDecorator.decorate(page, generation: 7, failure: [])
+        #expect(out.contains("<main>Hello</main><script src=\"/__gavel/reload.js\" data-generation=\"7\"></script>\n</body>"))
+        #expect(!out.contains("gavel-overlay"))
+    }
+
+    @Test func overlayListsEveryDiagnosticFirstInTheBody() {
+        let diagnostics = [
+            Diagnostic.error(SourceLocation(file: "Content/courts/wiwb/notices/a.md", line: 12, column: 5), "unknown court variable 'court.nmae' for court 'wiwb'", hint: "did you mean 'court.name'?"),
+            Diagnostic.error(SourceLocation(file: "Templates/<x>.mustache", line: 1, column: 2), "bad & worse"),
+        ]
+        let out = PageDecorator.decorate(page, generation: 2, failure: diagnostics)
+        let overlayStart = out.range(of: "<div id=\"gavel-overlay\" role=\"alert\"")
+        let bodyStart = out.range(of: "<body class=\"x\">")
+        #expect(overlayStart != nil && bodyStart != nil)
+        if let overlayStart, let bodyStart { #expect(bodyStart.upperBound <= overlayStart.lowerBound) }
+        #expect(out.contains("<h2 id=\"gavel-overlay-title\">The site did not build: 2 errors</h2>"))
+        #expect(out.contains("Content/courts/wiwb/notices/a.md:12:5"))
+        #expect(out.contains("unknown court variable &#39;court.nmae&#39; for court &#39;wiwb&#39;"))
+        #expect(out.contains("hint: did you mean &#39;court.name&#39;?"))
+        #expect(out.contains("Templates/&lt;x&gt;.mustache:1:2"))
+        #expect(out.contains("bad &amp; worse"))
+        #expect(out.components(separatedBy: "<li ").count == 3)
+        #expect(out.contains("<link rel=\"stylesheet\" href=\"/__gavel/overlay.css\">"), "a stylesheet, since the site's CSP forbids inline styles")
+        #expect(!out.contains("style="))
+    }
+
+    @Test func pagesWithoutBodyTagsStillGetTheScript() {
+        let out = PageDecorator.decorate("<p>fragment</p>", generation: 1, failure: [])
+        #expect(out.hasSuffix("<script src=\"/__gavel/reload.js\" data-generation=\"1\"></script>\n"))
+        #expect(PageDecorator.bodyOpenTagEnd(in: "<bodyguard><BODY data-x='1'>") != nil)
+    }
+
+    @Test func loopbackAddresses() {
+        for host in ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"] { #expect(PreviewServer.isLoopback(host), "\(host)") }
+        for host in ["0.0.0.0", "192.168.1.10", "::", "example.gov", "127.0.0.1.example.gov"] { #expect(!PreviewServer.isLoopback(host), "\(host)") }
+    }
+}
+
+@Suite(.serialized) struct FileWatcherTests {
+    func waitForChange(_ watcher: FileWatcher, within seconds: Double = 3) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                var iterator = watcher.changes.makeAsyncIterator()
+                return await iterator.next() != nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    func exercise(mode: FileWatcher.Mode, expectMethod: String) async throws {
+        let dir = try Paths.temporaryDirectory("gavel-watch")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("a/b"), withIntermediateDirectories: true)
+        var settings = FileWatcher.Settings()
+        settings.mode = mode
+        let watcher = FileWatcher(roots: [dir], settings: settings)
+        watcher.start()
+        defer { watcher.stop() }
+        #expect(watcher.method.current == expectMethod)
+
+        try "one".write(to: dir.appendingPathComponent("a/b/file.md"), atomically: true, encoding: .utf8)
+        #expect(await waitForChange(watcher), "a write in an existing subfolder")
+
+        // A folder made after the watch started, then a file in it after the debounce.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("new"), withIntermediateDirectories: true)
+        #expect(await waitForChange(watcher), "a new folder")
+        try await Task.sleep(for: .milliseconds(150))
+        try "two".write(to: dir.appendingPathComponent("new/file.md"), atomically: false, encoding: .utf8)
+        #expect(await waitForChange(watcher), "a write in the new folder")
+
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("a/b/file.md"))
+        #expect(await waitForChange(watcher), "a removal")
+    }
+
+    @Test func inotifyWatchesEveryFolderAndNewOnes() async throws {
+        try await exercise(mode: .automatic, expectMethod: "inotify")
+    }
+
+    @Test func pollingFallbackSeesTheSameChanges() async throws {
+        try await exercise(mode: .polling, expectMethod: "polling")
+    }
+
+    @Test func aBurstOfWritesIsReportedOnce() async throws {
+        let dir = try Paths.temporaryDirectory("gavel-watch")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A debounce wider than the default, so a busy machine cannot split the burst.
+        var settings = FileWatcher.Settings()
+        settings.debounce = .milliseconds(400)
+        let watcher = FileWatcher(roots: [dir], settings: settings)
+        watcher.start()
+        defer { watcher.stop() }
+        for i in 0..<20 {
+            try "\(i)".write(to: dir.appendingPathComponent("f\(i).md"), atomically: true, encoding: .utf8)
+        }
+        #expect(await waitForChange(watcher))
+        #expect(await waitForChange(watcher, within: 1) == false, "twenty quick writes are one change")
+    }
+}
