@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Gavel needs, only those missing. Usage: scripts/setup.sh [build|test|bench]
+# Installs the Debian packages Gavel needs, only those missing. Usage: scripts/setup.sh [build|test|bench|browser]
 set -euo pipefail
 what="${1:-build}"
 packages=(pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev)
 case "$what" in
   test) packages+=(nodejs) ;;
   bench) packages+=(cmark-gfm hugo python3) ;;
+  browser) packages=(chromium chromium-driver default-jre-headless python3-venv) ;;
 esac
 missing=()
 for p in "${packages[@]}"; do

@@ -107,7 +107,7 @@ enum FileIO {
         var existing = [UInt8](repeating: 0, count: bytes.count)
         var offset = 0
         while offset < bytes.count {
-            let n = existing.withUnsafeMutableBytes { read(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            let n = existing.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { read(fd, $0 + offset, bytes.count - offset) } ?? -1 }
             guard n > 0 else { return false }
             offset += n
         }
@@ -124,7 +124,7 @@ enum FileIO {
         defer { close(fd) }
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            let n = bytes.withUnsafeBytes { buffer in buffer.baseAddress.map { Glibc.write(fd, $0 + offset, bytes.count - offset) } ?? -1 }
             guard n > 0 else { throw Failure(path: path, code: errno) }
             offset += n
         }
