@@ -82,6 +82,15 @@ public struct BuildCache: Sendable {
         return hash.value
     }
 
+    /// The input of a court's own pages (court page, walkthrough, checklist, data, feed, calendar):
+    /// everything global and every one of its notices.
+    public static func courtInput(global: UInt64, court m: SiteModel.CourtModel) -> UInt64 {
+        var hash = ContentHash.Accumulator()
+        hash.add("court \(global) \(m.court.id)")
+        for notice in m.notices { hash.add("\(notice.slug) \(notice.sourceHash) \(notice.isArchived(now: m.today))") }
+        return hash.value
+    }
+
     /// A notice page's own input: its file and whether it is archived today.
     public static func input(global: UInt64, notice: Notice, archived: Bool) -> UInt64 {
         var hash = ContentHash.Accumulator()

@@ -3,12 +3,22 @@ extension SiteRenderer {
     func renderCourt(_ m: SiteModel.CourtModel, search: inout SearchIndex, cacheEntries: inout [String: BuildCache.Entry],
                      bag: inout DiagnosticBag) -> [OutputFile] {
         let c = m.court
+        // A court whose notices and every other input are unchanged is reused whole from the cache.
+        let courtInput = cache.map { BuildCache.courtInput(global: $0.global, court: m) }
+        if let courtInput, let reused = reusableCourt(m, input: courtInput) {
+            for (path, entry) in reused {
+                if let found = entry.search { search.entries.append(found) }
+                cacheEntries[path] = entry
+            }
+            return []
+        }
         var files: [OutputFile] = []
+        var searchEntries: [String: JSONValue] = [:]
         let courtPath = "courts/\(c.id)/"
         let ctx = context(courtPath)
         files.append(page(courtPath, template: "court", ctx.base(kind: "court", title: c.name, description: "NextGen CM/ECF at the \(c.name)",
             breadcrumbs: [("Home", "")]).merging(["court": courtCard(m, ctx: ctx, full: true)])))
-        search.add(title: c.name, path: courtPath, summary: courtCard(m, ctx: ctx)["go_live_status"] as? String ?? "", html: "")
+        searchEntries[SiteLinker.file(for: courtPath)] = search.add(title: c.name, path: courtPath, summary: courtCard(m, ctx: ctx)["go_live_status"] as? String ?? "", html: "")
 
         var noticeBodies: [String: String] = [:]
         for notice in m.notices {
@@ -47,7 +57,7 @@ extension SiteRenderer {
             let path = "courts/\(c.id)/steps/\(step.module.id)/"
             let sctx = context(path)
             let html = body.render(step.module.body, court: c, on: path, bag: &bag)
-            search.add(title: "\(step.module.title) — \(c.shortName)", path: path, summary: step.module.summary, html: html)
+            searchEntries[SiteLinker.file(for: path)] = search.add(title: "\(step.module.title) — \(c.shortName)", path: path, summary: step.module.summary, html: html)
             var data: [String: Any] = [
                 "court": courtCard(m, ctx: sctx),
                 "step": [
@@ -89,7 +99,37 @@ extension SiteRenderer {
                                         return body.render(notice.body, court: c, on: notice.sitePath, bag: &ignored)
                                     }))
         files.append(SiteCalendar.ics(for: m, site: site))
+        if let courtInput {
+            for file in files {
+                cacheEntries[file.path] = BuildCache.Entry(input: courtInput, output: ContentHash.fnv1a64(file.bytes), size: file.bytes.count,
+                                                           search: searchEntries[file.path])
+            }
+        }
         return files
+    }
+
+    /// Every file of a court, in the order its search entries were made, when all can be reused.
+    func reusableCourt(_ m: SiteModel.CourtModel, input: UInt64) -> [(String, BuildCache.Entry)]? {
+        guard let cache else { return nil }
+        let c = m.court.id
+        var out: [(String, BuildCache.Entry)] = []
+        func take(_ path: String, _ input: UInt64) -> Bool {
+            guard let entry = cache.reusable(path, input: input) else { return false }
+            out.append((path, entry))
+            return true
+        }
+        guard take("courts/\(c)/index.html", input) else { return nil }
+        for notice in m.notices {
+            let noticeInput = BuildCache.input(global: cache.global, notice: notice, archived: notice.isArchived(now: m.today))
+            guard take(SiteLinker.file(for: notice.sitePath), noticeInput) else { return nil }
+        }
+        for step in m.steps {
+            guard take("courts/\(c)/steps/\(step.module.id)/index.html", input) else { return nil }
+        }
+        for path in ["courts/\(c)/checklist/index.html", "checklist/\(c).json", "checklist/\(c).js", "courts/\(c)/feed.xml", "courts/\(c)/calendar.ics"] {
+            guard take(path, input) else { return nil }
+        }
+        return out
     }
 
     /// A checklist page: one court's, or every court's with person-scoped steps shown once.

@@ -229,6 +229,27 @@ import Testing
         #expect(String(decoding: a["courts/wiwb/notices/how-to-prepare/index.html"] ?? Data(), as: UTF8.self).contains("added for the incremental test"))
     }
 
+    @Test func aNoOpRebuildReusesEverythingAndMatchesAFullBuild() async throws {
+        let dir = try TestPaths.temporaryDirectory()
+        var options = BuildOptions(content: TestPaths.content.path, templates: TestPaths.templates.path, output: dir.appendingPathComponent("Out").path)
+        options.now = try #require(Instant(parsing: "2020-03-20T12:00:00Z"))
+        let first = try await SiteBuild(options: options).run(write: true)
+        let again = try await SiteBuild(options: options).run(write: true)
+        #expect(again.written?.written == 0)
+        #expect(again.paths == first.paths)
+        var fresh = options
+        fresh.output = dir.appendingPathComponent("Fresh")
+        _ = try await SiteBuild(options: fresh).run(write: true)
+        let a = tree(options.output), b = tree(fresh.output)
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (path, data) in a { #expect(b[path] == data, "\(path) differs from a full build") }
+        // A page removed by hand is noticed and written again.
+        try FileManager.default.removeItem(at: options.output.appendingPathComponent("courts/wiwb/index.html"))
+        let repaired = try await SiteBuild(options: options).run(write: true)
+        #expect(FileManager.default.fileExists(atPath: options.output.appendingPathComponent("courts/wiwb/index.html").path))
+        #expect((repaired.written?.written ?? 0) >= 1)
+    }
+
     @Test func aTemplateChangeRendersEveryNoticeAgain() async throws {
         let dir = try TestPaths.temporaryDirectory()
         let templates = dir.appendingPathComponent("Templates")
