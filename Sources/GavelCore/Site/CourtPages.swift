@@ -100,7 +100,8 @@ extension SiteRenderer {
                                     }))
         files.append(SiteCalendar.ics(for: m, site: site))
         if let courtInput {
-            for file in files {
+            // Notice pages keep their own inputs, recorded above.
+            for file in files where cacheEntries[file.path] == nil {
                 cacheEntries[file.path] = BuildCache.Entry(input: courtInput, output: ContentHash.fnv1a64(file.bytes), size: file.bytes.count,
                                                            search: searchEntries[file.path])
             }
