@@ -90,11 +90,12 @@ public struct SiteBuild {
         do {
             let commitStart = ContinuousClock().now
             defer { options.timings?.record("write", since: commitStart) }
-            // The cache goes first: should the commit fail, it describes pages that are not there and
-            // is removed, so the next build renders everything.
-            BuildCache.remove(for: options.output)
+            // A changed cache goes first: should the commit fail, it would describe pages that are not
+            // there, so it is removed and the next build renders everything. An unchanged one stays.
+            let unchanged = previous?.global == cache.global && previous?.entries == report.cacheEntries
+            if !unchanged { BuildCache.remove(for: options.output) }
             let summary = try writer.commit(keeping: Set(report.fingerprints.keys))
-            try? BuildCache(global: cache.global, entries: report.cacheEntries).save(for: options.output)
+            if !unchanged { try? BuildCache(global: cache.global, entries: report.cacheEntries).save(for: options.output) }
             return Result(paths: report.fingerprints.keys.sorted(), written: summary, warnings: bag.all)
         } catch {
             writer.abort()

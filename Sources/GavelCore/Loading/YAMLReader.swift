@@ -57,7 +57,9 @@ public struct YAMLReader {
 
     public func parse(_ yaml: String, bag: inout DiagnosticBag) -> Node? {
         do {
-            return try Yams.compose(yaml: yaml, .default, .default, .utf8)
+            // The basic resolver leaves every scalar as text: Gavel reads dates as court-local text and
+            // booleans itself, and resolving YAML 1.1 types by regular expression was a tenth of loading.
+            return try Yams.compose(yaml: yaml, .basic, .default, .utf8)
         } catch let error as YamlError {
             switch error {
             case let .scanner(context, problem, mark, _):
@@ -148,7 +150,8 @@ public struct YAMLReader {
 
     public func bool(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Bool? {
         guard let node = map.node(key), !node.isNullScalar else { return nil }
-        guard let value = node.bool else {
+        guard case let .scalar(scalar) = node, scalar.style == .plain,
+              let value = ["true": true, "yes": true, "on": true, "false": false, "no": false, "off": false][scalar.string.lowercased()] else {
             bag.error(location(of: node), "'\(key)' must be true or false")
             return nil
         }
