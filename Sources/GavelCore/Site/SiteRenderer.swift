@@ -37,6 +37,14 @@ public struct SiteRenderer: Sendable {
             self.outputRoot = outputRoot
         }
 
+        /// Every cached file recorded under `input`, when each is still in place; nil otherwise.
+        func reusableGroup(input: UInt64) -> [(String, BuildCache.Entry)]? {
+            guard let previous else { return nil }
+            let group = previous.entries.filter { $0.value.input == input }
+            guard !group.isEmpty, group.allSatisfy({ FileIO.size(outputRoot + "/" + $0.key) == $0.value.size }) else { return nil }
+            return group.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+
         /// The cached entry for a page whose input is unchanged and whose output file is still in place.
         func reusable(_ path: String, input: UInt64) -> BuildCache.Entry? {
             guard let entry = previous?.entries[path], entry.input == input,
@@ -84,16 +92,29 @@ public struct SiteRenderer: Sendable {
         var report = Report()
         var bag = DiagnosticBag()
         var search = SearchIndex()
+        // The site-wide files (home, pages, indexes, feeds, assets, sitemap, worker) depend on the
+        // global fingerprint and on every court; when none changed they are all taken from the cache.
+        let siteInput = cache.map { c in
+            var hash = ContentHash.Accumulator()
+            hash.add("site \(c.global)")
+            for m in model.courts { hash.add(String(BuildCache.courtInput(global: c.global, court: m))) }
+            return hash.value
+        }
+        let reusedSite = siteInput.flatMap { cache?.reusableGroup(input: $0) }
         func emit(_ file: OutputFile) {
             do {
                 try sink.emit(file)
-                report.fingerprints[file.path] = ContentHash.fnv1a64(file.bytes)
+                let hash = ContentHash.fnv1a64(file.bytes)
+                report.fingerprints[file.path] = hash
+                if let siteInput {
+                    report.cacheEntries[file.path] = BuildCache.Entry(input: siteInput, output: hash, size: file.bytes.count, search: nil)
+                }
             } catch {
                 bag.error(SourceLocation(file: file.path), "cannot write: \(error)")
             }
         }
-        emit(renderHome())
-        for page in model.content.pages {
+        if reusedSite == nil { emit(renderHome()) }
+        for page in model.content.pages where reusedSite == nil {
             let path = page.slug + "/"
             let html = body.render(page.body, court: nil, on: path, bag: &bag)
             search.add(title: page.title, path: path, summary: page.summary ?? "", html: html)
@@ -132,6 +153,14 @@ public struct SiteRenderer: Sendable {
             report.fingerprints.merge(output.fingerprints) { a, _ in a }
             report.cacheEntries.merge(output.cacheEntries) { a, _ in a }
             search.entries.append(contentsOf: output.search.entries)
+        }
+        if let reusedSite {
+            for (path, entry) in reusedSite {
+                report.fingerprints[path] = entry.output
+                report.cacheEntries[path] = entry
+            }
+            report.diagnostics = bag.all
+            return report
         }
         emit(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag))
         let searchPath = "search/"
