@@ -37,14 +37,6 @@ public struct SiteRenderer: Sendable {
             self.outputRoot = outputRoot
         }
 
-        /// Every cached file recorded under `input`, when each is still in place; nil otherwise.
-        func reusableGroup(input: UInt64) -> [(String, BuildCache.Entry)]? {
-            guard let previous else { return nil }
-            let group = previous.entries.filter { $0.value.input == input }
-            guard !group.isEmpty, group.allSatisfy({ FileIO.size(outputRoot + "/" + $0.key) == $0.value.size }) else { return nil }
-            return group.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        }
-
         /// The cached entry for a page whose input is unchanged and whose output file is still in place.
         func reusable(_ path: String, input: UInt64) -> BuildCache.Entry? {
             guard let entry = previous?.entries[path], entry.input == input,
@@ -92,34 +84,44 @@ public struct SiteRenderer: Sendable {
         var report = Report()
         var bag = DiagnosticBag()
         var search = SearchIndex()
-        // The site-wide files (home, pages, indexes, feeds, assets, sitemap, worker) depend on the
-        // global fingerprint and on every court; when none changed they are all taken from the cache.
-        let siteInput = cache.map { c in
+        // Site-wide files depend on the global fingerprint (settings, templates, court data, the set of
+        // site paths); home, the feed and the search index also on every court's notices. Each is taken
+        // from the cache when its input is unchanged and its file still in place.
+        let global = cache?.global
+        let allCourts = cache.map { c in
             var hash = ContentHash.Accumulator()
             hash.add("site \(c.global)")
             for m in model.courts { hash.add(String(BuildCache.courtInput(global: c.global, court: m))) }
             return hash.value
         }
-        let reusedSite = siteInput.flatMap { cache?.reusableGroup(input: $0) }
-        func emit(_ file: OutputFile) {
+        func emit(_ file: OutputFile, input: UInt64?, search entry: JSONValue? = nil) {
             do {
                 try sink.emit(file)
                 let hash = ContentHash.fnv1a64(file.bytes)
                 report.fingerprints[file.path] = hash
-                if let siteInput {
-                    report.cacheEntries[file.path] = BuildCache.Entry(input: siteInput, output: hash, size: file.bytes.count, search: nil)
+                if let input {
+                    report.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count, search: entry)
                 }
             } catch {
                 bag.error(SourceLocation(file: file.path), "cannot write: \(error)")
             }
         }
-        if reusedSite == nil { emit(renderHome()) }
-        for page in model.content.pages where reusedSite == nil {
+        func reuse(_ path: String, input: UInt64?) -> BuildCache.Entry? {
+            guard let input, let entry = cache?.reusable(path, input: input) else { return nil }
+            report.fingerprints[path] = entry.output
+            report.cacheEntries[path] = entry
+            return entry
+        }
+        for page in model.content.pages {
             let path = page.slug + "/"
+            if let entry = reuse(SiteLinker.file(for: path), input: global) {
+                if let found = entry.search { search.entries.append(found) }
+                continue
+            }
             let html = body.render(page.body, court: nil, on: path, bag: &bag)
-            search.add(title: page.title, path: path, summary: page.summary ?? "", html: html)
+            let entry = search.add(title: page.title, path: path, summary: page.summary ?? "", html: html)
             emit(self.page(path, template: "page", context(path).base(kind: "page", title: page.title, description: page.summary ?? "",
-                breadcrumbs: [("Home", "")]).merging(["body_html": html])))
+                breadcrumbs: [("Home", "")]).merging(["body_html": html])), input: global, search: entry)
         }
         let outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
             for (index, m) in model.courts.enumerated() {
@@ -154,31 +156,44 @@ public struct SiteRenderer: Sendable {
             report.cacheEntries.merge(output.cacheEntries) { a, _ in a }
             search.entries.append(contentsOf: output.search.entries)
         }
-        if let reusedSite {
-            for (path, entry) in reusedSite {
-                report.fingerprints[path] = entry.output
-                report.cacheEntries[path] = entry
-            }
-            report.diagnostics = bag.all
-            return report
+        if reuse("index.html", input: allCourts) == nil { emit(renderHome(), input: allCourts) }
+        if reuse("checklist/index.html", input: global) == nil {
+            emit(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag), input: global)
         }
-        emit(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag))
         let searchPath = "search/"
-        emit(page(searchPath, template: "search", context(searchPath).base(kind: "search", title: "Search", description: "Search every page of the site",
-            breadcrumbs: [("Home", "")])))
+        if reuse("search/index.html", input: global) == nil {
+            emit(page(searchPath, template: "search", context(searchPath).base(kind: "search", title: "Search", description: "Search every page of the site",
+                breadcrumbs: [("Home", "")])), input: global)
+        }
         let notFound = "404.html"
-        emit(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))))
-        search.files().forEach(emit)
-        emit(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
-                            notices: model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }, renderBody: { court, notice in
-                                var ignored = DiagnosticBag()
-                                return body.render(notice.body, court: court, on: notice.sitePath, bag: &ignored)
-                            }))
-        theme.assetFiles.forEach { emit(OutputFile(path: $0.path, bytes: $0.bytes)) }
-        emit(OutputFile(path: "assets/manifest.json", text: JSONValue.object(theme.manifest.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized(pretty: true) + "\n"))
-        emit(OutputFile(path: "robots.txt", text: "User-agent: *\nAllow: /\nSitemap: \(site.baseURL)sitemap.xml\n"))
-        emit(SiteFeeds.sitemap(paths: Array(report.fingerprints.keys), site: site))
-        if let worker = theme.serviceWorker { emit(Self.serviceWorker(worker, fingerprints: report.fingerprints)) }
+        if reuse(notFound, input: global) == nil {
+            emit(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))), input: global)
+        }
+        let searchFiles = ["search-index.json", "search-index.js"]
+        if searchFiles.map({ reuse($0, input: allCourts) }).contains(where: { $0 == nil }) {
+            search.files().forEach { emit($0, input: allCourts) }
+        }
+        if reuse("feed.xml", input: allCourts) == nil {
+            emit(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
+                                notices: model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }, renderBody: { court, notice in
+                                    var ignored = DiagnosticBag()
+                                    return body.render(notice.body, court: court, on: notice.sitePath, bag: &ignored)
+                                }), input: allCourts)
+        }
+        for asset in theme.assetFiles where reuse(asset.path, input: global) == nil {
+            emit(OutputFile(path: asset.path, bytes: asset.bytes), input: global)
+        }
+        if reuse("assets/manifest.json", input: global) == nil {
+            emit(OutputFile(path: "assets/manifest.json", text: JSONValue.object(theme.manifest.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized(pretty: true) + "\n"), input: global)
+        }
+        if reuse("robots.txt", input: global) == nil {
+            emit(OutputFile(path: "robots.txt", text: "User-agent: *\nAllow: /\nSitemap: \(site.baseURL)sitemap.xml\n"), input: global)
+        }
+        if reuse("sitemap.xml", input: global) == nil {
+            emit(SiteFeeds.sitemap(paths: Array(report.fingerprints.keys), site: site), input: global)
+        }
+        // The worker's version sums every file's fingerprint, so it is always worked out (cheaply).
+        if let worker = theme.serviceWorker { emit(Self.serviceWorker(worker, fingerprints: report.fingerprints), input: nil) }
         report.diagnostics = bag.all
         return report
     }
