@@ -54,7 +54,9 @@ public struct BuildCache: Sendable {
         let json = JSONValue.object([("version", .number(Double(Self.version))), ("global", .string(String(global, radix: 16))), ("entries", .array(rows))])
         let url = Self.location(for: output)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".tmp")
-        try FileIO.write(Array(json.serialized().utf8), to: temporary.path)
+        var bytes: [UInt8] = []
+        json.write(into: &bytes, pretty: false, indent: 0)
+        try FileIO.write(bytes, to: temporary.path)
         guard rename(temporary.path, url.path) == 0 else { throw FileIO.Failure(path: url.path, code: errno) }
     }
 

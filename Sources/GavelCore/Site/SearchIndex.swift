@@ -12,12 +12,17 @@ struct SearchIndex: Sendable {
         return entry
     }
 
+    /// The index and its script twin, built from one serialisation in bytes: on large sites the index
+    /// is the biggest thing a build holds, so it is not copied through Strings.
     func files() -> [OutputFile] {
-        let json = JSONValue.array(entries).serialized()
-        return [
-            OutputFile(path: "search-index.json", text: json + "\n"),
-            OutputFile(path: "search-index.js", text: "globalThis.GAVEL_SEARCH_INDEX = \(json);\n"),
-        ]
+        var json: [UInt8] = []
+        JSONValue.array(entries).write(into: &json, pretty: false, indent: 0)
+        var script = Array("globalThis.GAVEL_SEARCH_INDEX = ".utf8)
+        script.reserveCapacity(script.count + json.count + 2)
+        script.append(contentsOf: json)
+        script.append(contentsOf: Array(";\n".utf8))
+        json.append(0x0A)
+        return [OutputFile(path: "search-index.json", bytes: json), OutputFile(path: "search-index.js", bytes: script)]
     }
 
     /// Strips tags and decodes the entities cmark writes, collapsing white space, up to `limit` bytes.
