@@ -70,10 +70,9 @@ public struct BuildCache: Sendable {
         hash.add("gavel-cache-\(version)")
         hash.add("\(options.offline) \(options.includeDrafts) \(model.content.site.baseURL)")
         for root in [options.content, options.templates] {
-            let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).sorted()
-            for relative in files where !(relative.hasPrefix("courts/") && relative.contains("/notices/")) {
+            for relative in FileIO.walk(root.path).files.sorted() where !(relative.hasPrefix("courts/") && relative.contains("/notices/")) {
                 hash.add(relative)
-                if let data = FileManager.default.contents(atPath: root.appendingPathComponent(relative).path) { hash.add(bytes: [UInt8](data)) }
+                if let data = FileManager.default.contents(atPath: root.path + "/" + relative) { hash.add(bytes: [UInt8](data)) }
             }
         }
         for path in model.sitePaths.sorted() { hash.add(path) }

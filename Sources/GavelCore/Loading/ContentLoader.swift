@@ -177,6 +177,12 @@ public struct ContentLoader: Sendable {
         }
     }
 
+    /// "courts/wiwb/notices/go-live.md" -> "go-live" (plain Swift: this runs once per notice).
+    static func baseName(_ relative: String) -> String {
+        let name = relative.split(separator: "/").last.map(String.init) ?? relative
+        return name.hasSuffix(".md") ? String(name.dropLast(3)) : name
+    }
+
     static func isSlug(_ s: String) -> Bool {
         !s.isEmpty && s.first != "-" && s.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
     }
@@ -187,7 +193,7 @@ public struct ContentLoader: Sendable {
         guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
         guard let (doc, reader, map) = frontMatter(file, what: "step front matter", known: Self.stepKeys, required: ["id", "title"], bag: &bag),
               let id = reader.string(map, "id", bag: &bag) else { return nil }
-        let expected = (relative as NSString).lastPathComponent.replacingOccurrences(of: ".md", with: "")
+        let expected = Self.baseName(relative)
         if id.value != expected {
             bag.error(id.location, "step id '\(id.value)' differs from its file name '\(expected).md'", hint: "name the file '\(id.value).md' or set id: \(expected)")
         }
@@ -291,7 +297,7 @@ public struct ContentLoader: Sendable {
 
     func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag) -> Notice? {
         guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
-        let slug = (relative as NSString).lastPathComponent.replacingOccurrences(of: ".md", with: "")
+        let slug = Self.baseName(relative)
         if !Self.isSlug(slug) {
             bag.error(SourceLocation(file: file.path), "notice file name '\(slug).md' must use lowercase letters, digits and hyphens", hint: "it becomes the notice's address")
         }
@@ -325,7 +331,7 @@ public struct ContentLoader: Sendable {
 
     func loadPage(_ relative: String, bag: inout DiagnosticBag) -> Page? {
         guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
-        let slug = (relative as NSString).lastPathComponent.replacingOccurrences(of: ".md", with: "")
+        let slug = Self.baseName(relative)
         if !Self.isSlug(slug) || ["courts", "checklist", "search", "assets", "feed.xml"].contains(slug) {
             bag.error(SourceLocation(file: file.path), "page name '\(slug)' cannot be used", hint: "use lowercase letters, digits and hyphens, and none of: courts, checklist, search, assets")
         }
@@ -338,7 +344,7 @@ public struct ContentLoader: Sendable {
     // MARK: - shared
 
     func readReporting(_ relative: String, bag: inout DiagnosticBag) -> Result<SourceFile, Diagnostic> {
-        let result = SourceFile.read(root.appendingPathComponent(relative), displayPath: display(relative))
+        let result = SourceFile.read(atPath: root.path + "/" + relative, displayPath: display(relative))
         if case let .failure(d) = result { bag.add(d) }
         return result
     }

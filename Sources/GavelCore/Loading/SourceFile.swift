@@ -12,7 +12,11 @@ public struct SourceFile: Sendable {
 
     /// Reads a file, reporting unreadable, empty and non-UTF-8 files at their location.
     public static func read(_ url: URL, displayPath: String, allowEmpty: Bool = false) -> Result<SourceFile, Diagnostic> {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        read(atPath: url.path, displayPath: displayPath, allowEmpty: allowEmpty)
+    }
+
+    public static func read(atPath path: String, displayPath: String, allowEmpty: Bool = false) -> Result<SourceFile, Diagnostic> {
+        guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(.error(SourceLocation(file: displayPath), "cannot read file"))
         }
         if data.isEmpty && !allowEmpty {
