@@ -10,10 +10,11 @@ public struct BuildCache: Sendable {
         public var input: UInt64
         public var output: UInt64
         public var size: Int
-        public var search: JSONValue?
+        /// The page's search index entry, serialised JSON.
+        public var search: [UInt8]?
     }
 
-    static let version = 1
+    static let version = 2
     public var global: UInt64
     public var entries: [String: Entry]
 
@@ -24,38 +25,47 @@ public struct BuildCache: Sendable {
 
     public static func location(for output: URL) -> URL {
         let output = output.standardizedFileURL
-        return output.deletingLastPathComponent().appendingPathComponent("." + output.lastPathComponent + ".gavel-cache.json")
+        return output.deletingLastPathComponent().appendingPathComponent("." + output.lastPathComponent + ".gavel-cache")
     }
 
     /// The cache of the last build into `output`, or nil when there is none or it cannot be read
     /// (then everything is rendered, which is always correct).
+    ///
+    /// The format is line-based, read without a JSON parser: a header `gavel-cache <version> <global>`,
+    /// then one line per file: path, input, output, size (hexadecimal, tab-separated) and, for pages in
+    /// the search index, their entry as JSON (which never holds a raw tab or line break).
     public static func load(for output: URL) -> BuildCache? {
-        guard let data = FileManager.default.contents(atPath: location(for: output).path),
-              case let .success(json) = JSONValue.parse(String(decoding: data, as: UTF8.self)),
-              json["version"] == .number(Double(version)),
-              let global = json["global"]?.stringValue.flatMap({ UInt64($0, radix: 16) }),
-              let rows = json["entries"]?.arrayValue else { return nil }
+        guard let data = FileManager.default.contents(atPath: location(for: output).path) else { return nil }
+        let bytes = [UInt8](data)
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...]
+        guard let header = lines.popFirst() else { return nil }
+        let head = header.split(separator: 0x20)
+        guard head.count == 3, String(decoding: head[0], as: UTF8.self) == "gavel-cache",
+              String(decoding: head[1], as: UTF8.self) == String(version),
+              let global = UInt64(String(decoding: head[2], as: UTF8.self), radix: 16) else { return nil }
         var entries: [String: Entry] = [:]
-        for row in rows {
-            guard let cells = row.arrayValue, cells.count == 5, let path = cells[0].stringValue,
-                  let input = cells[1].stringValue.flatMap({ UInt64($0, radix: 16) }),
-                  let outputHash = cells[2].stringValue.flatMap({ UInt64($0, radix: 16) }),
-                  case let .number(size) = cells[3] else { return nil }
-            entries[path] = Entry(input: input, output: outputHash, size: Int(size), search: cells[4] == .null ? nil : cells[4])
+        entries.reserveCapacity(lines.count)
+        for line in lines {
+            let cells = line.split(separator: 0x09, maxSplits: 4, omittingEmptySubsequences: false)
+            guard cells.count >= 4,
+                  let input = UInt64(String(decoding: cells[1], as: UTF8.self), radix: 16),
+                  let outputHash = UInt64(String(decoding: cells[2], as: UTF8.self), radix: 16),
+                  let size = Int(String(decoding: cells[3], as: UTF8.self), radix: 16) else { return nil }
+            let search = cells.count == 5 && !cells[4].isEmpty ? Array(cells[4]) : nil
+            entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: size, search: search)
         }
         return BuildCache(global: global, entries: entries)
     }
 
     public func save(for output: URL) throws {
-        let rows: [JSONValue] = entries.sorted { $0.key < $1.key }.map { path, e in
-            .array([.string(path), .string(String(e.input, radix: 16)), .string(String(e.output, radix: 16)),
-                    .number(Double(e.size)), e.search ?? .null])
+        var bytes = Array("gavel-cache \(Self.version) \(String(global, radix: 16))\n".utf8)
+        for (path, e) in entries.sorted(by: { $0.key < $1.key }) {
+            bytes.append(contentsOf: Array("\(path)\t\(String(e.input, radix: 16))\t\(String(e.output, radix: 16))\t\(String(e.size, radix: 16))\t".utf8))
+            if let search = e.search { bytes.append(contentsOf: search) }
+            bytes.append(0x0A)
         }
-        let json = JSONValue.object([("version", .number(Double(Self.version))), ("global", .string(String(global, radix: 16))), ("entries", .array(rows))])
         let url = Self.location(for: output)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".tmp")
-        var bytes: [UInt8] = []
-        json.write(into: &bytes, pretty: false, indent: 0)
         try FileIO.write(bytes, to: temporary.path)
         guard rename(temporary.path, url.path) == 0 else { throw FileIO.Failure(path: url.path, code: errno) }
     }

@@ -13,7 +13,7 @@ extension SiteRenderer {
             return []
         }
         var files: [OutputFile] = []
-        var searchEntries: [String: JSONValue] = [:]
+        var searchEntries: [String: [UInt8]] = [:]
         let courtPath = "courts/\(c.id)/"
         let ctx = context(courtPath)
         files.append(page(courtPath, template: "court", ctx.base(kind: "court", title: c.name, description: "NextGen CM/ECF at the \(c.name)",

@@ -1,13 +1,15 @@
 /// The client-side search index, written as JSON and as a `.js` twin so search works from disk.
 struct SearchIndex: Sendable {
-    var entries: [JSONValue] = []
+    /// Each entry already serialised, so a reused page's entry is copied from the cache as it is.
+    var entries: [[UInt8]] = []
 
     @discardableResult
-    mutating func add(title: String, path: String, summary: String, html: String) -> JSONValue {
-        let entry = JSONValue.object([
+    mutating func add(title: String, path: String, summary: String, html: String) -> [UInt8] {
+        var entry: [UInt8] = []
+        JSONValue.object([
             ("t", .string(title)), ("u", .string(path)), ("s", .string(summary)),
             ("x", .string(Self.plainText(html))),
-        ])
+        ]).write(into: &entry, pretty: false, indent: 0)
         entries.append(entry)
         return entry
     }
@@ -15,8 +17,13 @@ struct SearchIndex: Sendable {
     /// The index and its script twin, built from one serialisation in bytes: on large sites the index
     /// is the biggest thing a build holds, so it is not copied through Strings.
     func files() -> [OutputFile] {
-        var json: [UInt8] = []
-        JSONValue.array(entries).write(into: &json, pretty: false, indent: 0)
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        json.reserveCapacity(entries.reduce(2) { $0 + $1.count + 1 })
+        for (i, entry) in entries.enumerated() {
+            if i > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(contentsOf: entry)
+        }
+        json.append(UInt8(ascii: "]"))
         var script = Array("globalThis.GAVEL_SEARCH_INDEX = ".utf8)
         script.reserveCapacity(script.count + json.count + 2)
         script.append(contentsOf: json)

@@ -94,7 +94,7 @@ public struct SiteRenderer: Sendable {
             for m in model.courts { hash.add(String(BuildCache.courtInput(global: c.global, court: m))) }
             return hash.value
         }
-        func emit(_ file: OutputFile, input: UInt64?, search entry: JSONValue? = nil) {
+        func emit(_ file: OutputFile, input: UInt64?, search entry: [UInt8]? = nil) {
             do {
                 try sink.emit(file)
                 let hash = ContentHash.fnv1a64(file.bytes)
