@@ -97,6 +97,23 @@ enum FileIO {
         var description: String { "\(path): \(String(cString: strerror(code)))" }
     }
 
+    /// The whole file, or nil when it cannot be read.
+    static func read(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { Glibc.read(fd, $0 + offset, buffer.count - offset) } ?? -1 }
+            guard n > 0 else { break }
+            offset += n
+        }
+        return offset == bytes.count ? bytes : nil
+    }
+
     /// True when the file at `path` holds exactly `bytes`.
     static func hasContents(_ path: String, _ bytes: [UInt8]) -> Bool {
         let fd = open(path, O_RDONLY)
@@ -107,7 +124,7 @@ enum FileIO {
         var existing = [UInt8](repeating: 0, count: bytes.count)
         var offset = 0
         while offset < bytes.count {
-            let n = existing.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { read(fd, $0 + offset, bytes.count - offset) } ?? -1 }
+            let n = existing.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { Glibc.read(fd, $0 + offset, bytes.count - offset) } ?? -1 }
             guard n > 0 else { return false }
             offset += n
         }

@@ -16,7 +16,7 @@ public struct SourceFile: Sendable {
     }
 
     public static func read(atPath path: String, displayPath: String, allowEmpty: Bool = false) -> Result<SourceFile, Diagnostic> {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileIO.read(path) else {
             return .failure(.error(SourceLocation(file: displayPath), "cannot read file"))
         }
         if data.isEmpty && !allowEmpty {
@@ -29,7 +29,7 @@ public struct SourceFile: Sendable {
     }
 
     /// Finds the line and column of the first byte that breaks UTF-8.
-    static func invalidUTF8Location(_ data: Data, file: String) -> SourceLocation {
+    static func invalidUTF8Location(_ data: some Collection<UInt8>, file: String) -> SourceLocation {
         var line = 1, lineStart = 0
         let bytes = [UInt8](data)
         var i = 0
