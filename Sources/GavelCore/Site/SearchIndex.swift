@@ -71,12 +71,8 @@ struct SearchIndex: Sendable {
                 i += 1
             }
         }
-        // Do not end inside a multi-byte character.
-        while let last = out.last, last & 0xC0 == 0x80 || last >= 0xC0 { 
-            let isLead = last >= 0xC0
-            out.removeLast()
-            if isLead { break }
-        }
+        // The limit may cut a multi-byte character: drop its partial bytes (at most three).
+        while !out.isEmpty, String(validating: out, as: UTF8.self) == nil { out.removeLast() }
         while out.last == 0x20 { out.removeLast() }
         return String(decoding: out, as: UTF8.self)
     }
