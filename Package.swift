@@ -52,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GavelCoreTests",
-            dependencies: ["GavelCore"],
+            dependencies: ["GavelCore", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "GavelServeTests", dependencies: ["GavelServe"]),

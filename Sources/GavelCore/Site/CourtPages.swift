@@ -21,6 +21,7 @@ extension SiteRenderer {
         searchEntries[SiteLinker.file(for: courtPath)] = search.add(title: c.name, path: courtPath, summary: courtCard(m, ctx: ctx)["go_live_status"] as? String ?? "", html: "")
 
         var noticeBodies: [String: String] = [:]
+        var noticePages = NoticePages(renderer: self, court: m, useSkeletons: useSkeletons)
         for notice in m.notices {
             let path = notice.sitePath
             let file = SiteLinker.file(for: path)
@@ -31,22 +32,10 @@ extension SiteRenderer {
                 cacheEntries[file] = reused
                 continue
             }
-            let nctx = context(path)
             let html = body.render(notice.body, court: c, on: path, bag: &bag)
             noticeBodies[notice.slug] = html
-            var data = noticeItem(notice, court: c, ctx: nctx)
-            data["body_html"] = html
-            data["tags"] = notice.tags
-            data["has_tags"] = !notice.tags.isEmpty
-            data["events"] = notice.events.map { e -> [String: Any] in
-                let start = e.start.instant(in: c.timeZone), end = e.end.instant(in: c.timeZone)
-                return ["title": e.title, "start_text": PeopleTime.format(start, clock: c.clock), "end_text": PeopleTime.format(end, clock: c.clock),
-                        "start_iso": start.description, "end_iso": end.description]
-            }
-            data["has_events"] = !notice.events.isEmpty
             let entry = archived ? nil : search.add(title: notice.title, path: path, summary: notice.summary ?? "", html: html)
-            let output = page(path, template: "notice", nctx.base(kind: "notice", title: notice.title, description: notice.summary ?? "",
-                breadcrumbs: [("Home", ""), (c.name, courtPath)]).merging(["court": courtCard(m, ctx: nctx), "notice": data]))
+            let output = OutputFile(path: file, bytes: noticePages.render(notice, html: html, archived: archived))
             if let input {
                 cacheEntries[file] = BuildCache.Entry(input: input, output: ContentHash.fnv1a64(output.bytes), size: output.bytes.count, search: entry)
             }

@@ -9,12 +9,17 @@ struct PageContext {
 
     func asset(_ name: String) -> String { manifest[name].map(href) ?? "" }
 
-    func base(kind: String, title: String, description: String, breadcrumbs: [(String, String)] = [], scripts: [[String: Any]] = []) -> [String: Any] {
+    /// The page's own entry of the context: what differs between pages that share everything else.
+    func page(kind: String, title: String, description: String, value: (String) -> String = { $0 }) -> [String: Any] {
         let canonicalPath = path == "404.html" ? "" : path
-        return [
+        return ["title": value(title), "description": value(description.isEmpty ? site.description : description),
+                "canonical": value(site.baseURL + canonicalPath), "kind": kind]
+    }
+
+    func base(kind: String, title: String, description: String, breadcrumbs: [(String, String)] = [], scripts: [[String: Any]] = []) -> [String: Any] {
+        [
             "site": ["title": site.title, "description": site.description, "language": site.language],
-            "page": ["title": title, "description": description.isEmpty ? site.description : description,
-                     "canonical": site.baseURL + canonicalPath, "kind": kind],
+            "page": page(kind: kind, title: title, description: description),
             "nav": site.navigation.map { item -> [String: Any] in
                 let target = SiteLinker.resolve(item.url.value, from: "") ?? item.url.value
                 let isExternal = SiteLinker.resolve(item.url.value, from: "") == nil

@@ -22,6 +22,9 @@ public struct SiteRenderer: Sendable {
     var linker: SiteLinker
     var body: BodyRenderer
     var cache: RenderCache?
+    /// Notice pages spliced into per-court skeletons (see `PageSkeleton`); off only to test that both
+    /// ways give the same bytes.
+    public var useSkeletons = true
     var site: SiteConfig { model.content.site }
 
     /// What an incremental build knows: the last build's cache, this build's global fingerprint, and

@@ -1,0 +1,78 @@
+import Foundation
+import Mustache
+import Testing
+@testable import GavelCore
+
+/// Notice pages spliced into skeletons must be byte-identical to what Mustache renders, and any
+/// template the splicing cannot reproduce must fall back to Mustache.
+@Suite struct PageSkeletonTests {
+    func render(templates: URL = TestPaths.templates, now: String, skeletons: Bool) async throws -> [OutputFile] {
+        var options = TestPaths.exampleOptions(output: try TestPaths.temporaryDirectory(), now: now)
+        options.templates = templates
+        let build = SiteBuild(options: options)
+        var bag = DiagnosticBag()
+        let prepared = await build.prepare(bag: &bag)
+        let (model, theme) = try #require(prepared, "\(bag.all)")
+        var renderer = build.renderer(for: model, theme: theme)
+        renderer.useSkeletons = skeletons
+        let sink = MemorySink()
+        let report = await renderer.render(to: sink)
+        #expect(report.diagnostics.isEmpty)
+        return sink.files
+    }
+
+    func expectSameSite(templates: URL = TestPaths.templates, now: String) async throws {
+        let spliced = try await render(templates: templates, now: now, skeletons: true)
+        let mustache = try await render(templates: templates, now: now, skeletons: false)
+        #expect(spliced.map(\.path) == mustache.map(\.path))
+        var notices = 0
+        for (a, b) in zip(spliced, mustache) {
+            if a.path.contains("/notices/") { notices += 1 }
+            let same = a.bytes == b.bytes
+            #expect(same, "\(a.path) differs")
+        }
+        #expect(notices > 5)
+    }
+
+    /// Before and after go-live: the example notices cover summaries, tags, key dates and archiving.
+    @Test(arguments: ["2020-03-20T12:00:00Z", "2021-06-01T12:00:00Z"])
+    func exampleSiteIsIdenticalBothWays(now: String) async throws {
+        try await expectSameSite(now: now)
+    }
+
+    /// Customised notice templates: a transformed value (its marker comes back altered, so Mustache
+    /// renders those pages), the body in an indented partial, an unescaped title, and no escaping at all.
+    @Test(arguments: [
+        ("<h1>{{title}}</h1>", "<h1>{{uppercased(title)}}</h1>"),
+        ("    {{{body_html}}}", "    {{> notice-body}}"),
+        ("<h1>{{title}}</h1>", "<h1>{{{title}}}</h1>"),
+        ("{{<layout}}", "{{% CONTENT_TYPE: TEXT}}{{<layout}}"),
+    ])
+    func customisedTemplatesGiveTheSamePages(original: String, replacement: String) async throws {
+        let templates = try TestPaths.temporaryDirectory().appendingPathComponent("Templates")
+        try FileManager.default.copyItem(at: TestPaths.templates, to: templates)
+        let notice = templates.appendingPathComponent("notice.mustache")
+        let text = try String(contentsOf: notice, encoding: .utf8)
+        #expect(text.contains(original))
+        try text.replacingOccurrences(of: original, with: replacement).write(to: notice, atomically: true, encoding: .utf8)
+        try "{{{body_html}}}\n".write(to: templates.appendingPathComponent("partials/notice-body.mustache"), atomically: true, encoding: .utf8)
+        try await expectSameSite(templates: templates, now: "2020-03-20T12:00:00Z")
+    }
+
+    @Test func aDamagedMarkerRejectsTheSkeleton() {
+        let good = "<p>" + ValueSlots.marker(0) + "</p><p>" + ValueSlots.marker(1).replacingOccurrences(of: "&", with: "&amp;") + "</p>"
+        let skeleton = PageSkeleton(rendered: good)
+        #expect(skeleton?.fill(["a<b", "c<d"]) == Array("<p>a<b</p><p>c&lt;d</p>".utf8))
+        #expect(PageSkeleton(rendered: good.uppercased()) == nil)
+        #expect(PageSkeleton(rendered: "<p>\u{E000}gV</p>") == nil)
+        #expect(PageSkeleton(rendered: good.lowercased()) == nil)
+    }
+
+    @Test(arguments: ["plain", "a & b", "<tag attr=\"x\">it's</tag>", "&\u{301} combining", "e\u{301}<", ""])
+    func escapingMatchesMustache(value: String) throws {
+        let template = try MustacheTemplate(string: "{{v}}")
+        var out: [UInt8] = []
+        HTMLEscape.append(value, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == template.render(["v": value]))
+    }
+}
