@@ -52,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GavelCoreTests",
-            dependencies: ["GavelCore", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["GavelCore", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "GavelServeTests", dependencies: ["GavelServe"]),

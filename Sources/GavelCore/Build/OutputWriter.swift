@@ -79,12 +79,22 @@ public struct OutputWriter: OutputSink {
     func removeStale(keeping keep: Set<String>) throws -> Int {
         var removed = 0
         let (files, directories) = FileIO.walk(output.path)
-        for relative in files where !keep.contains(relative) {
-            guard unlink(output.path + "/" + relative) == 0 else { throw FileIO.Failure(path: relative, code: errno) }
-            removed += 1
+        // Folders that still hold a kept file stay; only the others are tried, not ten thousand.
+        var holding = Set<Substring>()
+        for relative in files {
+            guard keep.contains(relative) else {
+                guard unlink(output.path + "/" + relative) == 0 else { throw FileIO.Failure(path: relative, code: errno) }
+                removed += 1
+                continue
+            }
+            var folder = relative[...]
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                guard holding.insert(folder).inserted else { break }
+            }
         }
         // Deepest first, so emptied parents go too; rmdir refuses folders that still hold files.
-        for relative in directories.sorted(by: >) { rmdir(output.path + "/" + relative) }
+        for relative in directories.sorted(by: >) where !holding.contains(relative[...]) { rmdir(output.path + "/" + relative) }
         return removed
     }
 }

@@ -4,13 +4,16 @@ import Yams
 /// Reads Content/ into typed models. Every problem goes into the bag; loading goes on past errors so a
 /// run reports all of them.
 public struct ContentLoader: Sendable {
-    public var root: URL
+    public let root: URL
+    /// `root.path`, worked out once: URL.path is slow enough to show when called per notice.
+    let rootPath: String
     /// How paths are shown in diagnostics, e.g. "Content".
     public var displayRoot: String
     public var includeDrafts: Bool
 
     public init(root: URL, displayRoot: String, includeDrafts: Bool = false) {
         self.root = root
+        rootPath = root.path
         self.displayRoot = displayRoot
         self.includeDrafts = includeDrafts
     }
@@ -114,7 +117,7 @@ public struct ContentLoader: Sendable {
         guard case let .success(file) = readReporting("facts.yml", bag: &bag) else { return [] }
         let reader = YAMLReader(file: path)
         guard let node = reader.parse(file.text, bag: &bag) else { return [] }
-        guard case let .sequence(items) = node else {
+        guard case let .sequence(items, _) = node else {
             bag.error(reader.location(of: node), "facts.yml must be a list of facts", hint: "start each fact with '- id: ...'")
             return []
         }
@@ -344,7 +347,7 @@ public struct ContentLoader: Sendable {
     // MARK: - shared
 
     func readReporting(_ relative: String, bag: inout DiagnosticBag) -> Result<SourceFile, Diagnostic> {
-        let result = SourceFile.read(atPath: root.path + "/" + relative, displayPath: display(relative))
+        let result = SourceFile.read(atPath: rootPath + "/" + relative, displayPath: display(relative))
         if case let .failure(d) = result { bag.add(d) }
         return result
     }

@@ -16,9 +16,9 @@ extension Located: Hashable where Value: Hashable {}
 /// A YAML mapping whose keys have been checked against the fields a content type knows.
 public struct YAMLMap {
     public var location: SourceLocation
-    var entries: [(key: String, keyLocation: SourceLocation, value: Node)]
+    var entries: [(key: String, keyLocation: SourceLocation, value: YAMLNode)]
 
-    public func node(_ key: String) -> Node? {
+    public func node(_ key: String) -> YAMLNode? {
         entries.first { $0.key == key }?.value
     }
 }
@@ -35,18 +35,20 @@ public struct YAMLReader {
         self.firstLine = firstLine
     }
 
-    public func location(_ mark: Mark?) -> SourceLocation {
+    public func location(_ mark: YAMLMark?) -> SourceLocation {
         guard let mark else { return SourceLocation(file: file, line: firstLine, column: 1) }
         return SourceLocation(file: file, line: mark.line + firstLine - 1, column: mark.column)
     }
 
-    public func location(of node: Node) -> SourceLocation { location(node.mark) }
+    func location(yams mark: Mark?) -> SourceLocation { location(mark.map { YAMLMark(line: $0.line, column: $0.column) }) }
+
+    public func location(of node: YAMLNode) -> SourceLocation { location(node.mark) }
 
     /// Where the text of a scalar starts (after an opening quote, or on the line after a block indicator).
-    public func textLocation(of node: Node) -> SourceLocation {
+    public func textLocation(of node: YAMLNode) -> SourceLocation {
         var loc = location(of: node)
-        if case let .scalar(scalar) = node {
-            switch scalar.style {
+        if case let .scalar(_, style, _) = node {
+            switch style {
             case .singleQuoted, .doubleQuoted: loc.column += 1
             case .literal, .folded: loc.line += 1
             default: break
@@ -55,24 +57,25 @@ public struct YAMLReader {
         return loc
     }
 
-    public func parse(_ yaml: String, bag: inout DiagnosticBag) -> Node? {
+    public func parse(_ yaml: String, bag: inout DiagnosticBag) -> YAMLNode? {
+        if let simple = SimpleYAML.parse(yaml) { return simple }
         do {
             // The basic resolver leaves every scalar as text: Gavel reads dates as court-local text and
             // booleans itself, and resolving YAML 1.1 types by regular expression was a tenth of loading.
-            return try Yams.compose(yaml: yaml, .basic, .default, .utf8)
+            return try Yams.compose(yaml: yaml, .basic, .default, .utf8).map(YAMLNode.init)
         } catch let error as YamlError {
             switch error {
             case let .scanner(context, problem, mark, _):
                 // An unclosed quote is found at the end of the text; where it opened is the useful place.
                 let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
-                bag.error(location(context?.mark ?? mark), "invalid YAML: \(what)",
+                bag.error(location(yams: context?.mark ?? mark), "invalid YAML: \(what)",
                           hint: problem.contains("end of stream") ? "close the quote or bracket that starts here" : nil)
             case let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
                 let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
-                bag.error(location(mark), "invalid YAML: \(what)")
+                bag.error(location(yams: mark), "invalid YAML: \(what)")
             case let .duplicatedKeysInMapping(duplicates, context):
                 for key in duplicates.sorted() {
-                    bag.error(secondOccurrence(of: key, in: yaml) ?? location(context.mark), "duplicate field '\(key)'",
+                    bag.error(secondOccurrence(of: key, in: yaml) ?? location(yams: context.mark), "duplicate field '\(key)'",
                               hint: "each field may appear once; remove one of them")
                 }
             case let .reader(problem, _, _, _):
@@ -102,22 +105,22 @@ public struct YAMLReader {
     }
 
     /// Checks that `node` is a mapping with only `known` keys and every `required` key.
-    public func map(_ node: Node?, what: String, known: [String], required: [String] = [], at fallback: SourceLocation? = nil, bag: inout DiagnosticBag) -> YAMLMap? {
+    public func map(_ node: YAMLNode?, what: String, known: [String], required: [String] = [], at fallback: SourceLocation? = nil, bag: inout DiagnosticBag) -> YAMLMap? {
         guard let node else {
             if !required.isEmpty {
                 bag.error(fallback ?? location(nil), "\(what) is empty", hint: "required fields: \(required.joined(separator: ", "))")
             }
             return required.isEmpty ? YAMLMap(location: fallback ?? location(nil), entries: []) : nil
         }
-        guard case let .mapping(mapping) = node else {
+        guard case let .mapping(mapping, _) = node else {
             bag.error(location(of: node), "\(what) must be a mapping of fields")
             return nil
         }
-        var entries: [(String, SourceLocation, Node)] = []
+        var entries: [(String, SourceLocation, YAMLNode)] = []
         var seen = Set<String>()
         for (keyNode, value) in mapping {
             let keyLoc = location(of: keyNode)
-            guard let key = keyNode.scalar?.string else {
+            guard let key = keyNode.string else {
                 bag.error(keyLoc, "a field name must be plain text")
                 continue
             }
@@ -141,26 +144,26 @@ public struct YAMLReader {
 
     public func string(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Located<String>? {
         guard let node = map.node(key), !node.isNullScalar else { return nil }
-        guard case let .scalar(scalar) = node else {
+        guard let text = node.string else {
             bag.error(location(of: node), "'\(key)' must be text")
             return nil
         }
-        return Located(scalar.string, at: textLocation(of: node))
+        return Located(text, at: textLocation(of: node))
     }
 
     public func bool(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Bool? {
         guard let node = map.node(key), !node.isNullScalar else { return nil }
-        guard case let .scalar(scalar) = node, scalar.style == .plain,
-              let value = ["true": true, "yes": true, "on": true, "false": false, "no": false, "off": false][scalar.string.lowercased()] else {
+        guard case let .scalar(text, .plain, _) = node,
+              let value = ["true": true, "yes": true, "on": true, "false": false, "no": false, "off": false][text.lowercased()] else {
             bag.error(location(of: node), "'\(key)' must be true or false")
             return nil
         }
         return value
     }
 
-    public func list(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> [Node] {
+    public func list(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> [YAMLNode] {
         guard let node = map.node(key), !node.isNullScalar else { return [] }
-        guard case let .sequence(sequence) = node else {
+        guard case let .sequence(sequence, _) = node else {
             bag.error(location(of: node), "'\(key)' must be a list")
             return []
         }
@@ -169,11 +172,11 @@ public struct YAMLReader {
 
     public func stringList(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> [Located<String>] {
         list(map, key, bag: &bag).compactMap { item in
-            guard case let .scalar(scalar) = item else {
+            guard let text = item.string else {
                 bag.error(location(of: item), "each item of '\(key)' must be text")
                 return nil
             }
-            return Located(scalar.string, at: textLocation(of: item))
+            return Located(text, at: textLocation(of: item))
         }
     }
 
@@ -193,14 +196,5 @@ public struct YAMLReader {
             return nil
         }
         return Located(value, at: text.location)
-    }
-}
-
-extension Node {
-    var isNullScalar: Bool {
-        if case let .scalar(scalar) = self {
-            return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-        }
-        return false
     }
 }

@@ -2,13 +2,28 @@ import Foundation
 
 /// Fills `{{court.<field>}}` in a Markdown body from court.yml, so a date or phone number has one source.
 public struct CourtVariables: Sendable {
-    public var court: Court
+    public let court: Court
+    /// Every name a body can use, with its value already escaped for Markdown: worked out once per
+    /// court rather than once per `{{…}}` (a go-live date takes a time-zone conversion to format).
+    private let escaped: [String: String]
 
-    public init(court: Court) { self.court = court }
+    public init(court: Court) {
+        self.court = court
+        var names = ["name", "short_name", "id", "kind", "timezone", "go_live"]
+        for i in court.downtime.indices { names += ["title", "start", "end"].map { "downtime.\(i).\($0)" } }
+        for i in court.contacts.indices { names += ["label", "phone", "email", "hours"].map { "contacts.\(i).\($0)" } }
+        var table: [String: String] = [:]
+        for name in names {
+            if let value = Self.value(name, court: court) { table[name] = Self.escapeMarkdown(value) }
+        }
+        escaped = table
+    }
 
     /// The value of a variable path such as `go_live` or `contacts.0.phone`; nil when it names nothing.
     /// An absent go-live date is a known name that reads "not yet scheduled".
-    public func value(_ path: String) -> String? {
+    public func value(_ path: String) -> String? { Self.value(path, court: court) }
+
+    static func value(_ path: String, court: Court) -> String? {
         let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         switch parts.first {
         case "name" where parts.count == 1: return court.name
@@ -74,8 +89,8 @@ public struct CourtVariables: Sendable {
             let column = String(decoding: bytes[lineStart..<i], as: UTF8.self).count + 1
             let location = SourceLocation(file: source.file, line: line, column: column)
             if inner.hasPrefix("court.") {
-                if let value = value(String(inner.dropFirst("court.".count))) {
-                    out.append(contentsOf: Self.escapeMarkdown(value).utf8)
+                if let value = escaped[String(inner.dropFirst("court.".count))] {
+                    out.append(contentsOf: value.utf8)
                 } else {
                     bag.error(location, "unknown court variable '\(inner)' for court '\(court.id)'",
                               hint: DidYouMean.hint(inner, among: Self.knownPaths.map { "court." + $0 }) ?? "known: court.name, court.go_live, court.contacts.0.phone, …")

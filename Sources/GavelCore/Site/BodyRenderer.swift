@@ -6,10 +6,11 @@ public struct BodyRenderer: Sendable {
     public var sitePaths: Set<String>
     public var siteAllowsRawHTML: Bool
 
-    public func render(_ source: MarkdownSource, court: Court?, on page: String, bag: inout DiagnosticBag) -> String {
+    /// `variables` are those of the court the body belongs to (nil for a site page).
+    public func render(_ source: MarkdownSource, variables: CourtVariables?, on page: String, bag: inout DiagnosticBag) -> String {
         var text = source.text
-        if let court { text = CourtVariables(court: court).fill(source, bag: &bag) }
-        let allowRaw = court?.allowRawHTML ?? siteAllowsRawHTML
+        if let variables { text = variables.fill(source, bag: &bag) }
+        let allowRaw = variables?.court.allowRawHTML ?? siteAllowsRawHTML
         var problems: [Diagnostic] = []
         let html = markdown.render(text, allowRawHTML: allowRaw) { link in
             guard let target = SiteLinker.resolve(link.destination, from: page) else { return nil }

@@ -13,6 +13,7 @@ extension SiteRenderer {
             return []
         }
         var files: [OutputFile] = []
+        let variables = CourtVariables(court: c)
         var searchEntries: [String: [UInt8]] = [:]
         let courtPath = "courts/\(c.id)/"
         let ctx = context(courtPath)
@@ -32,7 +33,7 @@ extension SiteRenderer {
                 cacheEntries[file] = reused
                 continue
             }
-            let html = body.render(notice.body, court: c, on: path, bag: &bag)
+            let html = body.render(notice.body, variables: variables, on: path, bag: &bag)
             noticeBodies[notice.slug] = html
             let entry = archived ? nil : search.add(title: notice.title, path: path, summary: notice.summary ?? "", html: html)
             let output = OutputFile(path: file, bytes: noticePages.render(notice, html: html, archived: archived))
@@ -45,7 +46,7 @@ extension SiteRenderer {
         for (index, step) in m.steps.enumerated() {
             let path = "courts/\(c.id)/steps/\(step.module.id)/"
             let sctx = context(path)
-            let html = body.render(step.module.body, court: c, on: path, bag: &bag)
+            let html = body.render(step.module.body, variables: variables, on: path, bag: &bag)
             searchEntries[SiteLinker.file(for: path)] = search.add(title: "\(step.module.title) — \(c.shortName)", path: path, summary: step.module.summary, html: html)
             var data: [String: Any] = [
                 "court": courtCard(m, ctx: sctx),
@@ -77,7 +78,7 @@ extension SiteRenderer {
 
         files.append(renderChecklist(courts: [m], path: "courts/\(c.id)/checklist/", bag: &bag))
         let document = ChecklistDocument.build(m, model: model, english: RuleEnglish(facts: model.content.facts, stepTitles: model.content.steps.mapValues(\.title), court: c),
-                                               renderBody: { step in body.render(step.module.body, court: c, on: "courts/\(c.id)/checklist/", bag: &bag) })
+                                               renderBody: { step in body.render(step.module.body, variables: variables, on: "courts/\(c.id)/checklist/", bag: &bag) })
         files.append(OutputFile(path: "checklist/\(c.id).json", text: document.serialized(pretty: true) + "\n"))
         files.append(OutputFile(path: "checklist/\(c.id).js", text: ChecklistDocument.scriptTwin(courtID: c.id, document: document)))
         files.append(SiteFeeds.atom(title: "\(c.name): NextGen CM/ECF notices", selfPath: "courts/\(c.id)/feed.xml", site: site, linker: linker,
@@ -85,7 +86,7 @@ extension SiteRenderer {
                                         // A page reused from the cache was not rendered; its body is cheap to make again.
                                         if let html = noticeBodies[notice.slug] { return html }
                                         var ignored = DiagnosticBag()
-                                        return body.render(notice.body, court: c, on: notice.sitePath, bag: &ignored)
+                                        return body.render(notice.body, variables: variables, on: notice.sitePath, bag: &ignored)
                                     }))
         files.append(SiteCalendar.ics(for: m, site: site))
         if let courtInput {
@@ -131,6 +132,7 @@ extension SiteRenderer {
         var courtStepGroups: [[[String: Any]]] = []
         var personEntries: [[String: Any]] = []
         for m in courts {
+            let variables = CourtVariables(court: m.court)
             var group: [[String: Any]] = []
             for step in m.steps {
                 let id = step.module.id
@@ -144,7 +146,7 @@ extension SiteRenderer {
                     "summary": step.module.summary, "scope": step.module.scope.rawValue, "scope_text": Self.scopeText(step.module.scope),
                     "href": ctx.href("courts/\(m.court.id)/steps/\(id)/"),
                     "rules": rules(step, court: step.module.scope == .person ? nil : m.court),
-                    "body_html": body.render(step.module.body, court: m.court, on: path, bag: &bag),
+                    "body_html": body.render(step.module.body, variables: variables, on: path, bag: &bag),
                 ]
                 if step.module.scope == .person && isAll {
                     personIndex[id] = personEntries.count

@@ -121,7 +121,7 @@ public struct SiteRenderer: Sendable {
                 if let found = entry.search { search.entries.append(found) }
                 continue
             }
-            let html = body.render(page.body, court: nil, on: path, bag: &bag)
+            let html = body.render(page.body, variables: nil, on: path, bag: &bag)
             let entry = search.add(title: page.title, path: path, summary: page.summary ?? "", html: html)
             emit(self.page(path, template: "page", context(path).base(kind: "page", title: page.title, description: page.summary ?? "",
                 breadcrumbs: [("Home", "")]).merging(["body_html": html])), input: global, search: entry)
@@ -177,10 +177,11 @@ public struct SiteRenderer: Sendable {
             search.files().forEach { emit($0, input: allCourts) }
         }
         if reuse("feed.xml", input: allCourts) == nil {
+            let variables = Dictionary(model.courts.map { ($0.court.id, CourtVariables(court: $0.court)) }) { a, _ in a }
             emit(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
                                 notices: model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }, renderBody: { court, notice in
                                     var ignored = DiagnosticBag()
-                                    return body.render(notice.body, court: court, on: notice.sitePath, bag: &ignored)
+                                    return body.render(notice.body, variables: variables[court.id], on: notice.sitePath, bag: &ignored)
                                 }), input: allCourts)
         }
         for asset in theme.assetFiles where reuse(asset.path, input: global) == nil {
