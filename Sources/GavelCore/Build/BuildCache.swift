@@ -35,26 +35,36 @@ public struct BuildCache: Sendable {
     /// then one line per file: path, input, output, size (hexadecimal, tab-separated) and, for pages in
     /// the search index, their entry as JSON (which never holds a raw tab or line break).
     public static func load(for output: URL) -> BuildCache? {
-        guard let data = FileManager.default.contents(atPath: location(for: output).path) else { return nil }
-        let bytes = [UInt8](data)
+        guard let bytes = FileIO.read(location(for: output).path) else { return nil }
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...]
         guard let header = lines.popFirst() else { return nil }
         let head = header.split(separator: 0x20)
         guard head.count == 3, String(decoding: head[0], as: UTF8.self) == "gavel-cache",
               String(decoding: head[1], as: UTF8.self) == String(version),
-              let global = UInt64(String(decoding: head[2], as: UTF8.self), radix: 16) else { return nil }
+              let global = hex(head[2]) else { return nil }
         var entries: [String: Entry] = [:]
         entries.reserveCapacity(lines.count)
         for line in lines {
             let cells = line.split(separator: 0x09, maxSplits: 4, omittingEmptySubsequences: false)
-            guard cells.count >= 4,
-                  let input = UInt64(String(decoding: cells[1], as: UTF8.self), radix: 16),
-                  let outputHash = UInt64(String(decoding: cells[2], as: UTF8.self), radix: 16),
-                  let size = Int(String(decoding: cells[3], as: UTF8.self), radix: 16) else { return nil }
+            guard cells.count >= 4, let input = hex(cells[1]), let outputHash = hex(cells[2]), let size = hex(cells[3]) else { return nil }
             let search = cells.count == 5 && !cells[4].isEmpty ? Array(cells[4]) : nil
-            entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: size, search: search)
+            entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: Int(truncatingIfNeeded: size), search: search)
         }
         return BuildCache(global: global, entries: entries)
+    }
+
+    /// A lowercase hexadecimal number of at most 16 digits, read from bytes (this runs per cached file).
+    static func hex(_ digits: ArraySlice<UInt8>) -> UInt64? {
+        guard !digits.isEmpty, digits.count <= 16 else { return nil }
+        var value: UInt64 = 0
+        for d in digits {
+            switch d {
+            case 0x30...0x39: value = value << 4 | UInt64(d - 0x30)
+            case 0x61...0x66: value = value << 4 | UInt64(d - 0x61 + 10)
+            default: return nil
+            }
+        }
+        return value
     }
 
     public func save(for output: URL) throws {
