@@ -14,22 +14,21 @@ struct SearchIndex: Sendable {
         return entry
     }
 
-    /// The index and its script twin, built from one serialisation in bytes: on large sites the index
-    /// is the biggest thing a build holds, so it is not copied through Strings.
-    func files() -> [OutputFile] {
-        var json: [UInt8] = [UInt8(ascii: "[")]
-        json.reserveCapacity(entries.reduce(2) { $0 + $1.count + 1 })
+    /// The index as JSON, or as its script twin. Made one at a time and handed on at once: on large
+    /// sites the index is the biggest thing a build holds, so two copies are never alive together.
+    func file(script: Bool) -> OutputFile {
+        let prefix = script ? Array("globalThis.GAVEL_SEARCH_INDEX = ".utf8) : []
+        var bytes = prefix
+        bytes.reserveCapacity(prefix.count + entries.reduce(4) { $0 + $1.count + 1 })
+        bytes.append(UInt8(ascii: "["))
         for (i, entry) in entries.enumerated() {
-            if i > 0 { json.append(UInt8(ascii: ",")) }
-            json.append(contentsOf: entry)
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: entry)
         }
-        json.append(UInt8(ascii: "]"))
-        var script = Array("globalThis.GAVEL_SEARCH_INDEX = ".utf8)
-        script.reserveCapacity(script.count + json.count + 2)
-        script.append(contentsOf: json)
-        script.append(contentsOf: Array(";\n".utf8))
-        json.append(0x0A)
-        return [OutputFile(path: "search-index.json", bytes: json), OutputFile(path: "search-index.js", bytes: script)]
+        bytes.append(UInt8(ascii: "]"))
+        if script { bytes.append(UInt8(ascii: ";")) }
+        bytes.append(0x0A)
+        return OutputFile(path: script ? "search-index.js" : "search-index.json", bytes: bytes)
     }
 
     /// Strips tags and decodes the entities cmark writes, collapsing white space, up to `limit` bytes.

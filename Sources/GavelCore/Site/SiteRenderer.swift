@@ -174,7 +174,8 @@ public struct SiteRenderer: Sendable {
         }
         let searchFiles = ["search-index.json", "search-index.js"]
         if searchFiles.map({ reuse($0, input: allCourts) }).contains(where: { $0 == nil }) {
-            search.files().forEach { emit($0, input: allCourts) }
+            emit(search.file(script: false), input: allCourts)
+            emit(search.file(script: true), input: allCourts)
         }
         if reuse("feed.xml", input: allCourts) == nil {
             let variables = Dictionary(model.courts.map { ($0.court.id, CourtVariables(court: $0.court)) }) { a, _ in a }
