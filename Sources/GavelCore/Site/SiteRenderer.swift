@@ -225,9 +225,7 @@ public struct SiteRenderer: Sendable {
 
     func renderHome() -> OutputFile {
         let ctx = context("")
-        let latest = model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }
-            .sorted { ($0.1.date, $0.1.court, $0.1.slug) > ($1.1.date, $1.1.court, $1.1.slug) }
-            .prefix(10)
+        let latest = SiteFeeds.newest(model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }, limit: 10)
         let notices = latest.map { noticeItem($0.1, court: $0.0, ctx: ctx) }
         return page("", template: "home", ctx.base(kind: "home", title: site.title, description: site.description).merging([
             "courts": model.courts.map { courtCard($0, ctx: ctx) },
