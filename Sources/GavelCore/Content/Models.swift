@@ -120,10 +120,33 @@ public struct Notice: Sendable {
     public var publish: LocalDate?
     public var expires: LocalDate?
     public var events: [CalendarEvent]
-    public var body: MarkdownSource
+    public var body: NoticeBody
     public var file: String
     /// A fingerprint of the notice's file, for incremental builds.
     public var sourceHash: UInt64 = 0
+}
+
+/// Where a notice's Markdown body is. Bodies stay on disk and are read again when their page is
+/// rendered: a site of 50,000 notices would otherwise hold 100 MB of Markdown for the whole build.
+public struct NoticeBody: Sendable {
+    /// The file on disk, and where the body starts in its bytes.
+    public var diskPath: String
+    public var offset: Int
+    /// The file as diagnostics name it, and the line the body starts on.
+    public var file: String
+    public var firstLine: Int
+    /// The whole file's fingerprint when it was loaded: a file changed since then is not mixed in.
+    public var sourceHash: UInt64
+
+    public func read() -> Result<MarkdownSource, Diagnostic> {
+        guard let bytes = FileIO.read(diskPath), offset <= bytes.count else {
+            return .failure(.error(SourceLocation(file: file), "cannot read file"))
+        }
+        guard ContentHash.fnv1a64(bytes) == sourceHash else {
+            return .failure(.error(SourceLocation(file: file), "file changed while the site was being built", hint: "build again"))
+        }
+        return .success(MarkdownSource(text: String(decoding: bytes[offset...], as: UTF8.self), file: file, firstLine: firstLine))
+    }
 }
 
 /// A free-standing page (pages/<slug>.md).

@@ -322,14 +322,16 @@ public struct ContentLoader: Sendable {
         if let publish, let expires, expires.value < publish.value {
             bag.error(expires.location, "notice expires (\(expires.value)) before it is published (\(publish.value))")
         }
+        let hash = ContentHash.fnv1a64(file.text.utf8)
         return Notice(
             court: court, slug: slug, title: title.value, date: date.value,
             summary: reader.string(map, "summary", bag: &bag)?.value,
             tags: reader.stringList(map, "tags", bag: &bag).map(\.value),
             draft: reader.bool(map, "draft", bag: &bag) ?? false,
             publish: publish?.value, expires: expires?.value, events: events,
-            body: MarkdownSource(text: doc.body, file: file.path, firstLine: doc.bodyFirstLine), file: file.path,
-            sourceHash: ContentHash.fnv1a64(file.text.utf8))
+            body: NoticeBody(diskPath: rootPath + "/" + relative, offset: doc.bodyOffset, file: file.path, firstLine: doc.bodyFirstLine,
+                             sourceHash: hash),
+            file: file.path, sourceHash: hash)
     }
 
     func loadPage(_ relative: String, bag: inout DiagnosticBag) -> Page? {

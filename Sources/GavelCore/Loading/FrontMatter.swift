@@ -7,6 +7,8 @@ public struct FrontMatterDocument: Sendable {
     public var body: String
     /// The line of the file on which the body's first line stands.
     public var bodyFirstLine: Int
+    /// Where the body starts in the file's bytes, so it can be read again later.
+    public var bodyOffset: Int = 0
 
     /// Finds the fences in the file's UTF-8 bytes: this runs once per notice, tens of thousands of times.
     public static func split(_ file: SourceFile) -> Result<FrontMatterDocument, Diagnostic> {
@@ -43,7 +45,7 @@ public struct FrontMatterDocument: Sendable {
                 if isFence(cursor, current.end) {
                     let yaml = String(decoding: UnsafeBufferPointer(rebasing: bytes[yamlStart..<cursor]), as: UTF8.self)
                     let body = String(decoding: UnsafeBufferPointer(rebasing: bytes[current.next..<bytes.count]), as: UTF8.self)
-                    return .success(FrontMatterDocument(yaml: yaml, yamlFirstLine: 2, body: body, bodyFirstLine: lineNumber + 1))
+                    return .success(FrontMatterDocument(yaml: yaml, yamlFirstLine: 2, body: body, bodyFirstLine: lineNumber + 1, bodyOffset: current.next))
                 }
                 if current.next == cursor { break }
                 cursor = current.next

@@ -6,6 +6,14 @@ public struct BodyRenderer: Sendable {
     public var sitePaths: Set<String>
     public var siteAllowsRawHTML: Bool
 
+    /// A notice's body, read again from its file.
+    public func render(_ notice: Notice, variables: CourtVariables?, bag: inout DiagnosticBag) -> String {
+        switch notice.body.read() {
+        case let .success(source): return render(source, variables: variables, on: notice.sitePath, bag: &bag)
+        case let .failure(problem): bag.add(problem); return ""
+        }
+    }
+
     /// `variables` are those of the court the body belongs to (nil for a site page).
     public func render(_ source: MarkdownSource, variables: CourtVariables?, on page: String, bag: inout DiagnosticBag) -> String {
         var text = source.text

@@ -33,7 +33,7 @@ extension SiteRenderer {
                 cacheEntries[file] = reused
                 continue
             }
-            let html = body.render(notice.body, variables: variables, on: path, bag: &bag)
+            let html = body.render(notice, variables: variables, bag: &bag)
             noticeBodies[notice.slug] = html
             let entry = archived ? nil : search.add(title: notice.title, path: path, summary: notice.summary ?? "", html: html)
             let output = OutputFile(path: file, bytes: noticePages.render(notice, html: html, archived: archived))
@@ -86,7 +86,7 @@ extension SiteRenderer {
                                         // A page reused from the cache was not rendered; its body is cheap to make again.
                                         if let html = noticeBodies[notice.slug] { return html }
                                         var ignored = DiagnosticBag()
-                                        return body.render(notice.body, variables: variables, on: notice.sitePath, bag: &ignored)
+                                        return body.render(notice, variables: variables, bag: &ignored)
                                     }))
         files.append(SiteCalendar.ics(for: m, site: site))
         if let courtInput {

@@ -182,7 +182,7 @@ public struct SiteRenderer: Sendable {
             emit(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
                                 notices: model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }, renderBody: { court, notice in
                                     var ignored = DiagnosticBag()
-                                    return body.render(notice.body, variables: variables[court.id], on: notice.sitePath, bag: &ignored)
+                                    return body.render(notice, variables: variables[court.id], bag: &ignored)
                                 }), input: allCourts)
         }
         for asset in theme.assetFiles where reuse(asset.path, input: global) == nil {
