@@ -14,7 +14,7 @@ public struct BuildCache: Sendable {
         public var search: [UInt8]?
     }
 
-    static let version = 2
+    static let version = 3
     public var global: UInt64
     public var entries: [String: Entry]
 
@@ -90,7 +90,9 @@ public struct BuildCache: Sendable {
         hash.add("gavel-cache-\(version)")
         hash.add("\(options.offline) \(options.includeDrafts) \(model.content.site.baseURL)")
         for root in [options.content, options.templates] {
-            for relative in FileIO.walk(root.path).files.sorted() where !(relative.hasPrefix("courts/") && relative.contains("/notices/")) {
+            // Notices have their own inputs; their folders (most of a large site) are not even listed.
+            let notices = { (folder: String) in folder.hasPrefix("courts/") && folder.hasSuffix("/notices") && root == options.content }
+            for relative in FileIO.walk(root.path, skip: notices).files.sorted() where !(relative.hasPrefix("courts/") && relative.contains("/notices/")) {
                 hash.add(relative)
                 if let data = FileManager.default.contents(atPath: root.path + "/" + relative) { hash.add(bytes: [UInt8](data)) }
             }

@@ -43,7 +43,9 @@ public struct OutputWriter: OutputSink {
     }
 
     /// Moves the staged files into place and removes what the site no longer has.
-    public func commit(keeping paths: Set<String>) throws -> Summary {
+    /// `previous`, when known, is every file the last build wrote (from its cache): then stale files
+    /// are found from it rather than by listing the whole output folder.
+    public func commit(keeping paths: Set<String>, previous: Set<String>? = nil) throws -> Summary {
         let fm = FileManager.default
         var summary = Summary()
         // A first build has no previous Output to keep: the staging folder simply becomes it.
@@ -67,13 +69,34 @@ public struct OutputWriter: OutputSink {
             summary.written += 1
         }
         summary.unchanged = paths.count - summary.written
-        summary.removed = try removeStale(keeping: paths.union([Self.marker]))
+        if let previous {
+            summary.removed = try removeStale(previous.subtracting(paths))
+        } else {
+            summary.removed = try removeStale(keeping: paths.union([Self.marker]))
+        }
         abort()
         return summary
     }
 
     public func abort() {
         try? FileManager.default.removeItem(at: staging)
+    }
+
+    /// Removes these files, and their folders when that leaves them empty.
+    func removeStale(_ stale: Set<String>) throws -> Int {
+        var removed = 0
+        for relative in stale.sorted() {
+            let path = output.path + "/" + relative
+            guard unlink(path) == 0 || errno == ENOENT else { throw FileIO.Failure(path: relative, code: errno) }
+            removed += 1
+            var folder = relative[...]
+            // rmdir refuses a folder that still holds anything, which ends the climb.
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                guard rmdir(output.path + "/" + folder) == 0 else { break }
+            }
+        }
+        return removed
     }
 
     func removeStale(keeping keep: Set<String>) throws -> Int {
@@ -159,7 +182,9 @@ enum FileIO {
 
     /// Every file and folder below `root`, as relative paths (a plain readdir walk; FileManager's
     /// enumerator with a stat per entry is several times slower on large sites).
-    static func walk(_ root: String) -> (files: [String], directories: [String]) {
+    /// Every file and folder under `root`, relative to it; folders for which `skip` is true are not
+    /// entered (nor listed).
+    static func walk(_ root: String, skip: (String) -> Bool = { _ in false }) -> (files: [String], directories: [String]) {
         var files: [String] = [], directories: [String] = []
         var pending = [""]
         while let relative = pending.popLast() {
@@ -177,6 +202,7 @@ enum FileIO {
                     isDirectory = stat(root + "/" + path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
                 }
                 if isDirectory {
+                    if skip(path) { continue }
                     directories.append(path)
                     pending.append(path)
                 } else {

@@ -19,8 +19,11 @@ public struct SiteBuild {
         public var theme: Theme?
     }
 
-    public func load(bag: inout DiagnosticBag) async -> SiteContent? {
-        await ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts).load(bag: &bag)
+    /// `previous` lets unchanged notices be taken from the last build's index; `indexing` stamps the
+    /// notices for the next one (only a build that writes keeps an index).
+    public func load(bag: inout DiagnosticBag, indexing: Bool = false, previous: NoticeIndex? = nil) async -> SiteContent? {
+        await ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts,
+                            indexing: indexing, previous: previous).load(bag: &bag)
     }
 
     public func validate(_ content: SiteContent, bag: inout DiagnosticBag) -> SiteModel {
@@ -38,10 +41,10 @@ public struct SiteBuild {
     }
 
     /// Load and validate; the model and theme, or every error found.
-    func prepare(bag: inout DiagnosticBag) async -> (SiteModel, Theme)? {
+    func prepare(bag: inout DiagnosticBag, indexing: Bool = false, previous: NoticeIndex? = nil) async -> (SiteModel, Theme)? {
         let clock = ContinuousClock()
         let start = clock.now
-        let content = await load(bag: &bag)
+        let content = await load(bag: &bag, indexing: indexing, previous: previous)
         let theme = Theme.load(from: options.templates, displayRoot: options.templatesDisplay, bag: &bag)
         options.timings?.record("load", since: start)
         guard let content else { return nil }
@@ -69,7 +72,10 @@ public struct SiteBuild {
         var bag = DiagnosticBag()
         let writer = OutputWriter(output: options.output)
         if let problem = writer.checkOwnership() { bag.add(problem) }
-        guard let (model, theme) = await prepare(bag: &bag), !bag.hasErrors else { throw DiagnosticsError(bag.all) }
+        // Like the cache, the notice index is trusted only next to the Output it was written with.
+        let outputExists = FileManager.default.fileExists(atPath: options.output.path)
+        let previousIndex = outputExists ? NoticeIndex.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay) : nil
+        guard let (model, theme) = await prepare(bag: &bag, indexing: true, previous: previousIndex), !bag.hasErrors else { throw DiagnosticsError(bag.all) }
         do {
             try writer.prepare()
         } catch {
@@ -77,7 +83,7 @@ public struct SiteBuild {
         }
         let renderStart = ContinuousClock().now
         // The cache is trusted only next to the Output it describes.
-        let previous = FileManager.default.fileExists(atPath: options.output.path) ? BuildCache.load(for: options.output) : nil
+        let previous = outputExists ? BuildCache.load(for: options.output) : nil
         let cache = SiteRenderer.RenderCache(previous: previous, global: BuildCache.globalFingerprint(options: options, model: model),
                                              outputRoot: writer.output.path)
         let report = await renderer(for: model, theme: theme, cache: cache).render(to: writer)
@@ -94,8 +100,13 @@ public struct SiteBuild {
             // there, so it is removed and the next build renders everything. An unchanged one stays.
             let unchanged = previous?.global == cache.global && previous?.entries == report.cacheEntries
             if !unchanged { BuildCache.remove(for: options.output) }
-            let summary = try writer.commit(keeping: Set(report.fingerprints.keys))
+            // The last build's cache lists every file it wrote; without one, Output is listed instead.
+            let summary = try writer.commit(keeping: Set(report.fingerprints.keys), previous: previous.map { Set($0.entries.keys) })
             if !unchanged { try? BuildCache(global: cache.global, entries: report.cacheEntries).save(for: options.output) }
+            if let index = model.content.noticeIndex, previousIndex.map({ !index.sameStamps(as: $0) }) ?? true {
+                NoticeIndex.remove(for: options.output)
+                try? index.save(for: options.output)
+            }
             return Result(paths: report.fingerprints.keys.sorted(), written: summary, warnings: bag.all)
         } catch {
             writer.abort()

@@ -166,6 +166,8 @@ public struct SiteContent: Sendable {
     public var stepOrder: [String]
     public var courts: [Court]
     public var pages: [Page]
+    /// The notices as read this time, for the next build's `NoticeIndex` (empty unless asked for).
+    public var noticeIndex: NoticeIndex? = nil
 
     public func fact(_ id: String) -> FactDefinition? { facts.first { $0.id == id } }
 }

@@ -10,13 +10,22 @@ public struct ContentLoader: Sendable {
     /// How paths are shown in diagnostics, e.g. "Content".
     public var displayRoot: String
     public var includeDrafts: Bool
+    /// When set, notices are stamped for the next build's index, and those unchanged since `previous`
+    /// was written are taken from it without being read.
+    public var indexing: Bool
+    public var previous: NoticeIndex?
 
-    public init(root: URL, displayRoot: String, includeDrafts: Bool = false) {
+    public init(root: URL, displayRoot: String, includeDrafts: Bool = false, indexing: Bool = false, previous: NoticeIndex? = nil) {
         self.root = root
         rootPath = root.path
         self.displayRoot = displayRoot
         self.includeDrafts = includeDrafts
+        self.indexing = indexing
+        self.previous = indexing ? previous : nil
     }
+
+    /// A notice as loaded, with its file's stamp, for the next index.
+    typealias Indexed = (relative: String, stamp: NoticeIndex.Stamp, notice: Notice)
 
     static let siteKeys = ["title", "base_url", "language", "description", "allow_raw_html", "navigation"]
     static let factKeys = ["id", "type", "question", "help", "label", "options", "scope"]
@@ -59,29 +68,39 @@ public struct ContentLoader: Sendable {
         }
         // Courts load concurrently; each reports into its own bag, merged in folder order.
         let folders = listing("courts").filter { isDirectory("courts/" + $0) }
-        let loaded = await withTaskGroup(of: (Int, Court?, [Diagnostic]).self) { group in
+        let loaded = await withTaskGroup(of: (Int, Court?, [Diagnostic], [Indexed]).self) { group in
             for (index, name) in folders.enumerated() {
                 group.addTask {
                     var courtBag = DiagnosticBag()
-                    let court = loadCourt(folder: name, bag: &courtBag)
-                    return (index, court, courtBag.all)
+                    var indexed: [Indexed] = []
+                    let court = loadCourt(folder: name, bag: &courtBag, indexed: &indexed)
+                    return (index, court, courtBag.all, indexed)
                 }
             }
-            var results: [(Int, Court?, [Diagnostic])] = []
+            var results: [(Int, Court?, [Diagnostic], [Indexed])] = []
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }
         }
         var courts: [Court] = []
-        for (_, court, diagnostics) in loaded {
+        var index = indexing ? NoticeIndex(contentRoot: rootPath, displayRoot: displayRoot) : nil
+        let now = Date()
+        // One clock per time zone: making one formats two dates, which shows across hundreds of courts.
+        var clocks: [String: CourtClock] = [:]
+        for (_, court, diagnostics, indexed) in loaded {
             bag.add(contentsOf: diagnostics)
-            if let court { courts.append(court) }
+            if var court {
+                let zone = court.timeZone.identifier
+                if let clock = clocks[zone] { court.clock = clock } else { court.clock = CourtClock(zone: court.timeZone); clocks[zone] = court.clock }
+                courts.append(court)
+            }
+            for entry in indexed { index?.add(entry.relative, stamp: entry.stamp, notice: entry.notice, now: now) }
         }
         var pages: [Page] = []
         for name in listing("pages") where name.hasSuffix(".md") {
             if let page = loadPage("pages/" + name, bag: &bag) { pages.append(page) }
         }
         guard let site else { return nil }
-        return SiteContent(site: site, facts: facts, steps: steps, stepOrder: stepOrder, courts: courts, pages: pages)
+        return SiteContent(site: site, facts: facts, steps: steps, stepOrder: stepOrder, courts: courts, pages: pages, noticeIndex: index)
     }
 
     // MARK: - site.yml
@@ -229,7 +248,7 @@ public struct ContentLoader: Sendable {
 
     // MARK: - courts/<id>/court.yml
 
-    func loadCourt(folder: String, bag: inout DiagnosticBag) -> Court? {
+    func loadCourt(folder: String, bag: inout DiagnosticBag, indexed: inout [Indexed]) -> Court? {
         let relative = "courts/\(folder)/court.yml"
         let path = display(relative)
         guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
@@ -276,7 +295,7 @@ public struct ContentLoader: Sendable {
         var notices: [Notice] = []
         var slugs = Set<String>()
         for name in listing("courts/\(folder)/notices") where name.hasSuffix(".md") {
-            guard let notice = loadNotice("courts/\(folder)/notices/\(name)", court: folder, bag: &bag) else { continue }
+            guard let notice = loadNotice("courts/\(folder)/notices/\(name)", court: folder, bag: &bag, indexed: &indexed) else { continue }
             slugs.insert(notice.slug)
             if notice.draft && !includeDrafts { continue }
             notices.append(notice)
@@ -284,7 +303,7 @@ public struct ContentLoader: Sendable {
         let name = reader.string(map, "name", bag: &bag)?.value ?? folder
         return Court(
             id: id.value, name: name, shortName: reader.string(map, "short_name", bag: &bag)?.value ?? name,
-            kind: kind, timeZone: zone, clock: CourtClock(zone: zone), goLive: reader.localDateTime(map, "go_live", bag: &bag)?.value,
+            kind: kind, timeZone: zone, clock: CourtClock(unlabelled: zone), goLive: reader.localDateTime(map, "go_live", bag: &bag)?.value,
             downtime: downtime, contacts: contacts, checklist: reader.stringList(map, "checklist", bag: &bag),
             allowRawHTML: reader.bool(map, "allow_raw_html", bag: &bag),
             notices: notices.sorted { ($0.date, $0.slug) > ($1.date, $1.slug) }, file: path)
@@ -298,7 +317,20 @@ public struct ContentLoader: Sendable {
 
     // MARK: - notices and pages
 
-    func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag) -> Notice? {
+    func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag, indexed: inout [Indexed]) -> Notice? {
+        // Stamped before reading: a file changed in between gets an old stamp and is read next time.
+        let stamp = indexing ? NoticeIndex.Stamp.of(rootPath + "/" + relative) : nil
+        if let stamp, let known = previous?.notice(relative, stamp: stamp), known.court == court {
+            indexed.append((relative, stamp, known))
+            return known
+        }
+        let problems = bag.all.count
+        guard let notice = parseNotice(relative, court: court, bag: &bag) else { return nil }
+        if let stamp, bag.all.count == problems { indexed.append((relative, stamp, notice)) }
+        return notice
+    }
+
+    func parseNotice(_ relative: String, court: String, bag: inout DiagnosticBag) -> Notice? {
         guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
         let slug = Self.baseName(relative)
         if !Self.isSlug(slug) {

@@ -198,7 +198,10 @@ public struct SiteRenderer: Sendable {
             emit(SiteFeeds.sitemap(paths: Array(report.fingerprints.keys), site: site), input: global)
         }
         // The worker's version sums every file's fingerprint, so it is always worked out (cheaply).
-        if let worker = theme.serviceWorker { emit(Self.serviceWorker(worker, fingerprints: report.fingerprints), input: nil) }
+        if let worker = theme.serviceWorker {
+            // Recorded with no reusable input: the cache must list every file the build wrote.
+            emit(Self.serviceWorker(worker, fingerprints: report.fingerprints), input: cache == nil ? nil : 0)
+        }
         report.diagnostics = bag.all
         return report
     }

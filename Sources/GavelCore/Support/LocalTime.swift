@@ -254,6 +254,13 @@ public struct CourtClock: Sendable {
         self.labels = labels
     }
 
+    /// A placeholder until the loader gives the court its zone's shared clock; labels are worked out
+    /// on demand meanwhile.
+    init(unlabelled zone: TimeZone) {
+        self.zone = zone
+        labels = [:]
+    }
+
     public func abbreviation(at instant: Instant) -> String {
         labels[zone.secondsFromGMT(for: instant.date)] ?? ZoneAbbreviation.of(zone, at: instant.date)
     }

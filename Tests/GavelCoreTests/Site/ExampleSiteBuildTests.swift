@@ -171,15 +171,31 @@ import Testing
         let file = out.appendingPathComponent("courts/wiwb/index.html")
         let old = Date(timeIntervalSince1970: 1_000_000)
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: file.path)
-        let stale = out.appendingPathComponent("courts/gone/index.html")
-        try FileManager.default.createDirectory(at: stale.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data("old".utf8).write(to: stale)
         let result = try await build(out)
         #expect(result.written?.written == 0)
-        #expect(result.written?.removed == 1)
-        #expect(!FileManager.default.fileExists(atPath: stale.path), "a page the site no longer has is removed")
+        #expect(result.written?.removed == 0)
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
         #expect(attributes[.modificationDate] as? Date == old)
+    }
+
+    /// A page the site no longer has goes, with its folder: found from the last build's cache, and by
+    /// listing Output when there is no cache.
+    @Test(arguments: [true, false])
+    func pagesTheSiteNoLongerHasAreRemoved(withCache: Bool) async throws {
+        let content = try TestPaths.temporaryDirectory().appendingPathComponent("Content")
+        try FileManager.default.copyItem(at: TestPaths.content, to: content)
+        let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
+        var options = TestPaths.exampleOptions(output: out)
+        options.content = content
+        _ = try await SiteBuild(options: options).run(write: true)
+        let page = out.appendingPathComponent("courts/wiwb/notices/training-webinar/index.html")
+        #expect(FileManager.default.fileExists(atPath: page.path))
+        try FileManager.default.removeItem(at: content.appendingPathComponent("courts/wiwb/notices/training-webinar.md"))
+        if !withCache { BuildCache.remove(for: out) }
+        let result = try await SiteBuild(options: options).run(write: true)
+        #expect(result.written?.removed == 1)
+        #expect(!FileManager.default.fileExists(atPath: page.deletingLastPathComponent().path), "the page's folder goes too")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("courts/wiwb/index.html").path))
     }
 
     @Test func refusesToWriteIntoAForeignFolder() async throws {
