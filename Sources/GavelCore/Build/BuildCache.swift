@@ -14,7 +14,7 @@ public struct BuildCache: Sendable {
         public var search: [UInt8]?
     }
 
-    static let version = 3
+    static let version = 5
     public var global: UInt64
     public var entries: [String: Entry]
 
@@ -32,11 +32,11 @@ public struct BuildCache: Sendable {
     /// (then everything is rendered, which is always correct).
     ///
     /// The format is line-based, read without a JSON parser: a header `gavel-cache <version> <global>`,
-    /// then one line per file: path, input, output, size (hexadecimal, tab-separated) and, for pages in
-    /// the search index, their entry as JSON (which never holds a raw tab or line break).
+    /// then one line per file: path, input, output and size (hexadecimal, tab-separated). Pages' search
+    /// entries are in a file of their own (see `loadSearch`), read only when the search index is made.
     public static func load(for output: URL) -> BuildCache? {
         guard let bytes = FileIO.read(location(for: output).path) else { return nil }
-        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...]
+        var lines = FileIO.lines(bytes)[...]
         guard let header = lines.popFirst() else { return nil }
         let head = header.split(separator: 0x20)
         guard head.count == 3, String(decoding: head[0], as: UTF8.self) == "gavel-cache",
@@ -45,10 +45,9 @@ public struct BuildCache: Sendable {
         var entries: [String: Entry] = [:]
         entries.reserveCapacity(lines.count)
         for line in lines {
-            let cells = line.split(separator: 0x09, maxSplits: 4, omittingEmptySubsequences: false)
-            guard cells.count >= 4, let input = hex(cells[1]), let outputHash = hex(cells[2]), let size = hex(cells[3]) else { return nil }
-            let search = cells.count == 5 && !cells[4].isEmpty ? Array(cells[4]) : nil
-            entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: Int(truncatingIfNeeded: size), search: search)
+            let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            guard cells.count == 4, let input = hex(cells[1]), let outputHash = hex(cells[2]), let size = hex(cells[3]) else { return nil }
+            entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: Int(truncatingIfNeeded: size))
         }
         return BuildCache(global: global, entries: entries)
     }
@@ -70,18 +69,61 @@ public struct BuildCache: Sendable {
     public func save(for output: URL) throws {
         var bytes = Array("gavel-cache \(Self.version) \(String(global, radix: 16))\n".utf8)
         for (path, e) in entries.sorted(by: { $0.key < $1.key }) {
-            bytes.append(contentsOf: Array("\(path)\t\(String(e.input, radix: 16))\t\(String(e.output, radix: 16))\t\(String(e.size, radix: 16))\t".utf8))
-            if let search = e.search { bytes.append(contentsOf: search) }
-            bytes.append(0x0A)
+            bytes.append(contentsOf: Array("\(path)\t\(String(e.input, radix: 16))\t\(String(e.output, radix: 16))\t\(String(e.size, radix: 16))\n".utf8))
         }
-        let url = Self.location(for: output)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".tmp")
-        try FileIO.write(bytes, to: temporary.path)
-        guard rename(temporary.path, url.path) == 0 else { throw FileIO.Failure(path: url.path, code: errno) }
+        try Self.replace(Self.location(for: output), with: bytes)
     }
 
+    static func replace(_ url: URL, with bytes: [UInt8]) throws {
+        let temporary = url.path + ".tmp"
+        try FileIO.write(bytes, to: temporary)
+        guard rename(temporary, url.path) == 0 else { throw FileIO.Failure(path: url.path, code: errno) }
+    }
+
+    /// Removes the main file. The search file may stay: its token ties it to one search index.
     public static func remove(for output: URL) {
         try? FileManager.default.removeItem(at: location(for: output))
+    }
+
+    // MARK: - Search entries
+
+    public static func searchLocation(for output: URL) -> URL {
+        let main = location(for: output)
+        return main.deletingLastPathComponent().appendingPathComponent(main.lastPathComponent + "-search")
+    }
+
+    /// The search file belongs to the search index it was made with: its header names that index's
+    /// fingerprint, which the main cache records as the output of search-index.json.
+    var searchToken: UInt64? { entries[SearchIndex.files[0]]?.output }
+
+    /// Writes every page's search entry: a header `gavel-search <version> <token>`, then path and
+    /// entry, tab-separated (an entry is JSON, which never holds a raw tab or line break).
+    public func saveSearch(for output: URL) throws {
+        guard let token = searchToken else { return }
+        var bytes = Array("gavel-search \(Self.version) \(String(token, radix: 16))\n".utf8)
+        for (path, e) in entries.sorted(by: { $0.key < $1.key }) {
+            guard let search = e.search else { continue }
+            bytes.append(contentsOf: Array(path.utf8))
+            bytes.append(0x09)
+            bytes.append(contentsOf: search)
+            bytes.append(0x0A)
+        }
+        try Self.replace(Self.searchLocation(for: output), with: bytes)
+    }
+
+    /// Adds the search entries of the last build to this cache; false when they cannot be had (then
+    /// reused pages would lack them, and the caller renders everything).
+    public mutating func loadSearch(for output: URL) -> Bool {
+        guard let token = searchToken, let bytes = FileIO.read(Self.searchLocation(for: output).path) else { return false }
+        var lines = FileIO.lines(bytes)[...]
+        guard let header = lines.popFirst(),
+              String(decoding: header, as: UTF8.self) == "gavel-search \(Self.version) \(String(token, radix: 16))" else { return false }
+        for line in lines {
+            guard let tab = line.firstIndex(of: 0x09) else { return false }
+            let path = String(decoding: line[..<tab], as: UTF8.self)
+            entries[path]?.search = Array(line[(tab + 1)...])
+        }
+        return true
     }
 
     /// Everything a notice page can depend on besides the notice's own file.
@@ -110,7 +152,11 @@ public struct BuildCache: Sendable {
     public static func courtInput(global: UInt64, court m: SiteModel.CourtModel) -> UInt64 {
         var hash = ContentHash.Accumulator()
         hash.add("court \(global) \(m.court.id)")
-        for notice in m.notices { hash.add("\(notice.slug) \(notice.sourceHash) \(notice.isArchived(now: m.today))") }
+        for notice in m.notices {
+            hash.add(notice.slug)
+            hash.add(notice.sourceHash)
+            hash.add(notice.isArchived(now: m.today) ? 1 : 0)
+        }
         return hash.value
     }
 
@@ -130,6 +176,12 @@ extension ContentHash {
 
         public mutating func add(_ text: String) { add(bytes: Array(text.utf8)) }
 
+        /// A number, as its eight bytes.
+        public mutating func add(_ number: UInt64) {
+            value = (value ^ 8) &* 0x0000_0100_0000_01B3
+            value = (value ^ ContentHash.fnv1a64(withUnsafeBytes(of: number.littleEndian, Array.init))) &* 0x0000_0100_0000_01B3
+        }
+
         public mutating func add(bytes: [UInt8]) {
             value = (value ^ UInt64(bytes.count)) &* 0x0000_0100_0000_01B3
             value = (value ^ ContentHash.fnv1a64(bytes)) &* 0x0000_0100_0000_01B3
@@ -138,6 +190,21 @@ extension ContentHash {
 }
 
 extension FileIO {
+    /// The non-empty lines of a file's bytes, found with memchr: cache files run to thousands of lines.
+    static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var start = 0
+            while start < buffer.count {
+                let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? buffer.count
+                if end > start { out.append(bytes[start..<end]) }
+                start = end + 1
+            }
+        }
+        return out
+    }
+
     /// The size of a file, or nil when it does not exist.
     static func size(_ path: String) -> Int? {
         var info = stat()

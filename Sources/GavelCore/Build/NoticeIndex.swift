@@ -20,7 +20,7 @@ public struct NoticeIndex: Sendable {
         }
     }
 
-    static let version = 1
+    static let version = 2
     /// The content folder the paths are relative to, and how diagnostics name it.
     var contentRoot: String
     var displayRoot: String
@@ -83,7 +83,7 @@ public struct NoticeIndex: Sendable {
     /// every notice is read, which is always correct).
     public static func load(for output: URL, contentRoot: String, displayRoot: String) -> NoticeIndex? {
         guard let bytes = FileIO.read(location(for: output).path) else { return nil }
-        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...]
+        var lines = FileIO.lines(bytes)[...]
         guard let header = lines.popFirst(), String(decoding: header, as: UTF8.self) == "gavel-notices \(version)",
               let roots = lines.popFirst().flatMap({ try? JSONValue.parse(String(decoding: $0, as: UTF8.self)).get().arrayValue }),
               roots.count == 2, roots[0].stringValue == contentRoot, roots[1].stringValue == displayRoot else { return nil }

@@ -84,8 +84,12 @@ public struct SiteBuild {
         let renderStart = ContinuousClock().now
         // The cache is trusted only next to the Output it describes.
         let previous = outputExists ? BuildCache.load(for: options.output) : nil
-        let cache = SiteRenderer.RenderCache(previous: previous, global: BuildCache.globalFingerprint(options: options, model: model),
-                                             outputRoot: writer.output.path)
+        var cache = SiteRenderer.RenderCache(previous: previous, global: BuildCache.globalFingerprint(options: options, model: model),
+                                             outputRoot: writer.output.path, model: model)
+        // Search entries are read only when the search index is to be made again.
+        if cache.previous != nil, !cache.searchIndexReusable(model), cache.previous?.loadSearch(for: options.output) != true {
+            cache.previous = nil
+        }
         let report = await renderer(for: model, theme: theme, cache: cache).render(to: writer)
         options.timings?.record("render", since: renderStart)
         bag.add(contentsOf: report.diagnostics)
@@ -102,7 +106,11 @@ public struct SiteBuild {
             if !unchanged { BuildCache.remove(for: options.output) }
             // The last build's cache lists every file it wrote; without one, Output is listed instead.
             let summary = try writer.commit(keeping: Set(report.fingerprints.keys), previous: previous.map { Set($0.entries.keys) })
-            if !unchanged { try? BuildCache(global: cache.global, entries: report.cacheEntries).save(for: options.output) }
+            if !unchanged {
+                let next = BuildCache(global: cache.global, entries: report.cacheEntries)
+                try? next.save(for: options.output)
+                if report.searchRebuilt { try? next.saveSearch(for: options.output) }
+            }
             if let index = model.content.noticeIndex, previousIndex.map({ !index.sameStamps(as: $0) }) ?? true {
                 NoticeIndex.remove(for: options.output)
                 try? index.save(for: options.output)

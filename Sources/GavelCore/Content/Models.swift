@@ -142,7 +142,7 @@ public struct NoticeBody: Sendable {
         guard let bytes = FileIO.read(diskPath), offset <= bytes.count else {
             return .failure(.error(SourceLocation(file: file), "cannot read file"))
         }
-        guard ContentHash.fnv1a64(bytes) == sourceHash else {
+        guard ContentHash.of(bytes) == sourceHash else {
             return .failure(.error(SourceLocation(file: file), "file changed while the site was being built", hint: "build again"))
         }
         return .success(MarkdownSource(text: String(decoding: bytes[offset...], as: UTF8.self), file: file, firstLine: firstLine))

@@ -354,7 +354,7 @@ public struct ContentLoader: Sendable {
         if let publish, let expires, expires.value < publish.value {
             bag.error(expires.location, "notice expires (\(expires.value)) before it is published (\(publish.value))")
         }
-        let hash = ContentHash.fnv1a64(file.text.utf8)
+        let hash = ContentHash.of(file.text)
         return Notice(
             court: court, slug: slug, title: title.value, date: date.value,
             summary: reader.string(map, "summary", bag: &bag)?.value,

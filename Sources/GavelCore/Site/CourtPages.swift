@@ -4,7 +4,7 @@ extension SiteRenderer {
                      bag: inout DiagnosticBag) -> [OutputFile] {
         let c = m.court
         // A court whose notices and every other input are unchanged is reused whole from the cache.
-        let courtInput = cache.map { BuildCache.courtInput(global: $0.global, court: m) }
+        let courtInput = cache.map { $0.courtInputs[c.id] ?? BuildCache.courtInput(global: $0.global, court: m) }
         if let courtInput, let reused = reusableCourt(m, input: courtInput) {
             for (path, entry) in reused {
                 if let found = entry.search { search.entries.append(found) }
@@ -38,7 +38,7 @@ extension SiteRenderer {
             let entry = archived ? nil : search.add(title: notice.title, path: path, summary: notice.summary ?? "", html: html)
             let output = OutputFile(path: file, bytes: noticePages.render(notice, html: html, archived: archived))
             if let input {
-                cacheEntries[file] = BuildCache.Entry(input: input, output: ContentHash.fnv1a64(output.bytes), size: output.bytes.count, search: entry)
+                cacheEntries[file] = BuildCache.Entry(input: input, output: ContentHash.of(output.bytes), size: output.bytes.count, search: entry)
             }
             files.append(output)
         }
@@ -92,7 +92,7 @@ extension SiteRenderer {
         if let courtInput {
             // Notice pages keep their own inputs, recorded above.
             for file in files where cacheEntries[file.path] == nil {
-                cacheEntries[file.path] = BuildCache.Entry(input: courtInput, output: ContentHash.fnv1a64(file.bytes), size: file.bytes.count,
+                cacheEntries[file.path] = BuildCache.Entry(input: courtInput, output: ContentHash.of(file.bytes), size: file.bytes.count,
                                                            search: searchEntries[file.path])
             }
         }

@@ -2,6 +2,7 @@
 struct SearchIndex: Sendable {
     /// Each entry already serialised, so a reused page's entry is copied from the cache as it is.
     var entries: [[UInt8]] = []
+    static let files = ["search-index.json", "search-index.js"]
 
     @discardableResult
     mutating func add(title: String, path: String, summary: String, html: String) -> [UInt8] {

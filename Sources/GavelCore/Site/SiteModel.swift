@@ -19,6 +19,19 @@ public struct SiteModel: Sendable {
         public var today: LocalDate
     }
 
+    /// The newest `limit` current notices of every court, newest first (then by court and slug), for
+    /// home and the site feed. Sorts small keys: the site's notices are never copied into one list.
+    public func newestCurrentNotices(limit: Int) -> [(Court, Notice)] {
+        var keys: [(date: LocalDate, court: String, slug: String, c: Int, n: Int)] = []
+        for (c, m) in courts.enumerated() {
+            for (n, notice) in m.notices.enumerated() where !notice.isArchived(now: m.today) {
+                keys.append((notice.date, notice.court, notice.slug, c, n))
+            }
+        }
+        keys.sort { ($0.date, $0.court, $0.slug) > ($1.date, $1.court, $1.slug) }
+        return keys.prefix(limit).map { (courts[$0.c].court, courts[$0.c].notices[$0.n]) }
+    }
+
     public init(content: SiteContent, steps: [String: CheckedStep], now: Instant) {
         self.content = content
         self.steps = steps

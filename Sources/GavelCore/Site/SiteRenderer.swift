@@ -34,10 +34,29 @@ public struct SiteRenderer: Sendable {
         public var global: UInt64
         public var outputRoot: String
 
-        public init(previous: BuildCache?, global: UInt64, outputRoot: String) {
+        /// Each court's input, worked out once (it folds in every notice of the court).
+        public var courtInputs: [String: UInt64]
+
+        public init(previous: BuildCache?, global: UInt64, outputRoot: String, model: SiteModel) {
             self.previous = previous?.global == global ? previous : nil
             self.global = global
             self.outputRoot = outputRoot
+            courtInputs = Dictionary(model.courts.map { ($0.court.id, BuildCache.courtInput(global: global, court: $0)) }) { a, _ in a }
+        }
+
+        /// What home, the site feed and the search index depend on: everything global and every court.
+        func allCourtsInput(_ model: SiteModel) -> UInt64 {
+            var hash = ContentHash.Accumulator()
+            hash.add("site \(global)")
+            for m in model.courts { hash.add(courtInputs[m.court.id] ?? BuildCache.courtInput(global: global, court: m)) }
+            return hash.value
+        }
+
+        /// True when the last build's search index stands as it is; otherwise every page's search entry
+        /// is needed, and those of reused pages come from the cache's search file.
+        func searchIndexReusable(_ model: SiteModel) -> Bool {
+            let input = allCourtsInput(model)
+            return SearchIndex.files.allSatisfy { reusable($0, input: input) != nil }
         }
 
         /// The cached entry for a page whose input is unchanged and whose output file is still in place.
@@ -70,6 +89,8 @@ public struct SiteRenderer: Sendable {
         public var fingerprints: [String: UInt64] = [:]
         /// Notice pages rendered or reused, for the next build's cache.
         public var cacheEntries: [String: BuildCache.Entry] = [:]
+        /// The search index was made again, so the cache's search file must be written again too.
+        public var searchRebuilt = false
     }
 
     /// One court's share of the work, done on its own task.
@@ -91,16 +112,11 @@ public struct SiteRenderer: Sendable {
         // site paths); home, the feed and the search index also on every court's notices. Each is taken
         // from the cache when its input is unchanged and its file still in place.
         let global = cache?.global
-        let allCourts = cache.map { c in
-            var hash = ContentHash.Accumulator()
-            hash.add("site \(c.global)")
-            for m in model.courts { hash.add(String(BuildCache.courtInput(global: c.global, court: m))) }
-            return hash.value
-        }
+        let allCourts = cache.map { $0.allCourtsInput(model) }
         func emit(_ file: OutputFile, input: UInt64?, search entry: [UInt8]? = nil) {
             do {
                 try sink.emit(file)
-                let hash = ContentHash.fnv1a64(file.bytes)
+                let hash = ContentHash.of(file.bytes)
                 report.fingerprints[file.path] = hash
                 if let input {
                     report.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count, search: entry)
@@ -137,7 +153,7 @@ public struct SiteRenderer: Sendable {
                     for file in renderCourt(m, search: &courtSearch, cacheEntries: &entries, bag: &courtBag) {
                         do {
                             try sink.emit(file)
-                            fingerprints[file.path] = ContentHash.fnv1a64(file.bytes)
+                            fingerprints[file.path] = entries[file.path]?.output ?? ContentHash.of(file.bytes)
                         } catch {
                             failure = "cannot write \(file.path): \(error)"
                         }
@@ -172,15 +188,17 @@ public struct SiteRenderer: Sendable {
         if reuse(notFound, input: global) == nil {
             emit(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))), input: global)
         }
-        let searchFiles = ["search-index.json", "search-index.js"]
-        if searchFiles.map({ reuse($0, input: allCourts) }).contains(where: { $0 == nil }) {
+        if cache?.searchIndexReusable(model) == true {
+            _ = SearchIndex.files.map { reuse($0, input: allCourts) }
+        } else {
+            report.searchRebuilt = true
             emit(search.file(script: false), input: allCourts)
             emit(search.file(script: true), input: allCourts)
         }
         if reuse("feed.xml", input: allCourts) == nil {
             let variables = Dictionary(model.courts.map { ($0.court.id, CourtVariables(court: $0.court)) }) { a, _ in a }
             emit(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
-                                notices: model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }, renderBody: { court, notice in
+                                notices: model.newestCurrentNotices(limit: SiteFeeds.entryLimit), renderBody: { court, notice in
                                     var ignored = DiagnosticBag()
                                     return body.render(notice, variables: variables[court.id], bag: &ignored)
                                 }), input: allCourts)
@@ -228,7 +246,7 @@ public struct SiteRenderer: Sendable {
 
     func renderHome() -> OutputFile {
         let ctx = context("")
-        let latest = SiteFeeds.newest(model.courts.flatMap { m in m.currentNotices.map { (m.court, $0) } }, limit: 10)
+        let latest = model.newestCurrentNotices(limit: 10)
         let notices = latest.map { noticeItem($0.1, court: $0.0, ctx: ctx) }
         return page("", template: "home", ctx.base(kind: "home", title: site.title, description: site.description).merging([
             "courts": model.courts.map { courtCard($0, ctx: ctx) },

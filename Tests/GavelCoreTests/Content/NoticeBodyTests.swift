@@ -15,7 +15,7 @@ import Testing
             return
         }
         let body = NoticeBody(diskPath: path, offset: doc.bodyOffset, file: "n.md", firstLine: doc.bodyFirstLine,
-                              sourceHash: ContentHash.fnv1a64(Array(text.utf8)))
+                              sourceHash: ContentHash.of(text))
         let source = try body.read().get()
         #expect(source.text == "Body *text*.\n")
         #expect(source.firstLine == 5)
