@@ -20,7 +20,7 @@ public struct NoticeIndex: Sendable {
         }
     }
 
-    static let version = 2
+    static let version = 3
     /// The content folder the paths are relative to, and how diagnostics name it.
     var contentRoot: String
     var displayRoot: String
@@ -54,29 +54,98 @@ public struct NoticeIndex: Sendable {
         return output.deletingLastPathComponent().appendingPathComponent("." + output.lastPathComponent + ".gavel-notices")
     }
 
-    // MARK: - File format: a header line, then one JSON array per notice.
+    // MARK: - File format
+    //
+    // A header line `gavel-notices <version>`, a line with the content root and display root, then one
+    // line per notice of tab-separated fields. Text is escaped (`\\`, `\t`, `\n`, `\r`, and `\e`, `\u`
+    // for the separators of lists: U+001E between events, U+001F between items); `\0` is an absent value.
+
+    static func escape(_ text: String?, into out: inout [UInt8]) {
+        guard let text else { out.append(contentsOf: [0x5C, 0x30]); return }
+        for b in text.utf8 {
+            switch b {
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x1E: out.append(contentsOf: [0x5C, UInt8(ascii: "e")])
+            case 0x1F: out.append(contentsOf: [0x5C, UInt8(ascii: "u")])
+            default: out.append(b)
+            }
+        }
+    }
+
+    /// The text of an escaped field; `.some(nil)` for an absent value, nil when the field is malformed.
+    static func unescape(_ field: ArraySlice<UInt8>) -> String?? {
+        if field.elementsEqual([0x5C, 0x30]) { return .some(nil) }
+        guard field.contains(0x5C) else { return String(decoding: field, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(field.count)
+        var i = field.startIndex
+        while i < field.endIndex {
+            let b = field[i]
+            guard b == 0x5C else { out.append(b); i += 1; continue }
+            guard i + 1 < field.endIndex else { return nil }
+            switch field[i + 1] {
+            case 0x5C: out.append(0x5C)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "e"): out.append(0x1E)
+            case UInt8(ascii: "u"): out.append(0x1F)
+            default: return nil
+            }
+            i += 2
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     public func save(for output: URL) throws {
         var bytes = Array("gavel-notices \(Self.version)\n".utf8)
-        JSONValue.array([.string(contentRoot), .string(displayRoot)]).write(into: &bytes, pretty: false, indent: 0)
+        Self.escape(contentRoot, into: &bytes)
+        bytes.append(0x09)
+        Self.escape(displayRoot, into: &bytes)
         bytes.append(0x0A)
         for (relative, entry) in entries.sorted(by: { $0.key < $1.key }) {
             let n = entry.notice, s = entry.stamp
-            func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
-            JSONValue.array([
-                .string(relative), .string(String(s.size, radix: 16)), .string(String(s.seconds, radix: 16)),
-                .string(String(s.nanoseconds, radix: 16)), .string(String(s.inode, radix: 16)),
-                .string(n.court), .string(n.slug), .string(n.title), .string(n.date.description), text(n.summary),
-                .array(n.tags.map { .string($0) }), .bool(n.draft), text(n.publish?.description), text(n.expires?.description),
-                .array(n.events.map { .array([.string($0.title), .string($0.start.description), .string($0.end.description)]) }),
-                .string(String(n.body.offset, radix: 16)), .string(String(n.body.firstLine, radix: 16)), .string(String(n.sourceHash, radix: 16)),
-            ]).write(into: &bytes, pretty: false, indent: 0)
+            let fields: [String?] = [
+                relative, String(s.size, radix: 16), String(s.seconds, radix: 16), String(s.nanoseconds, radix: 16), String(s.inode, radix: 16),
+                n.court, n.slug, n.title, n.date.description, n.summary,
+            ]
+            for field in fields {
+                Self.escape(field, into: &bytes)
+                bytes.append(0x09)
+            }
+            // Lists: each item escaped on its own, so the separators between them stay unambiguous.
+            for (i, tag) in n.tags.enumerated() {
+                if i > 0 { bytes.append(0x1F) }
+                Self.escape(tag, into: &bytes)
+            }
+            bytes.append(0x09)
+            for field in [n.draft ? "1" : "0", n.publish?.description, n.expires?.description] {
+                Self.escape(field, into: &bytes)
+                bytes.append(0x09)
+            }
+            for (i, event) in n.events.enumerated() {
+                if i > 0 { bytes.append(0x1E) }
+                Self.escape(event.title, into: &bytes)
+                bytes.append(0x1F)
+                Self.escape(event.start.description, into: &bytes)
+                bytes.append(0x1F)
+                Self.escape(event.end.description, into: &bytes)
+            }
+            for number in [UInt64(n.body.offset), UInt64(n.body.firstLine), n.sourceHash] {
+                bytes.append(0x09)
+                bytes.append(contentsOf: Array(String(number, radix: 16).utf8))
+            }
             bytes.append(0x0A)
         }
-        let url = Self.location(for: output)
-        let temporary = url.path + ".tmp"
-        try FileIO.write(bytes, to: temporary)
-        guard rename(temporary, url.path) == 0 else { throw FileIO.Failure(path: url.path, code: errno) }
+        try BuildCache.replace(Self.location(for: output), with: bytes)
+    }
+
+    /// The items of a list field, still escaped.
+    static func list(_ field: ArraySlice<UInt8>, separator: UInt8) -> [ArraySlice<UInt8>] {
+        field.isEmpty ? [] : field.split(separator: separator, omittingEmptySubsequences: false)
     }
 
     /// The index for this content folder, or nil when there is none or anything in it is off (then
@@ -85,40 +154,40 @@ public struct NoticeIndex: Sendable {
         guard let bytes = FileIO.read(location(for: output).path) else { return nil }
         var lines = FileIO.lines(bytes)[...]
         guard let header = lines.popFirst(), String(decoding: header, as: UTF8.self) == "gavel-notices \(version)",
-              let roots = lines.popFirst().flatMap({ try? JSONValue.parse(String(decoding: $0, as: UTF8.self)).get().arrayValue }),
-              roots.count == 2, roots[0].stringValue == contentRoot, roots[1].stringValue == displayRoot else { return nil }
+              let roots = lines.popFirst()?.split(separator: 0x09, omittingEmptySubsequences: false), roots.count == 2,
+              unescape(roots[0]) == .some(contentRoot), unescape(roots[1]) == .some(displayRoot) else { return nil }
         var index = NoticeIndex(contentRoot: contentRoot, displayRoot: displayRoot)
         index.entries.reserveCapacity(lines.count)
         for line in lines {
-            guard let cells = try? JSONValue.parse(String(decoding: line, as: UTF8.self)).get().arrayValue, cells.count == 18,
-                  let relative = cells[0].stringValue,
-                  let size = cells[1].stringValue.flatMap({ Int64($0, radix: 16) }),
-                  let seconds = cells[2].stringValue.flatMap({ Int64($0, radix: 16) }),
-                  let nanoseconds = cells[3].stringValue.flatMap({ Int64($0, radix: 16) }),
-                  let inode = cells[4].stringValue.flatMap({ UInt64($0, radix: 16) }),
-                  let court = cells[5].stringValue, let slug = cells[6].stringValue, let title = cells[7].stringValue,
-                  let date = cells[8].stringValue.flatMap({ LocalDate(parsing: $0) }),
-                  let tags = cells[10].arrayValue?.compactMap(\.stringValue),
-                  case let .bool(draft) = cells[11],
-                  let events = cells[14].arrayValue,
-                  let offset = cells[15].stringValue.flatMap({ Int($0, radix: 16) }),
-                  let firstLine = cells[16].stringValue.flatMap({ Int($0, radix: 16) }),
-                  let hash = cells[17].stringValue.flatMap({ UInt64($0, radix: 16) }) else { return nil }
-            var calendar: [CalendarEvent] = []
-            for event in events {
-                guard let parts = event.arrayValue, parts.count == 3, let t = parts[0].stringValue,
-                      let start = parts[1].stringValue.flatMap({ LocalDateTime(parsing: $0) }),
-                      let end = parts[2].stringValue.flatMap({ LocalDateTime(parsing: $0) }) else { return nil }
-                calendar.append(CalendarEvent(title: t, start: start, end: end))
+            let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            guard cells.count == 18 else { return nil }
+            func text(_ i: Int) -> String? { unescape(cells[i]) ?? nil }
+            func hex(_ i: Int) -> UInt64? { BuildCache.hex(cells[i]) }
+            guard let relative = text(0), let size = hex(1), let seconds = hex(2), let nanoseconds = hex(3), let inode = hex(4),
+                  let court = text(5), let slug = text(6), let title = text(7), let date = text(8).flatMap({ LocalDate(parsing: $0) }),
+                  case let .some(summary) = unescape(cells[9]),
+                  let offset = hex(15), let firstLine = hex(16), let hash = hex(17) else { return nil }
+            var tags: [String] = []
+            for item in list(cells[10], separator: 0x1F) {
+                guard let tag = unescape(item) ?? nil else { return nil }
+                tags.append(tag)
+            }
+            var events: [CalendarEvent] = []
+            for item in list(cells[14], separator: 0x1E) {
+                let parts = item.split(separator: 0x1F, omittingEmptySubsequences: false)
+                guard parts.count == 3, let t = unescape(parts[0]) ?? nil,
+                      let start = (unescape(parts[1]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }),
+                      let end = (unescape(parts[2]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }) else { return nil }
+                events.append(CalendarEvent(title: t, start: start, end: end))
             }
             let display = displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? displayRoot + relative : displayRoot + "/" + relative)
             let notice = Notice(
-                court: court, slug: slug, title: title, date: date, summary: cells[9].stringValue, tags: tags, draft: draft,
-                publish: cells[12].stringValue.flatMap { LocalDate(parsing: $0) }, expires: cells[13].stringValue.flatMap { LocalDate(parsing: $0) },
-                events: calendar,
-                body: NoticeBody(diskPath: contentRoot + "/" + relative, offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
+                court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: text(11) == "1",
+                publish: text(12).flatMap { LocalDate(parsing: $0) }, expires: text(13).flatMap { LocalDate(parsing: $0) },
+                events: events,
+                body: NoticeBody(diskPath: contentRoot + "/" + relative, offset: Int(offset), file: display, firstLine: Int(firstLine), sourceHash: hash),
                 file: display, sourceHash: hash)
-            index.entries[relative] = (Stamp(size: size, seconds: seconds, nanoseconds: nanoseconds, inode: inode), notice)
+            index.entries[relative] = (Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode), notice)
         }
         return index
     }

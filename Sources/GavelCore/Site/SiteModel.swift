@@ -22,14 +22,23 @@ public struct SiteModel: Sendable {
     /// The newest `limit` current notices of every court, newest first (then by court and slug), for
     /// home and the site feed. Sorts small keys: the site's notices are never copied into one list.
     public func newestCurrentNotices(limit: Int) -> [(Court, Notice)] {
-        var keys: [(date: LocalDate, court: String, slug: String, c: Int, n: Int)] = []
+        // The best `limit` so far, kept in order; most notices lose to the last one on the date alone.
+        var best: [(date: LocalDate, court: String, slug: String, c: Int, n: Int)] = []
+        func newer(_ a: (date: LocalDate, court: String, slug: String, c: Int, n: Int), _ b: (date: LocalDate, court: String, slug: String, c: Int, n: Int)) -> Bool {
+            (a.date, a.court, a.slug) > (b.date, b.court, b.slug)
+        }
+        guard limit > 0 else { return [] }
         for (c, m) in courts.enumerated() {
             for (n, notice) in m.notices.enumerated() where !notice.isArchived(now: m.today) {
-                keys.append((notice.date, notice.court, notice.slug, c, n))
+                if best.count == limit, let last = best.last, notice.date < last.date { continue }
+                let key = (date: notice.date, court: notice.court, slug: notice.slug, c: c, n: n)
+                if best.count == limit, let last = best.last, !newer(key, last) { continue }
+                let at = best.firstIndex { newer(key, $0) } ?? best.count
+                best.insert(key, at: at)
+                if best.count > limit { best.removeLast() }
             }
         }
-        keys.sort { ($0.date, $0.court, $0.slug) > ($1.date, $1.court, $1.slug) }
-        return keys.prefix(limit).map { (courts[$0.c].court, courts[$0.c].notices[$0.n]) }
+        return best.map { (courts[$0.c].court, courts[$0.c].notices[$0.n]) }
     }
 
     public init(content: SiteContent, steps: [String: CheckedStep], now: Instant) {

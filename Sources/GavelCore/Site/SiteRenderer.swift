@@ -196,9 +196,11 @@ public struct SiteRenderer: Sendable {
             emit(search.file(script: true), input: allCourts)
         }
         if reuse("feed.xml", input: allCourts) == nil {
-            let variables = Dictionary(model.courts.map { ($0.court.id, CourtVariables(court: $0.court)) }) { a, _ in a }
+            let newest = model.newestCurrentNotices(limit: SiteFeeds.entryLimit)
+            // Variables only for the courts in the feed: making them formats dates in the court's zone.
+            let variables = Dictionary(newest.map { ($0.0.id, $0.0) }) { a, _ in a }.mapValues { CourtVariables(court: $0) }
             emit(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
-                                notices: model.newestCurrentNotices(limit: SiteFeeds.entryLimit), renderBody: { court, notice in
+                                notices: newest, renderBody: { court, notice in
                                     var ignored = DiagnosticBag()
                                     return body.render(notice, variables: variables[court.id], bag: &ignored)
                                 }), input: allCourts)

@@ -46,6 +46,27 @@ import Testing
         #expect(NoticeIndex.load(for: out, contentRoot: content.path + "-other", displayRoot: options.contentDisplay) == nil)
     }
 
+    @Test(arguments: [nil, "", "tab\there\nline \\ back\\t \u{1E}\u{1F} end"] as [String?])
+    func anyTextSurvivesTheIndexFile(text: String?) throws {
+        let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
+        let odd = "a\tb\u{1F}c\\n\u{1E}"
+        let start = try #require(LocalDateTime(parsing: "2020-03-27T18:00")), end = try #require(LocalDateTime(parsing: "2020-03-30T08:00"))
+        let notice = Notice(court: "c1", slug: "s", title: odd, date: try #require(LocalDate(parsing: "2020-01-02")), summary: text,
+                            tags: [odd, "", "plain"], draft: true, publish: nil, expires: LocalDate(parsing: "2021-01-01"),
+                            events: [CalendarEvent(title: odd, start: start, end: end), CalendarEvent(title: "", start: start, end: end)],
+                            body: NoticeBody(diskPath: "/content/courts/c1/notices/s.md", offset: 42, file: "Content/courts/c1/notices/s.md", firstLine: 7, sourceHash: 0xFFFF_FFFF_FFFF_FFFF),
+                            file: "Content/courts/c1/notices/s.md", sourceHash: 0xFFFF_FFFF_FFFF_FFFF)
+        var index = NoticeIndex(contentRoot: "/content", displayRoot: "Content")
+        let stamp = NoticeIndex.Stamp(size: 10, seconds: 1_000, nanoseconds: 999_999_999, inode: 12)
+        index.add("courts/c1/notices/s.md", stamp: stamp, notice: notice, now: Date())
+        try index.save(for: out)
+        let loaded = try #require(NoticeIndex.load(for: out, contentRoot: "/content", displayRoot: "Content"))
+        let entry = try #require(loaded.entries["courts/c1/notices/s.md"])
+        #expect(entry.stamp == stamp)
+        #expect(summary(entry.notice) == summary(notice))
+        #expect(entry.notice.summary == text)
+    }
+
     @Test func aChangedNoticeIsReadAgainEvenWithAnOldTimestamp() async throws {
         let content = try agedContent()
         let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
