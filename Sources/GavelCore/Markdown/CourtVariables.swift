@@ -62,45 +62,52 @@ public struct CourtVariables: Sendable {
 
     /// Replaces every `{{court.…}}` in `source`; an unknown name is reported at its line and column.
     public func fill(_ source: MarkdownSource, bag: inout DiagnosticBag) -> String {
-        let bytes = Array(source.text.utf8)
+        var text = source.text
+        text.makeContiguousUTF8()
         let brace = UInt8(ascii: "{"), closing = UInt8(ascii: "}")
-        guard bytes.count > 1, bytes.contains(brace) else { return source.text }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 64)
-        var line = source.firstLine
-        var lineStart = 0
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == 0x0A { line += 1; lineStart = i + 1 }
-            guard b == brace, i + 1 < bytes.count, bytes[i + 1] == brace else {
-                out.append(b)
-                i += 1
-                continue
-            }
-            var j = i + 2
-            while j + 1 < bytes.count, !(bytes[j] == closing && bytes[j + 1] == closing), bytes[j] != 0x0A { j += 1 }
-            guard j + 1 < bytes.count, bytes[j] == closing, bytes[j + 1] == closing else {
-                out.append(b)
-                i += 1
-                continue
-            }
-            let inner = String(decoding: bytes[(i + 2)..<j], as: UTF8.self).trimmingCharacters(in: .whitespaces)
-            let column = String(decoding: bytes[lineStart..<i], as: UTF8.self).count + 1
-            let location = SourceLocation(file: source.file, line: line, column: column)
-            if inner.hasPrefix("court.") {
-                if let value = escaped[String(inner.dropFirst("court.".count))] {
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> String in
+            var out: [UInt8] = []
+            var run = 0
+            var i = 0
+            while i + 1 < bytes.count {
+                guard bytes[i] == brace, bytes[i + 1] == brace else { i += 1; continue }
+                var j = i + 2
+                while j + 1 < bytes.count, !(bytes[j] == closing && bytes[j + 1] == closing), bytes[j] != 0x0A { j += 1 }
+                guard j + 1 < bytes.count, bytes[j] == closing, bytes[j + 1] == closing else { i += 1; continue }
+                // Most bodies have no variables: the output is only built once one is found.
+                if out.isEmpty { out.reserveCapacity(bytes.count + 64) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
+                let inner = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 2)..<j]), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                if inner.hasPrefix("court."), let value = escaped[String(inner.dropFirst("court.".count))] {
                     out.append(contentsOf: value.utf8)
                 } else {
-                    bag.error(location, "unknown court variable '\(inner)' for court '\(court.id)'",
-                              hint: DidYouMean.hint(inner, among: Self.knownPaths.map { "court." + $0 }) ?? "known: court.name, court.go_live, court.contacts.0.phone, …")
+                    let location = Self.location(of: i, in: bytes, source: source)
+                    if inner.hasPrefix("court.") {
+                        bag.error(location, "unknown court variable '\(inner)' for court '\(court.id)'",
+                                  hint: DidYouMean.hint(inner, among: Self.knownPaths.map { "court." + $0 }) ?? "known: court.name, court.go_live, court.contacts.0.phone, …")
+                    } else {
+                        bag.error(location, "unknown variable '\(inner)'", hint: "only court data can be named, as {{court.<field>}}")
+                    }
                 }
-            } else {
-                bag.error(location, "unknown variable '\(inner)'", hint: "only court data can be named, as {{court.<field>}}")
+                i = j + 2
+                run = i
             }
-            i = j + 2
+            guard run > 0 else { return text }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
+    }
+
+    /// The line and column (in characters) of byte `offset` of a body, for a diagnostic.
+    static func location(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>, source: MarkdownSource) -> SourceLocation {
+        var line = source.firstLine
+        var lineStart = 0
+        for k in 0..<offset where bytes[k] == 0x0A {
+            line += 1
+            lineStart = k + 1
         }
-        return String(decoding: out, as: UTF8.self)
+        let column = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<offset]), as: UTF8.self).count + 1
+        return SourceLocation(file: source.file, line: line, column: column)
     }
 
     /// Court data is plain text: keep Markdown from reading it as markup.

@@ -101,30 +101,40 @@ public enum JSONValue: Sendable, Equatable {
     static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
+        var text = s
+        text.makeContiguousUTF8()
         out.append(0x22)
-        var utf8 = s.utf8.makeIterator()
-        while let b = utf8.next() {
-            switch b {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-            case 0x09: out.append(contentsOf: [0x5C, 0x74])
-            // Escaped so the JSON can sit inside a <script> element.
-            case 0x3C, 0x3E, 0x26, 0x00..<0x20:
-                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]])
-            case 0xE2:
-                // U+2028 and U+2029 end lines in older JavaScript: E2 80 A8 / E2 80 A9.
-                let b2 = utf8.next(), b3 = utf8.next()
-                if b2 == 0x80, let b3, b3 == 0xA8 || b3 == 0xA9 {
-                    out.append(contentsOf: Array((b3 == 0xA8 ? "\\u2028" : "\\u2029").utf8))
-                } else {
-                    out.append(b)
-                    if let b2 { out.append(b2) }
-                    if let b3 { out.append(b3) }
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            // Runs that need no escaping are copied whole; this writes every search entry and checklist.
+            var run = 0
+            var i = 0
+            func flush() { if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) } }
+            func escaped(_ pieces: UInt8...) { flush(); out.append(contentsOf: pieces) }
+            while i < bytes.count {
+                let b = bytes[i]
+                switch b {
+                case 0x22: escaped(0x5C, 0x22)
+                case 0x5C: escaped(0x5C, 0x5C)
+                case 0x0A: escaped(0x5C, 0x6E)
+                case 0x0D: escaped(0x5C, 0x72)
+                case 0x09: escaped(0x5C, 0x74)
+                // Escaped so the JSON can sit inside a <script> element.
+                case 0x3C, 0x3E, 0x26, 0x00..<0x20:
+                    escaped(0x5C, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)])
+                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                    // U+2028 and U+2029 end lines in older JavaScript: E2 80 A8 / E2 80 A9.
+                    escaped(0x5C, 0x75, 0x32, 0x30, 0x32, bytes[i + 2] == 0xA8 ? 0x38 : 0x39)
+                    i += 3
+                    run = i
+                    continue
+                default:
+                    i += 1
+                    continue
                 }
-            default: out.append(b)
+                i += 1
+                run = i
             }
+            flush()
         }
         out.append(0x22)
     }
