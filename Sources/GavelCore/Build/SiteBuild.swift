@@ -106,14 +106,21 @@ public struct SiteBuild {
             if !unchanged { BuildCache.remove(for: options.output) }
             // The last build's cache lists every file it wrote; without one, Output is listed instead.
             let summary = try writer.commit(keeping: Set(report.fingerprints.keys), previous: previous.map { Set($0.entries.keys) })
-            if !unchanged {
-                let next = BuildCache(global: cache.global, entries: report.cacheEntries)
-                try? next.save(for: options.output)
-                if report.searchRebuilt { try? next.saveSearch(for: options.output) }
-            }
-            if let index = model.content.noticeIndex, previousIndex.map({ !index.sameStamps(as: $0) }) ?? true {
-                NoticeIndex.remove(for: options.output)
-                try? index.save(for: options.output)
+            // The three files beside Output are independent of one another: written side by side.
+            let output = options.output, global = cache.global, entries = report.cacheEntries, searchRebuilt = report.searchRebuilt
+            let index = model.content.noticeIndex.flatMap { index in previousIndex.map { index.sameStamps(as: $0) } == true ? nil : index }
+            await withTaskGroup(of: Void.self) { group in
+                if !unchanged {
+                    let next = BuildCache(global: global, entries: entries)
+                    group.addTask { try? next.save(for: output) }
+                    if searchRebuilt { group.addTask { try? next.saveSearch(for: output) } }
+                }
+                if let index {
+                    group.addTask {
+                        NoticeIndex.remove(for: output)
+                        try? index.save(for: output)
+                    }
+                }
             }
             return Result(paths: report.fingerprints.keys.sorted(), written: summary, warnings: bag.all)
         } catch {
