@@ -17,12 +17,12 @@ extension SiteRenderer {
         var searchEntries: [String: [UInt8]] = [:]
         let courtPath = "courts/\(c.id)/"
         let ctx = context(courtPath)
-        files.append(page(courtPath, template: "court", ctx.base(kind: "court", title: c.name, description: "NextGen CM/ECF at the \(c.name)",
+        files.append(page(courtPath, template: "court", many: true, ctx.base(kind: "court", title: c.name, description: "NextGen CM/ECF at the \(c.name)",
             breadcrumbs: [("Home", "")]).merging(["court": courtCard(m, ctx: ctx, full: true)])))
         searchEntries[SiteLinker.file(for: courtPath)] = search.add(title: c.name, path: courtPath, summary: courtCard(m, ctx: ctx)["go_live_status"] as? String ?? "", html: "")
 
         var noticeBodies: [String: String] = [:]
-        var noticePages = NoticePages(renderer: self, court: m, useSkeletons: useSkeletons)
+        let noticePages = NoticePages(renderer: self, court: m)
         for notice in m.notices {
             let path = notice.sitePath
             let file = SiteLinker.file(for: path)
@@ -71,7 +71,7 @@ extension SiteRenderer {
                 let next = m.steps[index + 1].module
                 data["next"] = ["title": next.title, "href": sctx.href("courts/\(c.id)/steps/\(next.id)/")]
             }
-            files.append(page(path, template: "step", sctx.base(kind: "step", title: "\(step.module.title) — \(c.shortName)",
+            files.append(page(path, template: "step", many: true, sctx.base(kind: "step", title: "\(step.module.title) — \(c.shortName)",
                 description: step.module.summary,
                 breadcrumbs: [("Home", ""), (c.name, courtPath), ("Checklist", "courts/\(c.id)/checklist/")]).merging(data)))
         }
@@ -166,7 +166,7 @@ extension SiteRenderer {
         let scripts: [[String: Any]] = theme.manifest["checklist.js"] == nil ? [] : [
             ["src": ctx.asset("checklist-engine.classic.js"), "module": false], ["src": ctx.asset("checklist.js"), "module": false],
         ]
-        return page(path, template: "checklist", ctx.base(kind: "checklist", title: title,
+        return page(path, template: "checklist", many: !isAll, ctx.base(kind: "checklist", title: title,
             description: "What to do before and after each court's move to NextGen CM/ECF", breadcrumbs: breadcrumbs, scripts: scripts).merging([
             "is_all_courts": isAll, "courts": courts.map { courtCard($0, ctx: ctx) }, "steps": entries, "checklist_data": dataScripts,
         ]))

@@ -10,10 +10,10 @@ struct PageContext {
     func asset(_ name: String) -> String { manifest[name].map(href) ?? "" }
 
     /// The page's own entry of the context: what differs between pages that share everything else.
-    func page(kind: String, title: String, description: String, value: (String) -> String = { $0 }) -> [String: Any] {
+    func page(kind: String, title: String, description: String) -> [String: Any] {
         let canonicalPath = path == "404.html" ? "" : path
-        return ["title": value(title), "description": value(description.isEmpty ? site.description : description),
-                "canonical": value(site.baseURL + canonicalPath), "kind": kind]
+        return ["title": title, "description": description.isEmpty ? site.description : description,
+                "canonical": site.baseURL + canonicalPath, "kind": kind]
     }
 
     func base(kind: String, title: String, description: String, breadcrumbs: [(String, String)] = [], scripts: [[String: Any]] = []) -> [String: Any] {

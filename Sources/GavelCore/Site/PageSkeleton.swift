@@ -1,11 +1,7 @@
-/// Every notice page of a court is the same template around different values. Mustache renders the
-/// page once per court and shape with a marker in place of each value; the output, cut at the markers,
-/// is a skeleton that each notice's values are spliced into. That gives the bytes Mustache would give
-/// for a small fraction of the work, which is most of a large build.
-///
-/// Safety: a skeleton is used only if every marker came back intact (a template that transforms a
-/// value, such as `{{uppercased(title)}}`, breaks its marker), and only after the first page made from
-/// it matched a real Mustache render byte for byte. Anything else falls back to Mustache.
+/// Pages made from one template differ in their values far more than in their structure: ten thousand
+/// notice pages, a hundred court pages. Mustache renders a page once per template and shape with a
+/// marker in place of every text value of its context; the output, cut at the markers, is a skeleton
+/// that each page of that shape has its values spliced into (see `SkeletonCache`).
 struct PageSkeleton: Sendable {
     enum Part: Sendable {
         case text([UInt8])
@@ -13,7 +9,7 @@ struct PageSkeleton: Sendable {
     }
     var parts: [Part]
 
-    /// Cuts a render made with `ValueSlots.marker(_:)` values into parts, or nil if any marker was
+    /// Cuts a render made with `SlottedContext.marker(_:)` values into parts, or nil if any marker was
     /// altered on the way.
     init?(rendered: String) {
         let bytes = Array(rendered.utf8)
@@ -76,36 +72,6 @@ struct PageSkeleton: Sendable {
         }
         return out
     }
-}
-
-/// Stands in for the values of one page while its context is built: records each value and hands back
-/// either the value itself or a marker, so the same context code serves the real render and the
-/// skeleton. The shape records what Mustache can branch on (which values are empty or span lines, and
-/// whatever the caller adds, such as list lengths); pages of one shape share a skeleton.
-final class ValueSlots {
-    let markers: Bool
-    private(set) var values: [String] = []
-    private(set) var shape: [UInt8] = []
-
-    init(markers: Bool) { self.markers = markers }
-
-    func callAsFunction(_ value: String) -> String {
-        // An empty value is falsy to Mustache and a multi-line one can be indented by a partial, so
-        // both are part of the shape; the value then stands as it is.
-        let multiline = value.utf8.contains(0x0A)
-        shape.append(value.isEmpty ? 0 : multiline ? 2 : 1)
-        values.append(value)
-        guard markers, !value.isEmpty else { return value }
-        return Self.marker(values.count - 1)
-    }
-
-    /// Adds something else the template may branch on (a flag, a list's length) to the shape.
-    func shape(_ tag: Int) {
-        shape.append(0xFF)
-        withUnsafeBytes(of: tag.littleEndian) { shape.append(contentsOf: $0) }
-    }
-
-    static func marker(_ index: Int) -> String { "\u{E000}gV\(index)&\u{E001}" }
 }
 
 /// HTML escaping exactly as swift-mustache does it (per Character: `<`, `>`, `&`, `"` and `'`), with a

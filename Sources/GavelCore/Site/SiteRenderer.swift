@@ -22,9 +22,13 @@ public struct SiteRenderer: Sendable {
     var linker: SiteLinker
     var body: BodyRenderer
     var cache: RenderCache?
-    /// Notice pages spliced into per-court skeletons (see `PageSkeleton`); off only to test that both
-    /// ways give the same bytes.
-    public var useSkeletons = true
+    /// Pages of the many-page templates (notices, courts, steps, court checklists) spliced into shared
+    /// skeletons (see `SkeletonCache`); off only to test that both ways give the same bytes.
+    public var useSkeletons: Bool {
+        get { skeletons.enabled }
+        set { skeletons = SkeletonCache(enabled: newValue && !theme.sortsLists) }
+    }
+    var skeletons: SkeletonCache
     var site: SiteConfig { model.content.site }
 
     /// What an incremental build knows: the last build's cache, this build's global fingerprint, and
@@ -72,6 +76,7 @@ public struct SiteRenderer: Sendable {
         self.theme = theme
         self.linker = linker
         self.cache = cache
+        skeletons = SkeletonCache(enabled: !theme.sortsLists)
         body = BodyRenderer(markdown: markdown, linker: linker, sitePaths: model.sitePaths, siteAllowsRawHTML: model.content.site.allowRawHTML)
     }
 
@@ -79,8 +84,10 @@ public struct SiteRenderer: Sendable {
         PageContext(path: path, linker: linker, site: site, manifest: theme.manifest)
     }
 
-    func page(_ path: String, template: String, _ data: [String: Any]) -> OutputFile {
-        OutputFile(path: SiteLinker.file(for: path), text: theme.render(template, data))
+    /// A page; `many` marks templates that make many pages, whose pages come from skeletons.
+    func page(_ path: String, template: String, many: Bool = false, _ data: [String: Any]) -> OutputFile {
+        guard many else { return OutputFile(path: SiteLinker.file(for: path), text: theme.render(template, data)) }
+        return OutputFile(path: SiteLinker.file(for: path), bytes: skeletons.render(template, data, theme: theme))
     }
 
     /// What rendering produced besides the files: problems found, and a fingerprint per file.

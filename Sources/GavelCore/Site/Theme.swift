@@ -10,6 +10,9 @@ public struct Theme: Sendable {
     public var assetFiles: [(path: String, bytes: [UInt8])]
     /// Templates/service-worker.js, written to the site root as sw.js with the build's file list.
     public var serviceWorker: [UInt8]?
+    /// True when a template sorts a list (`sorted(…)`): then pages are not made from skeletons, whose
+    /// markers would be sorted instead of the values.
+    public var sortsLists = false
 
     static let requiredTemplates = ["layout", "home", "court", "notice", "page", "step", "checklist", "search", "404"]
 
@@ -21,6 +24,7 @@ public struct Theme: Sendable {
             return nil
         }
         var library = MustacheLibrary()
+        var sortsLists = false
         var names = Set<String>()
         let files = (fm.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).sorted()
         for relative in files where relative.hasSuffix(".mustache") {
@@ -30,6 +34,7 @@ public struct Theme: Sendable {
                 continue
             }
             let name = String(relative.dropLast(".mustache".count))
+            if file.text.contains("sorted(") { sortsLists = true }
             do {
                 try library.register(file.text, named: name)
                 names.insert(name)
@@ -61,7 +66,7 @@ public struct Theme: Sendable {
         }
         let worker = root.appendingPathComponent("service-worker.js")
         let serviceWorker = fm.contents(atPath: worker.path).map { [UInt8]($0) }
-        return Theme(library: library, manifest: manifest, assetFiles: assets, serviceWorker: serviceWorker)
+        return Theme(library: library, manifest: manifest, assetFiles: assets, serviceWorker: serviceWorker, sortsLists: sortsLists)
     }
 
     /// Browsers refuse ES modules on file:// pages, so a module whose only export is its last line

@@ -47,6 +47,7 @@ import Testing
         ("    {{{body_html}}}", "    {{> notice-body}}"),
         ("<h1>{{title}}</h1>", "<h1>{{{title}}}</h1>"),
         ("{{<layout}}", "{{% CONTENT_TYPE: TEXT}}{{<layout}}"),
+        ("{{#tags}}<li class=\"tag\">{{.}}</li>{{/tags}}", "{{#sorted(tags)}}<li class=\"tag\">{{.}}</li>{{/sorted(tags)}}"),
     ])
     func customisedTemplatesGiveTheSamePages(original: String, replacement: String) async throws {
         let templates = try TestPaths.temporaryDirectory().appendingPathComponent("Templates")
@@ -59,8 +60,56 @@ import Testing
         try await expectSameSite(templates: templates, now: "2020-03-20T12:00:00Z")
     }
 
+    /// Sorting a list would order markers rather than values, so a theme that sorts gets no skeletons.
+    /// (Marker contexts hold lists as [Any], which Mustache cannot sort, so such a skeleton would also
+    /// fail its first check; both guards are tested.)
+    @Test func aThemeThatSortsListsGetsNoSkeletons() throws {
+        var library = MustacheLibrary()
+        try library.register("{{#sorted(tags)}}{{.}},{{/sorted(tags)}}", named: "t")
+        let theme = Theme(library: library, manifest: [:], assetFiles: [], serviceWorker: nil)
+        let unguarded = SkeletonCache(enabled: true)
+        #expect(unguarded.render("t", ["tags": ["alpha", "zebra"]], theme: theme) == Array("alpha,zebra,".utf8))
+        #expect(unguarded.render("t", ["tags": ["zebra", "alpha"]], theme: theme) == Array("alpha,zebra,".utf8))
+
+        let folder = try TestPaths.temporaryDirectory()
+        try FileManager.default.copyItem(at: TestPaths.templates, to: folder.appendingPathComponent("T"))
+        var bag = DiagnosticBag()
+        let plain = try #require(Theme.load(from: folder.appendingPathComponent("T"), displayRoot: "T", bag: &bag))
+        #expect(!plain.sortsLists)
+        try "{{#sorted(tags)}}{{.}}{{/sorted(tags)}}".write(to: folder.appendingPathComponent("T/partials/sorted-tags.mustache"), atomically: true, encoding: .utf8)
+        let sorting = try #require(Theme.load(from: folder.appendingPathComponent("T"), displayRoot: "T", bag: &bag))
+        #expect(sorting.sortsLists)
+        let model = SiteModel(content: SiteContent(site: SiteConfig(title: "", baseURL: "/", language: "en", description: "", allowRawHTML: false, navigation: [], file: ""),
+                                                   facts: [], steps: [:], stepOrder: [], courts: [], pages: []), steps: [:], now: Instant(secondsSinceEpoch: 0))
+        let renderer = SiteRenderer(model: model, theme: sorting, linker: SiteLinker(offline: false), markdown: Markdown())
+        #expect(!renderer.useSkeletons)
+    }
+
+    /// Every text of a context is replaced by a marker, whatever its depth: a value left in place would
+    /// be copied into every page made from the skeleton.
+    @Test func everyTextBecomesAMarkerAndOnlyStructureMakesTheShape() throws {
+        func context(_ a: String, _ b: String) -> [String: Any] {
+            ["site": ["title": a], "items": [["t": b, "n": 3, "ok": true], ["t": a + b, "n": 4, "ok": false]], "tags": [a, b], "empty": ""]
+        }
+        let one = try #require(SlottedContext(context("first", "second")))
+        let two = try #require(SlottedContext(context("other", "values\nhere")))
+        #expect(one.values.count == 6)
+        #expect(one.values.contains("first") && one.values.contains("firstsecond"))
+        func texts(_ value: Any) -> [String] {
+            if let s = value as? String { return [s] }
+            if let m = value as? [String: Any] { return m.values.flatMap(texts) }
+            if let l = value as? [Any] { return l.flatMap(texts) }
+            return []
+        }
+        #expect(texts(one.markerContext).allSatisfy { $0.isEmpty || $0.hasPrefix("\u{E000}gV") })
+        #expect(one.shape != two.shape, "a multi-line text changes the shape")
+        let three = try #require(SlottedContext(context("x", "y")))
+        #expect(one.shape == three.shape)
+        #expect(SlottedContext(["date": 1.5]) == nil, "a value Mustache would print another way is refused")
+    }
+
     @Test func aDamagedMarkerRejectsTheSkeleton() {
-        let good = "<p>" + ValueSlots.marker(0) + "</p><p>" + ValueSlots.marker(1).replacingOccurrences(of: "&", with: "&amp;") + "</p>"
+        let good = "<p>" + SlottedContext.marker(0) + "</p><p>" + SlottedContext.marker(1).replacingOccurrences(of: "&", with: "&amp;") + "</p>"
         let skeleton = PageSkeleton(rendered: good)
         #expect(skeleton?.fill(["a<b", "c<d"]) == Array("<p>a<b</p><p>c&lt;d</p>".utf8))
         #expect(PageSkeleton(rendered: good.uppercased()) == nil)
