@@ -27,6 +27,11 @@ public struct SiteLinker: Sendable {
         }
         if offline && (path.isEmpty || path.hasSuffix("/")) { path += "index.html" }
         if from == "404.html" { return basePath + path + suffix }
+        return (Self.relative(from: from, to: path) ?? Self.generalRelative(from: from, to: path)) + suffix
+    }
+
+    /// The relative link between any two site paths, by their components.
+    static func generalRelative(from: String, to path: String) -> String {
         let fromDir = from.split(separator: "/", omittingEmptySubsequences: true).dropLast(from.hasSuffix("/") || from.isEmpty ? 0 : 1)
         let targetParts = path.split(separator: "/", omittingEmptySubsequences: true)
         let targetIsDir = path.isEmpty || path.hasSuffix("/")
@@ -38,9 +43,36 @@ public struct SiteLinker: Sendable {
         let ups = Array(repeating: "..", count: fromDir.count - common)
         var rest = Array(targetParts.dropFirst(common)).map(String.init)
         if targetIsDir && !rest.isEmpty { rest[rest.count - 1] += "/" }
-        var result = (ups.isEmpty ? "" : ups.joined(separator: "/") + "/") + rest.joined(separator: "/")
-        if result.isEmpty { result = "./" }
-        return result + suffix
+        let result = (ups.isEmpty ? "" : ups.joined(separator: "/") + "/") + rest.joined(separator: "/")
+        return result.isEmpty ? "./" : result
+    }
+
+    /// The relative link between two normalised site paths (no leading or doubled slash), worked out
+    /// on their bytes: every page links to dozens of others, so this runs hundreds of thousands of
+    /// times. Nil for anything else, which the general code handles.
+    static func relative(from: String, to path: String) -> String? {
+        let f = Array(from.utf8), t = Array(path.utf8)
+        let slash = UInt8(ascii: "/")
+        func normalised(_ b: [UInt8]) -> Bool {
+            b.first != slash && !zip(b, b.dropFirst()).contains { $0 == slash && $1 == slash }
+        }
+        guard normalised(f), normalised(t) else { return nil }
+        // A page's folder: everything up to its last slash (a folder page ends in one).
+        let fromDir = f.lastIndex(of: slash).map { $0 + 1 } ?? 0
+        let targetDir = t.lastIndex(of: slash).map { $0 + 1 } ?? 0
+        // The longest shared run of whole folders.
+        var common = 0
+        var i = 0
+        while i < fromDir, i < targetDir, f[i] == t[i] {
+            if f[i] == slash { common = i + 1 }
+            i += 1
+        }
+        let ups = f[common..<fromDir].reduce(0) { $0 + ($1 == slash ? 1 : 0) }
+        var out: [UInt8] = []
+        out.reserveCapacity(ups * 3 + t.count - common)
+        for _ in 0..<ups { out.append(contentsOf: [0x2E, 0x2E, slash]) }
+        out.append(contentsOf: t[common...])
+        return out.isEmpty ? "./" : String(decoding: out, as: UTF8.self)
     }
 
     /// Resolves a link an author wrote in a page at `from` to a site path, or nil if it leaves the site.

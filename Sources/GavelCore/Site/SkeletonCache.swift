@@ -9,57 +9,74 @@ struct SlottedContext {
     /// Keys, list lengths, flags, numbers, and for each text whether it is empty, spans lines or ends
     /// with a line break (what Mustache's truthiness and partial indentation look at).
     private(set) var shape: [UInt8] = []
-    private(set) var markerContext: [String: Any] = [:]
+    private let context: [String: Any]
 
     /// Nil when the context holds anything but text, flags, whole numbers, lists and string-keyed maps.
     init?(_ context: [String: Any]) {
-        guard let markers = walk(context) as? [String: Any] else { return nil }
-        markerContext = markers
+        self.context = context
+        guard read(context) else { return nil }
     }
 
     static func marker(_ index: Int) -> String { "\u{E000}gV\(index)&\u{E001}" }
 
-    private mutating func walk(_ value: Any) -> Any? {
+    /// The same context with a marker for every non-empty text, in the order `values` has them; made
+    /// only for the first page of a shape.
+    var markerContext: [String: Any] {
+        var next = 0
+        func replace(_ value: Any) -> Any {
+            if let text = value as? String {
+                next += 1
+                return text.isEmpty ? text : Self.marker(next - 1)
+            }
+            if let map = value as? [String: Any] {
+                var out: [String: Any] = [:]
+                for key in map.keys.sorted() { out[key] = map[key].map(replace) }
+                return out
+            }
+            if let list = value as? [Any] { return list.map(replace) }
+            return value
+        }
+        return replace(context) as? [String: Any] ?? [:]
+    }
+
+    /// Records the values and shape of `value`; false for a value of another kind.
+    private mutating func read(_ value: Any) -> Bool {
         if let text = value as? String {
-            let bytes = text.utf8
-            shape.append(text.isEmpty ? 0 : (bytes.contains(0x0A) ? 2 : 1) | (bytes.last == 0x0A ? 4 : 0))
+            var flags: UInt8 = 0
+            if !text.isEmpty {
+                let bytes = text.utf8
+                flags = (bytes.contains(0x0A) ? 2 : 1) | (bytes.last == 0x0A ? 4 : 0)
+            }
+            shape.append(flags)
             values.append(text)
-            return text.isEmpty ? text : Self.marker(values.count - 1)
+            return true
         }
         if type(of: value) == Bool.self, let flag = value as? Bool {
             shape.append(flag ? 8 : 9)
-            return flag
+            return true
         }
         if type(of: value) == Int.self, let number = value as? Int {
             shape.append(10)
             withUnsafeBytes(of: number.littleEndian) { shape.append(contentsOf: $0) }
-            return number
+            return true
         }
         if let map = value as? [String: Any] {
             shape.append(11)
-            var out: [String: Any] = [:]
-            out.reserveCapacity(map.count)
             for key in map.keys.sorted() {
                 shape.append(contentsOf: key.utf8)
                 shape.append(0)
-                guard let item = map[key], let replaced = walk(item) else { return nil }
-                out[key] = replaced
+                guard let item = map[key], read(item) else { return false }
             }
             shape.append(12)
-            return out
+            return true
         }
         if let list = value as? [Any] {
             shape.append(13)
-            var out: [Any] = []
-            out.reserveCapacity(list.count)
-            for item in list {
-                guard let replaced = walk(item) else { return nil }
-                out.append(replaced)
-            }
+            for item in list where !read(item) { return false }
             shape.append(14)
-            return out
+            return true
         }
-        return nil
+        return false
     }
 }
 

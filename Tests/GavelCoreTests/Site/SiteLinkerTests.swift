@@ -1,0 +1,40 @@
+import Testing
+@testable import GavelCore
+
+/// The byte-level relative link must agree with the component-by-component one on every pair.
+@Suite struct SiteLinkerTests {
+    static let paths: [String] = {
+        let parts = ["", "courts/", "courts/a/", "courts/ab/", "courts/a/notices/", "courts/a/notices/n1/", "courts/a/notices/n10/",
+                     "courts/ab/notices/n1/", "feed.xml", "courts/a/feed.xml", "courts/a/calendar.ics", "checklist/", "checklist/a.js",
+                     "assets/site.1234.css", "courts/a/index.html", "search/", "faq/", "a/", "a/b", "ab/", "courts/a/notices/n1/index.html"]
+        return parts
+    }()
+
+    @Test func byteLevelLinksAgreeWithComponentLinks() {
+        var compared = 0
+        for from in Self.paths {
+            for to in Self.paths {
+                let fast = SiteLinker.relative(from: from, to: to)
+                #expect(fast == SiteLinker.generalRelative(from: from, to: to), "from \(from) to \(to)")
+                compared += 1
+            }
+        }
+        #expect(compared == Self.paths.count * Self.paths.count)
+    }
+
+    @Test func pathsThatAreNotNormalisedUseTheGeneralWay() {
+        #expect(SiteLinker.relative(from: "/courts/a/", to: "feed.xml") == nil)
+        #expect(SiteLinker.relative(from: "courts//a/", to: "feed.xml") == nil)
+        #expect(SiteLinker(offline: false).href(from: "courts//a/", to: "feed.xml") == SiteLinker.generalRelative(from: "courts//a/", to: "feed.xml"))
+    }
+
+    @Test func examples() {
+        let linker = SiteLinker(offline: false), offline = SiteLinker(offline: true)
+        #expect(linker.href(from: "courts/a/notices/n1/", to: "courts/a/") == "../../")
+        #expect(linker.href(from: "courts/a/notices/n1/", to: "courts/a/notices/n1/") == "./")
+        #expect(linker.href(from: "", to: "courts/a/#dates") == "courts/a/#dates")
+        #expect(linker.href(from: "courts/a/", to: "assets/site.css") == "../../assets/site.css")
+        #expect(offline.href(from: "courts/a/", to: "") == "../../index.html")
+        #expect(linker.href(from: "404.html", to: "faq/") == "/faq/")
+    }
+}
