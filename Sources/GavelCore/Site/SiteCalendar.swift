@@ -85,11 +85,11 @@ enum SiteCalendar {
     static func offsetText(_ seconds: Int) -> String {
         let sign = seconds < 0 ? "-" : "+"
         let a = abs(seconds)
-        return sign + String(format: "%02d%02d", a / 3600, a % 3600 / 60)
+        return sign + Digits.padded(a / 3600, 2) + Digits.padded(a % 3600 / 60, 2)
     }
 
     static func stamp(_ l: LocalDateTime) -> String {
-        String(format: "%04d%02d%02dT%02d%02d", l.date.year, l.date.month, l.date.day, l.hour, l.minute)
+        Digits.padded(l.date.year, 4) + Digits.padded(l.date.month, 2) + Digits.padded(l.date.day, 2) + "T" + Digits.padded(l.hour, 2) + Digits.padded(l.minute, 2)
     }
 
     static func utcStamp(_ i: Instant) -> String {

@@ -78,6 +78,34 @@ public struct SiteLinker: Sendable {
     /// Resolves a link an author wrote in a page at `from` to a site path, or nil if it leaves the site.
     /// Site paths start with "/"; other relative links are resolved against the page.
     public static func resolve(_ destination: String, from: String) -> String? {
+        if let quick = quickResolve(destination) { return quick }
+        return generalResolve(destination, from: from)
+    }
+
+    /// The two kinds of link most bodies hold, decided on bytes: an address with a scheme
+    /// ("https:…", "mailto:…") leaves the site; a plain site path ("/courts/wiwb/") is itself. `.some`
+    /// wraps the answer; nil means the general way must decide.
+    static func quickResolve(_ destination: String) -> String?? {
+        let bytes = Array(destination.utf8)
+        guard let first = bytes.first else { return nil }
+        let isLetter = (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A
+        if isLetter, let colon = bytes.firstIndex(of: 0x3A), !bytes[..<colon].contains(0x2F) { return .some(nil) }
+        guard first == 0x2F, bytes.count < 2 || bytes[1] != 0x2F else { return nil }
+        let end = bytes.firstIndex { $0 == 0x23 || $0 == 0x3F } ?? bytes.count
+        let path = bytes[1..<end]
+        // Dot segments and doubled slashes are left to the general way.
+        var previous: UInt8 = 0x2F
+        for b in path {
+            if b == 0x2F && previous == 0x2F { return nil }
+            if b == 0x2E && previous == 0x2F { return nil }
+            previous = b
+        }
+        var result = String(decoding: path, as: UTF8.self)
+        if result.hasSuffix("index.html") && (result.count == 10 || result.hasSuffix("/index.html")) { result.removeLast(10) }
+        return .some(result + String(decoding: bytes[end...], as: UTF8.self))
+    }
+
+    static func generalResolve(_ destination: String, from: String) -> String? {
         if destination.isEmpty || destination.hasPrefix("#") { return nil }
         let lower = destination.lowercased()
         if lower.hasPrefix("//") || lower.contains(":") && !lower.hasPrefix("/") && lower.split(separator: "/").first?.contains(":") == true {
@@ -105,7 +133,7 @@ public struct SiteLinker: Sendable {
         }
         var result = parts.joined(separator: "/")
         if isDir && !result.isEmpty { result += "/" }
-        if result.hasSuffix("index.html") { result.removeLast("index.html".count) }
+        if result == "index.html" || result.hasSuffix("/index.html") { result.removeLast("index.html".count) }
         return result + suffix
     }
 }

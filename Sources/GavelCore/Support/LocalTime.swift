@@ -29,7 +29,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        Digits.padded(year, 4) + "-" + Digits.padded(month, 2) + "-" + Digits.padded(day, 2)
     }
 
     public static func < (a: LocalDate, b: LocalDate) -> Bool {
@@ -91,7 +91,7 @@ public struct LocalDateTime: Hashable, Comparable, Sendable, CustomStringConvert
     }
 
     public var description: String {
-        date.description + String(format: "T%02d:%02d", hour, minute)
+        date.description + "T" + Digits.padded(hour, 2) + ":" + Digits.padded(minute, 2)
     }
 
     public static func < (a: LocalDateTime, b: LocalDateTime) -> Bool {
@@ -170,7 +170,8 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         let days = Int(secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400)
         let rest = Int(secondsSinceEpoch - Int64(days) * 86_400)
         let (y, m, d) = Instant.civil(fromDays: days)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, rest / 3600, rest % 3600 / 60, rest % 60)
+        return Digits.padded(y, 4) + "-" + Digits.padded(m, 2) + "-" + Digits.padded(d, 2) + "T" + Digits.padded(rest / 3600, 2) + ":"
+            + Digits.padded(rest % 3600 / 60, 2) + ":" + Digits.padded(rest % 60, 2) + "Z"
     }
 
     public var date: Date { Date(timeIntervalSince1970: Double(secondsSinceEpoch)) }
@@ -205,7 +206,7 @@ public enum PeopleTime {
     public static func format(_ local: LocalDateTime, abbreviation: String?) -> String {
         let h12 = local.hour % 12 == 0 ? 12 : local.hour % 12
         let suffix = local.hour < 12 ? "a.m." : "p.m."
-        var text = "\(local.date.longText), \(h12):\(String(format: "%02d", local.minute)) \(suffix)"
+        var text = "\(local.date.longText), \(h12):\(Digits.padded(local.minute, 2)) \(suffix)"
         if let abbreviation { text += " \(abbreviation)" }
         return text
     }
@@ -220,7 +221,7 @@ public enum PeopleTime {
 
     public static func time(_ local: LocalDateTime) -> String {
         let h12 = local.hour % 12 == 0 ? 12 : local.hour % 12
-        return "\(h12):\(String(format: "%02d", local.minute)) \(local.hour < 12 ? "a.m." : "p.m.")"
+        return "\(h12):\(Digits.padded(local.minute, 2)) \(local.hour < 12 ? "a.m." : "p.m.")"
     }
 }
 
@@ -266,4 +267,14 @@ public struct CourtClock: Sendable {
     }
 
     public func today(at now: Instant) -> LocalDate { now.local(in: zone).date }
+}
+
+/// Zero-padded decimal numbers without Foundation's `String(format:)`, which showed in profiles: dates
+/// are written for every notice on every page that lists it.
+enum Digits {
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        guard value >= 0, text.utf8.count < width else { return text }
+        return String(repeating: "0", count: width - text.utf8.count) + text
+    }
 }

@@ -22,6 +22,20 @@ import Testing
         #expect(compared == Self.paths.count * Self.paths.count)
     }
 
+    @Test func quickResolvingAgreesWithTheGeneralWay() {
+        let destinations = ["/courts/a/", "/courts/a", "/", "/courts/a/index.html", "/index.html", "/courts/a/#dates", "/faq/?q=1",
+                            "/courts/./a/", "/courts/../faq/", "//example.com/x", "https://pacer.uscourts.gov/x", "HTTP://x.y", "mailto:a@b.c",
+                            "tel:+16082645178", "../c2/", "notices/n1/", "#top", "", "c1/page:1", "1:odd", "/courts//a/", "/myindex.html",
+                            "/courts/a/feed.xml#x"]
+        for from in ["", "courts/a/", "courts/a/notices/n1/", "faq/"] {
+            for destination in destinations {
+                #expect(SiteLinker.resolve(destination, from: from) == SiteLinker.generalResolve(destination, from: from), "\(destination) from \(from)")
+            }
+        }
+        #expect(SiteLinker.quickResolve("/courts/a/") != nil)
+        #expect(SiteLinker.quickResolve("https://x.y/") != nil)
+    }
+
     @Test func pathsThatAreNotNormalisedUseTheGeneralWay() {
         #expect(SiteLinker.relative(from: "/courts/a/", to: "feed.xml") == nil)
         #expect(SiteLinker.relative(from: "courts//a/", to: "feed.xml") == nil)
