@@ -180,8 +180,6 @@ enum FileIO {
         }
     }
 
-    /// Every file and folder below `root`, as relative paths (a plain readdir walk; FileManager's
-    /// enumerator with a stat per entry is several times slower on large sites).
     /// Every file and folder under `root`, relative to it; folders for which `skip` is true are not
     /// entered (nor listed).
     static func walk(_ root: String, skip: (String) -> Bool = { _ in false }) -> (files: [String], directories: [String]) {
