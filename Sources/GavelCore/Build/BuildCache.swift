@@ -10,11 +10,14 @@ public struct BuildCache: Sendable {
         public var input: UInt64
         public var output: UInt64
         public var size: Int
-        /// The page's search index entry, serialised JSON.
+        /// The page's search index entry, serialised JSON: made this build, or read from the last
+        /// search-index.json when the index is made again.
         public var search: [UInt8]?
+        /// Where that entry stands in search-index.json.
+        public var searchRange: Range<Int>?
     }
 
-    static let version = 5
+    static let version = 6
     public var global: UInt64
     public var entries: [String: Entry]
 
@@ -32,8 +35,8 @@ public struct BuildCache: Sendable {
     /// (then everything is rendered, which is always correct).
     ///
     /// The format is line-based, read without a JSON parser: a header `gavel-cache <version> <global>`,
-    /// then one line per file: path, input, output and size (hexadecimal, tab-separated). Pages' search
-    /// entries are in a file of their own (see `loadSearch`), read only when the search index is made.
+    /// then one line per file: path, input, output and size (hexadecimal, tab-separated), and for pages
+    /// in the search index where their entry starts and ends in search-index.json (see `loadSearch`).
     public static func load(for output: URL) -> BuildCache? {
         guard let bytes = FileIO.read(location(for: output).path) else { return nil }
         var lines = FileIO.lines(bytes)[...]
@@ -46,8 +49,13 @@ public struct BuildCache: Sendable {
         entries.reserveCapacity(lines.count)
         for line in lines {
             let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
-            guard cells.count == 4, let input = hex(cells[1]), let outputHash = hex(cells[2]), let size = hex(cells[3]) else { return nil }
-            entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: Int(truncatingIfNeeded: size))
+            guard cells.count == 4 || cells.count == 6, let input = hex(cells[1]), let outputHash = hex(cells[2]), let size = hex(cells[3]) else { return nil }
+            var range: Range<Int>?
+            if cells.count == 6 {
+                guard let start = hex(cells[4]), let end = hex(cells[5]), start <= end, end < 1 << 48 else { return nil }
+                range = Int(start)..<Int(end)
+            }
+            entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: Int(truncatingIfNeeded: size), searchRange: range)
         }
         return BuildCache(global: global, entries: entries)
     }
@@ -69,7 +77,11 @@ public struct BuildCache: Sendable {
     public func save(for output: URL) throws {
         var bytes = Array("gavel-cache \(Self.version) \(String(global, radix: 16))\n".utf8)
         for (path, e) in entries.sorted(by: { $0.key < $1.key }) {
-            bytes.append(contentsOf: Array("\(path)\t\(String(e.input, radix: 16))\t\(String(e.output, radix: 16))\t\(String(e.size, radix: 16))\n".utf8))
+            bytes.append(contentsOf: Array("\(path)\t\(String(e.input, radix: 16))\t\(String(e.output, radix: 16))\t\(String(e.size, radix: 16))".utf8))
+            if let range = e.searchRange {
+                bytes.append(contentsOf: Array("\t\(String(range.lowerBound, radix: 16))\t\(String(range.upperBound, radix: 16))".utf8))
+            }
+            bytes.append(0x0A)
         }
         try Self.replace(Self.location(for: output), with: bytes)
     }
@@ -80,48 +92,23 @@ public struct BuildCache: Sendable {
         guard rename(temporary, url.path) == 0 else { throw FileIO.Failure(path: url.path, code: errno) }
     }
 
-    /// Removes the main file. The search file may stay: its token ties it to one search index.
+    /// Removes the cache file (the next build then renders everything).
     public static func remove(for output: URL) {
         try? FileManager.default.removeItem(at: location(for: output))
     }
 
     // MARK: - Search entries
 
-    public static func searchLocation(for output: URL) -> URL {
-        let main = location(for: output)
-        return main.deletingLastPathComponent().appendingPathComponent(main.lastPathComponent + "-search")
-    }
-
-    /// The search file belongs to the search index it was made with: its header names that index's
-    /// fingerprint, which the main cache records as the output of search-index.json.
-    var searchToken: UInt64? { entries[SearchIndex.files[0]]?.output }
-
-    /// Writes every page's search entry: a header `gavel-search <version> <token>`, then path and
-    /// entry, tab-separated (an entry is JSON, which never holds a raw tab or line break).
-    public func saveSearch(for output: URL) throws {
-        guard let token = searchToken else { return }
-        var bytes = Array("gavel-search \(Self.version) \(String(token, radix: 16))\n".utf8)
-        for (path, e) in entries.sorted(by: { $0.key < $1.key }) {
-            guard let search = e.search else { continue }
-            bytes.append(contentsOf: Array(path.utf8))
-            bytes.append(0x09)
-            bytes.append(contentsOf: search)
-            bytes.append(0x0A)
-        }
-        try Self.replace(Self.searchLocation(for: output), with: bytes)
-    }
-
-    /// Adds the search entries of the last build to this cache; false when they cannot be had (then
-    /// reused pages would lack them, and the caller renders everything).
+    /// Adds the search entries of the last build, read from its search-index.json (which must be the
+    /// file this cache describes); false when they cannot be had (then reused pages would lack them,
+    /// and the caller renders everything).
     public mutating func loadSearch(for output: URL) -> Bool {
-        guard let token = searchToken, let bytes = FileIO.read(Self.searchLocation(for: output).path) else { return false }
-        var lines = FileIO.lines(bytes)[...]
-        guard let header = lines.popFirst(),
-              String(decoding: header, as: UTF8.self) == "gavel-search \(Self.version) \(String(token, radix: 16))" else { return false }
-        for line in lines {
-            guard let tab = line.firstIndex(of: 0x09) else { return false }
-            let path = String(decoding: line[..<tab], as: UTF8.self)
-            entries[path]?.search = Array(line[(tab + 1)...])
+        guard let recorded = entries[SearchIndex.files[0]], let bytes = FileIO.read(output.path + "/" + SearchIndex.files[0]),
+              bytes.count == recorded.size, ContentHash.of(bytes) == recorded.output else { return false }
+        for (path, entry) in entries {
+            guard let range = entry.searchRange else { continue }
+            guard range.upperBound <= bytes.count else { return false }
+            entries[path]?.search = Array(bytes[range])
         }
         return true
     }

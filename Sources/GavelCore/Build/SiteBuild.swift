@@ -106,14 +106,13 @@ public struct SiteBuild {
             if !unchanged { BuildCache.remove(for: options.output) }
             // The last build's cache lists every file it wrote; without one, Output is listed instead.
             let summary = try writer.commit(keeping: Set(report.fingerprints.keys), previous: previous.map { Set($0.entries.keys) })
-            // The three files beside Output are independent of one another: written side by side.
-            let output = options.output, global = cache.global, entries = report.cacheEntries, searchRebuilt = report.searchRebuilt
+            // The two files beside Output are independent of each other: written side by side.
+            let output = options.output, global = cache.global, entries = report.cacheEntries
             let index = model.content.noticeIndex.flatMap { index in previousIndex.map { index.sameStamps(as: $0) } == true ? nil : index }
             await withTaskGroup(of: Void.self) { group in
                 if !unchanged {
                     let next = BuildCache(global: global, entries: entries)
                     group.addTask { try? next.save(for: output) }
-                    if searchRebuilt { group.addTask { try? next.saveSearch(for: output) } }
                 }
                 if let index {
                     group.addTask {

@@ -7,7 +7,7 @@ extension SiteRenderer {
         let courtInput = cache.map { $0.courtInputs[c.id] ?? BuildCache.courtInput(global: $0.global, court: m) }
         if let courtInput, let reused = reusableCourt(m, input: courtInput) {
             for (path, entry) in reused {
-                if let found = entry.search { search.entries.append(found) }
+                if let found = entry.search { search.entries.append((path, found)) }
                 cacheEntries[path] = entry
             }
             return []
@@ -19,7 +19,7 @@ extension SiteRenderer {
         let ctx = context(courtPath)
         files.append(page(courtPath, template: "court", many: true, ctx.base(kind: "court", title: c.name, description: "NextGen CM/ECF at the \(c.name)",
             breadcrumbs: [("Home", "")]).merging(["court": courtCard(m, ctx: ctx, full: true)])))
-        searchEntries[SiteLinker.file(for: courtPath)] = search.add(title: c.name, path: courtPath, summary: courtCard(m, ctx: ctx)["go_live_status"] as? String ?? "", html: "")
+        searchEntries[SiteLinker.file(for: courtPath)] = search.add(file: SiteLinker.file(for: courtPath), title: c.name, path: courtPath, summary: courtCard(m, ctx: ctx)["go_live_status"] as? String ?? "", html: "")
 
         var noticeBodies: [String: String] = [:]
         let noticePages = NoticePages(renderer: self, court: m)
@@ -29,13 +29,13 @@ extension SiteRenderer {
             let archived = notice.isArchived(now: m.today)
             let input = cache.map { BuildCache.input(global: $0.global, notice: notice, archived: archived) }
             if let input, let reused = cache?.reusable(file, input: input) {
-                if let entry = reused.search { search.entries.append(entry) }
+                if let entry = reused.search { search.entries.append((file, entry)) }
                 cacheEntries[file] = reused
                 continue
             }
             let html = body.render(notice, variables: variables, bag: &bag)
             noticeBodies[notice.slug] = html
-            let entry = archived ? nil : search.add(title: notice.title, path: path, summary: notice.summary ?? "", html: html)
+            let entry = archived ? nil : search.add(file: file, title: notice.title, path: path, summary: notice.summary ?? "", html: html)
             let output = OutputFile(path: file, bytes: noticePages.render(notice, html: html, archived: archived))
             if let input {
                 cacheEntries[file] = BuildCache.Entry(input: input, output: ContentHash.of(output.bytes), size: output.bytes.count, search: entry)
@@ -47,7 +47,7 @@ extension SiteRenderer {
             let path = "courts/\(c.id)/steps/\(step.module.id)/"
             let sctx = context(path)
             let html = body.render(step.module.body, variables: variables, on: path, bag: &bag)
-            searchEntries[SiteLinker.file(for: path)] = search.add(title: "\(step.module.title) — \(c.shortName)", path: path, summary: step.module.summary, html: html)
+            searchEntries[SiteLinker.file(for: path)] = search.add(file: SiteLinker.file(for: path), title: "\(step.module.title) — \(c.shortName)", path: path, summary: step.module.summary, html: html)
             var data: [String: Any] = [
                 "court": courtCard(m, ctx: sctx),
                 "step": [

@@ -1,18 +1,32 @@
 /// The client-side search index, written as JSON and as a `.js` twin so search works from disk.
 struct SearchIndex: Sendable {
-    /// Each entry already serialised, so a reused page's entry is copied from the cache as it is.
-    var entries: [[UInt8]] = []
+    /// Each entry already serialised, with the output file of its page (the cache's key), so a reused
+    /// page's entry is copied as it is.
+    var entries: [(file: String, json: [UInt8])] = []
     static let files = ["search-index.json", "search-index.js"]
 
     @discardableResult
-    mutating func add(title: String, path: String, summary: String, html: String) -> [UInt8] {
+    mutating func add(file: String, title: String, path: String, summary: String, html: String) -> [UInt8] {
         var entry: [UInt8] = []
         JSONValue.object([
             ("t", .string(title)), ("u", .string(path)), ("s", .string(summary)),
             ("x", .string(Self.plainText(html))),
         ]).write(into: &entry, pretty: false, indent: 0)
-        entries.append(entry)
+        entries.append((file, entry))
         return entry
+    }
+
+    /// Where each page's entry stands in the JSON file: the next build reads reused pages' entries
+    /// from the file itself rather than keeping a second copy.
+    func ranges() -> [String: Range<Int>] {
+        var out: [String: Range<Int>] = [:]
+        var offset = 1
+        for (i, entry) in entries.enumerated() {
+            if i > 0 { offset += 1 }
+            out[entry.file] = offset..<(offset + entry.json.count)
+            offset += entry.json.count
+        }
+        return out
     }
 
     /// The index as JSON, or as its script twin. Made one at a time and handed on at once: on large
@@ -20,11 +34,11 @@ struct SearchIndex: Sendable {
     func file(script: Bool) -> OutputFile {
         let prefix = script ? Array("globalThis.GAVEL_SEARCH_INDEX = ".utf8) : []
         var bytes = prefix
-        bytes.reserveCapacity(prefix.count + entries.reduce(4) { $0 + $1.count + 1 })
+        bytes.reserveCapacity(prefix.count + entries.reduce(4) { $0 + $1.json.count + 1 })
         bytes.append(UInt8(ascii: "["))
         for (i, entry) in entries.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: entry)
+            bytes.append(contentsOf: entry.json)
         }
         bytes.append(UInt8(ascii: "]"))
         if script { bytes.append(UInt8(ascii: ";")) }

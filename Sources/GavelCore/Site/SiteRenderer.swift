@@ -57,7 +57,7 @@ public struct SiteRenderer: Sendable {
         }
 
         /// True when the last build's search index stands as it is; otherwise every page's search entry
-        /// is needed, and those of reused pages come from the cache's search file.
+        /// is needed, and those of reused pages are read from the last search-index.json.
         func searchIndexReusable(_ model: SiteModel) -> Bool {
             let input = allCourtsInput(model)
             return SearchIndex.files.allSatisfy { reusable($0, input: input) != nil }
@@ -96,7 +96,7 @@ public struct SiteRenderer: Sendable {
         public var fingerprints: [String: UInt64] = [:]
         /// Notice pages rendered or reused, for the next build's cache.
         public var cacheEntries: [String: BuildCache.Entry] = [:]
-        /// The search index was made again, so the cache's search file must be written again too.
+        /// The search index was made again.
         public var searchRebuilt = false
     }
 
@@ -141,11 +141,11 @@ public struct SiteRenderer: Sendable {
         for page in model.content.pages {
             let path = page.slug + "/"
             if let entry = reuse(SiteLinker.file(for: path), input: global) {
-                if let found = entry.search { search.entries.append(found) }
+                if let found = entry.search { search.entries.append((SiteLinker.file(for: path), found)) }
                 continue
             }
             let html = body.render(page.body, variables: nil, on: path, bag: &bag)
-            let entry = search.add(title: page.title, path: path, summary: page.summary ?? "", html: html)
+            let entry = search.add(file: SiteLinker.file(for: path), title: page.title, path: path, summary: page.summary ?? "", html: html)
             emit(self.page(path, template: "page", context(path).base(kind: "page", title: page.title, description: page.summary ?? "",
                 breadcrumbs: [("Home", "")]).merging(["body_html": html])), input: global, search: entry)
         }
@@ -201,6 +201,15 @@ public struct SiteRenderer: Sendable {
             report.searchRebuilt = true
             emit(search.file(script: false), input: allCourts)
             emit(search.file(script: true), input: allCourts)
+            if cache != nil {
+                for (file, range) in search.ranges() { report.cacheEntries[file]?.searchRange = range }
+            }
+        }
+        // A page rendered again while the index stands (its file had gone) keeps its place in it.
+        if !report.searchRebuilt, let previous = cache?.previous {
+            for (path, entry) in report.cacheEntries where entry.search != nil && entry.searchRange == nil {
+                report.cacheEntries[path]?.searchRange = previous.entries[path]?.searchRange
+            }
         }
         if reuse("feed.xml", input: allCourts) == nil {
             let newest = model.newestCurrentNotices(limit: SiteFeeds.entryLimit)

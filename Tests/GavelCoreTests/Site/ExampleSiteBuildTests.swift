@@ -245,6 +245,29 @@ import Testing
         #expect(String(decoding: a["courts/wiwb/notices/how-to-prepare/index.html"] ?? Data(), as: UTF8.self).contains("added for the incremental test"))
     }
 
+    /// A changed title changes the search index: the entries of every reused page are read back from
+    /// the last search-index.json, and the result must be what a full build makes.
+    @Test func aChangedTitleRemakesTheSearchIndexFromTheLastOne() async throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let content = dir.appendingPathComponent("Content")
+        try FileManager.default.copyItem(at: TestPaths.content, to: content)
+        var options = BuildOptions(content: content.path, templates: TestPaths.templates.path, output: dir.appendingPathComponent("Out").path)
+        options.now = try #require(Instant(parsing: "2020-03-20T12:00:00Z"))
+        _ = try await SiteBuild(options: options).run(write: true)
+        let notice = content.appendingPathComponent("courts/vtd/notices/nextgen-go-live.md")
+        let text = try String(contentsOf: notice, encoding: .utf8)
+        try text.replacingOccurrences(of: "title: ", with: "title: Renamed ").write(to: notice, atomically: true, encoding: .utf8)
+        let incremental = try await SiteBuild(options: options).run(write: true)
+        #expect((incremental.written?.written ?? 99) < 20)
+        var fresh = options
+        fresh.output = dir.appendingPathComponent("Fresh")
+        _ = try await SiteBuild(options: fresh).run(write: true)
+        let a = tree(options.output), b = tree(fresh.output)
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (path, data) in a { #expect(b[path] == data, "\(path) differs from a full build") }
+        #expect(String(decoding: a["search-index.json"] ?? Data(), as: UTF8.self).contains("Renamed "))
+    }
+
     @Test func aNoOpRebuildReusesEverythingAndMatchesAFullBuild() async throws {
         let dir = try TestPaths.temporaryDirectory()
         var options = BuildOptions(content: TestPaths.content.path, templates: TestPaths.templates.path, output: dir.appendingPathComponent("Out").path)
