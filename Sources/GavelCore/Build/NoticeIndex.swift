@@ -24,7 +24,13 @@ public struct NoticeIndex: Sendable {
     /// The content folder the paths are relative to, and how diagnostics name it.
     var contentRoot: String
     var displayRoot: String
-    var entries: [String: (stamp: Stamp, notice: Notice)] = [:]
+    struct Entry: Sendable {
+        var stamp: Stamp
+        var notice: Notice
+        /// The entry's line in the index it was read from, written again as it is.
+        var line: ArraySlice<UInt8>?
+    }
+    var entries: [String: Entry] = [:]
 
     public init(contentRoot: String, displayRoot: String) {
         self.contentRoot = contentRoot
@@ -32,9 +38,9 @@ public struct NoticeIndex: Sendable {
     }
 
     /// The notice loaded last time from `relative`, if the file is as it was.
-    func notice(_ relative: String, stamp: Stamp) -> Notice? {
+    func entry(_ relative: String, stamp: Stamp) -> Entry? {
         guard let entry = entries[relative], entry.stamp == stamp else { return nil }
-        return entry.notice
+        return entry
     }
 
     /// True when both index the same files with the same stamps (then the file need not be rewritten).
@@ -43,10 +49,10 @@ public struct NoticeIndex: Sendable {
             && entries.allSatisfy { other.entries[$0.key]?.stamp == $0.value.stamp }
     }
 
-    mutating func add(_ relative: String, stamp: Stamp, notice: Notice, now: Date) {
+    mutating func add(_ relative: String, stamp: Stamp, notice: Notice, now: Date, line: ArraySlice<UInt8>? = nil) {
         // Racy-clean: a file changed again within the same clock tick would look unchanged.
         guard Double(stamp.seconds) + Double(stamp.nanoseconds) / 1e9 < now.timeIntervalSince1970 - 2 else { return }
-        entries[relative] = (stamp, notice)
+        entries[relative] = Entry(stamp: stamp, notice: notice, line: line)
     }
 
     public static func location(for output: URL) -> URL {
@@ -107,6 +113,11 @@ public struct NoticeIndex: Sendable {
         Self.escape(displayRoot, into: &bytes)
         bytes.append(0x0A)
         for (relative, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            if let line = entry.line {
+                bytes.append(contentsOf: line)
+                bytes.append(0x0A)
+                continue
+            }
             let n = entry.notice, s = entry.stamp
             let fields: [String?] = [
                 relative, String(s.size, radix: 16), String(s.seconds, radix: 16), String(s.nanoseconds, radix: 16), String(s.inode, radix: 16),
@@ -187,7 +198,7 @@ public struct NoticeIndex: Sendable {
                 events: events,
                 body: NoticeBody(diskPath: contentRoot + "/" + relative, offset: Int(offset), file: display, firstLine: Int(firstLine), sourceHash: hash),
                 file: display, sourceHash: hash)
-            index.entries[relative] = (Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode), notice)
+            index.entries[relative] = Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode), notice: notice, line: line)
         }
         return index
     }

@@ -25,7 +25,7 @@ public struct ContentLoader: Sendable {
     }
 
     /// A notice as loaded, with its file's stamp, for the next index.
-    typealias Indexed = (relative: String, stamp: NoticeIndex.Stamp, notice: Notice)
+    typealias Indexed = (relative: String, stamp: NoticeIndex.Stamp, notice: Notice, line: ArraySlice<UInt8>?)
 
     static let siteKeys = ["title", "base_url", "language", "description", "allow_raw_html", "navigation"]
     static let factKeys = ["id", "type", "question", "help", "label", "options", "scope"]
@@ -93,7 +93,7 @@ public struct ContentLoader: Sendable {
                 if let clock = clocks[zone] { court.clock = clock } else { court.clock = CourtClock(zone: court.timeZone); clocks[zone] = court.clock }
                 courts.append(court)
             }
-            for entry in indexed { index?.add(entry.relative, stamp: entry.stamp, notice: entry.notice, now: now) }
+            for entry in indexed { index?.add(entry.relative, stamp: entry.stamp, notice: entry.notice, now: now, line: entry.line) }
         }
         var pages: [Page] = []
         for name in listing("pages") where name.hasSuffix(".md") {
@@ -320,13 +320,13 @@ public struct ContentLoader: Sendable {
     func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag, indexed: inout [Indexed]) -> Notice? {
         // Stamped before reading: a file changed in between gets an old stamp and is read next time.
         let stamp = indexing ? NoticeIndex.Stamp.of(rootPath + "/" + relative) : nil
-        if let stamp, let known = previous?.notice(relative, stamp: stamp), known.court == court {
-            indexed.append((relative, stamp, known))
-            return known
+        if let stamp, let known = previous?.entry(relative, stamp: stamp), known.notice.court == court {
+            indexed.append((relative, stamp, known.notice, known.line))
+            return known.notice
         }
         let problems = bag.all.count
         guard let notice = parseNotice(relative, court: court, bag: &bag) else { return nil }
-        if let stamp, bag.all.count == problems { indexed.append((relative, stamp, notice)) }
+        if let stamp, bag.all.count == problems { indexed.append((relative, stamp, notice, nil)) }
         return notice
     }
 
