@@ -2,7 +2,8 @@ import Foundation
 
 /// What the last successful build read from each notice file, kept beside the output folder, so a
 /// rebuild takes unchanged notices without reading or parsing them. A file counts as unchanged when its
-/// size, modification time (to the nanosecond) and inode are what they were, as git's index decides;
+/// size, modification and change times (to the nanosecond) and inode are what they were, as git's index
+/// decides (the change time moves on any write, even one that puts the modification time back);
 /// a file written within two seconds of being indexed is not trusted and is read again next time.
 /// Only notices that loaded without any diagnostic are kept.
 public struct NoticeIndex: Sendable {
@@ -11,16 +12,19 @@ public struct NoticeIndex: Sendable {
         var seconds: Int64
         var nanoseconds: Int64
         var inode: UInt64
+        /// The inode's change time, which no one can set back.
+        var changed: Int64 = 0
+        var changedNanoseconds: Int64 = 0
 
         public static func of(_ path: String) -> Stamp? {
             var info = stat()
             guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
             return Stamp(size: Int64(info.st_size), seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec),
-                         inode: UInt64(info.st_ino))
+                         inode: UInt64(info.st_ino), changed: Int64(info.st_ctim.tv_sec), changedNanoseconds: Int64(info.st_ctim.tv_nsec))
         }
     }
 
-    static let version = 3
+    static let version = 4
     /// The content folder the paths are relative to, and how diagnostics name it.
     var contentRoot: String
     var displayRoot: String
@@ -51,7 +55,7 @@ public struct NoticeIndex: Sendable {
 
     mutating func add(_ relative: String, stamp: Stamp, notice: Notice, now: Date, line: ArraySlice<UInt8>? = nil) {
         // Racy-clean: a file changed again within the same clock tick would look unchanged.
-        guard Double(stamp.seconds) + Double(stamp.nanoseconds) / 1e9 < now.timeIntervalSince1970 - 2 else { return }
+        guard Double(stamp.changed) + Double(stamp.changedNanoseconds) / 1e9 < now.timeIntervalSince1970 - 2 else { return }
         entries[relative] = Entry(stamp: stamp, notice: notice, line: line)
     }
 
@@ -121,7 +125,7 @@ public struct NoticeIndex: Sendable {
             let n = entry.notice, s = entry.stamp
             let fields: [String?] = [
                 relative, String(s.size, radix: 16), String(s.seconds, radix: 16), String(s.nanoseconds, radix: 16), String(s.inode, radix: 16),
-                n.court, n.slug, n.title, n.date.description, n.summary,
+                String(s.changed, radix: 16), String(s.changedNanoseconds, radix: 16), n.court, n.slug, n.title, n.date.description, n.summary,
             ]
             for field in fields {
                 Self.escape(field, into: &bytes)
@@ -171,20 +175,20 @@ public struct NoticeIndex: Sendable {
         index.entries.reserveCapacity(lines.count)
         for line in lines {
             let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
-            guard cells.count == 18 else { return nil }
+            guard cells.count == 20 else { return nil }
             func text(_ i: Int) -> String? { unescape(cells[i]) ?? nil }
             func hex(_ i: Int) -> UInt64? { BuildCache.hex(cells[i]) }
-            guard let relative = text(0), let size = hex(1), let seconds = hex(2), let nanoseconds = hex(3), let inode = hex(4),
-                  let court = text(5), let slug = text(6), let title = text(7), let date = text(8).flatMap({ LocalDate(parsing: $0) }),
-                  case let .some(summary) = unescape(cells[9]),
-                  let offset = hex(15), let firstLine = hex(16), let hash = hex(17) else { return nil }
+            guard let relative = text(0), let size = hex(1), let seconds = hex(2), let nanoseconds = hex(3), let inode = hex(4), let changed = hex(5), let changedNanoseconds = hex(6),
+                  let court = text(7), let slug = text(8), let title = text(9), let date = text(10).flatMap({ LocalDate(parsing: $0) }),
+                  case let .some(summary) = unescape(cells[11]),
+                  let offset = hex(17), let firstLine = hex(18), let hash = hex(19) else { return nil }
             var tags: [String] = []
-            for item in list(cells[10], separator: 0x1F) {
+            for item in list(cells[12], separator: 0x1F) {
                 guard let tag = unescape(item) ?? nil else { return nil }
                 tags.append(tag)
             }
             var events: [CalendarEvent] = []
-            for item in list(cells[14], separator: 0x1E) {
+            for item in list(cells[16], separator: 0x1E) {
                 let parts = item.split(separator: 0x1F, omittingEmptySubsequences: false)
                 guard parts.count == 3, let t = unescape(parts[0]) ?? nil,
                       let start = (unescape(parts[1]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }),
@@ -193,12 +197,12 @@ public struct NoticeIndex: Sendable {
             }
             let display = displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? displayRoot + relative : displayRoot + "/" + relative)
             let notice = Notice(
-                court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: text(11) == "1",
-                publish: text(12).flatMap { LocalDate(parsing: $0) }, expires: text(13).flatMap { LocalDate(parsing: $0) },
+                court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: text(13) == "1",
+                publish: text(14).flatMap { LocalDate(parsing: $0) }, expires: text(15).flatMap { LocalDate(parsing: $0) },
                 events: events,
                 body: NoticeBody(diskPath: contentRoot + "/" + relative, offset: Int(offset), file: display, firstLine: Int(firstLine), sourceHash: hash),
                 file: display, sourceHash: hash)
-            index.entries[relative] = Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode), notice: notice, line: line)
+            index.entries[relative] = Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, line: line)
         }
         return index
     }

@@ -95,6 +95,9 @@ public struct SiteBuild {
         bag.add(contentsOf: report.diagnostics)
         guard !bag.hasErrors else {
             writer.abort()
+            // A body found changed since its notice was indexed must be read afresh next time; any
+            // failed build drops the index rather than tell those cases apart.
+            NoticeIndex.remove(for: options.output)
             throw DiagnosticsError(bag.all)
         }
         do {

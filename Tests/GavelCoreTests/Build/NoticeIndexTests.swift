@@ -5,13 +5,15 @@ import Testing
 /// The notice index lets a rebuild skip reading unchanged notices; what it hands back must be what
 /// reading the file gives, and any change to a file must make it be read again.
 @Suite struct NoticeIndexTests {
-    /// A copy of the example content whose files look old enough to be indexed (not racily clean).
-    func agedContent() throws -> URL {
+    /// A copy of the example content old enough to be indexed: files changed within two seconds of a
+    /// build are not trusted to the index (their change time cannot be set back, so this waits).
+    func agedContent() async throws -> URL {
         let content = try TestPaths.temporaryDirectory().appendingPathComponent("Content")
         try FileManager.default.copyItem(at: TestPaths.content, to: content)
         for relative in FileIO.walk(content.path).files {
             try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: content.path + "/" + relative)
         }
+        try await Task.sleep(for: .milliseconds(2200))
         return content
     }
 
@@ -23,7 +25,7 @@ import Testing
     }
 
     @Test func indexedNoticesAreWhatReadingTheFilesGives() async throws {
-        let content = try agedContent()
+        let content = try await agedContent()
         let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
         var options = TestPaths.exampleOptions(output: out)
         options.content = content
@@ -67,8 +69,29 @@ import Testing
         #expect(entry.notice.summary == text)
     }
 
+    /// A file rewritten in place with the same size and its old modification time still changes its
+    /// inode's change time, so the index does not take it.
+    @Test func aFileRewrittenWithItsOldTimeAndSizeIsReadAgain() async throws {
+        let content = try await agedContent()
+        let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
+        var options = TestPaths.exampleOptions(output: out)
+        options.content = content
+        _ = try await SiteBuild(options: options).run(write: true)
+        #expect(NoticeIndex.load(for: out, contentRoot: content.path, displayRoot: options.contentDisplay)?.entries.isEmpty == false)
+        let file = content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let changed = text.replacingOccurrences(of: "Start with your PACER account", with: "Begin with your PACER account")
+        #expect(changed.utf8.count == text.utf8.count && changed != text)
+        try changed.write(to: file, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: attributes[.modificationDate] as Any], ofItemAtPath: file.path)
+        _ = try await SiteBuild(options: options).run(write: true)
+        let page = try String(contentsOf: out.appendingPathComponent("courts/wiwb/notices/how-to-prepare/index.html"), encoding: .utf8)
+        #expect(page.contains("Begin with your PACER account"))
+    }
+
     @Test func aChangedNoticeIsReadAgainEvenWithAnOldTimestamp() async throws {
-        let content = try agedContent()
+        let content = try await agedContent()
         let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
         var options = TestPaths.exampleOptions(output: out)
         options.content = content
