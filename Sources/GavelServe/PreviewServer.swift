@@ -227,7 +227,7 @@ final class Rebuilder: Sendable {
             record.removed = summary.removed
             let (snapshot, reload) = state.record(record, diagnostics: built.warnings)
             if !built.warnings.isEmpty { log(format.render(built.warnings)) }
-            log("\(word) \(built.paths.count) files in \(Self.ms(record)) ms (\(summary.written) written, \(summary.unchanged) unchanged, \(summary.removed) removed)")
+            log("\(word) \(built.files.count) files in \(Self.ms(record)) ms (\(summary.written) written, \(summary.unchanged) unchanged, \(summary.removed) removed)")
             if reload && !first { notify(snapshot) }
         case let .failure(error):
             let record = PreviewState.BuildRecord(succeeded: false, duration: duration)

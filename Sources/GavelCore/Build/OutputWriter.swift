@@ -43,9 +43,9 @@ public struct OutputWriter: OutputSink {
     }
 
     /// Moves the staged files into place and removes what the site no longer has.
-    /// `previous`, when known, is every file the last build wrote (from its cache): then stale files
-    /// are found from it rather than by listing the whole output folder.
-    public func commit(keeping paths: Set<String>, previous: Set<String>? = nil) throws -> Summary {
+    /// `stale`, when known, is the files the last build wrote (from its cache) that this one did not:
+    /// then they are removed without listing the whole output folder.
+    public func commit(keeping paths: Set<String>, stale known: [String]? = nil) throws -> Summary {
         let fm = FileManager.default
         var summary = Summary()
         // A first build has no previous Output to keep: the staging folder simply becomes it.
@@ -69,8 +69,8 @@ public struct OutputWriter: OutputSink {
             summary.written += 1
         }
         summary.unchanged = paths.count - summary.written
-        if let previous {
-            summary.removed = try removeStale(previous.subtracting(paths))
+        if let known {
+            summary.removed = try removeStale(known)
         } else {
             summary.removed = try removeStale(keeping: paths.union([Self.marker]))
         }
@@ -83,7 +83,7 @@ public struct OutputWriter: OutputSink {
     }
 
     /// Removes these files, and their folders when that leaves them empty.
-    func removeStale(_ stale: Set<String>) throws -> Int {
+    func removeStale(_ stale: [String]) throws -> Int {
         var removed = 0
         for relative in stale.sorted() {
             let path = output.path + "/" + relative

@@ -7,8 +7,10 @@ public struct SiteBuild {
     public init(options: BuildOptions) { self.options = options }
 
     public struct Result: Sendable {
-        /// Every site path the build produced.
-        public var paths: [String]
+        /// Every file the build produced.
+        public var files: Set<String>
+        /// The same, in order.
+        public var paths: [String] { files.sorted() }
         public var written: OutputWriter.Summary?
         public var warnings: [Diagnostic]
     }
@@ -62,7 +64,7 @@ public struct SiteBuild {
         let report = await renderer(for: model, theme: theme).render(to: sink)
         bag.add(contentsOf: report.diagnostics)
         guard !bag.hasErrors else { throw DiagnosticsError(bag.all) }
-        return Result(paths: report.fingerprints.keys.sorted(), written: nil, warnings: bag.all)
+        return Result(files: Set(report.fingerprints.keys), written: nil, warnings: bag.all)
     }
 
     /// The build: load, validate, render (staging changed files), then write. Output is touched only
@@ -108,7 +110,9 @@ public struct SiteBuild {
             let unchanged = previous?.global == cache.global && previous?.entries == report.cacheEntries
             if !unchanged { BuildCache.remove(for: options.output) }
             // The last build's cache lists every file it wrote; without one, Output is listed instead.
-            let summary = try writer.commit(keeping: Set(report.fingerprints.keys), previous: previous.map { Set($0.entries.keys) })
+            let files = Set(report.fingerprints.keys)
+            let stale = previous.map { $0.entries.keys.filter { report.fingerprints[$0] == nil } }
+            let summary = try writer.commit(keeping: files, stale: stale)
             // The two files beside Output are independent of each other: written side by side.
             let output = options.output, global = cache.global, entries = report.cacheEntries
             let index = model.content.noticeIndex.flatMap { index in previousIndex.map { index.sameStamps(as: $0) } == true ? nil : index }
@@ -124,7 +128,7 @@ public struct SiteBuild {
                     }
                 }
             }
-            return Result(paths: report.fingerprints.keys.sorted(), written: summary, warnings: bag.all)
+            return Result(files: files, written: summary, warnings: bag.all)
         } catch {
             writer.abort()
             throw DiagnosticsError([.error(SourceLocation(file: options.output.path), "cannot write the site: \(error)")])

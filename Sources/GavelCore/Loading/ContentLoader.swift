@@ -83,6 +83,7 @@ public struct ContentLoader: Sendable {
         }
         var courts: [Court] = []
         var index = indexing ? NoticeIndex(contentRoot: rootPath, displayRoot: displayRoot) : nil
+        index?.entries.reserveCapacity(previous?.entries.count ?? 0)
         let now = Date()
         // One clock per time zone: making one formats two dates, which shows across hundreds of courts.
         var clocks: [String: CourtClock] = [:]
