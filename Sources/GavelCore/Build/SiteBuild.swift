@@ -46,8 +46,16 @@ public struct SiteBuild {
     func prepare(bag: inout DiagnosticBag, indexing: Bool = false, previous: NoticeIndex? = nil) async -> (SiteModel, Theme)? {
         let clock = ContinuousClock()
         let start = clock.now
+        // Templates load while the content does.
+        let templates = options.templates, templatesDisplay = options.templatesDisplay
+        async let loadedTheme = { () -> (Theme?, [Diagnostic]) in
+            var themeBag = DiagnosticBag()
+            let theme = Theme.load(from: templates, displayRoot: templatesDisplay, bag: &themeBag)
+            return (theme, themeBag.all)
+        }()
         let content = await load(bag: &bag, indexing: indexing, previous: previous)
-        let theme = Theme.load(from: options.templates, displayRoot: options.templatesDisplay, bag: &bag)
+        let (theme, themeProblems) = await loadedTheme
+        bag.add(contentsOf: themeProblems)
         options.timings?.record("load", since: start)
         guard let content else { return nil }
         let validateStart = clock.now
@@ -77,6 +85,9 @@ public struct SiteBuild {
         // Like the cache, the notice index is trusted only next to the Output it was written with.
         let outputExists = FileManager.default.fileExists(atPath: options.output.path)
         let previousIndex = outputExists ? NoticeIndex.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay) : nil
+        // The cache is trusted only next to the Output it describes; it is read while the content loads.
+        let output = options.output
+        async let previousCache = outputExists ? BuildCache.load(for: output) : nil
         guard let (model, theme) = await prepare(bag: &bag, indexing: true, previous: previousIndex), !bag.hasErrors else { throw DiagnosticsError(bag.all) }
         do {
             try writer.prepare()
@@ -84,8 +95,7 @@ public struct SiteBuild {
             throw DiagnosticsError([.error(SourceLocation(file: writer.staging.path), "cannot create the staging folder: \(error)")])
         }
         let renderStart = ContinuousClock().now
-        // The cache is trusted only next to the Output it describes.
-        let previous = outputExists ? BuildCache.load(for: options.output) : nil
+        let previous = await previousCache
         var cache = SiteRenderer.RenderCache(previous: previous, global: BuildCache.globalFingerprint(options: options, model: model),
                                              outputRoot: writer.output.path, model: model)
         // Search entries are read only when the search index is to be made again.
