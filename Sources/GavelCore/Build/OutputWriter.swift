@@ -1,12 +1,23 @@
 import Foundation
+import Synchronization
 
 /// Writes a build into the output folder without ever leaving it half-built: changed files are staged in
 /// a sibling folder while the site renders, and only when the whole build succeeded are they renamed into
 /// place and files the site no longer has removed. Files whose bytes did not change are never rewritten,
 /// so their modification times stay. A failed build removes the staging folder and leaves Output as it was.
 public struct OutputWriter: OutputSink {
-    public var output: URL
-    public var staging: URL
+    public let output: URL
+    public let staging: URL
+    /// The two folders' paths, worked out once (URL.path is slow enough to show per file).
+    let outputPath: String, stagingPath: String
+    /// False for a first build: then no file needs comparing with a previous one.
+    let outputExisted: Bool
+    /// Staging folders made so far, so each file is opened once rather than after a failed try.
+    private let folders = Folders()
+
+    final class Folders: Sendable {
+        let made = Mutex<Set<String>>([])
+    }
     static let marker = ".gavel-output"
 
     public struct Summary: Sendable {
@@ -19,6 +30,9 @@ public struct OutputWriter: OutputSink {
     public init(output: URL) {
         self.output = output.standardizedFileURL
         staging = self.output.deletingLastPathComponent().appendingPathComponent("." + self.output.lastPathComponent + ".gavel-staging")
+        outputPath = self.output.path
+        stagingPath = staging.path
+        outputExisted = FileManager.default.fileExists(atPath: outputPath)
     }
 
     /// Refuses to manage a folder with files in it that Gavel did not create, so a mistyped
@@ -32,14 +46,22 @@ public struct OutputWriter: OutputSink {
     }
 
     public func prepare() throws {
+        folders.made.withLock { $0.removeAll() }
         try? FileManager.default.removeItem(at: staging)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
     }
 
     /// Stages `file` unless the output already holds exactly these bytes.
     public func emit(_ file: OutputFile) throws {
-        if FileIO.hasContents(output.path + "/" + file.path, file.bytes) { return }
-        try FileIO.write(file.bytes, to: staging.path + "/" + file.path)
+        if outputExisted && FileIO.hasContents(outputPath + "/" + file.path, file.bytes) { return }
+        if let slash = file.path.lastIndex(of: "/") {
+            let folder = String(file.path[..<slash])
+            if !folders.made.withLock({ $0.contains(folder) }) {
+                try FileIO.makeDirectories(stagingPath + "/" + folder)
+                folders.made.withLock { _ = $0.insert(folder) }
+            }
+        }
+        try FileIO.write(file.bytes, to: stagingPath + "/" + file.path)
     }
 
     /// Moves the staged files into place and removes what the site no longer has.
