@@ -19,8 +19,7 @@ public struct NoticeIndex: Sendable {
         public static func of(_ path: String) -> Stamp? {
             var info = stat()
             guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-            return Stamp(size: Int64(info.st_size), seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec),
-                         inode: UInt64(info.st_ino), changed: Int64(info.st_ctim.tv_sec), changedNanoseconds: Int64(info.st_ctim.tv_nsec))
+            return Stamp(info)
         }
     }
 
@@ -209,5 +208,13 @@ public struct NoticeIndex: Sendable {
 
     public static func remove(for output: URL) {
         try? FileManager.default.removeItem(at: location(for: output))
+    }
+}
+
+extension NoticeIndex.Stamp {
+    /// A stamp from a file status (stat or fstat).
+    init(_ info: stat) {
+        self.init(size: Int64(info.st_size), seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec),
+                  inode: UInt64(info.st_ino), changed: Int64(info.st_ctim.tv_sec), changedNanoseconds: Int64(info.st_ctim.tv_nsec))
     }
 }

@@ -154,10 +154,15 @@ enum FileIO {
 
     /// The whole file, or nil when it cannot be read.
     static func read(_ path: String) -> [UInt8]? {
+        var info = stat()
+        return read(path, info: &info)
+    }
+
+    /// The whole file, and in `info` its status as it was before reading (a notice's stamp).
+    static func read(_ path: String, info: inout stat) -> [UInt8]? {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var offset = 0

@@ -319,20 +319,24 @@ public struct ContentLoader: Sendable {
     // MARK: - notices and pages
 
     func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag, indexed: inout [Indexed]) -> Notice? {
-        // Stamped before reading: a file changed in between gets an old stamp and is read next time.
-        let stamp = indexing ? NoticeIndex.Stamp.of(rootPath + "/" + relative) : nil
-        if let stamp, let known = previous?.entry(relative, stamp: stamp), known.notice.court == court {
+        // With an index to check, the file is stamped first; otherwise its stamp comes from reading it.
+        // Either way the stamp is taken before the bytes: a file changed in between is read next time.
+        if indexing, let previous, let stamp = NoticeIndex.Stamp.of(rootPath + "/" + relative),
+           let known = previous.entry(relative, stamp: stamp), known.notice.court == court {
             indexed.append((relative, stamp, known.notice, known.line))
             return known.notice
         }
         let problems = bag.all.count
-        guard let notice = parseNotice(relative, court: court, bag: &bag) else { return nil }
-        if let stamp, bag.all.count == problems { indexed.append((relative, stamp, notice, nil)) }
+        var info = stat()
+        guard let notice = parseNotice(relative, court: court, bag: &bag, info: &info) else { return nil }
+        if indexing, bag.all.count == problems { indexed.append((relative, NoticeIndex.Stamp(info), notice, nil)) }
         return notice
     }
 
-    func parseNotice(_ relative: String, court: String, bag: inout DiagnosticBag) -> Notice? {
-        guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
+    func parseNotice(_ relative: String, court: String, bag: inout DiagnosticBag, info: inout stat) -> Notice? {
+        let read = SourceFile.read(atPath: rootPath + "/" + relative, displayPath: display(relative), info: &info)
+        if case let .failure(d) = read { bag.add(d) }
+        guard case let .success(file) = read else { return nil }
         let slug = Self.baseName(relative)
         if !Self.isSlug(slug) {
             bag.error(SourceLocation(file: file.path), "notice file name '\(slug).md' must use lowercase letters, digits and hyphens", hint: "it becomes the notice's address")

@@ -16,7 +16,13 @@ public struct SourceFile: Sendable {
     }
 
     public static func read(atPath path: String, displayPath: String, allowEmpty: Bool = false) -> Result<SourceFile, Diagnostic> {
-        guard let data = FileIO.read(path) else {
+        var info = stat()
+        return read(atPath: path, displayPath: displayPath, allowEmpty: allowEmpty, info: &info)
+    }
+
+    /// As `read`, with the file's status from before it was read.
+    static func read(atPath path: String, displayPath: String, allowEmpty: Bool = false, info: inout stat) -> Result<SourceFile, Diagnostic> {
+        guard let data = FileIO.read(path, info: &info) else {
             return .failure(.error(SourceLocation(file: displayPath), "cannot read file"))
         }
         if data.isEmpty && !allowEmpty {
