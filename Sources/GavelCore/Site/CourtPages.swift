@@ -88,7 +88,7 @@ extension SiteRenderer {
                                         var ignored = DiagnosticBag()
                                         return body.render(notice, variables: variables, bag: &ignored)
                                     }))
-        files.append(SiteCalendar.ics(for: m, site: site))
+        files.append(SiteCalendar.ics(for: m, site: site, zones: zones))
         if let courtInput {
             // Notice pages keep their own inputs, recorded above.
             for file in files where cacheEntries[file.path] == nil {

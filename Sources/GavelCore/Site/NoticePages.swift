@@ -10,6 +10,10 @@ struct NoticePages {
     let navTargets: Set<String>
     /// Links that are the same from every notice page of the court.
     let ownHref: String, courtHref: String
+    /// The shared entries already read for skeletons, so each page reads only its own.
+    let parts: [String: SlottedContext.Part]
+    /// The entries each page sets itself (never taken from `parts`).
+    static let ownKeys: Set<String> = ["page", "notice"]
 
     init(renderer: SiteRenderer, court m: SiteModel.CourtModel) {
         self.renderer = renderer
@@ -24,11 +28,14 @@ struct NoticePages {
         ownHref = ctx.href("courts/\(c.id)/notices/-/")
         courtHref = ctx.href("courts/\(c.id)/")
         navTargets = Set(renderer.site.navigation.compactMap { SiteLinker.resolve($0.url.value, from: "") })
+        parts = shared.filter { !Self.ownKeys.contains($0.key) }.compactMapValues { SlottedContext.Part($0) }
     }
 
     /// The bytes of one notice page whose body is already rendered.
     func render(_ notice: Notice, html: String, archived: Bool) -> [UInt8] {
-        renderer.skeletons.render("notice", context(notice, html: html, archived: archived), theme: renderer.theme)
+        let ownChrome = navTargets.contains(notice.sitePath)
+        return renderer.skeletons.render("notice", context(notice, html: html, archived: archived), parts: ownChrome ? [:] : parts,
+                                         theme: renderer.theme)
     }
 
     /// The whole context of a notice page.

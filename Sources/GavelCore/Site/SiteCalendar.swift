@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A court's iCalendar file: go-live, downtime windows and notice events, in the court's time zone.
 enum SiteCalendar {
@@ -11,7 +12,21 @@ enum SiteCalendar {
         var url: String
     }
 
-    static func ics(for m: SiteModel.CourtModel, site: SiteConfig) -> OutputFile {
+    /// VTIMEZONE blocks already made in this build: courts share a few zones, and finding a zone's
+    /// transitions formats dates through Foundation.
+    final class ZoneCache: Sendable {
+        private let made = Mutex<[String: [String]]>([:])
+
+        func component(_ zone: TimeZone, years: [Int]) -> [String] {
+            let key = "\(zone.identifier) \(years.min() ?? 0) \(years.max() ?? 0)"
+            if let found = made.withLock({ $0[key] }) { return found }
+            let lines = SiteCalendar.timeZoneComponent(zone, years: years)
+            made.withLock { $0[key] = lines }
+            return lines
+        }
+    }
+
+    static func ics(for m: SiteModel.CourtModel, site: SiteConfig, zones: ZoneCache = ZoneCache()) -> OutputFile {
         let c = m.court
         let host = URL(string: site.baseURL)?.host ?? "gavel.invalid"
         let courtURL = site.baseURL + "courts/\(c.id)/"
@@ -36,7 +51,7 @@ enum SiteCalendar {
             "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Gavel//NextGen CM/ECF notices//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
             "X-WR-CALNAME:" + text("\(c.name): NextGen CM/ECF"), "X-WR-TIMEZONE:" + c.timeZone.identifier,
         ]
-        lines += timeZoneComponent(c.timeZone, years: events.map(\.start.date.year))
+        lines += zones.component(c.timeZone, years: events.map(\.start.date.year))
         for e in events {
             lines += [
                 "BEGIN:VEVENT", "UID:" + e.uid,

@@ -29,6 +29,8 @@ public struct SiteRenderer: Sendable {
         set { skeletons = SkeletonCache(enabled: newValue && !theme.sortsLists) }
     }
     var skeletons: SkeletonCache
+    /// Calendar time-zone blocks, shared by the courts of one zone.
+    let zones = SiteCalendar.ZoneCache()
     var site: SiteConfig { model.content.site }
 
     /// What an incremental build knows: the last build's cache, this build's global fingerprint, and

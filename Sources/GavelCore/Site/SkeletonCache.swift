@@ -11,11 +11,38 @@ struct SlottedContext {
     private(set) var shape: [UInt8] = []
     private let context: [String: Any]
 
-    /// Nil when the context holds anything but text, flags, whole numbers, lists and string-keyed maps.
-    init?(_ context: [String: Any]) {
-        self.context = context
-        guard read(context) else { return nil }
+    /// The values and shape of one entry of a context, worked out once for entries many pages share.
+    struct Part: Sendable {
+        fileprivate var values: [String]
+        fileprivate var shape: [UInt8]
+
+        init?(_ value: Any) {
+            var reader = SlottedContext(empty: ())
+            guard reader.read(value) else { return nil }
+            values = reader.values
+            shape = reader.shape
+        }
     }
+
+    /// Nil when the context holds anything but text, flags, whole numbers, lists and string-keyed maps.
+    /// `parts` are top-level entries already read (they must be the values `context` holds).
+    init?(_ context: [String: Any], parts: [String: Part] = [:]) {
+        self.context = context
+        shape.append(11)
+        for key in context.keys.sorted() {
+            shape.append(contentsOf: key.utf8)
+            shape.append(0)
+            if let part = parts[key] {
+                values.append(contentsOf: part.values)
+                shape.append(contentsOf: part.shape)
+            } else {
+                guard let item = context[key], read(item) else { return nil }
+            }
+        }
+        shape.append(12)
+    }
+
+    private init(empty: Void) { context = [:] }
 
     static func marker(_ index: Int) -> String { "\u{E000}gV\(index)&\u{E001}" }
 
@@ -97,8 +124,8 @@ final class SkeletonCache: Sendable {
 
     init(enabled: Bool) { self.enabled = enabled }
 
-    func render(_ template: String, _ context: [String: Any], theme: Theme) -> [UInt8] {
-        guard enabled, let slotted = SlottedContext(context) else { return Array(theme.render(template, context).utf8) }
+    func render(_ template: String, _ context: [String: Any], parts: [String: SlottedContext.Part] = [:], theme: Theme) -> [UInt8] {
+        guard enabled, let slotted = SlottedContext(context, parts: parts) else { return Array(theme.render(template, context).utf8) }
         let key = Key(template: template, shape: slotted.shape)
         switch store.withLock({ $0[key] }) {
         case let .some(.some(skeleton)):
