@@ -152,6 +152,8 @@ public struct SiteRenderer: Sendable {
                 breadcrumbs: [("Home", "")]).merging(["body_html": html])), input: global, search: entry)
         }
         let outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
+            // Site-wide pages need the model but nothing the courts make: they render alongside them.
+            group.addTask { (-1, renderSiteFiles(global: global, allCourts: allCourts, to: sink)) }
             for (index, m) in model.courts.enumerated() {
                 group.addTask {
                     var courtBag = DiagnosticBag()
@@ -184,19 +186,6 @@ public struct SiteRenderer: Sendable {
             report.cacheEntries.merge(output.cacheEntries) { a, _ in a }
             search.entries.append(contentsOf: output.search.entries)
         }
-        if reuse("index.html", input: allCourts) == nil { emit(renderHome(), input: allCourts) }
-        if reuse("checklist/index.html", input: global) == nil {
-            emit(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag), input: global)
-        }
-        let searchPath = "search/"
-        if reuse("search/index.html", input: global) == nil {
-            emit(page(searchPath, template: "search", context(searchPath).base(kind: "search", title: "Search", description: "Search every page of the site",
-                breadcrumbs: [("Home", "")])), input: global)
-        }
-        let notFound = "404.html"
-        if reuse(notFound, input: global) == nil {
-            emit(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))), input: global)
-        }
         if cache?.searchIndexReusable(model) == true {
             _ = SearchIndex.files.map { reuse($0, input: allCourts) }
         } else {
@@ -213,25 +202,6 @@ public struct SiteRenderer: Sendable {
                 report.cacheEntries[path]?.searchRange = previous.entries[path]?.searchRange
             }
         }
-        if reuse("feed.xml", input: allCourts) == nil {
-            let newest = model.newestCurrentNotices(limit: SiteFeeds.entryLimit)
-            // Variables only for the courts in the feed: making them formats dates in the court's zone.
-            let variables = Dictionary(newest.map { ($0.0.id, $0.0) }) { a, _ in a }.mapValues { CourtVariables(court: $0) }
-            emit(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
-                                notices: newest, renderBody: { court, notice in
-                                    var ignored = DiagnosticBag()
-                                    return body.render(notice, variables: variables[court.id], bag: &ignored)
-                                }), input: allCourts)
-        }
-        for asset in theme.assetFiles where reuse(asset.path, input: global) == nil {
-            emit(OutputFile(path: asset.path, bytes: asset.bytes), input: global)
-        }
-        if reuse("assets/manifest.json", input: global) == nil {
-            emit(OutputFile(path: "assets/manifest.json", text: JSONValue.object(theme.manifest.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized(pretty: true) + "\n"), input: global)
-        }
-        if reuse("robots.txt", input: global) == nil {
-            emit(OutputFile(path: "robots.txt", text: "User-agent: *\nAllow: /\nSitemap: \(site.baseURL)sitemap.xml\n"), input: global)
-        }
         if reuse("sitemap.xml", input: global) == nil {
             emit(SiteFeeds.sitemap(paths: Array(report.fingerprints.keys), site: site), input: global)
         }
@@ -242,6 +212,64 @@ public struct SiteRenderer: Sendable {
         }
         report.diagnostics = bag.all
         return report
+    }
+
+    /// Home, the all-courts checklist, search and 404 pages, the site feed, assets, manifest and robots:
+    /// each taken from the cache when its input is unchanged and its file still in place.
+    func renderSiteFiles(global: UInt64?, allCourts: UInt64?, to sink: some OutputSink) -> CourtOutput {
+        var out = CourtOutput(diagnostics: [], fingerprints: [:], search: SearchIndex(), cacheEntries: [:], failure: nil)
+        var bag = DiagnosticBag()
+        func reuse(_ path: String, input: UInt64?) -> Bool {
+            guard let input, let entry = cache?.reusable(path, input: input) else { return false }
+            out.fingerprints[path] = entry.output
+            out.cacheEntries[path] = entry
+            return true
+        }
+        func emit(_ file: OutputFile, input: UInt64?) {
+            do {
+                try sink.emit(file)
+            } catch {
+                out.failure = "cannot write \(file.path): \(error)"
+                return
+            }
+            let hash = ContentHash.of(file.bytes)
+            out.fingerprints[file.path] = hash
+            if let input { out.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count) }
+        }
+        if !reuse("index.html", input: allCourts) { emit(renderHome(), input: allCourts) }
+        if !reuse("checklist/index.html", input: global) {
+            emit(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag), input: global)
+        }
+        let searchPath = "search/"
+        if !reuse("search/index.html", input: global) {
+            emit(page(searchPath, template: "search", context(searchPath).base(kind: "search", title: "Search", description: "Search every page of the site",
+                breadcrumbs: [("Home", "")])), input: global)
+        }
+        let notFound = "404.html"
+        if !reuse(notFound, input: global) {
+            emit(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))), input: global)
+        }
+        if !reuse("feed.xml", input: allCourts) {
+            let newest = model.newestCurrentNotices(limit: SiteFeeds.entryLimit)
+            // Variables only for the courts in the feed: making them formats dates in the court's zone.
+            let variables = Dictionary(newest.map { ($0.0.id, $0.0) }) { a, _ in a }.mapValues { CourtVariables(court: $0) }
+            emit(SiteFeeds.atom(title: site.title, selfPath: "feed.xml", site: site, linker: linker,
+                                notices: newest, renderBody: { court, notice in
+                                    var ignored = DiagnosticBag()
+                                    return body.render(notice, variables: variables[court.id], bag: &ignored)
+                                }), input: allCourts)
+        }
+        for asset in theme.assetFiles where !reuse(asset.path, input: global) {
+            emit(OutputFile(path: asset.path, bytes: asset.bytes), input: global)
+        }
+        if !reuse("assets/manifest.json", input: global) {
+            emit(OutputFile(path: "assets/manifest.json", text: JSONValue.object(theme.manifest.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized(pretty: true) + "\n"), input: global)
+        }
+        if !reuse("robots.txt", input: global) {
+            emit(OutputFile(path: "robots.txt", text: "User-agent: *\nAllow: /\nSitemap: \(site.baseURL)sitemap.xml\n"), input: global)
+        }
+        out.diagnostics = bag.all
+        return out
     }
 
     /// sw.js at the root (a worker's scope is its folder): the site's shell to cache on install, and a
