@@ -31,6 +31,8 @@ CMARK_EXTENSIONS = ["-e", "table", "-e", "strikethrough", "-e", "autolink", "-e"
 # Gavel's renderer turns on smart punctuation (CMARK_OPT_SMART), so the floor does the same work.
 CMARK_ARGS = CMARK_EXTENSIONS + ["--smart"]
 SCALING_SIZES = [1_000, 10_000, 50_000]
+# What Gavel keeps beside an output folder for incremental builds.
+GAVEL_SIDE_FILES = ["gavel-cache", "gavel-notices"]
 
 # Targets, as ratios (measured / reference), all "lower is better".
 TARGET_WALL_VS_HUGO = 1 / 3
@@ -669,11 +671,11 @@ def fresh_output(root: Path, name: str, run: int, trash: list[Path]) -> Path:
     out = root / f"{name}-run{run}"
     clean(out)
     trash.append(out)
-    # Gavel keeps an incremental-build cache next to the output (".<output>.gavel-cache.json"):
-    # a build from scratch must not find one.
+    # Gavel keeps its incremental-build files next to the output (".<output>.gavel-cache" and
+    # ".<output>.gavel-notices"): a build from scratch must not find them.
     for sibling in root.glob(f".{out.name}.*"):
         sibling.unlink()
-    trash.append(root / f".{out.name}.gavel-cache.json")
+    trash.extend(root / f".{out.name}.{kind}" for kind in GAVEL_SIDE_FILES)
     return out
 
 
@@ -792,7 +794,8 @@ def main() -> int:
             say(f"  run {i}: gavel {fmt_s(run.wall):>9} {run.rss_mib:7.1f} MiB"
                 + (f"   hugo {fmt_s(hrun.wall):>9} {hrun.rss_mib:7.1f} MiB" if hugo else ""))
     trash.remove(out_gavel)  # the last full build's output is the one the rebuilds below update
-    trash.remove(out_gavel.with_name(f".{out_gavel.name}.gavel-cache.json"))
+    for kind in GAVEL_SIDE_FILES:
+        trash.remove(out_gavel.with_name(f".{out_gavel.name}.{kind}"))
     if hugo:
         trash.remove(out_hugo)  # kept for inspection
     g_files, g_bytes = tree_stats(out_gavel)
