@@ -17,6 +17,16 @@ import Testing
         return content
     }
 
+    /// That copy built once, so its notices are indexed.
+    func builtAgedCopy() async throws -> (content: URL, out: URL, options: BuildOptions) {
+        let content = try await agedContent()
+        let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
+        var options = TestPaths.exampleOptions(output: out)
+        options.content = content
+        _ = try await SiteBuild(options: options).run(write: true)
+        return (content, out, options)
+    }
+
     func summary(_ n: Notice) -> String {
         let events = n.events.map { "\($0.title)|\($0.start)|\($0.end)" }.joined(separator: ";")
         return [n.court, n.slug, n.title, n.date.description, n.summary ?? "-", n.tags.joined(separator: ","), "\(n.draft)",
@@ -25,11 +35,7 @@ import Testing
     }
 
     @Test func indexedNoticesAreWhatReadingTheFilesGives() async throws {
-        let content = try await agedContent()
-        let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
-        var options = TestPaths.exampleOptions(output: out)
-        options.content = content
-        _ = try await SiteBuild(options: options).run(write: true)
+        let (content, out, options) = try await builtAgedCopy()
         let index = try #require(NoticeIndex.load(for: out, contentRoot: content.path, displayRoot: options.contentDisplay))
         var bag = DiagnosticBag()
         let loaded = try #require(await SiteBuild(options: options).load(bag: &bag))
@@ -72,11 +78,7 @@ import Testing
     /// A file rewritten in place with the same size and its old modification time still changes its
     /// inode's change time, so the index does not take it.
     @Test func aFileRewrittenWithItsOldTimeAndSizeIsReadAgain() async throws {
-        let content = try await agedContent()
-        let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
-        var options = TestPaths.exampleOptions(output: out)
-        options.content = content
-        _ = try await SiteBuild(options: options).run(write: true)
+        let (content, out, options) = try await builtAgedCopy()
         #expect(NoticeIndex.load(for: out, contentRoot: content.path, displayRoot: options.contentDisplay)?.entries.isEmpty == false)
         let file = content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
@@ -91,11 +93,7 @@ import Testing
     }
 
     @Test func aChangedNoticeIsReadAgainEvenWithAnOldTimestamp() async throws {
-        let content = try await agedContent()
-        let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
-        var options = TestPaths.exampleOptions(output: out)
-        options.content = content
-        _ = try await SiteBuild(options: options).run(write: true)
+        let (content, out, options) = try await builtAgedCopy()
         let file = content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")
         let old = try #require(FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date)
         let text = try String(contentsOf: file, encoding: .utf8)

@@ -220,13 +220,19 @@ import Testing
         return out
     }
 
-    @Test func oneChangedNoticeGivesTheSameSiteAsAFullBuild() async throws {
+    /// A copy of the example content built once into `<dir>/Out`, ready for an incremental build.
+    func builtCopy() async throws -> (dir: URL, content: URL, options: BuildOptions) {
         let dir = try TestPaths.temporaryDirectory()
         let content = dir.appendingPathComponent("Content")
         try FileManager.default.copyItem(at: TestPaths.content, to: content)
         var options = BuildOptions(content: content.path, templates: TestPaths.templates.path, output: dir.appendingPathComponent("Out").path)
         options.now = try #require(Instant(parsing: "2020-03-20T12:00:00Z"))
         _ = try await SiteBuild(options: options).run(write: true)
+        return (dir, content, options)
+    }
+
+    @Test func oneChangedNoticeGivesTheSameSiteAsAFullBuild() async throws {
+        let (dir, content, options) = try await builtCopy()
         #expect(FileManager.default.fileExists(atPath: BuildCache.location(for: options.output).path))
 
         let notice = content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")
@@ -248,12 +254,7 @@ import Testing
     /// A changed title changes the search index: the entries of every reused page are read back from
     /// the last search-index.json, and the result must be what a full build makes.
     @Test func aChangedTitleRemakesTheSearchIndexFromTheLastOne() async throws {
-        let dir = try TestPaths.temporaryDirectory()
-        let content = dir.appendingPathComponent("Content")
-        try FileManager.default.copyItem(at: TestPaths.content, to: content)
-        var options = BuildOptions(content: content.path, templates: TestPaths.templates.path, output: dir.appendingPathComponent("Out").path)
-        options.now = try #require(Instant(parsing: "2020-03-20T12:00:00Z"))
-        _ = try await SiteBuild(options: options).run(write: true)
+        let (dir, content, options) = try await builtCopy()
         let notice = content.appendingPathComponent("courts/vtd/notices/nextgen-go-live.md")
         let text = try String(contentsOf: notice, encoding: .utf8)
         try text.replacingOccurrences(of: "title: ", with: "title: Renamed ").write(to: notice, atomically: true, encoding: .utf8)
