@@ -220,6 +220,18 @@ import Testing
         return out
     }
 
+    /// Builds the same content from scratch into `<dir>/Fresh` and expects every file of `options.output`
+    /// to match it; the incremental tree, for more checks.
+    func expectSameAsAFullBuild(_ options: BuildOptions, in dir: URL) async throws -> [String: Data] {
+        var fresh = options
+        fresh.output = dir.appendingPathComponent("Fresh")
+        _ = try await SiteBuild(options: fresh).run(write: true)
+        let a = tree(options.output), b = tree(fresh.output)
+        #expect(a.keys.sorted() == b.keys.sorted())
+        for (path, data) in a { #expect(b[path] == data, "\(path) differs from a full build") }
+        return a
+    }
+
     /// A copy of the example content built once into `<dir>/Out`, ready for an incremental build.
     func builtCopy() async throws -> (dir: URL, content: URL, options: BuildOptions) {
         let dir = try TestPaths.temporaryDirectory()
@@ -242,12 +254,7 @@ import Testing
         #expect((incremental.written?.written ?? 0) >= 1)
         #expect((incremental.written?.written ?? 99) < 10, "only the notice and the pages listing it change")
 
-        var fresh = options
-        fresh.output = dir.appendingPathComponent("Fresh")
-        _ = try await SiteBuild(options: fresh).run(write: true)
-        let a = tree(options.output), b = tree(fresh.output)
-        #expect(a.keys.sorted() == b.keys.sorted())
-        for (path, data) in a { #expect(b[path] == data, "\(path) differs from a full build") }
+        let a = try await expectSameAsAFullBuild(options, in: dir)
         #expect(String(decoding: a["courts/wiwb/notices/how-to-prepare/index.html"] ?? Data(), as: UTF8.self).contains("added for the incremental test"))
     }
 
@@ -260,12 +267,7 @@ import Testing
         try text.replacingOccurrences(of: "title: ", with: "title: Renamed ").write(to: notice, atomically: true, encoding: .utf8)
         let incremental = try await SiteBuild(options: options).run(write: true)
         #expect((incremental.written?.written ?? 99) < 20)
-        var fresh = options
-        fresh.output = dir.appendingPathComponent("Fresh")
-        _ = try await SiteBuild(options: fresh).run(write: true)
-        let a = tree(options.output), b = tree(fresh.output)
-        #expect(a.keys.sorted() == b.keys.sorted())
-        for (path, data) in a { #expect(b[path] == data, "\(path) differs from a full build") }
+        let a = try await expectSameAsAFullBuild(options, in: dir)
         #expect(String(decoding: a["search-index.json"] ?? Data(), as: UTF8.self).contains("Renamed "))
     }
 
@@ -277,12 +279,7 @@ import Testing
         let again = try await SiteBuild(options: options).run(write: true)
         #expect(again.written?.written == 0)
         #expect(again.paths == first.paths)
-        var fresh = options
-        fresh.output = dir.appendingPathComponent("Fresh")
-        _ = try await SiteBuild(options: fresh).run(write: true)
-        let a = tree(options.output), b = tree(fresh.output)
-        #expect(a.keys.sorted() == b.keys.sorted())
-        for (path, data) in a { #expect(b[path] == data, "\(path) differs from a full build") }
+        _ = try await expectSameAsAFullBuild(options, in: dir)
         // Reuse is real: a page edited by hand to the same size is trusted, not rendered again.
         for path in ["courts/wiwb/notices/how-to-prepare/index.html", "courts/wiwb/index.html", "index.html", "search-index.json"] {
             let url = options.output.appendingPathComponent(path)
