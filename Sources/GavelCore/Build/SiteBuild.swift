@@ -99,7 +99,7 @@ public struct SiteBuild {
         var cache = SiteRenderer.RenderCache(previous: previous, global: BuildCache.globalFingerprint(options: options, model: model),
                                              outputRoot: writer.output.path, model: model)
         // Search entries are read only when the search index is to be made again.
-        if cache.previous != nil, !cache.searchIndexReusable(model), cache.previous?.loadSearch(for: options.output) != true {
+        if cache.previous != nil, !cache.searchIndexReusable, cache.previous?.loadSearch(for: options.output) != true {
             cache.previous = nil
         }
         let report = await renderer(for: model, theme: theme, cache: cache).render(to: writer)

@@ -21,8 +21,6 @@ public struct CourtVariables: Sendable {
 
     /// The value of a variable path such as `go_live` or `contacts.0.phone`; nil when it names nothing.
     /// An absent go-live date is a known name that reads "not yet scheduled".
-    public func value(_ path: String) -> String? { Self.value(path, court: court) }
-
     static func value(_ path: String, court: Court) -> String? {
         let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         switch parts.first {

@@ -42,27 +42,29 @@ public struct SiteRenderer: Sendable {
 
         /// Each court's input, worked out once (it folds in every notice of the court).
         public var courtInputs: [String: UInt64]
+        /// What home, the site feed and the search index depend on: everything global and every court.
+        public var allCourts: UInt64
 
         public init(previous: BuildCache?, global: UInt64, outputRoot: String, model: SiteModel) {
             self.previous = previous?.global == global ? previous : nil
             self.global = global
             self.outputRoot = outputRoot
-            courtInputs = Dictionary(model.courts.map { ($0.court.id, BuildCache.courtInput(global: global, court: $0)) }) { a, _ in a }
-        }
-
-        /// What home, the site feed and the search index depend on: everything global and every court.
-        func allCourtsInput(_ model: SiteModel) -> UInt64 {
+            var inputs: [String: UInt64] = [:]
             var hash = ContentHash.Accumulator()
             hash.add("site \(global)")
-            for m in model.courts { hash.add(courtInputs[m.court.id] ?? BuildCache.courtInput(global: global, court: m)) }
-            return hash.value
+            for m in model.courts {
+                let input = BuildCache.courtInput(global: global, court: m)
+                inputs[m.court.id] = input
+                hash.add(input)
+            }
+            courtInputs = inputs
+            allCourts = hash.value
         }
 
         /// True when the last build's search index stands as it is; otherwise every page's search entry
         /// is needed, and those of reused pages are read from the last search-index.json.
-        func searchIndexReusable(_ model: SiteModel) -> Bool {
-            let input = allCourtsInput(model)
-            return SearchIndex.files.allSatisfy { reusable($0, input: input) != nil }
+        var searchIndexReusable: Bool {
+            SearchIndex.files.allSatisfy { reusable($0, input: allCourts) != nil }
         }
 
         /// The cached entry for a page whose input is unchanged and whose output file is still in place.
@@ -121,7 +123,7 @@ public struct SiteRenderer: Sendable {
         // site paths); home, the feed and the search index also on every court's notices. Each is taken
         // from the cache when its input is unchanged and its file still in place.
         let global = cache?.global
-        let allCourts = cache.map { $0.allCourtsInput(model) }
+        let allCourts = cache?.allCourts
         func emit(_ file: OutputFile, input: UInt64?, search entry: [UInt8]? = nil) {
             do {
                 try sink.emit(file)
@@ -186,7 +188,7 @@ public struct SiteRenderer: Sendable {
             report.cacheEntries.merge(output.cacheEntries) { a, _ in a }
             search.entries.append(contentsOf: output.search.entries)
         }
-        if cache?.searchIndexReusable(model) == true {
+        if cache?.searchIndexReusable == true {
             _ = SearchIndex.files.map { reuse($0, input: allCourts) }
         } else {
             report.searchRebuilt = true
