@@ -693,25 +693,26 @@
     return null;
   };
 
-  // When a step opens: an instant, null when unknown, undefined when it has no opening rule.
-  ChecklistPage.prototype.opensAt = function (court, step) {
-    if (!step || !step.available_from || typeof this.engine.evaluateRule !== 'function') return undefined;
+  // The instant a date-time rule of a step gives: null when unknown, undefined when it cannot be evaluated.
+  ChecklistPage.prototype.ruleInstant = function (court, rule) {
     try {
-      var v = this.engine.evaluateRule(step.available_from, { checklist: this.byCourt[court], answers: this.doc, now: new Date(this.now()).toISOString() });
+      var v = this.engine.evaluateRule(rule, { checklist: this.byCourt[court], answers: this.doc, now: new Date(this.now()).toISOString() });
       return v && v.instant ? v.instant : null;
     } catch (e) {
       return undefined;
     }
   };
 
+  // When a step opens: an instant, null when unknown, undefined when it has no opening rule.
+  ChecklistPage.prototype.opensAt = function (court, step) {
+    if (!step || !step.available_from || typeof this.engine.evaluateRule !== 'function') return undefined;
+    return this.ruleInstant(court, step.available_from);
+  };
+
   ChecklistPage.prototype.dueAt = function (court, step) {
     if (!step || !step.due_by || typeof this.engine.evaluateRule !== 'function') return null;
-    try {
-      var v = this.engine.evaluateRule(step.due_by, { checklist: this.byCourt[court], answers: this.doc, now: new Date(this.now()).toISOString() });
-      return v && v.instant ? v.instant : null;
-    } catch (e) {
-      return null;
-    }
+    var at = this.ruleInstant(court, step.due_by);
+    return at === undefined ? null : at;
   };
 
   // --- rendering ----------------------------------------------------------------------------------
