@@ -5,9 +5,17 @@ import Foundation
 ///
 /// Create one `Markdown` before any concurrent rendering: its initialiser registers the GFM extensions,
 /// which Debian's build does not do in a thread-safe way. After that, `render` may run on many tasks at
-/// once; each call has its own parser.
+/// once, but parsing is not thread-safe: libcmark-gfm keeps the inline parser's special characters in
+/// one process-wide table (`SPECIAL_CHARS` in inlines.c) that every parse fills with its extensions'
+/// characters (`~` for strikethrough, `w` and `:` for autolinks, `|` for table rows) and empties again
+/// when it is done. Two documents parsed at once empty each other's table, and strikethrough or
+/// autolinks silently vanish from a page. So parsing (feeding and finishing) takes `parseLock`;
+/// walking the finished tree and rendering it to HTML touch no shared state and run in parallel.
 public struct Markdown: Sendable {
     static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
+
+    /// Guards libcmark-gfm's process-wide parser state; process-wide because that state is.
+    private static let parseLock = NSLock()
 
     public init() {
         cmark_gfm_core_extensions_ensure_registered()
@@ -34,12 +42,15 @@ public struct Markdown: Sendable {
             }
         }
         var bytes = Array(text.utf8)
+        Self.parseLock.lock()
         bytes.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress?.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
                 cmark_parser_feed(parser, pointer, buffer.count)
             }
         }
-        guard let document = cmark_parser_finish(parser) else { return "" }
+        let finished = cmark_parser_finish(parser)
+        Self.parseLock.unlock()
+        guard let document = finished else { return "" }
         defer { cmark_node_free(document) }
 
         if let iterator = cmark_iter_new(document) {
