@@ -10,6 +10,10 @@ public struct BuildCache: Sendable {
         public var input: UInt64
         public var output: UInt64
         public var size: Int
+        /// The output file as it was left: modification time (nanoseconds) and inode. A page is reused
+        /// only while its file still has them, so a file changed by hand is written again.
+        public var modified: Int64 = 0
+        public var inode: UInt64 = 0
         /// The page's search index entry, serialised JSON: made this build, or read from the last
         /// search-index.json when the index is made again.
         public var search: [UInt8]?
@@ -17,7 +21,6 @@ public struct BuildCache: Sendable {
         public var searchRange: Range<Int>?
     }
 
-    static let version = 6
     public var global: UInt64
     public var entries: [String: Entry]
 
@@ -26,36 +29,31 @@ public struct BuildCache: Sendable {
         self.entries = entries
     }
 
-    public static func location(for output: URL) -> URL {
-        let output = output.standardizedFileURL
-        return output.deletingLastPathComponent().appendingPathComponent("." + output.lastPathComponent + ".gavel-cache")
-    }
+    public static func location(for output: URL) -> URL { BuildState.sibling(of: output, "gavel-cache") }
 
     /// The cache of the last build into `output`, or nil when there is none or it cannot be read
     /// (then everything is rendered, which is always correct).
     ///
-    /// The format is line-based, read without a JSON parser: a header `gavel-cache <version> <global>`,
-    /// then one line per file: path, input, output and size (hexadecimal, tab-separated), and for pages
-    /// in the search index where their entry starts and ends in search-index.json (see `loadSearch`).
+    /// The format is line-based, read without a JSON parser: a header `gavel-cache <identity> <checksum>
+    /// <global>`, then one line per file: path, input, output, size, modification time and inode
+    /// (hexadecimal, tab-separated), and for pages in the search index where their entry starts and
+    /// ends in search-index.json (see `loadSearch`). The checksum covers every byte after the header.
     public static func load(for output: URL) -> BuildCache? {
-        guard let bytes = FileIO.read(location(for: output).path) else { return nil }
-        var lines = FileIO.lines(bytes)[...]
-        guard let header = lines.popFirst() else { return nil }
-        let head = header.split(separator: 0x20)
-        guard head.count == 3, String(decoding: head[0], as: UTF8.self) == "gavel-cache",
-              String(decoding: head[1], as: UTF8.self) == String(version),
-              let global = hex(head[2]) else { return nil }
+        guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-cache"),
+              head.count == 1, let global = hex(ArraySlice(head[0].utf8)) else { return nil }
         var entries: [String: Entry] = [:]
         entries.reserveCapacity(lines.count)
         for line in lines {
             let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
-            guard cells.count == 4 || cells.count == 6, let input = hex(cells[1]), let outputHash = hex(cells[2]), let size = hex(cells[3]) else { return nil }
+            guard cells.count == 6 || cells.count == 8, let input = hex(cells[1]), let outputHash = hex(cells[2]),
+                  let size = hex(cells[3]).flatMap({ Int(exactly: $0) }), let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
             var range: Range<Int>?
-            if cells.count == 6 {
-                guard let start = hex(cells[4]), let end = hex(cells[5]), start <= end, end < 1 << 48 else { return nil }
+            if cells.count == 8 {
+                guard let start = hex(cells[6]), let end = hex(cells[7]), start <= end, end < 1 << 48 else { return nil }
                 range = Int(start)..<Int(end)
             }
-            entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: Int(truncatingIfNeeded: size), searchRange: range)
+            entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: size,
+                                                                       modified: Int64(bitPattern: modified), inode: inode, searchRange: range)
         }
         return BuildCache(global: global, entries: entries)
     }
@@ -75,21 +73,16 @@ public struct BuildCache: Sendable {
     }
 
     public func save(for output: URL) throws {
-        var bytes = Array("gavel-cache \(Self.version) \(String(global, radix: 16))\n".utf8)
+        var bytes: [UInt8] = []
         for (path, e) in entries.sorted(by: { $0.key < $1.key }) {
             bytes.append(contentsOf: Array("\(path)\t\(String(e.input, radix: 16))\t\(String(e.output, radix: 16))\t\(String(e.size, radix: 16))".utf8))
+            bytes.append(contentsOf: Array("\t\(String(UInt64(bitPattern: e.modified), radix: 16))\t\(String(e.inode, radix: 16))".utf8))
             if let range = e.searchRange {
                 bytes.append(contentsOf: Array("\t\(String(range.lowerBound, radix: 16))\t\(String(range.upperBound, radix: 16))".utf8))
             }
             bytes.append(0x0A)
         }
-        try Self.replace(Self.location(for: output), with: bytes)
-    }
-
-    static func replace(_ url: URL, with bytes: [UInt8]) throws {
-        let temporary = url.path + ".tmp"
-        try FileIO.write(bytes, to: temporary)
-        guard rename(temporary, url.path) == 0 else { throw FileIO.Failure(path: url.path, code: errno) }
+        try StateFile.write(Self.location(for: output).path, kind: "gavel-cache", head: [String(global, radix: 16)], body: bytes)
     }
 
     /// Removes the cache file (the next build then renders everything).
@@ -113,19 +106,18 @@ public struct BuildCache: Sendable {
         return true
     }
 
-    /// Everything a notice page can depend on besides the notice's own file.
-    public static func globalFingerprint(options: BuildOptions, model: SiteModel) -> UInt64 {
+    /// Everything a notice page can depend on besides the notice's own file: this Gavel, the build's
+    /// options, and the bytes read for every other input (never read again from disk, so an edit saved
+    /// during a build is not recorded against pages made from the old bytes).
+    public static func globalFingerprint(options: BuildOptions, model: SiteModel, theme: Theme) -> UInt64 {
         var hash = ContentHash.Accumulator()
-        hash.add("gavel-cache-\(version)")
+        hash.add("gavel \(GavelVersion.identity)")
         hash.add("\(options.offline) \(options.includeDrafts) \(model.content.site.baseURL)")
-        for root in [options.content, options.templates] {
-            // Notices have their own inputs; their folders (most of a large site) are not even listed.
-            let notices = { (folder: String) in folder.hasPrefix("courts/") && folder.hasSuffix("/notices") && root == options.content }
-            for relative in FileIO.walk(root.path, skip: notices).files.sorted() where !(relative.hasPrefix("courts/") && relative.contains("/notices/")) {
-                hash.add(relative)
-                if let data = FileManager.default.contents(atPath: root.path + "/" + relative) { hash.add(bytes: [UInt8](data)) }
-            }
+        for (relative, read) in model.content.inputHashes.sorted(by: { $0.key < $1.key }) {
+            hash.add(relative)
+            hash.add(read)
         }
+        hash.add(theme.sourceHash)
         for path in model.sitePaths.sorted() { hash.add(path) }
         for m in model.courts {
             // The clock shows on notice pages through "went live" and archived banners.
@@ -173,28 +165,5 @@ extension ContentHash {
             value = (value ^ UInt64(bytes.count)) &* 0x0000_0100_0000_01B3
             value = (value ^ ContentHash.fnv1a64(bytes)) &* 0x0000_0100_0000_01B3
         }
-    }
-}
-
-extension FileIO {
-    /// The non-empty lines of a file's bytes, found with memchr: cache files run to thousands of lines.
-    static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
-        var out: [ArraySlice<UInt8>] = []
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var start = 0
-            while start < buffer.count {
-                let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? buffer.count
-                if end > start { out.append(bytes[start..<end]) }
-                start = end + 1
-            }
-        }
-        return out
-    }
-
-    /// The size of a file, or nil when it does not exist.
-    static func size(_ path: String) -> Int? {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : nil
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 public struct BuildOptions: Sendable {
     public var content: URL
@@ -14,6 +15,8 @@ public struct BuildOptions: Sendable {
     public var now: Instant
     /// When set, each build step's duration is printed to standard error (for profiling).
     public var timings: StepTimings?
+    /// Called with each build step's name as it finishes, in order (tests use it to act mid-build).
+    public var stepObserver: (@Sendable (String) -> Void)?
 
     public init(content: String = "Content", templates: String = "Templates", output: String = "Output", now: Instant = Instant(Date())) {
         self.content = URL(fileURLWithPath: content)
@@ -33,5 +36,27 @@ public struct StepTimings: Sendable {
         let elapsed = ContinuousClock().now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         FileHandle.standardError.write(Data("gavel: \(step) \(String(format: "%.0f", ms)) ms\n".utf8))
+    }
+}
+
+/// The build's steps as they finish, in order: each is timed from the end of the one before, printed
+/// under `GAVEL_TIMINGS=1`, and told to the options' observer.
+final class StepLog: Sendable {
+    let timings: StepTimings?
+    let observer: (@Sendable (String) -> Void)?
+    private let last = Mutex(ContinuousClock().now)
+
+    init(timings: StepTimings?, observer: (@Sendable (String) -> Void)?) {
+        self.timings = timings
+        self.observer = observer
+    }
+
+    func done(_ step: String) {
+        let start = last.withLock { last in
+            defer { last = ContinuousClock().now }
+            return last
+        }
+        timings?.record(step, since: start)
+        observer?(step)
     }
 }

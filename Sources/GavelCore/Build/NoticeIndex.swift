@@ -23,7 +23,6 @@ public struct NoticeIndex: Sendable {
         }
     }
 
-    static let version = 4
     /// The content folder the paths are relative to, and how diagnostics name it.
     var contentRoot: String
     var displayRoot: String
@@ -58,14 +57,11 @@ public struct NoticeIndex: Sendable {
         entries[relative] = Entry(stamp: stamp, notice: notice, line: line)
     }
 
-    public static func location(for output: URL) -> URL {
-        let output = output.standardizedFileURL
-        return output.deletingLastPathComponent().appendingPathComponent("." + output.lastPathComponent + ".gavel-notices")
-    }
+    public static func location(for output: URL) -> URL { BuildState.sibling(of: output, "gavel-notices") }
 
     // MARK: - File format
     //
-    // A header line `gavel-notices <version>`, a line with the content root and display root, then one
+    // A header line `gavel-notices <identity> <checksum>` (see `StateFile`), a line with the content root and display root, then one
     // line per notice of tab-separated fields. Text is escaped (`\\`, `\t`, `\n`, `\r`, and `\e`, `\u`
     // for the separators of lists: U+001E between events, U+001F between items); `\0` is an absent value.
 
@@ -110,7 +106,7 @@ public struct NoticeIndex: Sendable {
     }
 
     public func save(for output: URL) throws {
-        var bytes = Array("gavel-notices \(Self.version)\n".utf8)
+        var bytes: [UInt8] = []
         Self.escape(contentRoot, into: &bytes)
         bytes.append(0x09)
         Self.escape(displayRoot, into: &bytes)
@@ -154,7 +150,7 @@ public struct NoticeIndex: Sendable {
             }
             bytes.append(0x0A)
         }
-        try BuildCache.replace(Self.location(for: output), with: bytes)
+        try StateFile.write(Self.location(for: output).path, kind: "gavel-notices", head: [], body: bytes)
     }
 
     /// The items of a list field, still escaped.
@@ -165,10 +161,9 @@ public struct NoticeIndex: Sendable {
     /// The index for this content folder, or nil when there is none or anything in it is off (then
     /// every notice is read, which is always correct).
     public static func load(for output: URL, contentRoot: String, displayRoot: String) -> NoticeIndex? {
-        guard let bytes = FileIO.read(location(for: output).path) else { return nil }
-        var lines = FileIO.lines(bytes)[...]
-        guard let header = lines.popFirst(), String(decoding: header, as: UTF8.self) == "gavel-notices \(version)",
-              let roots = lines.popFirst()?.split(separator: 0x09, omittingEmptySubsequences: false), roots.count == 2,
+        guard let (head, body) = StateFile.read(location(for: output).path, kind: "gavel-notices"), head.isEmpty else { return nil }
+        var lines = body[...]
+        guard let roots = lines.popFirst()?.split(separator: 0x09, omittingEmptySubsequences: false), roots.count == 2,
               unescape(roots[0]) == .some(contentRoot), unescape(roots[1]) == .some(displayRoot) else { return nil }
         var index = NoticeIndex(contentRoot: contentRoot, displayRoot: displayRoot)
         index.entries.reserveCapacity(lines.count)
@@ -180,7 +175,8 @@ public struct NoticeIndex: Sendable {
             guard let relative = text(0), let size = hex(1), let seconds = hex(2), let nanoseconds = hex(3), let inode = hex(4), let changed = hex(5), let changedNanoseconds = hex(6),
                   let court = text(7), let slug = text(8), let title = text(9), let date = text(10).flatMap({ LocalDate(parsing: $0) }),
                   case let .some(summary) = unescape(cells[11]),
-                  let offset = hex(17), let firstLine = hex(18), let hash = hex(19) else { return nil }
+                  let offset = hex(17).flatMap({ Int(exactly: $0) }), let firstLine = hex(18).flatMap({ Int(exactly: $0) }),
+                  let hash = hex(19) else { return nil }
             var tags: [String] = []
             for item in list(cells[12], separator: 0x1F) {
                 guard let tag = unescape(item) ?? nil else { return nil }
@@ -199,7 +195,7 @@ public struct NoticeIndex: Sendable {
                 court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: text(13) == "1",
                 publish: text(14).flatMap { LocalDate(parsing: $0) }, expires: text(15).flatMap { LocalDate(parsing: $0) },
                 events: events,
-                body: NoticeBody(diskPath: contentRoot + "/" + relative, offset: Int(offset), file: display, firstLine: Int(firstLine), sourceHash: hash),
+                body: NoticeBody(diskPath: contentRoot + "/" + relative, offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
                 file: display, sourceHash: hash)
             index.entries[relative] = Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, line: line)
         }

@@ -1,10 +1,20 @@
 import Foundation
 import Synchronization
 
-/// Writes a build into the output folder without ever leaving it half-built: changed files are staged in
-/// a sibling folder while the site renders, and only when the whole build succeeded are they renamed into
-/// place and files the site no longer has removed. Files whose bytes did not change are never rewritten,
-/// so their modification times stay. A failed build removes the staging folder and leaves Output as it was.
+/// Writes a build into the output folder so that, at every instant, Output is either the previous
+/// complete site or the new one (SPEC section 6, "Output is the court's").
+///
+/// While the site renders, changed files are written into a staging folder beside Output; files
+/// whose bytes did not change are not written. The commit then completes the staging folder into the
+/// whole new tree: unchanged files and every file Gavel did not write (`.git/`, `CNAME`) are hard-linked
+/// from Output (same inode, same modification time), the manifest is added, the file system is
+/// flushed, and one `renameat2(RENAME_EXCHANGE)` swaps the two folders. The old tree is removed after.
+/// A build that fails at any point before the exchange removes the staging folder and leaves Output
+/// as it was; one killed at any point leaves Output whole, and the next build clears what it left.
+///
+/// The manifest, `.gavel-manifest` inside Output, lists every file Gavel wrote. It travels with the
+/// site (a deployment checkout commits it), so Gavel knows its own files with or without its state:
+/// only files it lists are ever replaced or removed.
 public struct OutputWriter: OutputSink {
     public let output: URL
     public let staging: URL
@@ -12,237 +22,258 @@ public struct OutputWriter: OutputSink {
     let outputPath: String, stagingPath: String
     /// False for a first build: then no file needs comparing with a previous one.
     let outputExisted: Bool
-    /// Staging folders made so far, so each file is opened once rather than after a failed try.
-    private let folders = Folders()
+    private let record = Record()
 
-    final class Folders: Sendable {
-        let made = Mutex<Set<String>>([])
+    /// What emitting found, from many tasks at once.
+    final class Record: Sendable {
+        /// Staging folders made so far, so each file is opened once rather than after a failed try.
+        let folders = Mutex<Set<String>>([])
+        /// Files written into staging, and files found unchanged in Output, with how each was left.
+        let staged = Mutex<[String: FileStamp]>([:])
+        let unchanged = Mutex<[String: FileStamp]>([:])
     }
-    static let marker = ".gavel-output"
+
+    /// How an output file was left: a later build reuses its page only while it still is so.
+    public struct FileStamp: Sendable, Equatable {
+        public var modified: Int64
+        public var inode: UInt64
+
+        init(modified: Int64, inode: UInt64) {
+            self.modified = modified
+            self.inode = inode
+        }
+
+        init(_ info: stat) {
+            modified = Int64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtim.tv_nsec)
+            inode = UInt64(info.st_ino)
+        }
+    }
+
+    static let manifestName = ".gavel-manifest"
+    /// What Gavel before the manifest left in an Output it made.
+    static let legacyMarker = ".gavel-output"
 
     public struct Summary: Sendable {
         public var written = 0
         public var unchanged = 0
         public var removed = 0
+        /// Files Gavel did not write, kept as they were.
+        public var kept = 0
         public init() {}
     }
 
     public init(output: URL) {
         self.output = output.standardizedFileURL
-        staging = self.output.deletingLastPathComponent().appendingPathComponent("." + self.output.lastPathComponent + ".gavel-staging")
+        staging = BuildState.sibling(of: self.output, "gavel-staging")
         outputPath = self.output.path
         stagingPath = staging.path
-        outputExisted = FileManager.default.fileExists(atPath: outputPath)
+        outputExisted = FileIO.kind(outputPath) == .directory
     }
 
-    /// Refuses to manage a folder with files in it that Gavel did not create, so a mistyped
-    /// `--output` cannot delete someone's work.
+    /// Refuses an Output that is not a folder Gavel can own: a link (never followed), a file, or a
+    /// folder of someone's work (so a mistyped `--output` cannot touch it). A folder Gavel built
+    /// before, or a deployment checkout holding only hidden files and `CNAME`, is accepted.
     public func checkOwnership() -> Diagnostic? {
-        let fm = FileManager.default
-        guard let items = try? fm.contentsOfDirectory(atPath: output.path), !items.isEmpty else { return nil }
-        if items.contains(Self.marker) { return nil }
-        return .error(SourceLocation(file: output.path), "refusing to write into a folder that Gavel did not create",
-                      hint: "choose an empty or new --output folder, or remove this one")
+        let at = SourceLocation(file: outputPath)
+        switch FileIO.kind(outputPath) {
+        case .missing: return nil
+        case .symbolicLink:
+            return .error(at, "the output folder is a symbolic link, which Gavel does not follow", hint: "pass the folder it points to as --output")
+        case .file, .other:
+            return .error(at, "the output path is not a folder")
+        case .directory:
+            let names = FileIO.entries(of: outputPath).map(\.name)
+            if names.contains(Self.manifestName) || names.contains(Self.legacyMarker) { return nil }
+            if names.allSatisfy({ $0.hasPrefix(".") || $0 == "CNAME" }) { return nil }
+            return .error(at, "refusing to write into a folder that Gavel did not create",
+                          hint: "choose an empty or new --output folder, or a deployment checkout (only hidden files and CNAME)")
+        }
     }
 
+    /// Clears what an earlier build left (it may have been killed) and makes the staging folder.
     public func prepare() throws {
-        folders.made.withLock { $0.removeAll() }
-        try? FileManager.default.removeItem(at: staging)
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        record.folders.withLock { $0.removeAll() }
+        try FileIO.makeDirectories(output.deletingLastPathComponent().path)
+        try FileIO.removeTree(stagingPath)
+        try FileIO.removeTree(BuildState.sibling(of: output, "gavel-old").path)
+        guard mkdir(stagingPath, 0o755) == 0 else { throw FileIO.Failure(path: stagingPath, code: errno) }
     }
 
     /// Stages `file` unless the output already holds exactly these bytes.
     public func emit(_ file: OutputFile) throws {
-        if outputExisted && FileIO.hasContents(outputPath + "/" + file.path, file.bytes) { return }
+        if outputExisted, let same = FileIO.sameContents(outputPath + "/" + file.path, file.bytes) {
+            record.unchanged.withLock { $0[file.path] = FileStamp(same) }
+            return
+        }
         if let slash = file.path.lastIndex(of: "/") {
             let folder = String(file.path[..<slash])
-            if !folders.made.withLock({ $0.contains(folder) }) {
+            if !record.folders.withLock({ $0.contains(folder) }) {
                 try FileIO.makeDirectories(stagingPath + "/" + folder)
-                folders.made.withLock { _ = $0.insert(folder) }
+                record.folders.withLock { _ = $0.insert(folder) }
             }
         }
-        try FileIO.write(file.bytes, to: stagingPath + "/" + file.path)
+        let info = try FileIO.write(file.bytes, to: stagingPath + "/" + file.path)
+        record.staged.withLock { $0[file.path] = FileStamp(info) }
     }
 
-    /// Moves the staged files into place and removes what the site no longer has.
-    /// `stale`, when known, is the files the last build wrote (from its cache) that this one did not:
-    /// then they are removed without listing the whole output folder.
-    public func commit(keeping paths: Set<String>, stale known: [String]? = nil) throws -> Summary {
-        let fm = FileManager.default
+    /// How each file emitted this build was left in Output (files reused without emitting keep theirs).
+    public var stamps: [String: FileStamp] {
+        record.unchanged.withLock { $0 }.merging(record.staged.withLock { $0 }) { _, staged in staged }
+    }
+
+    /// Problems that stop a commit; Output is unchanged when one is thrown.
+    public struct CommitFailure: Error {
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Makes Output the new site. `files` is every file of the site with its content hash.
+    public func commit(_ files: [String: UInt64]) throws(CommitFailure) -> Summary {
+        let manifest = Self.manifest(files)
+        do {
+            guard outputExisted else { return try commitFirst(files, manifest: manifest) }
+            return try commitOver(files, manifest: manifest)
+        } catch let failure as CommitFailure {
+            abort()
+            throw failure
+        } catch {
+            abort()
+            throw CommitFailure(diagnostics: [.error(SourceLocation(file: outputPath), "cannot write the site: \(error)",
+                                                     hint: "nothing in the output folder was changed")])
+        }
+    }
+
+    /// A first build: the staging folder simply becomes Output.
+    private func commitFirst(_ files: [String: UInt64], manifest: [UInt8]) throws -> Summary {
+        try FileIO.write(manifest, to: stagingPath + "/" + Self.manifestName)
+        FileIO.syncFileSystem(of: stagingPath)
+        guard rename(stagingPath, outputPath) == 0 else { throw FileIO.Failure(path: outputPath, code: errno) }
+        FileIO.syncDirectory(output.deletingLastPathComponent().path)
         var summary = Summary()
-        // A first build has no previous Output to keep: the staging folder simply becomes it.
-        if !fm.fileExists(atPath: output.path) {
-            try FileIO.write(Array("This folder is written by gavel build; its files are replaced on every build.\n".utf8), to: staging.path + "/" + Self.marker)
-            try FileIO.makeDirectories(output.deletingLastPathComponent().path)
-            guard rename(staging.path, output.path) == 0 else { throw FileIO.Failure(path: output.path, code: errno) }
-            summary.written = paths.count
-            return summary
-        }
-        try FileIO.makeDirectories(output.path)
-        let markerPath = output.path + "/" + Self.marker
-        if !fm.fileExists(atPath: markerPath) {
-            try FileIO.write(Array("This folder is written by gavel build; its files are replaced on every build.\n".utf8), to: markerPath)
-        }
-        for relative in FileIO.walk(staging.path).files {
-            let source = staging.path + "/" + relative
-            let target = output.path + "/" + relative
-            try FileIO.makeDirectories((target as NSString).deletingLastPathComponent)
-            guard rename(source, target) == 0 else { throw FileIO.Failure(path: target, code: errno) }
-            summary.written += 1
-        }
-        summary.unchanged = paths.count - summary.written
-        if let known {
-            summary.removed = try removeStale(known)
-        } else {
-            summary.removed = try removeStale(keeping: paths.union([Self.marker]))
-        }
-        abort()
+        summary.written = files.count
         return summary
     }
 
+    private func commitOver(_ files: [String: UInt64], manifest: [UInt8]) throws -> Summary {
+        let staged = record.staged.withLock { $0 }
+        let previous = FileIO.read(outputPath + "/" + Self.manifestName)
+        var summary = Summary()
+        summary.written = staged.count
+        summary.unchanged = files.count - staged.count
+        // Nothing written and the same files as before: Output already is the new site.
+        if staged.isEmpty, previous == manifest {
+            abort()
+            return summary
+        }
+        let owned = previous.map(Self.paths(inManifest:))
+        // An Output made before the manifest: its site files may be replaced, but nothing is removed,
+        // since which files that Gavel wrote is not known.
+        let legacy = owned == nil && FileIO.kind(outputPath + "/" + Self.legacyMarker) == .file
+        let neededFolders = Self.folders(of: files.keys)
+        let ownedFolders = Self.folders(of: owned ?? [])
+        var conflicts: [Diagnostic] = []
+        func conflict(_ relative: String, _ message: String) {
+            conflicts.append(.error(SourceLocation(file: outputPath + "/" + relative), message,
+                                    hint: "Gavel never replaces a file it did not write: move it out of the output folder"))
+        }
+        let (present, directories) = FileIO.walk(outputPath)
+        var links: [String] = []
+        for relative in present where relative != Self.manifestName && relative != Self.legacyMarker {
+            let mine = owned?.contains(relative) ?? false
+            if files[relative] != nil {
+                if !mine && !legacy {
+                    conflict(relative, "a file that Gavel did not write is where the site puts '\(relative)'")
+                } else if staged[relative] == nil {
+                    links.append(relative)
+                }
+            } else if mine {
+                summary.removed += 1
+            } else if neededFolders.contains(relative) {
+                conflict(relative, "a file that Gavel did not write is where the site needs the folder '\(relative)'")
+            } else {
+                links.append(relative)
+                summary.kept += 1
+            }
+        }
+        // Folders of the court's own, even empty ones, are kept; Gavel's own come and go with its files.
+        let keptFolders = directories.filter { !neededFolders.contains($0) && !ownedFolders.contains($0) }
+        for folder in keptFolders where files[folder] != nil {
+            conflict(folder, "a folder that Gavel did not make is where the site puts the file '\(folder)'")
+        }
+        guard conflicts.isEmpty else { throw CommitFailure(diagnostics: conflicts) }
+        for folder in keptFolders.sorted() { try FileIO.makeDirectories(stagingPath + "/" + folder) }
+        for relative in links { try FileIO.link(outputPath + "/" + relative, to: stagingPath + "/" + relative) }
+        // Last, since adding entries to a folder changes its times.
+        for folder in keptFolders.sorted(by: >) { FileIO.copyAttributes(of: outputPath + "/" + folder, to: stagingPath + "/" + folder) }
+        try FileIO.write(manifest, to: stagingPath + "/" + Self.manifestName)
+        FileIO.syncFileSystem(of: stagingPath)
+        try swap()
+        return summary
+    }
+
+    /// Exchanges staging and Output; the old tree, now in staging's place, is then removed.
+    private func swap() throws {
+        let parent = output.deletingLastPathComponent().path
+        if try FileIO.exchange(stagingPath, outputPath) {
+            FileIO.syncDirectory(parent)
+            try? FileIO.removeTree(stagingPath)
+            return
+        }
+        // A file system without exchange: two renames, so Output is briefly absent, never mixed.
+        let old = BuildState.sibling(of: output, "gavel-old").path
+        guard rename(outputPath, old) == 0 else { throw FileIO.Failure(path: outputPath, code: errno) }
+        guard rename(stagingPath, outputPath) == 0 else {
+            let code = errno
+            _ = rename(old, outputPath)
+            throw FileIO.Failure(path: outputPath, code: code)
+        }
+        FileIO.syncDirectory(parent)
+        try? FileIO.removeTree(old)
+    }
+
     public func abort() {
-        try? FileManager.default.removeItem(at: staging)
+        try? FileIO.removeTree(stagingPath)
     }
 
-    /// Removes these files, and their folders when that leaves them empty.
-    func removeStale(_ stale: [String]) throws -> Int {
-        var removed = 0
-        for relative in stale.sorted() {
-            let path = output.path + "/" + relative
-            guard unlink(path) == 0 || errno == ENOENT else { throw FileIO.Failure(path: relative, code: errno) }
-            removed += 1
-            var folder = relative[...]
-            // rmdir refuses a folder that still holds anything, which ends the climb.
+    // MARK: - The manifest
+
+    /// `gavel-manifest 1`, a comment, then a line per file: its site path and content hash.
+    static func manifest(_ files: [String: UInt64]) -> [UInt8] {
+        var bytes = Array("gavel-manifest 1\n# The files gavel build wrote into this folder; it never changes or removes any other.\n".utf8)
+        for (path, hash) in files.sorted(by: { $0.key < $1.key }) {
+            bytes.append(contentsOf: path.utf8)
+            bytes.append(0x09)
+            bytes.append(contentsOf: String(hash, radix: 16).utf8)
+            bytes.append(0x0A)
+        }
+        return bytes
+    }
+
+    /// The files a manifest lists. Only paths that a site can have count: a damaged or hand-edited
+    /// manifest cannot make Gavel remove `.git/` or anything outside Output.
+    static func paths(inManifest bytes: [UInt8]) -> Set<String> {
+        var paths = Set<String>()
+        let lines = FileIO.lines(bytes)
+        guard let first = lines.first, String(decoding: first, as: UTF8.self) == "gavel-manifest 1" else { return [] }
+        for line in lines.dropFirst() where line.first != UInt8(ascii: "#") {
+            guard let tab = line.firstIndex(of: 0x09) else { continue }
+            let path = String(decoding: line[..<tab], as: UTF8.self)
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") }) else { continue }
+            paths.insert(path)
+        }
+        return paths
+    }
+
+    /// Every folder that holds one of `files`, at any depth.
+    static func folders(of files: some Collection<String>) -> Set<String> {
+        var folders = Set<String>()
+        for file in files {
+            var folder = file[...]
             while let slash = folder.lastIndex(of: "/") {
                 folder = folder[..<slash]
-                guard rmdir(output.path + "/" + folder) == 0 else { break }
+                guard folders.insert(String(folder)).inserted else { break }
             }
         }
-        return removed
-    }
-
-    func removeStale(keeping keep: Set<String>) throws -> Int {
-        var removed = 0
-        let (files, directories) = FileIO.walk(output.path)
-        // Folders that still hold a kept file stay; only the others are tried, not ten thousand.
-        var holding = Set<Substring>()
-        for relative in files {
-            guard keep.contains(relative) else {
-                guard unlink(output.path + "/" + relative) == 0 else { throw FileIO.Failure(path: relative, code: errno) }
-                removed += 1
-                continue
-            }
-            var folder = relative[...]
-            while let slash = folder.lastIndex(of: "/") {
-                folder = folder[..<slash]
-                guard holding.insert(folder).inserted else { break }
-            }
-        }
-        // Deepest first, so emptied parents go too; rmdir refuses folders that still hold files.
-        for relative in directories.sorted(by: >) where !holding.contains(relative[...]) { rmdir(output.path + "/" + relative) }
-        return removed
-    }
-}
-
-/// Plain POSIX file access for the hot path: Foundation's atomic writes fsync every file.
-enum FileIO {
-    struct Failure: Error, CustomStringConvertible {
-        var path: String
-        var code: Int32
-        var description: String { "\(path): \(String(cString: strerror(code)))" }
-    }
-
-    /// The whole file, or nil when it cannot be read.
-    static func read(_ path: String) -> [UInt8]? {
-        var info = stat()
-        return read(path, info: &info)
-    }
-
-    /// The whole file, and in `info` its status as it was before reading (a notice's stamp).
-    static func read(_ path: String, info: inout stat) -> [UInt8]? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { Glibc.read(fd, $0 + offset, buffer.count - offset) } ?? -1 }
-            guard n > 0 else { break }
-            offset += n
-        }
-        return offset == bytes.count ? bytes : nil
-    }
-
-    /// True when the file at `path` holds exactly `bytes`.
-    static func hasContents(_ path: String, _ bytes: [UInt8]) -> Bool {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, Int(info.st_size) == bytes.count else { return false }
-        var existing = [UInt8](repeating: 0, count: bytes.count)
-        var offset = 0
-        while offset < bytes.count {
-            let n = existing.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { Glibc.read(fd, $0 + offset, bytes.count - offset) } ?? -1 }
-            guard n > 0 else { return false }
-            offset += n
-        }
-        return existing == bytes
-    }
-
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if fd < 0 && errno == ENOENT {
-            try makeDirectories((path as NSString).deletingLastPathComponent)
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        }
-        guard fd >= 0 else { throw Failure(path: path, code: errno) }
-        defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { buffer in buffer.baseAddress.map { Glibc.write(fd, $0 + offset, bytes.count - offset) } ?? -1 }
-            guard n > 0 else { throw Failure(path: path, code: errno) }
-            offset += n
-        }
-    }
-
-    /// Every file and folder under `root`, relative to it; folders for which `skip` is true are not
-    /// entered (nor listed).
-    static func walk(_ root: String, skip: (String) -> Bool = { _ in false }) -> (files: [String], directories: [String]) {
-        var files: [String] = [], directories: [String] = []
-        var pending = [""]
-        while let relative = pending.popLast() {
-            guard let dir = opendir(relative.isEmpty ? root : root + "/" + relative) else { continue }
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name == "." || name == ".." { continue }
-                let path = relative.isEmpty ? name : relative + "/" + name
-                var isDirectory = entry.pointee.d_type == DT_DIR
-                if entry.pointee.d_type == DT_UNKNOWN {
-                    var info = stat()
-                    isDirectory = stat(root + "/" + path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-                }
-                if isDirectory {
-                    if skip(path) { continue }
-                    directories.append(path)
-                    pending.append(path)
-                } else {
-                    files.append(path)
-                }
-            }
-        }
-        return (files, directories)
-    }
-
-    /// `mkdir -p` that tolerates another task creating the same folder at the same time.
-    static func makeDirectories(_ path: String) throws {
-        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
-        guard errno == ENOENT else { throw Failure(path: path, code: errno) }
-        try makeDirectories((path as NSString).deletingLastPathComponent)
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw Failure(path: path, code: errno) }
+        return folders
     }
 }

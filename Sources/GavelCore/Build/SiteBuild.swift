@@ -43,9 +43,8 @@ public struct SiteBuild {
     }
 
     /// Load and validate; the model and theme, or every error found.
-    func prepare(bag: inout DiagnosticBag, indexing: Bool = false, previous: NoticeIndex? = nil) async -> (SiteModel, Theme)? {
-        let clock = ContinuousClock()
-        let start = clock.now
+    func prepare(bag: inout DiagnosticBag, indexing: Bool = false, previous: NoticeIndex? = nil, steps: StepLog? = nil) async -> (SiteModel, Theme)? {
+        let steps = steps ?? StepLog(timings: options.timings, observer: options.stepObserver)
         // Templates load while the content does.
         let templates = options.templates, templatesDisplay = options.templatesDisplay
         async let loadedTheme = { () -> (Theme?, [Diagnostic]) in
@@ -56,11 +55,10 @@ public struct SiteBuild {
         let content = await load(bag: &bag, indexing: indexing, previous: previous)
         let (theme, themeProblems) = await loadedTheme
         bag.add(contentsOf: themeProblems)
-        options.timings?.record("load", since: start)
+        steps.done("load")
         guard let content else { return nil }
-        let validateStart = clock.now
         let model = validate(content, bag: &bag)
-        options.timings?.record("validate", since: validateStart)
+        steps.done("validate")
         guard !bag.hasErrors, let theme else { return nil }
         return (model, theme)
     }
@@ -75,36 +73,44 @@ public struct SiteBuild {
         return Result(files: Set(report.fingerprints.keys), written: nil, warnings: bag.all)
     }
 
-    /// The build: load, validate, render (staging changed files), then write. Output is touched only
-    /// in the last step, and only when every earlier step succeeded.
+    /// The build, step by step: take the Output's lock, read the state beside it, load and validate
+    /// the content, render (staging changed files), commit the new site into Output in one exchange,
+    /// and write the state for next time. Output changes only in the commit, and only when every
+    /// earlier step succeeded; state is written only after it.
     public func run(write: Bool) async throws(DiagnosticsError) -> Result {
         guard write else { return try await run(into: DiscardingSink()) }
-        var bag = DiagnosticBag()
+        let steps = StepLog(timings: options.timings, observer: options.stepObserver)
         let writer = OutputWriter(output: options.output)
+
+        let lock: FileIO.Lock
+        switch BuildState.lock(options.output) {
+        case let .success(held): lock = held
+        case let .failure(problem): throw DiagnosticsError([problem])
+        }
+        defer { withExtendedLifetime(lock) {} }
+        var bag = DiagnosticBag()
         if let problem = writer.checkOwnership() { bag.add(problem) }
-        // Like the cache, the notice index is trusted only next to the Output it was written with.
-        let outputExists = FileManager.default.fileExists(atPath: options.output.path)
-        let previousIndex = outputExists ? NoticeIndex.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay) : nil
-        // The cache is trusted only next to the Output it describes; it is read while the content loads.
-        let output = options.output
-        async let previousCache = outputExists ? BuildCache.load(for: output) : nil
-        guard let (model, theme) = await prepare(bag: &bag, indexing: true, previous: previousIndex), !bag.hasErrors else { throw DiagnosticsError(bag.all) }
+        steps.done("lock")
+
+        let state = BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
+        guard let (model, theme) = await prepare(bag: &bag, indexing: true, previous: state.notices, steps: steps), !bag.hasErrors else {
+            throw DiagnosticsError(bag.all)
+        }
+
         do {
             try writer.prepare()
         } catch {
             throw DiagnosticsError([.error(SourceLocation(file: writer.staging.path), "cannot create the staging folder: \(error)")])
         }
-        let renderStart = ContinuousClock().now
-        let previous = await previousCache
-        var cache = SiteRenderer.RenderCache(previous: previous, global: BuildCache.globalFingerprint(options: options, model: model),
+        var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme),
                                              outputRoot: writer.output.path, model: model)
         // Search entries are read only when the search index is to be made again.
         if cache.previous != nil, !cache.searchIndexReusable, cache.previous?.loadSearch(for: options.output) != true {
             cache.previous = nil
         }
         let report = await renderer(for: model, theme: theme, cache: cache).render(to: writer)
-        options.timings?.record("render", since: renderStart)
         bag.add(contentsOf: report.diagnostics)
+        steps.done("render")
         guard !bag.hasErrors else {
             writer.abort()
             // A body found changed since its notice was indexed must be read afresh next time; any
@@ -112,36 +118,25 @@ public struct SiteBuild {
             NoticeIndex.remove(for: options.output)
             throw DiagnosticsError(bag.all)
         }
+
+        let summary: OutputWriter.Summary
         do {
-            let commitStart = ContinuousClock().now
-            defer { options.timings?.record("write", since: commitStart) }
-            // A changed cache goes first: should the commit fail, it would describe pages that are not
-            // there, so it is removed and the next build renders everything. An unchanged one stays.
-            let unchanged = previous?.global == cache.global && previous?.entries == report.cacheEntries
-            if !unchanged { BuildCache.remove(for: options.output) }
-            // The last build's cache lists every file it wrote; without one, Output is listed instead.
-            let files = Set(report.fingerprints.keys)
-            let stale = previous.map { $0.entries.keys.filter { report.fingerprints[$0] == nil } }
-            let summary = try writer.commit(keeping: files, stale: stale)
-            // The two files beside Output are independent of each other: written side by side.
-            let output = options.output, global = cache.global, entries = report.cacheEntries
-            let index = model.content.noticeIndex.flatMap { index in previousIndex.map { index.sameStamps(as: $0) } == true ? nil : index }
-            await withTaskGroup(of: Void.self) { group in
-                if !unchanged {
-                    let next = BuildCache(global: global, entries: entries)
-                    group.addTask { try? next.save(for: output) }
-                }
-                if let index {
-                    group.addTask {
-                        NoticeIndex.remove(for: output)
-                        try? index.save(for: output)
-                    }
-                }
-            }
-            return Result(files: files, written: summary, warnings: bag.all)
+            summary = try writer.commit(report.fingerprints)
         } catch {
-            writer.abort()
-            throw DiagnosticsError([.error(SourceLocation(file: options.output.path), "cannot write the site: \(error)")])
+            throw DiagnosticsError(error.diagnostics)
         }
+        steps.done("commit")
+
+        // The cache records how each file was left, so a file changed by hand is never reused.
+        var entries = report.cacheEntries
+        for (path, stamp) in writer.stamps where entries[path] != nil {
+            entries[path]?.modified = stamp.modified
+            entries[path]?.inode = stamp.inode
+        }
+        let unchanged = state.cache?.global == cache.global && state.cache?.entries == entries
+        let index = model.content.noticeIndex.flatMap { index in state.notices.map { index.sameStamps(as: $0) } == true ? nil : index }
+        await BuildState.commit(for: options.output, cache: unchanged ? nil : BuildCache(global: cache.global, entries: entries), notices: index)
+        steps.done("state")
+        return Result(files: Set(report.fingerprints.keys), written: summary, warnings: bag.all)
     }
 }

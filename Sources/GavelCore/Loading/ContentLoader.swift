@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Yams
 
 /// Reads Content/ into typed models. Every problem goes into the bag; loading goes on past errors so a
@@ -14,6 +15,14 @@ public struct ContentLoader: Sendable {
     /// was written are taken from it without being read.
     public var indexing: Bool
     public var previous: NoticeIndex?
+    /// What was read (each file's hash, for the build cache) and the links found in the folders.
+    let log = ReadLog()
+
+    /// Shared by the courts' concurrent loads.
+    final class ReadLog: Sendable {
+        let hashes = Mutex<[String: UInt64]>([:])
+        let problems = Mutex<[Diagnostic]>([])
+    }
 
     public init(root: URL, displayRoot: String, includeDrafts: Bool = false, indexing: Bool = false, previous: NoticeIndex? = nil) {
         self.root = root
@@ -38,14 +47,31 @@ public struct ContentLoader: Sendable {
         displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? displayRoot + relative : displayRoot + "/" + relative)
     }
 
+    /// The visible entries of a folder, sorted. A symbolic link is reported, never followed: Gavel
+    /// reads nothing from outside Content/.
     func listing(_ relative: String) -> [String] {
-        let url = root.appendingPathComponent(relative)
-        return ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        var names: [String] = []
+        for (name, kind) in FileIO.entries(of: relative.isEmpty ? rootPath : rootPath + "/" + relative) where !name.hasPrefix(".") {
+            if kind == .symbolicLink {
+                let entry = relative.isEmpty ? name : relative + "/" + name
+                log.problems.withLock {
+                    $0.append(.error(SourceLocation(file: display(entry)), "is a symbolic link, which Gavel does not follow",
+                                     hint: "put the file or folder itself here instead of a link to it"))
+                }
+                continue
+            }
+            names.append(name)
+        }
+        return names.sorted()
     }
 
+    /// True for a real folder (the content folder itself may be reached through a link: it was named).
     func isDirectory(_ relative: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: root.appendingPathComponent(relative).path, isDirectory: &isDir) && isDir.boolValue
+        guard !relative.isEmpty else {
+            var info = stat()
+            return stat(rootPath, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        }
+        return FileIO.kind(rootPath + "/" + relative) == .directory
     }
 
     public func load(bag: inout DiagnosticBag) async -> SiteContent? {
@@ -100,8 +126,10 @@ public struct ContentLoader: Sendable {
         for name in listing("pages") where name.hasSuffix(".md") {
             if let page = loadPage("pages/" + name, bag: &bag) { pages.append(page) }
         }
+        bag.add(contentsOf: log.problems.withLock { $0 })
         guard let site else { return nil }
-        return SiteContent(site: site, facts: facts, steps: steps, stepOrder: stepOrder, courts: courts, pages: pages, noticeIndex: index)
+        return SiteContent(site: site, facts: facts, steps: steps, stepOrder: stepOrder, courts: courts, pages: pages, noticeIndex: index,
+                           inputHashes: log.hashes.withLock { $0 })
     }
 
     // MARK: - site.yml
@@ -359,7 +387,7 @@ public struct ContentLoader: Sendable {
         if let publish, let expires, expires.value < publish.value {
             bag.error(expires.location, "notice expires (\(expires.value)) before it is published (\(publish.value))")
         }
-        let hash = ContentHash.of(file.text)
+        let hash = file.hash
         return Notice(
             court: court, slug: slug, title: title.value, date: date.value,
             summary: reader.string(map, "summary", bag: &bag)?.value,
@@ -387,7 +415,10 @@ public struct ContentLoader: Sendable {
 
     func readReporting(_ relative: String, bag: inout DiagnosticBag) -> Result<SourceFile, Diagnostic> {
         let result = SourceFile.read(atPath: rootPath + "/" + relative, displayPath: display(relative))
-        if case let .failure(d) = result { bag.add(d) }
+        switch result {
+        case let .failure(d): bag.add(d)
+        case let .success(file): log.hashes.withLock { $0[relative] = file.hash }
+        }
         return result
     }
 

@@ -4,10 +4,20 @@ import Foundation
 public struct SourceFile: Sendable {
     public var path: String
     public var text: String
+    /// The hash of the bytes read: what the build cache keys pages on, so an edit saved after the file
+    /// was read is never recorded against pages made from the old bytes.
+    public var hash: UInt64
 
     public init(path: String, text: String) {
         self.path = path
         self.text = text
+        hash = ContentHash.of(text)
+    }
+
+    init(path: String, text: String, hash: UInt64) {
+        self.path = path
+        self.text = text
+        self.hash = hash
     }
 
     /// Reads a file, reporting unreadable, empty and non-UTF-8 files at their location.
@@ -23,7 +33,7 @@ public struct SourceFile: Sendable {
     /// As `read`, with the file's status from before it was read.
     static func read(atPath path: String, displayPath: String, allowEmpty: Bool = false, info: inout stat) -> Result<SourceFile, Diagnostic> {
         guard let data = FileIO.read(path, info: &info) else {
-            return .failure(.error(SourceLocation(file: displayPath), "cannot read file"))
+            return .failure(unreadable(path, displayPath: displayPath))
         }
         if data.isEmpty && !allowEmpty {
             return .failure(.error(SourceLocation(file: displayPath), "file is empty", hint: "a content file needs at least its required fields"))
@@ -31,7 +41,25 @@ public struct SourceFile: Sendable {
         guard let text = String(validating: data, as: UTF8.self) else {
             return .failure(.error(invalidUTF8Location(data, file: displayPath), "file is not valid UTF-8", hint: "save the file with UTF-8 encoding"))
         }
-        return .success(SourceFile(path: displayPath, text: text))
+        return .success(SourceFile(path: displayPath, text: text, hash: ContentHash.of(data)))
+    }
+
+    /// Why a file could not be read, said for what is there: Gavel never follows a symbolic link out
+    /// of its folders, and never waits on a FIFO or device.
+    static func unreadable(_ path: String, displayPath: String) -> Diagnostic {
+        let at = SourceLocation(file: displayPath)
+        switch FileIO.kind(path) {
+        case .symbolicLink:
+            return .error(at, "is a symbolic link, which Gavel does not follow", hint: "put the file itself here instead of a link to it")
+        case .other:
+            return .error(at, "is not a regular file (a FIFO, socket or device)", hint: "content files must be plain files")
+        case .directory:
+            return .error(at, "is a folder where a file belongs")
+        case .missing:
+            return .error(at, "cannot read file: it does not exist")
+        case .file:
+            return .error(at, "cannot read file: \(String(cString: strerror(errno)))", hint: "check the file's permissions")
+        }
     }
 
     /// Finds the line and column of the first byte that breaks UTF-8.

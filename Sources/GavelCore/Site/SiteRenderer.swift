@@ -67,10 +67,12 @@ public struct SiteRenderer: Sendable {
             SearchIndex.files.allSatisfy { reusable($0, input: allCourts) != nil }
         }
 
-        /// The cached entry for a page whose input is unchanged and whose output file is still in place.
+        /// The cached entry for a page whose input is unchanged and whose output file is still in place
+        /// as the last build left it (same size, modification time and inode: not changed by hand).
         func reusable(_ path: String, input: UInt64) -> BuildCache.Entry? {
             guard let entry = previous?.entries[path], entry.input == input,
-                  FileIO.size(outputRoot + "/" + path) == entry.size else { return nil }
+                  let info = FileIO.status(outputRoot + "/" + path), (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == entry.size,
+                  OutputWriter.FileStamp(info) == OutputWriter.FileStamp(modified: entry.modified, inode: entry.inode) else { return nil }
             return entry
         }
     }

@@ -13,26 +13,36 @@ public struct Theme: Sendable {
     /// True when a template sorts a list (`sorted(…)`): then pages are not made from skeletons, whose
     /// markers would be sorted instead of the values.
     public var sortsLists = false
+    /// The hash of every file read from the templates folder, as read: part of what the build cache
+    /// keys every page on.
+    public var sourceHash: UInt64 = 0
 
     static let requiredTemplates = ["layout", "home", "court", "notice", "page", "step", "checklist", "search", "404"]
 
     public static func load(from root: URL, displayRoot: String, bag: inout DiagnosticBag) -> Theme? {
-        let fm = FileManager.default
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
+        var info = stat()
+        guard stat(root.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             bag.error(SourceLocation(file: displayRoot), "templates folder not found")
             return nil
         }
         var library = MustacheLibrary()
         var sortsLists = false
         var names = Set<String>()
-        let files = (fm.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).sorted()
-        for relative in files where relative.hasSuffix(".mustache") {
+        var read = ContentHash.Accumulator()
+        // Links are listed as files by the walk and never followed: Gavel reads nothing from outside.
+        let files = FileIO.walk(root.path).files.filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } }.sorted()
+        for relative in files where FileIO.kind(root.path + "/" + relative) != .file {
+            bag.add(SourceFile.unreadable(root.path + "/" + relative, displayPath: displayRoot + "/" + relative))
+        }
+        let regular = files.filter { FileIO.kind(root.path + "/" + $0) == .file }
+        for relative in regular where relative.hasSuffix(".mustache") {
             let display = displayRoot + "/" + relative
             guard case let .success(file) = SourceFile.read(root.appendingPathComponent(relative), displayPath: display, allowEmpty: true) else {
                 bag.error(SourceLocation(file: display), "cannot read template")
                 continue
             }
+            read.add(relative)
+            read.add(file.hash)
             let name = String(relative.dropLast(".mustache".count))
             if file.text.contains("sorted(") { sortsLists = true }
             do {
@@ -50,12 +60,14 @@ public struct Theme: Sendable {
         }
         var manifest: [String: String] = [:]
         var assets: [(String, [UInt8])] = []
-        for relative in files where relative.hasPrefix("assets/") {
-            let url = root.appendingPathComponent(relative)
-            guard fm.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue,
-                  let data = fm.contents(atPath: url.path) else { continue }
+        for relative in regular where relative.hasPrefix("assets/") {
+            guard let bytes = FileIO.read(root.path + "/" + relative) else {
+                bag.add(SourceFile.unreadable(root.path + "/" + relative, displayPath: displayRoot + "/" + relative))
+                continue
+            }
+            read.add(relative)
+            read.add(ContentHash.of(bytes))
             let logical = String(relative.dropFirst("assets/".count))
-            let bytes = [UInt8](data)
             var variants = [(logical, bytes)]
             if let classic = Self.classicScript(logical, bytes: bytes) { variants.append(classic) }
             for (name, content) in variants {
@@ -64,9 +76,11 @@ public struct Theme: Sendable {
                 assets.append(("assets/" + fingerprinted, content))
             }
         }
-        let worker = root.appendingPathComponent("service-worker.js")
-        let serviceWorker = fm.contents(atPath: worker.path).map { [UInt8]($0) }
-        return Theme(library: library, manifest: manifest, assetFiles: assets, serviceWorker: serviceWorker, sortsLists: sortsLists)
+        let serviceWorker = regular.contains("service-worker.js") ? FileIO.read(root.path + "/service-worker.js") : nil
+        read.add("service-worker.js")
+        read.add(serviceWorker.map { ContentHash.of($0) } ?? 0)
+        return Theme(library: library, manifest: manifest, assetFiles: assets, serviceWorker: serviceWorker, sortsLists: sortsLists,
+                     sourceHash: read.value)
     }
 
     /// Browsers refuse ES modules on file:// pages, so a module whose only export is its last line

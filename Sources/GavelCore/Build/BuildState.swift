@@ -1,0 +1,77 @@
+import Foundation
+
+/// What Gavel keeps beside an Output between builds, loaded and committed in one place: the render
+/// cache (`.Output.gavel-cache`) and the notice index (`.Output.gavel-notices`). Both only save time.
+/// Each is keyed on this Gavel's identity (version and build id) and carries a checksum of its bytes:
+/// missing, stale, corrupted or written by another Gavel, it is ignored and written afresh, and the
+/// build renders everything, which is always correct.
+///
+/// The lock (`.Output.gavel-lock`) is taken before the state is read and held until it is written,
+/// so one build at a time reads, renders into and commits an Output.
+public struct BuildState: Sendable {
+    public var cache: BuildCache?
+    public var notices: NoticeIndex?
+
+    /// The state beside `output`, or none when there is no Output to describe (then a build starts
+    /// from nothing). `contentRoot` and `displayRoot` must match the notice index's.
+    static func load(for output: URL, contentRoot: String, displayRoot: String) -> BuildState {
+        guard FileIO.kind(output.path) == .directory else { return BuildState() }
+        return BuildState(cache: BuildCache.load(for: output),
+                          notices: NoticeIndex.load(for: output, contentRoot: contentRoot, displayRoot: displayRoot))
+    }
+
+    /// Removes both files: after a failed build, state that might describe what is not there.
+    static func drop(for output: URL) {
+        BuildCache.remove(for: output)
+        NoticeIndex.remove(for: output)
+    }
+
+    /// Writes what changed, after the site was committed. `cache` nil leaves the cache file as it is
+    /// (it already describes this build); likewise `notices`.
+    static func commit(for output: URL, cache: BuildCache?, notices: NoticeIndex?) async {
+        await withTaskGroup(of: Void.self) { group in
+            if let cache { group.addTask { if (try? cache.save(for: output)) == nil { BuildCache.remove(for: output) } } }
+            if let notices { group.addTask { if (try? notices.save(for: output)) == nil { NoticeIndex.remove(for: output) } } }
+        }
+    }
+
+    /// A hidden file beside Output: `.Output.<suffix>`.
+    static func sibling(of output: URL, _ suffix: String) -> URL {
+        let output = output.standardizedFileURL
+        return output.deletingLastPathComponent().appendingPathComponent("." + output.lastPathComponent + "." + suffix)
+    }
+
+    /// Takes the lock on `output`, or says who holds it.
+    static func lock(_ output: URL) -> Result<FileIO.Lock, Diagnostic> {
+        let path = sibling(of: output, "gavel-lock").path
+        switch FileIO.Lock.acquire(path, holder: "gavel (process \(getpid()))") {
+        case let .acquired(lock):
+            return .success(lock)
+        case let .busy(holder):
+            return .failure(.error(SourceLocation(file: output.path), "another build is writing this folder: \(holder)",
+                                   hint: "wait for it to finish, or stop it; builds into one Output take turns"))
+        case let .failed(failure):
+            return .failure(.error(SourceLocation(file: path), "cannot lock the output folder: \(failure)"))
+        }
+    }
+}
+
+/// The envelope of Gavel's state files: a header `<kind> <identity> <checksum> [<field>…]` and the body.
+/// A file whose kind, identity or checksum is not this one's reads as nil.
+enum StateFile {
+    static func read(_ path: String, kind: String) -> (head: [Substring], lines: [ArraySlice<UInt8>])? {
+        guard let bytes = FileIO.read(path), let newline = bytes.firstIndex(of: 0x0A) else { return nil }
+        let header = String(decoding: bytes[..<newline], as: UTF8.self)
+        let fields = header.split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count >= 3, fields[0] == kind, fields[1] == GavelVersion.identity,
+              let checksum = BuildCache.hex(ArraySlice(fields[2].utf8)) else { return nil }
+        let body = Array(bytes[(newline + 1)...])
+        guard ContentHash.of(body) == checksum else { return nil }
+        return (Array(fields.dropFirst(3)), FileIO.lines(body))
+    }
+
+    static func write(_ path: String, kind: String, head: [String], body: [UInt8]) throws {
+        let header = ([kind, GavelVersion.identity, String(ContentHash.of(body), radix: 16)] + head).joined(separator: " ") + "\n"
+        try FileIO.replace(path, with: Array(header.utf8) + body)
+    }
+}

@@ -1,0 +1,338 @@
+import Foundation
+
+/// Every POSIX call Gavel makes, in one place: plain reads and writes for the hot path (Foundation's
+/// atomic writes fsync every file), walks that never follow a symbolic link, hard links, the folder
+/// exchange that commits a build, the lock on an Output, and the executable's build id.
+enum FileIO {
+    struct Failure: Error, CustomStringConvertible {
+        var path: String
+        var code: Int32
+        var description: String { "\(path): \(String(cString: strerror(code)))" }
+    }
+
+    /// What is at a path, without following a symbolic link there.
+    enum Kind: Equatable { case missing, file, directory, symbolicLink, other }
+
+    static func kind(_ path: String) -> Kind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symbolicLink
+        default: return .other
+        }
+    }
+
+    /// The whole file, or nil when it cannot be read.
+    static func read(_ path: String) -> [UInt8]? {
+        var info = stat()
+        return read(path, info: &info)
+    }
+
+    /// The whole file, and in `info` its status as it was before reading (a notice's stamp). Only a
+    /// regular file is read: a symbolic link is not followed, and a FIFO is not waited on.
+    static func read(_ path: String, info: inout stat) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { Glibc.read(fd, $0 + offset, buffer.count - offset) } ?? -1 }
+            guard n > 0 else { break }
+            offset += n
+        }
+        return offset == bytes.count ? bytes : nil
+    }
+
+    /// The status of the regular file at `path` (not a link to one) when it holds exactly `bytes`.
+    static func sameContents(_ path: String, _ bytes: [UInt8]) -> stat? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == bytes.count else { return nil }
+        var existing = [UInt8](repeating: 0, count: bytes.count)
+        var offset = 0
+        while offset < bytes.count {
+            let n = existing.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { Glibc.read(fd, $0 + offset, bytes.count - offset) } ?? -1 }
+            guard n > 0 else { return nil }
+            offset += n
+        }
+        return existing == bytes ? info : nil
+    }
+
+    /// Gives a folder made anew the mode, owner and times of the one it replaces.
+    static func copyAttributes(of source: String, to target: String) {
+        var info = stat()
+        guard lstat(source, &info) == 0 else { return }
+        _ = chmod(target, info.st_mode & 0o7777)
+        _ = lchown(target, info.st_uid, info.st_gid)
+        var times = [info.st_atim, info.st_mtim]
+        _ = utimensat(AT_FDCWD, target, &times, AT_SYMLINK_NOFOLLOW)
+    }
+
+    /// Writes a new file (replacing a file, never writing through a link); its status afterwards.
+    @discardableResult
+    static func write(_ bytes: [UInt8], to path: String) throws -> stat {
+        let flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC
+        var fd = open(path, flags, 0o644)
+        if fd < 0 && errno == ENOENT {
+            try makeDirectories((path as NSString).deletingLastPathComponent)
+            fd = open(path, flags, 0o644)
+        }
+        guard fd >= 0 else { throw Failure(path: path, code: errno) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer in buffer.baseAddress.map { Glibc.write(fd, $0 + offset, bytes.count - offset) } ?? -1 }
+            guard n > 0 else { throw Failure(path: path, code: n < 0 ? errno : ENOSPC) }
+            offset += n
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Failure(path: path, code: errno) }
+        return info
+    }
+
+    /// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
+    static func replace(_ path: String, with bytes: [UInt8]) throws {
+        let temporary = path + ".tmp\(getpid())"
+        do {
+            try write(bytes, to: temporary)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw Failure(path: path, code: code)
+        }
+    }
+
+    /// Every entry under `root`, relative to it. Folders for which `skip` is true are not entered (nor
+    /// listed). A symbolic link, even to a folder, is listed as a file and never followed.
+    static func walk(_ root: String, skip: (String) -> Bool = { _ in false }) -> (files: [String], directories: [String]) {
+        var files: [String] = [], directories: [String] = []
+        var pending = [""]
+        while let relative = pending.popLast() {
+            guard let dir = opendir(relative.isEmpty ? root : root + "/" + relative) else { continue }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var isDirectory = entry.pointee.d_type == DT_DIR
+                if entry.pointee.d_type == DT_UNKNOWN { isDirectory = kind(root + "/" + path) == .directory }
+                if isDirectory {
+                    if skip(path) { continue }
+                    directories.append(path)
+                    pending.append(path)
+                } else {
+                    files.append(path)
+                }
+            }
+        }
+        return (files, directories)
+    }
+
+    /// The entries of one folder (not `.` and `..`), each with what it is; empty when it cannot be listed.
+    static func entries(of path: String) -> [(name: String, kind: Kind)] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var out: [(String, Kind)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            let kind: Kind
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_REG): kind = .file
+            case Int32(DT_DIR): kind = .directory
+            case Int32(DT_LNK): kind = .symbolicLink
+            case Int32(DT_UNKNOWN): kind = Self.kind(path + "/" + name)
+            default: kind = .other
+            }
+            out.append((name, kind))
+        }
+        return out
+    }
+
+    /// `mkdir -p` that tolerates another task creating the same folder at the same time.
+    static func makeDirectories(_ path: String) throws {
+        if mkdir(path, 0o755) == 0 { return }
+        if errno == EEXIST {
+            // Something is there: only a real folder will do (a link to one is not followed).
+            guard kind(path) == .directory else { throw Failure(path: path, code: ENOTDIR) }
+            return
+        }
+        guard errno == ENOENT else { throw Failure(path: path, code: errno) }
+        try makeDirectories((path as NSString).deletingLastPathComponent)
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw Failure(path: path, code: errno) }
+    }
+
+    /// A second name for the entry at `source` (a symbolic link itself, not what it points to).
+    static func link(_ source: String, to target: String) throws {
+        if linkat(AT_FDCWD, source, AT_FDCWD, target, 0) == 0 { return }
+        guard errno == ENOENT, kind(source) != .missing else { throw Failure(path: source, code: errno) }
+        try makeDirectories((target as NSString).deletingLastPathComponent)
+        guard linkat(AT_FDCWD, source, AT_FDCWD, target, 0) == 0 else { throw Failure(path: source, code: errno) }
+    }
+
+    /// Removes a folder and everything in it, never following a symbolic link; nothing when absent.
+    static func removeTree(_ path: String) throws {
+        switch kind(path) {
+        case .missing: return
+        case .directory:
+            let (files, directories) = walk(path)
+            for file in files where unlink(path + "/" + file) != 0 && errno != ENOENT { throw Failure(path: path + "/" + file, code: errno) }
+            // Deepest first: a folder is empty once everything below it is gone.
+            for folder in directories.sorted(by: >) where rmdir(path + "/" + folder) != 0 && errno != ENOENT {
+                throw Failure(path: path + "/" + folder, code: errno)
+            }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw Failure(path: path, code: errno) }
+        default:
+            guard unlink(path) == 0 || errno == ENOENT else { throw Failure(path: path, code: errno) }
+        }
+    }
+
+    /// renameat2, looked up at run time: Swift's Glibc module does not declare it.
+    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    private static let renameat2: RenameAt2? = dlsym(nil, "renameat2").map { unsafeBitCast($0, to: RenameAt2.self) }
+    private static let renameExchange: UInt32 = 1 << 1
+
+    /// Swaps two folders in one step (`renameat2(RENAME_EXCHANGE)`): no instant sees either half-done.
+    /// False when the file system cannot exchange (then the caller falls back to two renames).
+    static func exchange(_ a: String, _ b: String) throws -> Bool {
+        guard let renameat2 else { return false }
+        if renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0 { return true }
+        if errno == EINVAL || errno == ENOSYS || errno == ENOTSUP { return false }
+        throw Failure(path: b, code: errno)
+    }
+
+    /// syncfs, looked up at run time for the same reason.
+    private typealias SyncFS = @convention(c) (Int32) -> Int32
+    private static let syncfs: SyncFS? = dlsym(nil, "syncfs").map { unsafeBitCast($0, to: SyncFS.self) }
+
+    /// Flushes the file system holding `path` to disk (one call for the whole new tree, not an fsync
+    /// per file), so the tree that the exchange puts in place survives a power cut whole.
+    static func syncFileSystem(of path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        if let syncfs { _ = syncfs(fd) } else { sync() }
+    }
+
+    /// Makes a folder's entries (a rename into it) durable.
+    static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        fsync(fd)
+    }
+
+    /// An exclusive lock on a file, held until `release` or the process ends (however it ends: the
+    /// kernel drops a dead process's `flock`). The file names its holder for anyone who finds it taken.
+    final class Lock: Sendable {
+        let fd: Int32
+
+        private init(fd: Int32) { self.fd = fd }
+
+        enum Outcome {
+            case acquired(Lock)
+            /// Held by someone else; what the file says of them.
+            case busy(holder: String)
+            case failed(Failure)
+        }
+
+        static func acquire(_ path: String, holder: String) -> Outcome {
+            let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return .failed(Failure(path: path, code: errno)) }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                let code = errno
+                defer { close(fd) }
+                guard code == EWOULDBLOCK else { return .failed(Failure(path: path, code: code)) }
+                var buffer = [UInt8](repeating: 0, count: 512)
+                let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+                let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                return .busy(holder: text.isEmpty ? "another gavel process" : text)
+            }
+            let bytes = Array((holder + "\n").utf8)
+            ftruncate(fd, 0)
+            _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+            return .acquired(Lock(fd: fd))
+        }
+
+        /// The lock is released when its holder lets go of it (or dies).
+        deinit {
+            ftruncate(fd, 0)
+            close(fd)
+        }
+    }
+
+    /// The GNU build id of the running executable: it changes whenever the binary does, so state
+    /// written by any other build of Gavel is never taken for this one's. Read from the ELF notes of
+    /// /proc/self/exe; nil when there is none.
+    static func executableBuildID() -> String? {
+        guard let elf = readPrefix("/proc/self/exe", count: 64), elf.count == 64,
+              elf[0] == 0x7F, elf[1] == 0x45, elf[2] == 0x4C, elf[3] == 0x46, elf[4] == 2, elf[5] == 1 else { return nil }
+        func u16(_ b: [UInt8], _ at: Int) -> Int { Int(b[at]) | Int(b[at + 1]) << 8 }
+        func u32(_ b: [UInt8], _ at: Int) -> Int { u16(b, at) | u16(b, at + 2) << 16 }
+        func u64(_ b: [UInt8], _ at: Int) -> Int { u32(b, at) | u32(b, at + 4) << 32 }
+        let headers = u64(elf, 32), size = u16(elf, 54), count = u16(elf, 56)
+        guard size >= 56, count < 256, headers > 0,
+              let table = readRange("/proc/self/exe", offset: headers, count: size * count) else { return nil }
+        for i in 0..<count {
+            let h = i * size
+            guard u32(table, h) == 4 else { continue } // PT_NOTE
+            let offset = u64(table, h + 8), length = u64(table, h + 32)
+            guard length > 0, length < 1 << 16, let notes = readRange("/proc/self/exe", offset: offset, count: length) else { continue }
+            var at = 0
+            while at + 12 <= notes.count {
+                let nameSize = u32(notes, at), descSize = u32(notes, at + 4), type = u32(notes, at + 8)
+                let name = at + 12, desc = name + (nameSize + 3) / 4 * 4
+                guard desc + descSize <= notes.count else { break }
+                if type == 3, nameSize == 4, notes[name..<name + 3].elementsEqual("GNU".utf8) {
+                    return notes[desc..<desc + descSize].map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+                }
+                at = desc + (descSize + 3) / 4 * 4
+            }
+        }
+        return nil
+    }
+
+    private static func readPrefix(_ path: String, count: Int) -> [UInt8]? { readRange(path, offset: 0, count: count) }
+
+    private static func readRange(_ path: String, offset: Int, count: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+        return n == count ? bytes : nil
+    }
+
+    /// The non-empty lines of a file's bytes, found with memchr: state files run to thousands of lines.
+    static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var start = 0
+            while start < buffer.count {
+                let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? buffer.count
+                if end > start { out.append(bytes[start..<end]) }
+                start = end + 1
+            }
+        }
+        return out
+    }
+
+    /// The status of the entry at `path` (a link itself, not its target), or nil when there is none.
+    static func status(_ path: String) -> stat? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info : nil
+    }
+}
