@@ -85,7 +85,7 @@ struct BuildCommand: AsyncParsableCommand {
             site.report(result.warnings)
             let w = result.written ?? OutputWriter.Summary()
             let ms = Int(Date().timeIntervalSince(start) * 1000)
-            FileHandle.standardError.write(Data("built \(result.files.count) files into \(output) in \(ms) ms (\(w.written) written, \(w.unchanged) unchanged, \(w.removed) removed)\n".utf8))
+            FileHandle.standardError.write(Data(("built \(result.files.count) files into \(output) in \(ms) ms (\(w.written) written, \(w.unchanged) unchanged, \(w.removed) removed" + (w.kept > 0 ? ", \(w.kept) of the folder's own kept" : "") + ")\n").utf8))
         } catch {
             site.report(error.diagnostics)
             FileHandle.standardError.write(Data("build failed with \(error.diagnostics.filter { $0.severity == .error }.count) error(s); \(output) was not changed\n".utf8))

@@ -255,10 +255,15 @@ enum FileIO {
                 let code = errno
                 defer { close(fd) }
                 guard code == EWOULDBLOCK else { return .failed(Failure(path: path, code: code)) }
-                var buffer = [UInt8](repeating: 0, count: 512)
-                let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-                let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                return .busy(holder: text.isEmpty ? "another gavel process" : text)
+                // The holder names itself just after taking the lock: give it a moment to.
+                for _ in 0..<50 {
+                    var buffer = [UInt8](repeating: 0, count: 512)
+                    let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+                    let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    if !text.isEmpty { return .busy(holder: text) }
+                    usleep(2_000)
+                }
+                return .busy(holder: "another gavel process")
             }
             let bytes = Array((holder + "\n").utf8)
             ftruncate(fd, 0)

@@ -1,0 +1,286 @@
+import Foundation
+import Testing
+@testable import GavelCore
+
+/// SPEC section 6, "Output is the court's", inside one process: files Gavel did not write, state that
+/// is missing, corrupted or another version's, symbolic links, and an edit made during a build.
+@Suite struct OutputContractTests {
+    /// Every entry under `root` (files with their bytes, links with their targets, folders), without
+    /// following links.
+    static func tree(_ root: URL) -> [String: String] {
+        var out: [String: String] = [:]
+        let (files, folders) = FileIO.walk(root.path)
+        for folder in folders { out[folder + "/"] = "folder" }
+        for file in files {
+            let path = root.path + "/" + file
+            switch FileIO.kind(path) {
+            case .symbolicLink: out[file] = "link -> " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?")
+            default: out[file] = FileIO.read(path).map { "\($0.count) bytes \(ContentHash.of($0))" } ?? "unreadable"
+            }
+        }
+        return out
+    }
+
+    /// A writable copy of the example content and an options value building it into `<dir>/Output`.
+    static func copy() throws -> (dir: URL, content: URL, options: BuildOptions) {
+        let dir = try TestPaths.temporaryDirectory()
+        let content = dir.appendingPathComponent("Content")
+        try FileManager.default.copyItem(at: TestPaths.content, to: content)
+        var options = TestPaths.exampleOptions(output: dir.appendingPathComponent("Output"))
+        options.content = content
+        return (dir, content, options)
+    }
+
+    /// The same content built from nothing, into a folder of its own.
+    static func fullBuild(_ options: BuildOptions, in dir: URL) async throws -> [String: String] {
+        var fresh = options
+        fresh.output = dir.appendingPathComponent("Fresh-\(UUID().uuidString)")
+        _ = try await SiteBuild(options: fresh).run(write: true)
+        return tree(fresh.output)
+    }
+
+    static func edit(_ file: URL, _ change: (String) -> String) throws {
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try change(text).write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    // MARK: - Foreign files
+
+    /// A gh-pages checkout as Output: its `.git/`, `CNAME`, `.nojekyll` and a folder the court keeps
+    /// there survive every build, with and without Gavel's state, unchanged to the byte and inode.
+    @Test(arguments: [true, false])
+    func aDeploymentCheckoutKeepsEverythingGavelDidNotWrite(withState: Bool) async throws {
+        let (dir, content, options) = try Self.copy()
+        let out = options.output
+        try FileManager.default.createDirectory(at: out.appendingPathComponent(".git/objects/ab"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: out.appendingPathComponent(".git/refs/tags"), withIntermediateDirectories: true)
+        try Data("ref: refs/heads/gh-pages\n".utf8).write(to: out.appendingPathComponent(".git/HEAD"))
+        try Data([0, 1, 2, 3]).write(to: out.appendingPathComponent(".git/objects/ab/cdef"))
+        try Data("nextgen.example.gov\n".utf8).write(to: out.appendingPathComponent("CNAME"))
+        try Data().write(to: out.appendingPathComponent(".nojekyll"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: out.appendingPathComponent(".git/refs").path)
+        _ = try await SiteBuild(options: options).run(write: true)
+        // The court adds its own folder to the built site.
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("downloads/forms"), withIntermediateDirectories: true)
+        try Data("%PDF-1.4".utf8).write(to: out.appendingPathComponent("downloads/forms/ecf-registration.pdf"))
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("courts/wiwb/local-rules"), withIntermediateDirectories: true)
+        let foreign = [".git/HEAD", ".git/objects/ab/cdef", "CNAME", ".nojekyll", "downloads/forms/ecf-registration.pdf"]
+        let before = Self.tree(out).filter { entry in foreign.contains(entry.key) }
+        let inode = try #require(FileIO.status(out.appendingPathComponent("CNAME").path)).st_ino
+
+        // A notice goes away and one changes: the build removes and rewrites its own files only.
+        try FileManager.default.removeItem(at: content.appendingPathComponent("courts/wiwb/notices/training-webinar.md"))
+        try Self.edit(content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")) { $0 + "\nAnother paragraph.\n" }
+        if !withState { BuildState.drop(for: out) }
+        let result = try await SiteBuild(options: options).run(write: true)
+        #expect(result.written?.removed == 1)
+        #expect((result.written?.kept ?? 0) == foreign.count)
+
+        let after = Self.tree(out)
+        for path in foreign { #expect(after[path] == before[path], "\(path) changed") }
+        #expect(after[".git/refs/tags/"] == "folder", "an empty folder of the court's is kept")
+        #expect(after["courts/wiwb/local-rules/"] == "folder")
+        #expect(try #require(FileIO.status(out.appendingPathComponent("CNAME").path)).st_ino == inode)
+        #expect(try #require(FileIO.status(out.appendingPathComponent(".git/refs").path)).st_mode & 0o777 == 0o700)
+        // Apart from the court's files, Output is exactly what a full build makes.
+        let full = try await Self.fullBuild(options, in: dir)
+        let ours = after.filter { entry in !foreign.contains(entry.key) && !entry.key.hasPrefix(".git/") && !entry.key.hasPrefix("downloads/")
+            && entry.key != "courts/wiwb/local-rules/" }
+        #expect(ours == full)
+    }
+
+    /// A file of the court's where the site puts one is never replaced: the build stops, naming it.
+    @Test func aFileOfTheCourtsWhereTheSitePutsOneIsAnError() async throws {
+        let (_, content, options) = try Self.copy()
+        let out = options.output
+        _ = try await SiteBuild(options: options).run(write: true)
+        // The court keeps its own contact page in the built site; later the content gains one too.
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("contact"), withIntermediateDirectories: true)
+        try Data("<p>Our own page</p>".utf8).write(to: out.appendingPathComponent("contact/index.html"))
+        try Data("---\ntitle: Contact\n---\nCall us.\n".utf8).write(to: content.appendingPathComponent("pages/contact.md"))
+        let before = Self.tree(out)
+        do {
+            _ = try await SiteBuild(options: options).run(write: true)
+            Issue.record("the build replaced a file it did not write")
+        } catch {
+            let messages = error.diagnostics.map { "\($0.location.file): \($0.message)" }
+            #expect(messages == [out.path + "/contact/index.html: a file that Gavel did not write is where the site puts 'contact/index.html'"])
+        }
+        #expect(Self.tree(out) == before, "Output is unchanged")
+    }
+
+    // MARK: - State
+
+    /// Damaged state is ignored, never trusted and never a crash: every build gives the full build's tree.
+    @Test func corruptedStateIsIgnored() async throws {
+        let (dir, content, options) = try Self.copy()
+        _ = try await SiteBuild(options: options).run(write: true)
+        try Self.edit(content.appendingPathComponent("courts/vtd/notices/nextgen-go-live.md")) { $0 + "\nChanged.\n" }
+        let full = try await Self.fullBuild(options, in: dir)
+        let files = [BuildCache.location(for: options.output), NoticeIndex.location(for: options.output)]
+        let originals = try files.map { try Data(contentsOf: $0) }
+        var random = SystemRandomNumberGenerator()
+        var damages: [(String, (inout [UInt8]) -> Void)] = [
+            ("empty", { $0 = [] }),
+            ("truncated", { $0 = Array($0.prefix($0.count / 2)) }),
+            ("huge numbers", { bytes in
+                let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\t1", with: "\tffffffffffffffff")
+                bytes = Array(text.utf8)
+            }),
+            ("binary", { $0 = (0..<4096).map { _ in UInt8.random(in: 0...255) } }),
+        ]
+        for i in 0..<6 {
+            damages.append(("flipped byte \(i)", { bytes in
+                guard !bytes.isEmpty else { return }
+                let at = Int.random(in: 0..<bytes.count, using: &random)
+                bytes[at] ^= 0x20
+            }))
+        }
+        for (name, damage) in damages {
+            for (file, original) in zip(files, originals) {
+                var bytes = [UInt8](original)
+                damage(&bytes)
+                try Data(bytes).write(to: file)
+            }
+            _ = try await SiteBuild(options: options).run(write: true)
+            #expect(Self.tree(options.output) == full, "state damaged (\(name)) changed the output")
+        }
+    }
+
+    /// State written by another Gavel (here: the same file claiming another identity) is not trusted:
+    /// a page changed by hand with its size and time put back is written again.
+    @Test func stateFromAnotherVersionIsIgnored() async throws {
+        let (dir, _, options) = try Self.copy()
+        _ = try await SiteBuild(options: options).run(write: true)
+        let cache = BuildCache.location(for: options.output)
+        var text = try String(contentsOf: cache, encoding: .utf8)
+        let header = try #require(text.split(separator: "\n").first)
+        let fields = header.split(separator: " ")
+        text = text.replacingOccurrences(of: String(header), with: ([fields[0], "0.0.1+0123456789abcdef"] + fields.dropFirst(2)).joined(separator: " "))
+        try text.write(to: cache, atomically: true, encoding: .utf8)
+        let page = options.output.appendingPathComponent("courts/wiwb/index.html").path
+        let info = try #require(FileIO.status(page))
+        var bytes = try #require(FileIO.read(page))
+        bytes[bytes.count - 2] ^= 0x01
+        let fd = open(page, O_WRONLY)
+        _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        var times = [info.st_atim, info.st_mtim]
+        futimens(fd, &times)
+        close(fd)
+        let result = try await SiteBuild(options: options).run(write: true)
+        #expect(result.written?.written == 1)
+        #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
+    }
+
+    /// An edit saved while a build runs (after the content was read) is never recorded against pages
+    /// made from the old bytes: the next build makes the pages of the new bytes.
+    @Test func anEditDuringABuildIsBuiltNextTime() async throws {
+        let (dir, content, options) = try Self.copy()
+        _ = try await SiteBuild(options: options).run(write: true)
+        let step = content.appendingPathComponent("steps/know-cmecf-login.md")
+        var during = options
+        during.stepObserver = { name in
+            guard name == "validate" else { return }
+            try? Self.edit(step) { $0 + "\nEdited while the build ran.\n" }
+        }
+        _ = try await SiteBuild(options: during).run(write: true)
+        let stepPage = options.output.appendingPathComponent("courts/wiwb/steps/know-cmecf-login/index.html")
+        #expect(!(try String(contentsOf: stepPage, encoding: .utf8)).contains("Edited while the build ran."), "this build read the old bytes")
+        _ = try await SiteBuild(options: options).run(write: true)
+        #expect((try String(contentsOf: stepPage, encoding: .utf8)).contains("Edited while the build ran."))
+        #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
+    }
+
+    /// With and without state, the same input gives the same tree.
+    @Test func buildsWithAndWithoutStateGiveTheSameTree() async throws {
+        let (dir, content, options) = try Self.copy()
+        _ = try await SiteBuild(options: options).run(write: true)
+        try Self.edit(content.appendingPathComponent("site.yml")) { $0.replacingOccurrences(of: "title: ", with: "title: Renamed ") }
+        var without = options
+        without.output = dir.appendingPathComponent("Without")
+        _ = try await SiteBuild(options: without).run(write: true)
+        _ = try await SiteBuild(options: options).run(write: true)
+        BuildState.drop(for: without.output)
+        _ = try await SiteBuild(options: without).run(write: true)
+        #expect(Self.tree(options.output) == Self.tree(without.output))
+        #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
+    }
+
+    // MARK: - The lock
+
+    @Test func aSecondBuildStopsNamingTheOneThatHoldsTheOutput() async throws {
+        let (_, _, options) = try Self.copy()
+        _ = try await SiteBuild(options: options).run(write: true)
+        let before = Self.tree(options.output)
+        let held = try BuildState.lock(options.output).get()
+        do {
+            _ = try await SiteBuild(options: options).run(write: true)
+            Issue.record("a second build ran while the Output was locked")
+        } catch {
+            #expect(error.diagnostics.map(\.message) == ["another build is writing this folder: gavel (process \(getpid()))"])
+        }
+        withExtendedLifetime(held) {}
+        #expect(Self.tree(options.output) == before)
+    }
+
+    // MARK: - Symbolic links
+
+    /// A link planted in Output is never followed: not to write through, nor to read from.
+    @Test func linksPlantedInOutputAreNotFollowed() async throws {
+        let (dir, content, options) = try Self.copy()
+        _ = try await SiteBuild(options: options).run(write: true)
+        let outside = dir.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try Data("precious".utf8).write(to: outside.appendingPathComponent("file.html"))
+        // A page of the site replaced by a link to a file outside, and a link of the court's own.
+        let page = options.output.appendingPathComponent("courts/wiwb/notices/how-to-prepare/index.html")
+        try FileManager.default.removeItem(at: page)
+        try FileManager.default.createSymbolicLink(atPath: page.path, withDestinationPath: outside.appendingPathComponent("file.html").path)
+        try FileManager.default.createSymbolicLink(atPath: options.output.appendingPathComponent("elsewhere").path, withDestinationPath: outside.path)
+        try Self.edit(content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")) { $0 + "\nChanged.\n" }
+        _ = try await SiteBuild(options: options).run(write: true)
+        #expect(FileIO.read(outside.appendingPathComponent("file.html").path) == Array("precious".utf8))
+        #expect(FileIO.kind(page.path) == .file)
+        #expect(FileIO.kind(options.output.appendingPathComponent("elsewhere").path) == .symbolicLink)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["file.html"])
+
+        // A link where the site needs a folder stops the build, naming it; nothing outside is touched.
+        let courts = options.output.appendingPathComponent("courts/vtd")
+        try FileManager.default.removeItem(at: courts)
+        try FileManager.default.createSymbolicLink(atPath: courts.path, withDestinationPath: outside.path)
+        await #expect(throws: DiagnosticsError.self) { try await SiteBuild(options: options).run(write: true) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["file.html"])
+
+        // Output itself a link: refused.
+        let linked = dir.appendingPathComponent("Linked")
+        try FileManager.default.createSymbolicLink(atPath: linked.path, withDestinationPath: outside.path)
+        var viaLink = options
+        viaLink.output = linked
+        await #expect(throws: DiagnosticsError.self) { try await SiteBuild(options: viaLink).run(write: true) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["file.html"])
+    }
+
+    /// Links in Content/ and Templates/ are located errors, never followed out of the folder.
+    @Test func linksInContentAndTemplatesAreLocatedErrors() async throws {
+        let (dir, content, options) = try Self.copy()
+        let templates = dir.appendingPathComponent("Templates")
+        try FileManager.default.copyItem(at: TestPaths.templates, to: templates)
+        let secret = dir.appendingPathComponent("secret.md")
+        try Data("---\ntitle: Secret\ndate: \"2020-03-01\"\n---\nSecret text.\n".utf8).write(to: secret)
+        try FileManager.default.createSymbolicLink(atPath: content.appendingPathComponent("courts/wiwb/notices/secret.md").path, withDestinationPath: secret.path)
+        try FileManager.default.createSymbolicLink(atPath: content.appendingPathComponent("courts/elsewhere").path, withDestinationPath: dir.path)
+        try FileManager.default.createSymbolicLink(atPath: templates.appendingPathComponent("assets/seal.svg").path, withDestinationPath: secret.path)
+        var linked = options
+        linked.templates = templates
+        linked.templatesDisplay = "Templates"
+        do {
+            _ = try await SiteBuild(options: linked).run(write: false)
+            Issue.record("links were followed")
+        } catch {
+            let found = error.diagnostics.map { "\($0.location.file): \($0.message)" }
+            #expect(found.contains("\(options.contentDisplay)/courts/wiwb/notices/secret.md: is a symbolic link, which Gavel does not follow"))
+            #expect(found.contains("\(options.contentDisplay)/courts/elsewhere: is a symbolic link, which Gavel does not follow"))
+            #expect(found.contains("Templates/assets/seal.svg: is a symbolic link, which Gavel does not follow"))
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+@testable import GavelCore
+
+/// The real `gavel build`, stopped at many points, run twice at once, and starved of disk part way:
+/// at every instant Output is the previous complete site or the new one, never a mix.
+@Suite(.serialized) struct OutputKillTests {
+    static let binary = TestPaths.root.appendingPathComponent(".build/debug/gavel")
+
+    /// Site A (the example plus 300 generated notices) and site B (A with a new title on every page,
+    /// a notice gone, one changed and one added), each built once from nothing as the reference.
+    struct Sites {
+        var dir: URL
+        var a: URL, b: URL
+        var treeA: [String: String], treeB: [String: String]
+    }
+
+    static func sites() throws -> Sites {
+        let dir = try TestPaths.temporaryDirectory()
+        let a = dir.appendingPathComponent("A"), b = dir.appendingPathComponent("B")
+        try FileManager.default.copyItem(at: TestPaths.content, to: a)
+        for n in 0..<300 {
+            let text = "---\ntitle: \"Generated notice \(n)\"\ndate: \"2020-0\(1 + n % 3)-1\(n % 10)\"\n---\n"
+                + String(repeating: "Paragraph \(n) with ~~struck~~ text and www.example.gov.\n\n", count: 20)
+            try Data(text.utf8).write(to: a.appendingPathComponent("courts/vtd/notices/generated-\(n).md"))
+        }
+        try FileManager.default.copyItem(at: a, to: b)
+        try OutputContractTests.edit(b.appendingPathComponent("site.yml")) { $0.replacingOccurrences(of: "title: ", with: "title: Renamed ") }
+        try FileManager.default.removeItem(at: b.appendingPathComponent("courts/vtd/notices/generated-7.md"))
+        try OutputContractTests.edit(b.appendingPathComponent("courts/vtd/notices/generated-8.md")) { $0 + "\nChanged.\n" }
+        try Data("---\ntitle: Added\ndate: \"2020-03-01\"\n---\nNew.\n".utf8).write(to: b.appendingPathComponent("courts/vtd/notices/added.md"))
+        for (content, name) in [(a, "RefA"), (b, "RefB")] {
+            let run = try gavel(build: content, into: dir.appendingPathComponent(name))
+            try #require(run.status == 0, "\(run.stderr)")
+        }
+        return Sites(dir: dir, a: a, b: b, treeA: OutputContractTests.tree(dir.appendingPathComponent("RefA")),
+                     treeB: OutputContractTests.tree(dir.appendingPathComponent("RefB")))
+    }
+
+    struct Run { var status: Int32; var stderr: String }
+
+    static func process(build content: URL, into output: URL, shell prefix: String? = nil) throws -> (Process, Pipe) {
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the gavel product first (swift build)")
+        let process = Process()
+        let arguments = ["build", "--content", content.path, "--templates", TestPaths.templates.path, "--output", output.path,
+                         "--now", "2020-03-20T12:00:00Z"]
+        if let prefix {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", prefix + " exec \"$0\" \"$@\"", binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, err)
+    }
+
+    static func gavel(build content: URL, into output: URL, shell prefix: String? = nil) throws -> Run {
+        let (process, err) = try process(build: content, into: output, shell: prefix)
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// What Gavel leaves beside an Output besides its state: nothing once a build has finished.
+    static func leftovers(_ output: URL) -> [String] {
+        let parent = output.deletingLastPathComponent().path, name = output.lastPathComponent
+        return FileIO.entries(of: parent).map(\.name).filter { $0.hasPrefix("." + name + ".gavel-staging") || $0.hasPrefix("." + name + ".gavel-old") }
+    }
+
+    @Test func killedAtManyPointsOutputIsTheOldSiteOrTheNew() async throws {
+        let sites = try Self.sites()
+        // How long building B over A takes, to spread the kills over it and past its end.
+        let timing = sites.dir.appendingPathComponent("Timing")
+        _ = try Self.gavel(build: sites.a, into: timing)
+        let clock = ContinuousClock()
+        let started = clock.now
+        _ = try Self.gavel(build: sites.b, into: timing)
+        let full = clock.now - started
+        var outcomes: [String: Int] = ["old": 0, "new": 0]
+        let signals = [SIGKILL, SIGKILL, SIGINT, SIGTERM]
+        let points = 16
+        for i in 0..<points {
+            let output = sites.dir.appendingPathComponent("Out\(i)")
+            let first = try Self.gavel(build: sites.a, into: output)
+            try #require(first.status == 0, "\(first.stderr)")
+            let (process, _) = try Self.process(build: sites.b, into: output)
+            try await Task.sleep(for: full * (Double(i) / Double(points) * 1.2))
+            kill(process.processIdentifier, signals[i % signals.count])
+            process.waitUntilExit()
+            let tree = OutputContractTests.tree(output)
+            if tree == sites.treeA { outcomes["old", default: 0] += 1 } else if tree == sites.treeB { outcomes["new", default: 0] += 1 } else {
+                let mixed = Set(tree.keys).symmetricDifference(sites.treeA.keys).count
+                Issue.record("kill \(i) (after \(full * (Double(i) / Double(points) * 1.2))) left a mix: \(mixed) paths differ from the old site")
+            }
+            // The next build finishes the job from whatever was left.
+            let again = try Self.gavel(build: sites.b, into: output)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(OutputContractTests.tree(output) == sites.treeB, "the build after kill \(i) is the full build")
+            #expect(Self.leftovers(output).isEmpty)
+        }
+        // The sweep must have caught both sides, or it proved nothing.
+        #expect(outcomes["old", default: 0] > 0 && outcomes["new", default: 0] > 0, "\(outcomes)")
+    }
+
+    @Test func twoBuildsAtOnceLeaveOneWholeSite() async throws {
+        let sites = try Self.sites()
+        var refused = 0
+        for i in 0..<6 {
+            let output = sites.dir.appendingPathComponent("Both\(i)")
+            if i % 2 == 1 { _ = try Self.gavel(build: sites.a, into: output) }
+            let (one, oneErr) = try Self.process(build: sites.a, into: output)
+            let (two, twoErr) = try Self.process(build: sites.b, into: output)
+            let errors = [oneErr, twoErr].map { String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+            one.waitUntilExit()
+            two.waitUntilExit()
+            for (process, stderr) in zip([one, two], errors) where process.terminationStatus != 0 {
+                #expect(stderr.contains("error: another build is writing this folder: gavel (process "), "\(stderr)")
+                refused += 1
+            }
+            let tree = OutputContractTests.tree(output)
+            #expect(tree == sites.treeA || tree == sites.treeB, "run \(i): two builds left a mix")
+            #expect(Self.leftovers(output).isEmpty)
+        }
+        #expect(refused > 0, "the builds never overlapped, so the lock was not tried")
+    }
+
+    /// A write that fails part way (here the file size limit, as a full disk would) stops the build
+    /// with Output exactly as it was, and says so truthfully.
+    @Test func aWriteThatFailsPartWayLeavesOutputAsItWas() async throws {
+        let sites = try Self.sites()
+        let output = sites.dir.appendingPathComponent("Limited")
+        _ = try Self.gavel(build: sites.a, into: output)
+        let run = try Self.gavel(build: sites.b, into: output, shell: "trap '' XFSZ; ulimit -f 8;")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("File too large"), "\(run.stderr.prefix(500))")
+        #expect(run.stderr.contains("was not changed"))
+        #expect(OutputContractTests.tree(output) == sites.treeA)
+        #expect(Self.leftovers(output).isEmpty)
+        let again = try Self.gavel(build: sites.b, into: output)
+        #expect(again.status == 0)
+        #expect(OutputContractTests.tree(output) == sites.treeB)
+    }
+}
