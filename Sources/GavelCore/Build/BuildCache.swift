@@ -109,7 +109,7 @@ public struct BuildCache: Sendable {
     /// Everything a notice page can depend on besides the notice's own file: this Gavel, the build's
     /// options, and the bytes read for every other input (never read again from disk, so an edit saved
     /// during a build is not recorded against pages made from the old bytes).
-    public static func globalFingerprint(options: BuildOptions, model: SiteModel, theme: Theme) -> UInt64 {
+    public static func globalFingerprint(options: BuildOptions, model: SiteModel, theme: Theme, plan: PagePlan) -> UInt64 {
         var hash = ContentHash.Accumulator()
         hash.add("gavel \(GavelVersion.identity)")
         hash.add("\(options.offline) \(options.includeDrafts) \(model.content.site.baseURL)")
@@ -118,7 +118,7 @@ public struct BuildCache: Sendable {
             hash.add(read)
         }
         hash.add(theme.sourceHash)
-        for path in model.sitePaths.sorted() { hash.add(path) }
+        for path in plan.sitePaths.sorted() { hash.add(path) }
         for m in model.courts {
             // The clock shows on notice pages through "went live" and archived banners.
             hash.add("\(m.court.id) \(m.today) \(m.court.goLiveInstant.map { $0 <= model.now } ?? false)")

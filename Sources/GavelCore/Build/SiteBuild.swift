@@ -36,10 +36,10 @@ public struct SiteBuild {
         return SiteModel(content: content, steps: steps, now: options.now)
     }
 
-    public func renderer(for model: SiteModel, theme: Theme, cache: SiteRenderer.RenderCache? = nil) -> SiteRenderer {
+    public func renderer(for model: SiteModel, theme: Theme, plan: PagePlan? = nil, cache: SiteRenderer.RenderCache? = nil) -> SiteRenderer {
         let basePath = URL(string: model.content.site.baseURL)?.path ?? "/"
         let linker = SiteLinker(offline: options.offline, basePath: basePath.isEmpty ? "/" : basePath)
-        return SiteRenderer(model: model, theme: theme, linker: linker, markdown: Markdown(), cache: cache)
+        return SiteRenderer(model: model, theme: theme, linker: linker, markdown: Markdown(), plan: plan, cache: cache)
     }
 
     /// Load and validate; the model and theme, or every error found.
@@ -102,13 +102,15 @@ public struct SiteBuild {
         } catch {
             throw DiagnosticsError([.error(SourceLocation(file: writer.staging.path), "cannot create the staging folder: \(error)")])
         }
-        var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme),
+        let plan = PagePlan(model: model, theme: theme)
+        var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
         // Search entries are read only when the search index is to be made again.
         if cache.previous != nil, !cache.searchIndexReusable, cache.previous?.loadSearch(for: options.output) != true {
             cache.previous = nil
         }
-        let report = await renderer(for: model, theme: theme, cache: cache).render(to: writer)
+        steps.done("plan")
+        let report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
         bag.add(contentsOf: report.diagnostics)
         steps.done("render")
         guard !bag.hasErrors else {

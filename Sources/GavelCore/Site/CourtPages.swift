@@ -1,11 +1,11 @@
 /// The pages and files of one court: its page, notices, walkthrough, checklist, feed, calendar and data.
 extension SiteRenderer {
-    func renderCourt(_ m: SiteModel.CourtModel, search: inout SearchIndex, cacheEntries: inout [String: BuildCache.Entry],
+    func renderCourt(_ m: SiteModel.CourtModel, index: Int, search: inout SearchIndex, cacheEntries: inout [String: BuildCache.Entry],
                      bag: inout DiagnosticBag) -> [OutputFile] {
         let c = m.court
         // A court whose notices and every other input are unchanged is reused whole from the cache.
-        let courtInput = cache.map { $0.courtInputs[c.id] ?? BuildCache.courtInput(global: $0.global, court: m) }
-        if let courtInput, let reused = reusableCourt(m, input: courtInput) {
+        let courtInput = cache?.fingerprint(.court(index), model: model)
+        if let reused = reusableCourt(index) {
             for (path, entry) in reused {
                 if let found = entry.search { search.entries.append((path, found)) }
                 cacheEntries[path] = entry
@@ -23,11 +23,11 @@ extension SiteRenderer {
 
         var noticeBodies: [String: String] = [:]
         let noticePages = NoticePages(renderer: self, court: m)
-        for notice in m.notices {
+        for (n, notice) in m.notices.enumerated() {
             let path = notice.sitePath
             let file = SiteLinker.file(for: path)
             let archived = notice.isArchived(now: m.today)
-            let input = cache.map { BuildCache.input(global: $0.global, notice: notice, archived: archived) }
+            let input = cache?.fingerprint(.notice(court: index, notice: n), model: model)
             if let input, let reused = cache?.reusable(file, input: input) {
                 if let entry = reused.search { search.entries.append((file, entry)) }
                 cacheEntries[file] = reused
@@ -99,26 +99,14 @@ extension SiteRenderer {
         return files
     }
 
-    /// Every file of a court, in the order its search entries were made, when all can be reused.
-    func reusableCourt(_ m: SiteModel.CourtModel, input: UInt64) -> [(String, BuildCache.Entry)]? {
-        guard let cache else { return nil }
-        let c = m.court.id
+    /// Every file of a court, in plan order (which is the order its search entries are made), when all
+    /// can be reused.
+    func reusableCourt(_ index: Int) -> [(String, BuildCache.Entry)]? {
+        guard cache != nil else { return nil }
         var out: [(String, BuildCache.Entry)] = []
-        func take(_ path: String, _ input: UInt64) -> Bool {
-            guard let entry = cache.reusable(path, input: input) else { return false }
-            out.append((path, entry))
-            return true
-        }
-        guard take("courts/\(c)/index.html", input) else { return nil }
-        for notice in m.notices {
-            let noticeInput = BuildCache.input(global: cache.global, notice: notice, archived: notice.isArchived(now: m.today))
-            guard take(SiteLinker.file(for: notice.sitePath), noticeInput) else { return nil }
-        }
-        for step in m.steps {
-            guard take("courts/\(c)/steps/\(step.module.id)/index.html", input) else { return nil }
-        }
-        for path in ["courts/\(c)/checklist/index.html", "checklist/\(c).json", "checklist/\(c).js", "courts/\(c)/feed.xml", "courts/\(c)/calendar.ics"] {
-            guard take(path, input) else { return nil }
+        for file in plan.files[plan.courtRanges[index]] {
+            guard let entry = reusable(file.path) else { return nil }
+            out.append((file.path, entry))
         }
         return out
     }

@@ -54,19 +54,6 @@ public struct SiteModel: Sendable {
                 today: today)
         }
     }
-
-    /// Every site path the build writes, for checking internal links.
-    public var sitePaths: Set<String> {
-        var paths: Set<String> = ["", "checklist/", "search/", "feed.xml", "sitemap.xml", "robots.txt", "404.html"]
-        for page in content.pages { paths.insert(page.slug + "/") }
-        for model in courts {
-            let c = model.court.id
-            paths.formUnion(["courts/\(c)/", "courts/\(c)/checklist/", "courts/\(c)/feed.xml", "courts/\(c)/calendar.ics"])
-            for notice in model.notices { paths.insert("courts/\(c)/notices/\(notice.slug)/") }
-            for step in model.steps { paths.insert("courts/\(c)/steps/\(step.module.id)/") }
-        }
-        return paths
-    }
 }
 
 extension Notice {

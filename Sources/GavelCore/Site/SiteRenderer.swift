@@ -22,6 +22,8 @@ public struct SiteRenderer: Sendable {
     var linker: SiteLinker
     var body: BodyRenderer
     var cache: RenderCache?
+    /// Every file this build writes (see `PagePlan`).
+    let plan: PagePlan
     /// Pages of the many-page templates (notices, courts, steps, court checklists) spliced into shared
     /// skeletons (see `SkeletonCache`); off only to test that both ways give the same bytes.
     public var useSkeletons: Bool {
@@ -67,6 +69,19 @@ public struct SiteRenderer: Sendable {
             SearchIndex.files.allSatisfy { reusable($0, input: allCourts) != nil }
         }
 
+        /// The fingerprint of a planned file's input.
+        func fingerprint(_ input: PagePlan.Input, model: SiteModel) -> UInt64? {
+            switch input {
+            case .global: return global
+            case .allCourts: return allCourts
+            case let .court(c): return courtInputs[model.courts[c].court.id]
+            case let .notice(c, n):
+                let m = model.courts[c], notice = m.notices[n]
+                return BuildCache.input(global: global, notice: notice, archived: notice.isArchived(now: m.today))
+            case .everything: return nil
+            }
+        }
+
         /// The cached entry for a page whose input is unchanged and whose output file is still in place
         /// as the last build left it (same size, modification time and inode: not changed by hand).
         func reusable(_ path: String, input: UInt64) -> BuildCache.Entry? {
@@ -77,13 +92,27 @@ public struct SiteRenderer: Sendable {
         }
     }
 
-    public init(model: SiteModel, theme: Theme, linker: SiteLinker, markdown: Markdown, cache: RenderCache? = nil) {
+    public init(model: SiteModel, theme: Theme, linker: SiteLinker, markdown: Markdown, plan: PagePlan? = nil, cache: RenderCache? = nil) {
         self.model = model
         self.theme = theme
         self.linker = linker
         self.cache = cache
+        let plan = plan ?? PagePlan(model: model, theme: theme)
+        self.plan = plan
         skeletons = SkeletonCache(enabled: !theme.sortsLists)
-        body = BodyRenderer(markdown: markdown, linker: linker, sitePaths: model.sitePaths, siteAllowsRawHTML: model.content.site.allowRawHTML)
+        body = BodyRenderer(markdown: markdown, linker: linker, sitePaths: plan.sitePaths, siteAllowsRawHTML: model.content.site.allowRawHTML)
+    }
+
+    /// The cached entry for the planned file at `path`, when it can be reused.
+    func reusable(_ path: String) -> BuildCache.Entry? {
+        guard let cache, let file = plan.file(path), let input = cache.fingerprint(file.input, model: model) else { return nil }
+        return cache.reusable(path, input: input)
+    }
+
+    /// The input fingerprint to record for the planned file at `path` (nil without a cache).
+    func input(of path: String) -> UInt64? {
+        guard let cache, let file = plan.file(path) else { return nil }
+        return cache.fingerprint(file.input, model: model) ?? 0
     }
 
     func context(_ path: String) -> PageContext {
@@ -121,43 +150,40 @@ public struct SiteRenderer: Sendable {
         var report = Report()
         var bag = DiagnosticBag()
         var search = SearchIndex()
-        // Site-wide files depend on the global fingerprint (settings, templates, court data, the set of
-        // site paths); home, the feed and the search index also on every court's notices. Each is taken
-        // from the cache when its input is unchanged and its file still in place.
-        let global = cache?.global
-        let allCourts = cache?.allCourts
-        func emit(_ file: OutputFile, input: UInt64?, search entry: [UInt8]? = nil) {
+        // Each planned file is taken from the cache when its input is unchanged and its file still in
+        // place as the last build left it (see `PagePlan.Input`).
+        func emit(_ file: OutputFile, search entry: [UInt8]? = nil) {
             do {
                 try sink.emit(file)
                 let hash = ContentHash.of(file.bytes)
                 report.fingerprints[file.path] = hash
-                if let input {
+                if let input = input(of: file.path) {
                     report.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count, search: entry)
                 }
             } catch {
                 bag.error(SourceLocation(file: file.path), "cannot write: \(error)")
             }
         }
-        func reuse(_ path: String, input: UInt64?) -> BuildCache.Entry? {
-            guard let input, let entry = cache?.reusable(path, input: input) else { return nil }
+        func reuse(_ path: String) -> BuildCache.Entry? {
+            guard let entry = reusable(path) else { return nil }
             report.fingerprints[path] = entry.output
             report.cacheEntries[path] = entry
             return entry
         }
         for page in model.content.pages {
             let path = page.slug + "/"
-            if let entry = reuse(SiteLinker.file(for: path), input: global) {
+            if let entry = reuse(SiteLinker.file(for: path)) {
                 if let found = entry.search { search.entries.append((SiteLinker.file(for: path), found)) }
                 continue
             }
             let html = body.render(page.body, variables: nil, on: path, bag: &bag)
             let entry = search.add(file: SiteLinker.file(for: path), title: page.title, path: path, summary: page.summary ?? "", html: html)
             emit(self.page(path, template: "page", context(path).base(kind: "page", title: page.title, description: page.summary ?? "",
-                breadcrumbs: [("Home", "")]).merging(["body_html": html])), input: global, search: entry)
+                breadcrumbs: [("Home", "")]).merging(["body_html": html])), search: entry)
         }
         let outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
             // Site-wide pages need the model but nothing the courts make: they render alongside them.
-            group.addTask { (-1, renderSiteFiles(global: global, allCourts: allCourts, to: sink)) }
+            group.addTask { (-1, renderSiteFiles(to: sink)) }
             for (index, m) in model.courts.enumerated() {
                 group.addTask {
                     var courtBag = DiagnosticBag()
@@ -165,7 +191,7 @@ public struct SiteRenderer: Sendable {
                     var entries: [String: BuildCache.Entry] = [:]
                     var fingerprints: [String: UInt64] = [:]
                     var failure: String?
-                    for file in renderCourt(m, search: &courtSearch, cacheEntries: &entries, bag: &courtBag) {
+                    for file in renderCourt(m, index: index, search: &courtSearch, cacheEntries: &entries, bag: &courtBag) {
                         do {
                             try sink.emit(file)
                             fingerprints[file.path] = entries[file.path]?.output ?? ContentHash.of(file.bytes)
@@ -191,11 +217,11 @@ public struct SiteRenderer: Sendable {
             search.entries.append(contentsOf: output.search.entries)
         }
         if cache?.searchIndexReusable == true {
-            _ = SearchIndex.files.map { reuse($0, input: allCourts) }
+            _ = SearchIndex.files.map { reuse($0) }
         } else {
             report.searchRebuilt = true
-            emit(search.file(script: false), input: allCourts)
-            emit(search.file(script: true), input: allCourts)
+            emit(search.file(script: false))
+            emit(search.file(script: true))
             if cache != nil {
                 for (file, range) in search.ranges() { report.cacheEntries[file]?.searchRange = range }
             }
@@ -206,13 +232,12 @@ public struct SiteRenderer: Sendable {
                 report.cacheEntries[path]?.searchRange = previous.entries[path]?.searchRange
             }
         }
-        if reuse("sitemap.xml", input: global) == nil {
-            emit(SiteFeeds.sitemap(paths: Array(report.fingerprints.keys), site: site), input: global)
+        if reuse("sitemap.xml") == nil {
+            emit(SiteFeeds.sitemap(paths: plan.files.filter(\.inSitemap).map(\.path), site: site))
         }
         // The worker's version sums every file's fingerprint, so it is always worked out (cheaply).
         if let worker = theme.serviceWorker {
-            // Recorded with no reusable input: the cache must list every file the build wrote.
-            emit(Self.serviceWorker(worker, fingerprints: report.fingerprints), input: cache == nil ? nil : 0)
+            emit(Self.serviceWorker(worker, shell: plan.files.filter(\.inShell).map(\.path), fingerprints: report.fingerprints))
         }
         report.diagnostics = bag.all
         return report
@@ -220,16 +245,17 @@ public struct SiteRenderer: Sendable {
 
     /// Home, the all-courts checklist, search and 404 pages, the site feed, assets, manifest and robots:
     /// each taken from the cache when its input is unchanged and its file still in place.
-    func renderSiteFiles(global: UInt64?, allCourts: UInt64?, to sink: some OutputSink) -> CourtOutput {
+    func renderSiteFiles(to sink: some OutputSink) -> CourtOutput {
         var out = CourtOutput(diagnostics: [], fingerprints: [:], search: SearchIndex(), cacheEntries: [:], failure: nil)
         var bag = DiagnosticBag()
-        func reuse(_ path: String, input: UInt64?) -> Bool {
-            guard let input, let entry = cache?.reusable(path, input: input) else { return false }
+        func reuse(_ path: String) -> Bool {
+            guard let entry = reusable(path) else { return false }
             out.fingerprints[path] = entry.output
             out.cacheEntries[path] = entry
             return true
         }
-        func emit(_ file: OutputFile, input: UInt64?) {
+        func emit(_ file: OutputFile) {
+            let input = input(of: file.path)
             do {
                 try sink.emit(file)
             } catch {
@@ -240,20 +266,20 @@ public struct SiteRenderer: Sendable {
             out.fingerprints[file.path] = hash
             if let input { out.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count) }
         }
-        if !reuse("index.html", input: allCourts) { emit(renderHome(), input: allCourts) }
-        if !reuse("checklist/index.html", input: global) {
-            emit(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag), input: global)
+        if !reuse("index.html") { emit(renderHome()) }
+        if !reuse("checklist/index.html") {
+            emit(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag))
         }
         let searchPath = "search/"
-        if !reuse("search/index.html", input: global) {
+        if !reuse("search/index.html") {
             emit(page(searchPath, template: "search", context(searchPath).base(kind: "search", title: "Search", description: "Search every page of the site",
-                breadcrumbs: [("Home", "")])), input: global)
+                breadcrumbs: [("Home", "")])))
         }
         let notFound = "404.html"
-        if !reuse(notFound, input: global) {
-            emit(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))), input: global)
+        if !reuse(notFound) {
+            emit(OutputFile(path: notFound, text: theme.render("404", context(notFound).base(kind: "not-found", title: "Page not found", description: ""))))
         }
-        if !reuse("feed.xml", input: allCourts) {
+        if !reuse("feed.xml") {
             let newest = model.newestCurrentNotices(limit: SiteFeeds.entryLimit)
             // Variables only for the courts in the feed: making them formats dates in the court's zone.
             let variables = Dictionary(newest.map { ($0.0.id, $0.0) }) { a, _ in a }.mapValues { CourtVariables(court: $0) }
@@ -261,16 +287,16 @@ public struct SiteRenderer: Sendable {
                                 notices: newest, renderBody: { court, notice in
                                     var ignored = DiagnosticBag()
                                     return body.render(notice, variables: variables[court.id], bag: &ignored)
-                                }), input: allCourts)
+                                }))
         }
-        for asset in theme.assetFiles where !reuse(asset.path, input: global) {
-            emit(OutputFile(path: asset.path, bytes: asset.bytes), input: global)
+        for asset in theme.assetFiles where !reuse(asset.path) {
+            emit(OutputFile(path: asset.path, bytes: asset.bytes))
         }
-        if !reuse("assets/manifest.json", input: global) {
-            emit(OutputFile(path: "assets/manifest.json", text: JSONValue.object(theme.manifest.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized(pretty: true) + "\n"), input: global)
+        if !reuse("assets/manifest.json") {
+            emit(OutputFile(path: "assets/manifest.json", text: JSONValue.object(theme.manifest.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).serialized(pretty: true) + "\n"))
         }
-        if !reuse("robots.txt", input: global) {
-            emit(OutputFile(path: "robots.txt", text: "User-agent: *\nAllow: /\nSitemap: \(site.baseURL)sitemap.xml\n"), input: global)
+        if !reuse("robots.txt") {
+            emit(OutputFile(path: "robots.txt", text: "User-agent: *\nAllow: /\nSitemap: \(site.baseURL)sitemap.xml\n"))
         }
         out.diagnostics = bag.all
         return out
@@ -279,11 +305,8 @@ public struct SiteRenderer: Sendable {
     /// sw.js at the root (a worker's scope is its folder): the site's shell to cache on install, and a
     /// version that changes whenever any file does, so a rebuilt site replaces the old cache. Notice
     /// pages are cached as they are visited rather than all up front.
-    static func serviceWorker(_ script: [UInt8], fingerprints: [String: UInt64]) -> OutputFile {
-        let cached = fingerprints.keys.filter { path in
-            !(path.hasSuffix(".json") && !path.hasPrefix("assets/")) && !path.contains("/notices/")
-                && path != "404.html" && !path.hasSuffix(".ics") && !path.hasSuffix(".xml") && path != "robots.txt"
-        }.sorted()
+    static func serviceWorker(_ script: [UInt8], shell: [String], fingerprints: [String: UInt64]) -> OutputFile {
+        let cached = shell.sorted()
         // Summed per file, so the version needs no sorting of every path (this runs on every build).
         var sum: UInt64 = 0
         for (path, fingerprint) in fingerprints {

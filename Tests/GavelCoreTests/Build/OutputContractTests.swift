@@ -284,3 +284,47 @@ import Testing
         }
     }
 }
+
+/// The page plan is the one list of what a build writes: every rendered file is planned, and every
+/// planned file rendered, so reuse, the sitemap, the service worker and the manifest cannot drift.
+@Suite struct PagePlanTests {
+    @Test func thePlanIsExactlyTheFilesRendered() async throws {
+        let options = TestPaths.exampleOptions(output: try TestPaths.temporaryDirectory().appendingPathComponent("Output"))
+        let build = SiteBuild(options: options)
+        var bag = DiagnosticBag()
+        let (model, theme) = try #require(await build.prepare(bag: &bag))
+        let plan = PagePlan(model: model, theme: theme)
+        let sink = MemorySink()
+        _ = await build.renderer(for: model, theme: theme, plan: plan).render(to: sink)
+        #expect(plan.files.map(\.path).sorted() == sink.files.map(\.path))
+        #expect(Set(plan.files.map(\.path)).count == plan.files.count, "no file is planned twice")
+        // The manifest of a real build lists the plan, and nothing else.
+        _ = try await build.run(write: true)
+        let manifest = try #require(FileIO.read(options.output.path + "/.gavel-manifest"))
+        #expect(OutputWriter.paths(inManifest: manifest) == Set(plan.files.map(\.path)))
+        // The sitemap lists the plan's pages; the service worker its shell.
+        let sitemap = try String(contentsOf: options.output.appendingPathComponent("sitemap.xml"), encoding: .utf8)
+        for file in plan.files where file.inSitemap { #expect(sitemap.contains(String(file.path.dropLast("index.html".count)) + "</loc>")) }
+        let worker = try String(contentsOf: options.output.appendingPathComponent("sw.js"), encoding: .utf8)
+        for file in plan.files { #expect(worker.contains("\"\(file.path)\"") == file.inShell, "\(file.path)") }
+    }
+
+    /// An Output made before the manifest (it holds the old marker) is taken over: its site files are
+    /// replaced, nothing unknown is removed, and the marker gives way to the manifest.
+    @Test func anOutputFromBeforeTheManifestIsTakenOver() async throws {
+        let (_, _, options) = try OutputContractTests.copy()
+        _ = try await SiteBuild(options: options).run(write: true)
+        let out = options.output
+        try FileManager.default.removeItem(at: out.appendingPathComponent(".gavel-manifest"))
+        try Data("This folder is written by gavel build; its files are replaced on every build.\n".utf8).write(to: out.appendingPathComponent(".gavel-output"))
+        try Data("old page".utf8).write(to: out.appendingPathComponent("index.html"))
+        try Data("gone".utf8).write(to: out.appendingPathComponent("old-page.html"))
+        BuildState.drop(for: out)
+        let result = try await SiteBuild(options: options).run(write: true)
+        #expect(result.written?.removed == 0)
+        #expect(FileIO.kind(out.path + "/.gavel-output") == .missing)
+        #expect(FileIO.kind(out.path + "/.gavel-manifest") == .file)
+        #expect(FileIO.read(out.path + "/old-page.html") == Array("gone".utf8), "not known to be Gavel's, so kept")
+        #expect(FileIO.read(out.path + "/index.html") != Array("old page".utf8))
+    }
+}

@@ -1,0 +1,94 @@
+/// Every file the build writes, worked out once from the validated model and the theme before anything
+/// renders: its path, what its bytes depend on, and where it is listed. The site paths that internal
+/// links are checked against, which files a rebuild may reuse, the sitemap, the service worker's list
+/// and the manifest all follow from this one list, so a new kind of page is a case here and its
+/// renderer, nothing else. A test holds the plan to exactly the files rendered.
+public struct PagePlan: Sendable {
+    public enum Kind: Sendable, Equatable {
+        // Site-wide.
+        case home, page, allCourtsChecklist, search, notFound, siteFeed, asset, assetManifest, robots
+        case searchIndex, sitemap, serviceWorker
+        // One court's.
+        case court, notice, step, courtChecklist, checklistData, courtFeed, calendar
+    }
+
+    /// What a file's bytes depend on; `RenderCache` turns it into a fingerprint.
+    public enum Input: Sendable, Equatable {
+        /// Settings, templates, court data, steps, facts, the set of site paths, options and the clock.
+        case global
+        /// The global input and every court's notices (home, the site feed, the search index).
+        case allCourts
+        /// The global input and every notice of one court (its own pages and files).
+        case court(Int)
+        /// The global input, the notice's own file and whether it is archived.
+        case notice(court: Int, notice: Int)
+        /// Every other file (the service worker's version): made on every build.
+        case everything
+    }
+
+    public struct File: Sendable {
+        /// Where it goes inside Output.
+        public var path: String
+        public var kind: Kind
+        public var input: Input
+        /// A page people visit, listed in the sitemap.
+        public var inSitemap: Bool { path.hasSuffix("index.html") }
+        /// Part of the site's shell that the service worker caches on install: pages and assets, but
+        /// not notices (cached as visited), data, feeds, calendars or the 404 page.
+        public var inShell: Bool {
+            switch kind {
+            case .notice, .courtFeed, .calendar, .siteFeed, .sitemap, .robots, .notFound, .serviceWorker: return false
+            // The script twins are what pages load (from disk and offline); the JSON is for machines.
+            case .checklistData, .searchIndex: return path.hasSuffix(".js")
+            default: return true
+            }
+        }
+    }
+
+    /// In render order: site-wide files, then each court's (see `courtRange`).
+    public private(set) var files: [File] = []
+    /// Where each court's files stand in `files`.
+    public private(set) var courtRanges: [Range<Int>] = []
+    /// The addresses a link may point at ("courts/wiwb/", "feed.xml").
+    public private(set) var sitePaths: Set<String> = []
+    private var index: [String: Int] = [:]
+
+    public init(model: SiteModel, theme: Theme) {
+        func add(_ address: String, _ kind: Kind, _ input: Input, linkable: Bool = true) {
+            let path = SiteLinker.file(for: address)
+            index[path] = files.count
+            files.append(File(path: path, kind: kind, input: input))
+            if linkable { sitePaths.insert(address) }
+        }
+        add("", .home, .allCourts)
+        for page in model.content.pages { add(page.slug + "/", .page, .global) }
+        add("checklist/", .allCourtsChecklist, .global)
+        add("search/", .search, .global)
+        add("404.html", .notFound, .global)
+        add("feed.xml", .siteFeed, .allCourts)
+        for asset in theme.assetFiles { add(asset.path, .asset, .global, linkable: false) }
+        add("assets/manifest.json", .assetManifest, .global, linkable: false)
+        add("robots.txt", .robots, .global)
+        for name in SearchIndex.files { add(name, .searchIndex, .allCourts, linkable: false) }
+        add("sitemap.xml", .sitemap, .global)
+        if theme.serviceWorker != nil { add("sw.js", .serviceWorker, .everything, linkable: false) }
+        for (c, m) in model.courts.enumerated() {
+            let id = m.court.id, start = files.count
+            add("courts/\(id)/", .court, .court(c))
+            for (n, notice) in m.notices.enumerated() { add(notice.sitePath, .notice, .notice(court: c, notice: n)) }
+            for step in m.steps { add("courts/\(id)/steps/\(step.module.id)/", .step, .court(c)) }
+            add("courts/\(id)/checklist/", .courtChecklist, .court(c))
+            add("checklist/\(id).json", .checklistData, .court(c), linkable: false)
+            add("checklist/\(id).js", .checklistData, .court(c), linkable: false)
+            add("courts/\(id)/feed.xml", .courtFeed, .court(c))
+            add("courts/\(id)/calendar.ics", .calendar, .court(c))
+            courtRanges.append(start..<files.count)
+        }
+    }
+
+    /// The planned file at `path`.
+    public func file(_ path: String) -> File? { index[path].map { files[$0] } }
+
+    /// Files of the given kinds, in plan order.
+    public func files(_ kinds: Kind...) -> [File] { files.filter { kinds.contains($0.kind) } }
+}
