@@ -32,7 +32,7 @@ CMARK_EXTENSIONS = ["-e", "table", "-e", "strikethrough", "-e", "autolink", "-e"
 CMARK_ARGS = CMARK_EXTENSIONS + ["--smart"]
 SCALING_SIZES = [1_000, 10_000, 50_000]
 # What Gavel keeps beside an output folder for incremental builds.
-GAVEL_SIDE_FILES = ["gavel-cache", "gavel-notices"]
+GAVEL_SIDE_FILES = ["gavel-cache", "gavel-notices", "gavel-lock"]
 
 # Targets, as ratios (measured / reference), all "lower is better".
 TARGET_WALL_VS_HUGO = 1 / 3
@@ -674,7 +674,7 @@ def fresh_output(root: Path, name: str, run: int, trash: list[Path]) -> Path:
     # Gavel keeps its incremental-build files next to the output (".<output>.gavel-cache" and
     # ".<output>.gavel-notices"): a build from scratch must not find them.
     for sibling in root.glob(f".{out.name}.*"):
-        sibling.unlink()
+        clean(sibling)
     trash.extend(root / f".{out.name}.{kind}" for kind in GAVEL_SIDE_FILES)
     return out
 
@@ -732,7 +732,11 @@ def main() -> int:
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     parser.add_argument("--gavel", metavar="PATH", help="Gavel binary (default: .build/release/gavel, built if missing)")
+    parser.add_argument("--work", metavar="DIR", help="where to generate and build (default bench/work; /dev/shm/... keeps the disk out of it)")
     args = parser.parse_args()
+    global WORK
+    if args.work:
+        WORK = Path(args.work).resolve()
     if args.courts < 1 or args.notices < 1 or args.runs < 1 or args.scaling_runs < 1:
         parser.error("--courts, --notices, --runs and --scaling-runs must be at least 1")
 
