@@ -1,10 +1,12 @@
-// Gavel checklist engine: evaluates compiled checklists (docs/checklist-format.md, version 1).
+// Gavel checklist engine: evaluates compiled checklists (docs/checklist-format.md, version 2).
 // Plain ES module, no dependencies. It only walks compiled trees; rule text never reaches it.
 //
 // A value is {t, v} with t one of bool, num, str, date, instant (v is epoch milliseconds for an
-// instant, "YYYY-MM-DD" for a date). Unknown is null throughout, including Kleene truth values.
+// instant, "YYYY-MM-DD" for a date), or live (a go-live that has passed with no date given). An
+// instant that stands for a day the court gave without a time carries that day as `day`. Unknown is
+// null throughout, including Kleene truth values.
 
-const ENGINE_FORMAT_VERSION = 1;
+const ENGINE_FORMAT_VERSION = 2;
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -35,8 +37,10 @@ function literal(node) {
   if ('date' in node) return isDate(node.date) ? { t: 'date', v: node.date } : null;
   if ('instant' in node) {
     const ms = typeof node.instant === 'string' ? Date.parse(node.instant) : NaN;
-    return Number.isNaN(ms) ? null : { t: 'instant', v: ms };
+    if (Number.isNaN(ms)) return null;
+    return 'day' in node && isDate(node.day) ? { t: 'instant', v: ms, day: node.day } : { t: 'instant', v: ms };
   }
+  if ('live' in node) return node.live === true ? { t: 'live', v: null } : null;
   throw new Error(`gavel: unknown tree node ${JSON.stringify(node)}`);
 }
 
@@ -77,6 +81,7 @@ function sameType(a, b) {
 
 function compare(op, a, b) {
   if (a === null || b === null) return null;
+  if (a.t === 'live' || b.t === 'live') return null; // known only against now (see evalOp)
   const pair = sameType(a, b);
   if (!pair) return null;
   const [x, y] = [pair[0].v, pair[1].v];
@@ -103,6 +108,7 @@ function makeContext(checklist, answers, nowMs) {
   let today; // computed on first use: only rules naming `today` need the time zone
   return {
     fields: court.fields || {},
+    timeZone: court.timezone || 'UTC',
     now: nowMs,
     today() {
       if (today === undefined) today = localDate(nowMs, court.timezone || 'UTC');
@@ -119,6 +125,40 @@ function makeContext(checklist, answers, nowMs) {
 }
 
 const dateFormats = new Map();
+const offsetFormats = new Map();
+
+// The zone's offset from UTC at `ms`, in milliseconds (what Foundation's secondsFromGMT gives).
+function offsetAt(ms, timeZone) {
+  let format = offsetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone, calendar: 'gregory', numberingSystem: 'latn', hourCycle: 'h23',
+      year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    offsetFormats.set(timeZone, format);
+  }
+  const part = {};
+  for (const p of format.formatToParts(new Date(ms))) part[p.type] = p.value;
+  const wall = Date.UTC(+part.year, +part.month - 1, +part.day, +part.hour, +part.minute, +part.second);
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+// The first instant of a day in a zone: midnight, or the end of a gap that swallows it. Two passes,
+// as the build does, so both engines agree on every zone.
+function startOfDay(day, timeZone) {
+  const m = DATE_RE.exec(day);
+  const midnight = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+  let first, second;
+  try {
+    first = offsetAt(midnight, timeZone);
+    second = offsetAt(midnight - first, timeZone);
+  } catch (e) {
+    return null;
+  }
+  const candidate = midnight - second;
+  const local = localDate(candidate, timeZone);
+  return local !== null && local.v === day ? candidate : midnight - first;
+}
 
 // The calendar date at `ms` in an IANA zone; unknown (null) if the zone is not one the runtime knows.
 function localDate(ms, timeZone) {
@@ -158,11 +198,31 @@ function evalNode(node, ctx) {
   return literal(node);
 }
 
+const isNow = (node) => node && node.var === 'now';
+
 function evalOp(node, ctx) {
   const args = node.args || [];
   switch (node.op) {
-    case '==': case '!=': case '<': case '<=': case '>': case '>=':
-      return boolValue(compare(node.op, evalNode(args[0], ctx), evalNode(args[1], ctx)));
+    case '==': case '!=': case '<': case '<=': case '>': case '>=': {
+      const a = evalNode(args[0], ctx), b = evalNode(args[1], ctx);
+      // A go-live passed with no date is before now, and nothing else is known of it.
+      if (a !== null && b !== null && (a.t === 'live' && isNow(args[1]) || b.t === 'live' && isNow(args[0]))) {
+        const order = a.t === 'live' ? -1 : 1;
+        return boolValue({ '==': order === 0, '!=': order !== 0, '<': order < 0, '<=': order <= 0, '>': order > 0, '>=': order >= 0 }[node.op]);
+      }
+      return boolValue(compare(node.op, a, b));
+    }
+    case 'date': {
+      const a = evalNode(args[0], ctx);
+      if (a === null || a.t !== 'instant') return null;
+      return a.day ? { t: 'date', v: a.day } : localDate(a.v, ctx.timeZone);
+    }
+    case 'day_start': {
+      const a = evalNode(args[0], ctx);
+      if (a === null || a.t !== 'date') return null;
+      const ms = startOfDay(a.v, ctx.timeZone);
+      return ms === null ? null : { t: 'instant', v: ms, day: a.v };
+    }
     case 'in': {
       const a = evalNode(args[0], ctx);
       if (a === null) return null;
@@ -205,13 +265,19 @@ function rule(tree, ctx, absent) {
   return tree ? truth(evalNode(tree, ctx)) : absent;
 }
 
+// A date-time rule's value: an instant (with its day, when the court gave no time), or live.
 function instantOf(tree, ctx) {
   const value = evalNode(tree, ctx);
-  return value !== null && value.t === 'instant' ? value.v : null;
+  return value !== null && (value.t === 'instant' || value.t === 'live') ? value : null;
 }
 
 function stepResult(id, status, extra) {
-  return { id, status, opens_at: null, overdue: false, missing: [], ...extra };
+  const result = { id, status, opens_at: null, overdue: false, missing: [] };
+  if (extra && extra.opens_on) {
+    // opens_on stands after opens_at, as the Swift engine writes it.
+    return { id, status, opens_at: extra.opens_at, opens_on: extra.opens_on, overdue: false, missing: [] };
+  }
+  return { ...result, ...extra };
 }
 
 function evaluateCourt(checklist, answers, nowMs) {
@@ -253,14 +319,29 @@ function evaluateCourt(checklist, answers, nowMs) {
     if (step.available_from) {
       const opens = instantOf(step.available_from, ctx);
       if (opens === null) return stepResult(step.id, 'not-yet');
-      if (opens > nowMs) return stepResult(step.id, 'not-yet', { opens_at: formatInstant(opens) });
+      if (opens.t === 'instant' && opens.v > nowMs) {
+        return stepResult(step.id, 'not-yet', opens.day ? { opens_at: formatInstant(opens.v), opens_on: opens.day } : { opens_at: formatInstant(opens.v) });
+      }
     }
+    // Inside a window when the step cannot be done: it opens when the window (and any that follows
+    // on from it) ends.
+    const windows = (step.unavailable || []).map((w) => [Date.parse(w.start), Date.parse(w.end)]);
+    let opensAt = nowMs;
+    for (let found = true; found;) {
+      const w = windows.find(([start, end]) => start <= opensAt && opensAt < end);
+      found = w !== undefined;
+      if (found) opensAt = w[1];
+    }
+    if (opensAt > nowMs) return stepResult(step.id, 'not-yet', { opens_at: formatInstant(opensAt) });
     const due = step.due_by ? instantOf(step.due_by, ctx) : null;
-    return stepResult(step.id, 'todo', { overdue: due !== null && nowMs > due });
+    const overdue = due !== null && (due.t === 'live' || nowMs > due.v);
+    return stepResult(step.id, 'todo', { overdue });
   }
 
   const out = steps.map((s) => (statusOf(s.id), results.get(s.id)));
-  const has = (status) => out.some((s) => s.status === status);
+  // Optional steps are shown with their status but never count toward readiness.
+  const counted = out.filter((_, i) => steps[i].optional !== true);
+  const has = (status) => counted.some((s) => s.status === status);
   const readiness = has('todo') || has('blocked') ? 'action-needed'
     : has('needs-answers') ? 'needs-answers' : 'ready';
   return { id: (checklist.court || {}).id, readiness, steps: out };
@@ -279,7 +360,9 @@ function evaluateRule(tree, context) {
   const ctx = makeContext(context.checklist || {}, context.answers, toMillis(context.now));
   const value = evalNode(tree, ctx);
   if (value === null) return null;
-  return { [value.t]: value.t === 'instant' ? formatInstant(value.v) : value.v };
+  if (value.t === 'live') return { live: true };
+  if (value.t === 'instant') return value.day ? { instant: formatInstant(value.v), day: value.day } : { instant: formatInstant(value.v) };
+  return { [value.t]: value.v };
 }
 
 // Also reachable as a global, so a classic page script can call the engine once the module has run.

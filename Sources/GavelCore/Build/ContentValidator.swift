@@ -1,40 +1,58 @@
-/// Checks that hold across files: court checklists against the steps, and ids that must be unique.
+/// Checks that hold across files: court checklists against the steps, ids that must be unique, and
+/// the courts a joint notice names.
 public enum ContentValidator {
-    public static func validate(_ content: SiteContent, checked: [String: CheckedStep], bag: inout DiagnosticBag) {
+    public static func validate(_ content: SiteContent, checked: [String: CheckedStep], courtSteps: [String: [CheckedStep]] = [:], bag: inout DiagnosticBag) {
         var courtIDs: [String: String] = [:]
         for court in content.courts {
             if let other = courtIDs[court.id] {
                 bag.error(SourceLocation(file: court.file), "duplicate court id '\(court.id)'", hint: "also used by \(other)")
             }
             courtIDs[court.id] = court.file
-            validateChecklist(court, content: content, bag: &bag)
+            validateChecklist(court, content: content, steps: courtSteps[court.id], bag: &bag)
+        }
+        for court in content.courts {
+            for notice in court.notices {
+                for other in notice.alsoCourts {
+                    if other.value == court.id {
+                        bag.error(other.location, "'also_courts' names the notice's own court '\(court.id)'", hint: "list only the other courts")
+                    } else if courtIDs[other.value] == nil {
+                        bag.error(other.location, "unknown court '\(other.value)' in 'also_courts'",
+                                  hint: DidYouMean.hint(other.value, among: courtIDs.keys) ?? "courts are the folders in courts/")
+                    }
+                }
+            }
         }
     }
 
-    static func validateChecklist(_ court: Court, content: SiteContent, bag: inout DiagnosticBag) {
+    static func validateChecklist(_ court: Court, content: SiteContent, steps: [CheckedStep]?, bag: inout DiagnosticBag) {
         var position: [String: Int] = [:]
         for (index, entry) in court.checklist.enumerated() {
-            guard content.steps[entry.value] != nil else {
-                bag.error(entry.location, "unknown step '\(entry.value)' in the checklist of '\(court.id)'",
-                          hint: DidYouMean.hint(entry.value, among: content.steps.keys) ?? "steps are the files in steps/")
+            let id = entry.step
+            guard content.steps[id.value] != nil else {
+                bag.error(id.location, "unknown step '\(id.value)' in the checklist of '\(court.id)'",
+                          hint: DidYouMean.hint(id.value, among: content.steps.keys) ?? "steps are the files in steps/")
                 continue
             }
-            if position[entry.value] != nil {
-                bag.error(entry.location, "step '\(entry.value)' is listed twice in the checklist of '\(court.id)'")
+            if position[id.value] != nil {
+                bag.error(id.location, "step '\(id.value)' is listed twice in the checklist of '\(court.id)'",
+                          hint: "give one entry all of this court's settings for it")
                 continue
             }
-            position[entry.value] = index
+            position[id.value] = index
         }
+        // The step's own requires and this court's additions.
+        let effective = Dictionary((steps ?? []).map { ($0.module.id, $0.requires) }, uniquingKeysWith: { a, _ in a })
         for entry in court.checklist {
-            guard let step = content.steps[entry.value], let index = position[entry.value] else { continue }
-            for required in step.requires where content.steps[required.value] != nil {
-                switch position[required.value] {
+            let id = entry.step
+            guard let step = content.steps[id.value], let index = position[id.value] else { continue }
+            for required in effective[id.value] ?? step.requires.map(\.value) where content.steps[required] != nil {
+                switch position[required] {
                 case nil:
-                    bag.error(entry.location, "the checklist of '\(court.id)' lacks '\(required.value)', which '\(entry.value)' requires",
-                              hint: "add '\(required.value)' before '\(entry.value)'")
+                    bag.error(id.location, "the checklist of '\(court.id)' lacks '\(required)', which '\(id.value)' requires",
+                              hint: "add '\(required)' before '\(id.value)'")
                 case let requiredIndex? where requiredIndex > index:
-                    bag.error(entry.location, "'\(entry.value)' comes before '\(required.value)', which it requires",
-                              hint: "list '\(required.value)' first")
+                    bag.error(id.location, "'\(id.value)' comes before '\(required)', which it requires",
+                              hint: "list '\(required)' first")
                 default: break
                 }
             }

@@ -32,8 +32,9 @@ public struct SiteBuild {
         var content = content
         if let base = options.baseURL { content.site.baseURL = base.hasSuffix("/") ? base : base + "/" }
         let steps = StepRuleCompiler.compile(content, bag: &bag)
-        ContentValidator.validate(content, checked: steps, bag: &bag)
-        return SiteModel(content: content, steps: steps, now: options.now)
+        let courtSteps = StepRuleCompiler.courtSteps(content, shared: steps, bag: &bag)
+        ContentValidator.validate(content, checked: steps, courtSteps: courtSteps, bag: &bag)
+        return SiteModel(content: content, steps: steps, courtSteps: courtSteps, now: options.now)
     }
 
     public func renderer(for model: SiteModel, theme: Theme, plan: PagePlan? = nil, cache: SiteRenderer.RenderCache? = nil) -> SiteRenderer {

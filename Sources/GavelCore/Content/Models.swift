@@ -39,8 +39,13 @@ public struct FactDefinition: Sendable {
     public var help: String
     public var label: String
     public var options: [String]
+    /// Words for options, shown on pages while rules and answers use the ids (`{id, label}` options).
+    public var optionLabels: [String: String] = [:]
     public var scope: Scope
     public var location: SourceLocation
+
+    /// How pages name an option: its label, else its id.
+    public func label(ofOption id: String) -> String { optionLabels[id] ?? id }
 }
 
 public struct ExternalLink: Sendable {
@@ -61,15 +66,53 @@ public struct StepModule: Sendable {
     public var requires: [Located<String>]
     public var rules: [RuleKind: Located<String>]
     public var learnMore: [ExternalLink]
+    /// Shown with its status, never counted against readiness.
+    public var optional: Located<Bool>? = nil
+    /// When the step cannot be done (registrations frozen).
+    public var unavailable: [UnavailableWindow] = []
     public var body: MarkdownSource
     public var file: String
     public var location: SourceLocation
 }
 
+/// A span during which a step cannot be done; it opens again at `end`.
+public struct UnavailableWindow: Sendable {
+    public var start: Located<StatedTime>
+    /// A day alone means through the end of that day.
+    public var end: Located<StatedTime>
+    public var reason: String
+
+    /// The span as instants in a court's zone: [start, end).
+    public func span(in zone: TimeZone) -> (start: Instant, end: Instant) {
+        let endInstant: Instant
+        switch end.value {
+        case let .dateTime(local): endInstant = local.instant(in: zone)
+        case let .day(date): endInstant = date.next.start(in: zone)
+        }
+        return (start.value.instant(in: zone), endInstant)
+    }
+}
+
+/// One entry of a court's checklist: a step, with this court's own settings for it.
+public struct ChecklistEntry: Sendable {
+    public var step: Located<String>
+    /// Rules that replace the step's own for this court.
+    public var rules: [RuleKind: Located<String>] = [:]
+    /// Added to the step's own `requires`.
+    public var requires: [Located<String>] = []
+    /// Added to the step's own windows.
+    public var unavailable: [UnavailableWindow] = []
+    public var optional: Located<Bool>? = nil
+
+    public init(step: Located<String>) { self.step = step }
+}
+
 public struct DowntimeWindow: Sendable {
     public var title: String
     public var start: LocalDateTime
-    public var end: LocalDateTime
+    /// A date-time, a day alone (some time that day), or nil: open, with `endNote`.
+    public var end: StatedTime?
+    public var endNote: String?
 }
 
 public struct Contact: Sendable {
@@ -91,15 +134,27 @@ public struct Court: Sendable {
     public var kind: CourtKind
     public var timeZone: TimeZone
     public var clock: CourtClock
-    public var goLive: LocalDateTime?
+    /// As the court stated it: a date-time, a day alone, or nil (not yet scheduled, or live with no date).
+    public var goLive: StatedTime?
+    /// What the court has said while it gives no date ("expected in November 2021").
+    public var goLiveNote: String? = nil
+    /// Already on NextGen though no date is given.
+    public var live: Bool = false
     public var downtime: [DowntimeWindow]
     public var contacts: [Contact]
-    public var checklist: [Located<String>]
+    /// The court's other named dates (`court.dates.<name>`), in the order written.
+    public var dates: [(name: String, value: StatedTime)] = []
+    public var checklist: [ChecklistEntry]
     public var allowRawHTML: Bool?
     public var notices: [Notice]
     public var file: String
 
     public var goLiveInstant: Instant? { goLive?.instant(in: timeZone) }
+
+    public func date(named name: String) -> StatedTime? { dates.first { $0.name == name }?.value }
+
+    /// Whether go-live has passed at `now`: a live court without a date always has.
+    public func isLive(at now: Instant) -> Bool { live || (goLiveInstant.map { $0 <= now } ?? false) }
 }
 
 public struct CalendarEvent: Sendable {
@@ -120,6 +175,8 @@ public struct Notice: Sendable {
     public var publish: LocalDate?
     public var expires: LocalDate?
     public var events: [CalendarEvent]
+    /// Other courts that list this notice (a joint notice is written once).
+    public var alsoCourts: [Located<String>] = []
     public var body: NoticeBody
     public var file: String
     /// A fingerprint of the notice's file, for incremental builds.

@@ -12,6 +12,8 @@ public struct StepResult: Sendable, Equatable {
     public var id: String
     public var status: StepStatus
     public var opensAt: Instant?
+    /// The day a step opens when the court gave a day without a time (pages show it without one).
+    public var opensOn: LocalDate? = nil
     public var overdue: Bool
     public var missing: [String]
 }
@@ -35,6 +37,7 @@ public struct EvaluationResult: Sendable, Equatable {
                         ("id", .string(step.id)),
                         ("status", .string(step.status.rawValue)),
                         ("opens_at", step.opensAt.map { .string($0.description) } ?? .null),
+                    ] + (step.opensOn.map { [("opens_on", JSONValue.string($0.description))] } ?? []) + [
                         ("overdue", .bool(step.overdue)),
                         ("missing", .array(step.missing.map { .string($0) })),
                     ])
@@ -62,10 +65,12 @@ public struct ChecklistEngine: Sendable {
             statuses[step.id] = result.status
             results.append(result)
         }
+        // Optional steps are shown with their status but never count toward readiness.
+        let counted = zip(checklist.steps, results).filter { !$0.0.optional }.map(\.1)
         let readiness: Readiness
-        if results.contains(where: { $0.status == .todo || $0.status == .blocked }) {
+        if counted.contains(where: { $0.status == .todo || $0.status == .blocked }) {
             readiness = .actionNeeded
-        } else if results.contains(where: { $0.status == .needsAnswers }) {
+        } else if counted.contains(where: { $0.status == .needsAnswers }) {
             readiness = .needsAnswers
         } else {
             readiness = .ready
@@ -74,8 +79,8 @@ public struct ChecklistEngine: Sendable {
     }
 
     func evaluate(_ step: CompiledChecklist.Step, context: EvaluationContext, statuses: [String: StepStatus]) -> StepResult {
-        func result(_ status: StepStatus, opensAt: Instant? = nil, overdue: Bool = false, missing: [String] = []) -> StepResult {
-            StepResult(id: step.id, status: status, opensAt: opensAt, overdue: overdue, missing: missing)
+        func result(_ status: StepStatus, opensAt: Instant? = nil, opensOn: LocalDate? = nil, overdue: Bool = false, missing: [String] = []) -> StepResult {
+            StepResult(id: step.id, status: status, opensAt: opensAt, opensOn: opensOn, overdue: overdue, missing: missing)
         }
         let applies = context.truth(step.appliesIf)
         if applies == false { return result(.notApplicable) }
@@ -94,13 +99,23 @@ public struct ChecklistEngine: Sendable {
         if let from = step.availableFrom {
             switch context.value(from) {
             case let .instant(opens)? where opens > context.now: return result(.notYet, opensAt: opens)
-            case .instant?: break
+            case let .dayStart(day, opens)? where opens > context.now: return result(.notYet, opensAt: opens, opensOn: day)
+            case .instant?, .dayStart?, .pastGoLive?: break
             default: return result(.notYet)
             }
         }
+        // Inside a window when the step cannot be done: it opens when the window (and any that
+        // follows on from it) ends.
+        var opens = context.now
+        while let window = step.unavailable.first(where: { $0.start <= opens && opens < $0.end }) { opens = window.end }
+        if opens > context.now { return result(.notYet, opensAt: opens) }
         var overdue = false
-        if let due = step.dueBy, case let .instant(deadline)? = context.value(due) {
-            overdue = context.now > deadline
+        if let due = step.dueBy {
+            switch context.value(due) {
+            case let .instant(deadline)?, let .dayStart(_, deadline)?: overdue = context.now > deadline
+            case .pastGoLive?: overdue = true
+            default: break
+            }
         }
         return result(.todo, overdue: overdue)
     }
@@ -131,7 +146,7 @@ struct EvaluationContext {
             case let .fact(id, scope, nil): if answer(id, scope: scope) == nil { out.insert(id) }
             case .fact, .value, .court, .now, .today: break
             case let .compare(_, a, b): walk(a); walk(b)
-            case let .member(a, _), let .answered(a), let .not(a): walk(a)
+            case let .member(a, _), let .answered(a), let .not(a), let .dateOf(a), let .dayStart(a): walk(a)
             case let .and(items), let .or(items): items.forEach(walk)
             }
         }
@@ -149,6 +164,15 @@ struct EvaluationContext {
         case let .court(field): return checklist.fields[field]
         case .now: return .instant(now)
         case .today: return .date(today)
+        case let .dateOf(a):
+            switch value(a) {
+            case let .instant(i)?: return .date(i.local(in: checklist.timeZone).date)
+            case let .dayStart(day, _)?: return .date(day)
+            default: return nil
+            }
+        case let .dayStart(a):
+            guard case let .date(day)? = value(a) else { return nil }
+            return .dayStart(day, day.start(in: checklist.timeZone))
         default: return truth(tree).map(RuleValue.bool)
         }
     }
@@ -166,7 +190,16 @@ struct EvaluationContext {
     func truth(_ tree: RuleTree) -> Bool? {
         switch tree {
         case let .compare(op, a, b):
-            guard let x = value(a), let y = value(b), let order = Self.compare(x, y) else { return nil }
+            guard let x = value(a), let y = value(b) else { return nil }
+            // A go-live that has passed with no date given is before `now`, and nothing else is known of it.
+            let order: Int
+            switch (x, a, y, b) {
+            case (.pastGoLive, _, _, .now): order = -1
+            case (_, .now, .pastGoLive, _): order = 1
+            default:
+                guard let known = Self.compare(x, y) else { return nil }
+                order = known
+            }
             switch op {
             case .equal: return order == 0
             case .notEqual: return order != 0
@@ -225,7 +258,8 @@ struct EvaluationContext {
         case let (.number(x), .number(y)): return sign(x, y)
         case let (.string(x), .string(y)): return x == y ? 0 : (x < y ? -1 : 1)
         case let (.date(x), .date(y)): return sign(x, y)
-        case let (.instant(x), .instant(y)): return sign(x, y)
+        case let (.instant(x), .instant(y)), let (.dayStart(_, x), .instant(y)), let (.instant(x), .dayStart(_, y)), let (.dayStart(_, x), .dayStart(_, y)):
+            return sign(x, y)
         case let (.string(s), .date(y)): return LocalDate(parsing: s).map { sign($0, y) }
         case let (.date(x), .string(s)): return LocalDate(parsing: s).map { sign(x, $0) }
         default: return nil

@@ -10,6 +10,15 @@ public struct CompiledChecklist: Sendable {
         public var doneIf: RuleTree
         public var availableFrom: RuleTree?
         public var dueBy: RuleTree?
+        /// Spans when the step cannot be done, [start, end).
+        public var unavailable: [Window] = []
+        public var optional = false
+    }
+
+    public struct Window: Sendable {
+        public var start: Instant
+        public var end: Instant
+        public var reason: String
     }
 
     public var courtID: String
@@ -43,10 +52,17 @@ public struct CompiledChecklist: Sendable {
                 return RuleTree(json: node).map { .some($0) }
             }
             guard let from = optionalTree("available_from"), let due = optionalTree("due_by") else { return nil }
+            var windows: [Window] = []
+            for w in s["unavailable"]?.arrayValue ?? [] {
+                guard let start = w["start"]?.stringValue.flatMap(Instant.init(parsing:)), let end = w["end"]?.stringValue.flatMap(Instant.init(parsing:)) else { return nil }
+                windows.append(Window(start: start, end: end, reason: w["reason"]?.stringValue ?? ""))
+            }
+            var optional = false
+            if case let .bool(b)? = s["optional"] { optional = b }
             steps.append(Step(
                 id: sid, scope: s["scope"]?.stringValue.flatMap(Scope.init(rawValue:)) ?? .person,
                 requires: (s["requires"]?.arrayValue ?? []).compactMap(\.stringValue),
-                appliesIf: applies, doneIf: done, availableFrom: from, dueBy: due))
+                appliesIf: applies, doneIf: done, availableFrom: from, dueBy: due, unavailable: windows, optional: optional))
         }
         self.init(courtID: id, timeZone: zone, fields: fields, steps: steps)
     }

@@ -38,9 +38,12 @@ public struct ContentLoader: Sendable {
 
     static let siteKeys = ["title", "base_url", "language", "description", "allow_raw_html", "navigation"]
     static let factKeys = ["id", "type", "question", "help", "label", "options", "scope"]
-    static let stepKeys = ["id", "title", "summary", "scope", "requires", "applies_if", "done_if", "available_from", "due_by", "learn_more"]
-    static let courtKeys = ["id", "name", "short_name", "kind", "timezone", "go_live", "downtime", "contacts", "checklist", "allow_raw_html"]
-    static let noticeKeys = ["title", "date", "summary", "tags", "draft", "publish", "expires", "events"]
+    static let stepKeys = ["id", "title", "summary", "scope", "requires", "applies_if", "done_if", "available_from", "due_by", "learn_more",
+                           "optional", "unavailable"]
+    static let courtKeys = ["id", "name", "short_name", "kind", "timezone", "go_live", "go_live_note", "live", "downtime", "contacts", "dates",
+                            "checklist", "allow_raw_html"]
+    static let entryKeys = ["step", "applies_if", "done_if", "available_from", "due_by", "requires", "unavailable", "optional"]
+    static let noticeKeys = ["title", "date", "summary", "tags", "draft", "publish", "expires", "events", "also_courts"]
     static let pageKeys = ["title", "summary"]
 
     func display(_ relative: String) -> String {
@@ -194,7 +197,18 @@ public struct ContentLoader: Sendable {
                           hint: DidYouMean.hint(typeText.value, among: FactType.allCases.map(\.rawValue)) ?? "use one of: boolean, date, choice, number, text")
                 continue
             }
-            let options = reader.stringList(map, "options", bag: &bag)
+            // Options are ids, or {id, label} so pages show words while rules and answers use ids.
+            var options: [Located<String>] = []
+            var optionLabels: [String: String] = [:]
+            for item in reader.list(map, "options", bag: &bag) {
+                if let text = item.string {
+                    options.append(Located(text, at: reader.textLocation(of: item)))
+                } else if let m = reader.map(item, what: "an option", known: ["id", "label"], required: ["id", "label"], at: reader.location(of: item), bag: &bag),
+                          let optionID = reader.string(m, "id", bag: &bag), let label = reader.string(m, "label", bag: &bag) {
+                    options.append(optionID)
+                    optionLabels[optionID.value] = label.value
+                }
+            }
             if type == .choice && options.isEmpty {
                 bag.error(id.location, "choice fact '\(id.value)' needs 'options'")
             } else if type != .choice && !options.isEmpty {
@@ -215,7 +229,7 @@ public struct ContentLoader: Sendable {
                 id: id.value, type: type, question: question,
                 help: reader.string(map, "help", bag: &bag)?.value ?? "",
                 label: reader.string(map, "label", bag: &bag)?.value ?? question,
-                options: options.map(\.value), scope: scope, location: id.location))
+                options: options.map(\.value), optionLabels: optionLabels, scope: scope, location: id.location))
         }
         return facts
     }
@@ -262,15 +276,28 @@ public struct ContentLoader: Sendable {
             if let text = reader.string(map, kind.rawValue, bag: &bag) { rules[kind] = text }
         }
         var links: [ExternalLink] = []
-        for item in reader.list(map, "learn_more", bag: &bag) {
+        // A URL, a {title, url}, or a list of either.
+        var items: [YAMLNode] = []
+        if let node = map.node("learn_more"), !node.isNullScalar {
+            if case let .sequence(list, _) = node { items = list } else { items = [node] }
+        }
+        for item in items {
+            if let url = item.string {
+                links.append(ExternalLink(title: url, url: url))
+                continue
+            }
             guard let m = reader.map(item, what: "a learn_more link", known: ["title", "url"], required: ["title", "url"], at: reader.location(of: item), bag: &bag),
                   let title = reader.string(m, "title", bag: &bag), let url = reader.string(m, "url", bag: &bag) else { continue }
             links.append(ExternalLink(title: title.value, url: url.value))
         }
+        var optional: Located<Bool>?
+        if let node = map.node("optional"), let value = reader.bool(map, "optional", bag: &bag) { optional = Located(value, at: reader.location(of: node)) }
+        let unavailable = unavailableWindows(map, reader: reader, zone: nil, bag: &bag)
         return StepModule(
             id: id.value, title: reader.string(map, "title", bag: &bag)?.value ?? id.value,
             summary: reader.string(map, "summary", bag: &bag)?.value ?? "",
             scope: scope, requires: reader.stringList(map, "requires", bag: &bag), rules: rules, learnMore: links,
+            optional: optional, unavailable: unavailable,
             body: MarkdownSource(text: doc.body, file: file.path, firstLine: doc.bodyFirstLine),
             file: file.path, location: id.location)
     }
@@ -305,13 +332,28 @@ public struct ContentLoader: Sendable {
         }
         var downtime: [DowntimeWindow] = []
         for item in reader.list(map, "downtime", bag: &bag) {
-            guard let m = reader.map(item, what: "a downtime window", known: ["title", "start", "end"], required: ["start", "end"], at: reader.location(of: item), bag: &bag),
-                  let start = reader.localDateTime(m, "start", bag: &bag), let end = reader.localDateTime(m, "end", bag: &bag) else { continue }
-            if end.value <= start.value {
-                bag.error(end.location, "downtime ends (\(end.value)) before it starts (\(start.value))")
+            guard let m = reader.map(item, what: "a downtime window", known: ["title", "start", "end", "end_note"], required: ["start"], at: reader.location(of: item), bag: &bag),
+                  let start = reader.existing(reader.localDateTime(m, "start", bag: &bag), in: zone, bag: &bag) else { continue }
+            let end = reader.existing(reader.statedTime(m, "end", bag: &bag), in: zone, bag: &bag)
+            let endNote = reader.string(m, "end_note", bag: &bag)
+            if end == nil && m.node("end") == nil && endNote == nil {
+                bag.error(reader.location(of: item), "a downtime window needs an 'end', or an 'end_note' saying what the court said of it",
+                          hint: "write end: 2020-03-30T08:00 (or a day alone), or end_note: \"until further notice\"")
                 continue
             }
-            downtime.append(DowntimeWindow(title: reader.string(m, "title", bag: &bag)?.value ?? "CM/ECF unavailable", start: start.value, end: end.value))
+            if let end {
+                let ends: Bool
+                switch end.value {
+                case let .dateTime(local): ends = local <= start.value
+                case let .day(date): ends = date < start.value.date
+                }
+                if ends {
+                    bag.error(end.location, "downtime ends (\(end.value)) before it starts (\(start.value))")
+                    continue
+                }
+            }
+            downtime.append(DowntimeWindow(title: reader.string(m, "title", bag: &bag)?.value ?? "CM/ECF unavailable", start: start.value,
+                                           end: end?.value, endNote: endNote?.value))
         }
         var contacts: [Contact] = []
         for item in reader.list(map, "contacts", bag: &bag) {
@@ -329,13 +371,87 @@ public struct ContentLoader: Sendable {
             if notice.draft && !includeDrafts { continue }
             notices.append(notice)
         }
+        var dates: [(name: String, value: StatedTime)] = []
+        if let node = map.node("dates"), !node.isNullScalar {
+            if let datesMap = reader.map(node, what: "'dates'", known: [], allowingAny: true, bag: &bag) {
+                for (key, keyLocation, _) in datesMap.entries {
+                    guard Self.isDateName(key) else {
+                        bag.error(keyLocation, "date name '\(key)' must use lowercase letters, digits and underscores", hint: "it is named in rules as court.dates.<name>")
+                        continue
+                    }
+                    if let value = reader.existing(reader.statedTime(datesMap, key, bag: &bag), in: zone, bag: &bag) { dates.append((key, value.value)) }
+                }
+            }
+        }
+        let goLive = reader.existing(reader.statedTime(map, "go_live", bag: &bag), in: zone, bag: &bag)
+        let live = reader.bool(map, "live", bag: &bag) ?? false
+        let note = reader.string(map, "go_live_note", bag: &bag)
+        if live, let goLive {
+            bag.error(goLive.location, "a court with 'live: true' gives no go_live date", hint: "keep the date and drop 'live', or drop the date")
+        }
         let name = reader.string(map, "name", bag: &bag)?.value ?? folder
         return Court(
             id: id.value, name: name, shortName: reader.string(map, "short_name", bag: &bag)?.value ?? name,
-            kind: kind, timeZone: zone, clock: CourtClock(unlabelled: zone), goLive: reader.localDateTime(map, "go_live", bag: &bag)?.value,
-            downtime: downtime, contacts: contacts, checklist: reader.stringList(map, "checklist", bag: &bag),
+            kind: kind, timeZone: zone, clock: CourtClock(unlabelled: zone), goLive: goLive?.value, goLiveNote: note?.value, live: live,
+            downtime: downtime, contacts: contacts, dates: dates, checklist: checklistEntries(map, reader: reader, zone: zone, bag: &bag),
             allowRawHTML: reader.bool(map, "allow_raw_html", bag: &bag),
             notices: notices.sorted { ($0.date, $0.slug) > ($1.date, $1.slug) }, file: path)
+    }
+
+    static func isDateName(_ s: String) -> Bool {
+        !s.isEmpty && s.first?.isLetter == true && s.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "_" }
+    }
+
+    /// A court's checklist: step ids, or steps with this court's own settings.
+    func checklistEntries(_ map: YAMLMap, reader: YAMLReader, zone: TimeZone, bag: inout DiagnosticBag) -> [ChecklistEntry] {
+        var entries: [ChecklistEntry] = []
+        for item in reader.list(map, "checklist", bag: &bag) {
+            if let id = item.string {
+                entries.append(ChecklistEntry(step: Located(id, at: reader.textLocation(of: item))))
+                continue
+            }
+            guard let m = reader.map(item, what: "a checklist entry", known: Self.entryKeys, required: ["step"], at: reader.location(of: item), bag: &bag),
+                  let step = reader.string(m, "step", bag: &bag) else { continue }
+            var entry = ChecklistEntry(step: step)
+            for kind in RuleKind.allCases {
+                if let text = reader.string(m, kind.rawValue, bag: &bag) { entry.rules[kind] = text }
+            }
+            entry.requires = reader.stringList(m, "requires", bag: &bag)
+            entry.unavailable = unavailableWindows(m, reader: reader, zone: zone, bag: &bag)
+            if let node = m.node("optional"), let value = reader.bool(m, "optional", bag: &bag) { entry.optional = Located(value, at: reader.location(of: node)) }
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    /// `unavailable: [{start, end, reason}]`; with no court zone yet (a step's own), times are checked
+    /// against each court's zone when the checklist is built.
+    func unavailableWindows(_ map: YAMLMap, reader: YAMLReader, zone: TimeZone?, bag: inout DiagnosticBag) -> [UnavailableWindow] {
+        var windows: [UnavailableWindow] = []
+        for item in reader.list(map, "unavailable", bag: &bag) {
+            guard let m = reader.map(item, what: "an unavailable window", known: ["start", "end", "reason"], required: ["start", "end", "reason"],
+                                     at: reader.location(of: item), bag: &bag),
+                  var start = reader.statedTime(m, "start", bag: &bag), var end = reader.statedTime(m, "end", bag: &bag),
+                  let reason = reader.string(m, "reason", bag: &bag) else { continue }
+            if let zone {
+                guard let s = reader.existing(start, in: zone, bag: &bag), let e = reader.existing(end, in: zone, bag: &bag) else { continue }
+                start = s
+                end = e
+            }
+            let window = UnavailableWindow(start: start, end: end, reason: reason.value)
+            let span = window.span(in: zone ?? TimeZone(identifier: "UTC") ?? .current)
+            guard span.end > span.start else {
+                bag.error(end.location, "the window ends (\(end.value)) before it starts (\(start.value))",
+                          hint: "a day alone as 'end' means through the end of that day")
+                continue
+            }
+            if let other = windows.first(where: { let o = $0.span(in: zone ?? TimeZone(identifier: "UTC") ?? .current); return o.start < span.end && span.start < o.end }) {
+                bag.error(start.location, "this window overlaps the one from \(other.start.value) to \(other.end.value)", hint: "join them into one window")
+                continue
+            }
+            windows.append(window)
+        }
+        return windows
     }
 
     /// Only real IANA names: Foundation also accepts abbreviations and offsets, which are not stable.
@@ -357,7 +473,8 @@ public struct ContentLoader: Sendable {
         let problems = bag.all.count
         var info = stat()
         guard let notice = parseNotice(relative, court: court, bag: &bag, info: &info) else { return nil }
-        if indexing, bag.all.count == problems { indexed.append((relative, NoticeIndex.Stamp(info), notice, nil)) }
+        // A joint notice is always read: its other courts are checked with their places in the file.
+        if indexing, bag.all.count == problems, notice.alsoCourts.isEmpty { indexed.append((relative, NoticeIndex.Stamp(info), notice, nil)) }
         return notice
     }
 
@@ -394,6 +511,7 @@ public struct ContentLoader: Sendable {
             tags: reader.stringList(map, "tags", bag: &bag).map(\.value),
             draft: reader.bool(map, "draft", bag: &bag) ?? false,
             publish: publish?.value, expires: expires?.value, events: events,
+            alsoCourts: reader.stringList(map, "also_courts", bag: &bag),
             body: NoticeBody(diskPath: rootPath + "/" + relative, offset: doc.bodyOffset, file: file.path, firstLine: doc.bodyFirstLine,
                              sourceHash: hash),
             file: file.path, sourceHash: hash)

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A value read from a content file, with where it was written.
@@ -105,7 +106,7 @@ public struct YAMLReader {
     }
 
     /// Checks that `node` is a mapping with only `known` keys and every `required` key.
-    public func map(_ node: YAMLNode?, what: String, known: [String], required: [String] = [], at fallback: SourceLocation? = nil, bag: inout DiagnosticBag) -> YAMLMap? {
+    public func map(_ node: YAMLNode?, what: String, known: [String], required: [String] = [], allowingAny: Bool = false, at fallback: SourceLocation? = nil, bag: inout DiagnosticBag) -> YAMLMap? {
         guard let node else {
             if !required.isEmpty {
                 bag.error(fallback ?? location(nil), "\(what) is empty", hint: "required fields: \(required.joined(separator: ", "))")
@@ -128,7 +129,7 @@ public struct YAMLReader {
                 bag.error(keyLoc, "duplicate field '\(key)' in \(what)")
                 continue
             }
-            if !known.contains(key) {
+            if !allowingAny && !known.contains(key) {
                 bag.error(keyLoc, "unknown field '\(key)' in \(what)",
                           hint: DidYouMean.hint(key, among: known) ?? "known fields: \(known.joined(separator: ", "))")
                 continue
@@ -196,5 +197,33 @@ public struct YAMLReader {
             return nil
         }
         return Located(value, at: text.location)
+    }
+
+    /// A date-time or a day alone, as the court stated it.
+    public func statedTime(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Located<StatedTime>? {
+        guard let text = string(map, key, bag: &bag) else { return nil }
+        guard let value = StatedTime(parsing: text.value) else {
+            bag.error(text.location, "'\(text.value)' is not a valid date or date-time for '\(key)'",
+                      hint: "write a date as YYYY-MM-DD, or a date and local time as YYYY-MM-DDTHH:MM")
+            return nil
+        }
+        return Located(value, at: text.location)
+    }
+
+    /// A local date-time that exists in `zone`: one in the spring-forward gap is an error.
+    public func existing(_ value: Located<LocalDateTime>?, in zone: TimeZone, bag: inout DiagnosticBag) -> Located<LocalDateTime>? {
+        guard let value else { return nil }
+        guard !value.value.isSkipped(in: zone) else {
+            bag.error(value.location, "\(value.value) does not exist in \(zone.identifier): the clocks skip that hour",
+                      hint: "give a time outside the spring-forward gap, such as \(LocalDateTime(date: value.value.date, hour: value.value.hour + 1, minute: value.value.minute)?.description ?? "an hour later")")
+            return nil
+        }
+        return value
+    }
+
+    public func existing(_ value: Located<StatedTime>?, in zone: TimeZone, bag: inout DiagnosticBag) -> Located<StatedTime>? {
+        guard let value else { return nil }
+        if case let .dateTime(local) = value.value, existing(Located(local, at: value.location), in: zone, bag: &bag) == nil { return nil }
+        return value
     }
 }

@@ -30,14 +30,14 @@ public struct CourtVariables: Sendable {
         case "kind" where parts.count == 1: return court.kind.rawValue
         case "timezone" where parts.count == 1: return court.timeZone.identifier
         case "go_live" where parts.count == 1:
-            return court.goLiveInstant.map { PeopleTime.format($0, clock: court.clock) } ?? "not yet scheduled"
+            return court.goLive.map { $0.text(clock: court.clock) } ?? (court.live ? "already live" : court.goLiveNote ?? "not yet scheduled")
         case "downtime" where parts.count == 3:
             guard let i = Int(parts[1]), court.downtime.indices.contains(i) else { return nil }
             let w = court.downtime[i]
             switch parts[2] {
             case "title": return w.title
             case "start": return PeopleTime.format(w.start.instant(in: court.timeZone), clock: court.clock)
-            case "end": return PeopleTime.format(w.end.instant(in: court.timeZone), clock: court.clock)
+            case "end": return w.end.map { $0.text(clock: court.clock) } ?? w.endNote
             default: return nil
             }
         case "contacts" where parts.count == 3:

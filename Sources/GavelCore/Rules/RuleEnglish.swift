@@ -22,6 +22,13 @@ public struct RuleEnglish: Sendable {
         out.append(("Done when", step.tick != nil ? "you tick this step as done" : phrase(step.doneIf)))
         if let from = step.availableFrom { out.append(("Opens", "on or after " + when(from))) }
         if let due = step.dueBy { out.append(("Due by", when(due))) }
+        if let court {
+            for window in step.unavailable {
+                let span = window.span(in: court.timeZone)
+                out.append(("Not possible", "from \(PeopleTime.format(span.start, clock: court.clock)) to \(PeopleTime.format(span.end, clock: court.clock)): \(window.reason)"))
+            }
+        }
+        if step.optional { out.append(("Optional", "not needed to be ready")) }
         return out
     }
 
@@ -37,10 +44,11 @@ public struct RuleEnglish: Sendable {
     func when(_ tree: RuleTree) -> String {
         switch tree {
         case .court("go_live"):
-            if let court, let instant = court.goLiveInstant {
-                return "go-live, " + PeopleTime.format(instant, clock: court.clock)
-            }
+            if let court, let goLive = court.goLive { return "go-live, " + goLive.text(clock: court.clock) }
+            if let court, court.live { return "go-live (the court is already live)" }
+            if let note = court?.goLiveNote { return "go-live (not yet scheduled: \(note))" }
             return "go-live (not yet scheduled)"
+        case let .dayStart(inner): return when(inner)
         default: return value(of: tree)
         }
     }
@@ -65,9 +73,9 @@ public struct RuleEnglish: Sendable {
         case let .compare(op, .fact(id, _, _), .value(.bool(b))) where facts[id]?.type == .boolean || id.hasPrefix("done."):
             return phrase((op == .equal) == b ? .fact(id, scope: .person, defaultValue: nil) : .not(.fact(id, scope: .person, defaultValue: nil)))
         case let .compare(op, a, b):
-            return "\(value(of: a)) \(verb(op, ordered: isTemporal(a) || isTemporal(b))) \(value(of: b))"
+            return "\(value(of: a, choiceOf: b)) \(verb(op, ordered: isTemporal(a) || isTemporal(b))) \(value(of: b, choiceOf: a))"
         case let .member(a, values):
-            let items = values.map { value(of: .value($0)) }
+            let items = values.map { value(of: .value($0), choiceOf: a) }
             let list = items.count == 1 ? items[0] : items.dropLast().joined(separator: ", ") + " or " + (items.last ?? "")
             return "\(value(of: a)) is \(items.count == 1 ? "" : "one of ")\(list)"
         case let .answered(.fact(id, _, _)): return "you have answered \(question(id))"
@@ -91,7 +99,9 @@ public struct RuleEnglish: Sendable {
 
     func isTemporal(_ tree: RuleTree) -> Bool {
         switch tree {
-        case .now, .today, .court("go_live"), .value(.date), .value(.instant), .value(.localDateTime): return true
+        case .now, .today, .court("go_live"), .value(.date), .value(.instant), .value(.localDateTime), .value(.dayStart), .value(.pastGoLive),
+             .dateOf, .dayStart: return true
+        case let .court(field): return field.hasPrefix("dates.")
         case let .fact(id, _, _): return facts[id]?.type == .date
         default: return false
         }
@@ -108,6 +118,14 @@ public struct RuleEnglish: Sendable {
         }
     }
 
+    /// A choice's option in words (its label) when `other` is the choice fact it is compared with.
+    func value(of tree: RuleTree, choiceOf other: RuleTree) -> String {
+        if case let .value(.string(s)) = tree, case let .fact(id, _, _) = other, let fact = facts[id], fact.type == .choice, fact.optionLabels[s] != nil {
+            return "“\(fact.label(ofOption: s))”"
+        }
+        return value(of: tree)
+    }
+
     func value(of tree: RuleTree) -> String {
         switch tree {
         case let .value(v):
@@ -120,16 +138,24 @@ public struct RuleEnglish: Sendable {
             case let .instant(i):
                 if let court { return PeopleTime.format(i, clock: court.clock) }
                 return PeopleTime.format(i, in: TimeZone(identifier: "UTC") ?? .current)
+            case let .dayStart(d, _): return d.longText
+            case .pastGoLive: return "go-live (already passed)"
             }
         case let .fact(id, _, _): return label(id)
         case let .court(field):
             switch field {
             case "go_live": return when(tree)
+            case let name where name.hasPrefix("dates."):
+                let date = String(name.dropFirst("dates.".count))
+                if let court, let value = court.date(named: date) { return value.text(clock: court.clock) }
+                return "the court's \(date.replacingOccurrences(of: "_", with: " ")) date"
             case "short_name": return "the court's short name"
             default: return "the court's \(field.replacingOccurrences(of: "_", with: " "))"
             }
         case .now: return "the current time"
         case .today: return "today's date"
+        case let .dateOf(inner): return "the date of " + value(of: inner)
+        case let .dayStart(inner): return value(of: inner)
         default: return "(\(phrase(tree)))"
         }
     }

@@ -6,6 +6,7 @@ struct RuleLexer {
         case string(String)
         case date(LocalDate)
         case dateTime(LocalDateTime)
+        case instant(Instant)
         case symbol(String)
         case end
     }
@@ -36,7 +37,8 @@ struct RuleLexer {
                 tokens.append(Token(kind: .name(word), offset: start, length: i - start))
             } else if c.isASCII && (c.isNumber || (c == "-" && i + 1 < chars.count && chars[i + 1].isASCII && chars[i + 1].isNumber)) {
                 i += 1
-                while i < chars.count, chars[i].isASCII, chars[i].isNumber || chars[i] == "." || chars[i] == "-" || chars[i] == ":" || chars[i] == "T" {
+                while i < chars.count, chars[i].isASCII,
+                      chars[i].isNumber || chars[i] == "." || chars[i] == "-" || chars[i] == ":" || chars[i] == "T" || chars[i] == "Z" || chars[i] == "+" {
                     i += 1
                 }
                 let word = String(chars[start..<i])
@@ -45,6 +47,13 @@ struct RuleLexer {
                         return .failure(RuleSyntaxError(offset: start, message: "'\(word)' is not a valid date", hint: "write a real date as YYYY-MM-DD"))
                     }
                     tokens.append(Token(kind: .date(date), offset: start, length: i - start))
+                } else if word.count > 16, word.contains("T"), word.hasSuffix("Z") || word.dropFirst(16).contains("+") || word.dropFirst(16).contains("-") {
+                    // An instant with its offset: it needs no court, so it may stand in any step.
+                    guard let value = Instant(parsing: word), word.count == 17 || word.count == 22 else {
+                        return .failure(RuleSyntaxError(offset: start, message: "'\(word)' is not a valid date-time with an offset",
+                                                        hint: "write YYYY-MM-DDTHH:MMZ or YYYY-MM-DDTHH:MM-05:00"))
+                    }
+                    tokens.append(Token(kind: .instant(value), offset: start, length: i - start))
                 } else if word.count > 10, word.contains("T") {
                     guard let value = LocalDateTime(parsing: word) else {
                         return .failure(RuleSyntaxError(offset: start, message: "'\(word)' is not a valid date-time", hint: "write a real local date-time as YYYY-MM-DDTHH:MM"))

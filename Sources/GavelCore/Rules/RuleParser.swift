@@ -50,6 +50,7 @@ public struct RuleParser {
         case let .number(n): found = "\(n)"
         case let .date(d): found = "\(d)"
         case let .dateTime(d): found = "\(d)"
+        case let .instant(i): found = "\(i)"
         }
         return RuleSyntaxError(offset: current.offset, message: "expected \(expected), found \(found)")
     }
@@ -135,6 +136,7 @@ public struct RuleParser {
         case let .string(s): return .string(s)
         case let .date(d): return .date(d)
         case let .dateTime(d): return .localDateTime(d)
+        case let .instant(i): return .instant(i)
         case .name("true"): return .bool(true)
         case .name("false"): return .bool(false)
         default: return nil
@@ -150,6 +152,15 @@ public struct RuleParser {
             return .literal(value, offset: token.offset)
         }
         switch token.kind {
+        case .name("date") where position + 1 < tokens.count && tokens[position + 1].kind == .symbol("("):
+            position += 2
+            depth += 1
+            defer { depth -= 1 }
+            guard depth < Self.maxDepth else { throw RuleSyntaxError(offset: token.offset, message: "the rule is nested too deeply") }
+            let inner = try parseOr()
+            guard isSymbol(")") else { throw unexpected("')' to close 'date('") }
+            position += 1
+            return .dateOf(inner, offset: token.offset)
         case let .name(n) where !Self.keywords.contains(n):
             position += 1
             return .name(n, offset: token.offset)

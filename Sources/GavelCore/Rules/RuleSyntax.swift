@@ -6,6 +6,11 @@ public enum RuleValue: Hashable, Sendable {
     case date(LocalDate)
     case localDateTime(LocalDateTime)
     case instant(Instant)
+    /// The start of a day the court gave without a time: an instant that pages show as the day alone.
+    case dayStart(LocalDate, Instant)
+    /// A go-live that has passed though the court gives no date (`live: true`): before any `now`, and
+    /// not comparable with anything else.
+    case pastGoLive
 }
 
 public enum ComparisonOperator: String, Sendable, CaseIterable {
@@ -25,11 +30,13 @@ public indirect enum RuleExpr: Sendable {
     case not(RuleExpr, offset: Int)
     case and([RuleExpr], offset: Int)
     case or([RuleExpr], offset: Int)
+    /// `date(x)`: the court-local date of a date-time.
+    case dateOf(RuleExpr, offset: Int)
 
     public var offset: Int {
         switch self {
         case let .literal(_, o), let .name(_, o), let .compare(_, _, _, o), let .membership(_, _, _, o),
-             let .answered(_, _, o), let .not(_, o), let .and(_, o), let .or(_, o):
+             let .answered(_, _, o), let .not(_, o), let .and(_, o), let .or(_, o), let .dateOf(_, o):
             return o
         }
     }

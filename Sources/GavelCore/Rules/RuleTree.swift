@@ -14,11 +14,20 @@ public indirect enum RuleTree: Sendable, Equatable {
     case not(RuleTree)
     case and([RuleTree])
     case or([RuleTree])
+    /// The court-local date of a date-time (`date(x)`).
+    case dateOf(RuleTree)
+    /// The start of a date in the court's zone: a date standing where a date-time is expected
+    /// (`available_from: 2021-04-05`).
+    case dayStart(RuleTree)
 
-    /// Turns local date-time literals into instants in the court's time zone.
+    /// Turns local date-time literals into instants in the court's time zone, and a literal day
+    /// standing for a date-time into the start of that day.
     public func specialised(for zone: TimeZone) -> RuleTree {
         switch self {
         case let .value(.localDateTime(local)): return .value(.instant(local.instant(in: zone)))
+        case let .dayStart(.value(.date(day))): return .value(.dayStart(day, day.start(in: zone)))
+        case let .dateOf(a): return .dateOf(a.specialised(for: zone))
+        case let .dayStart(a): return .dayStart(a.specialised(for: zone))
         case .value, .fact, .court, .now, .today: return self
         case let .compare(op, a, b): return .compare(op, a.specialised(for: zone), b.specialised(for: zone))
         case let .member(a, values):
@@ -39,7 +48,7 @@ public indirect enum RuleTree: Sendable, Equatable {
         case let .fact(id, _, nil): return [id]
         case .fact, .value, .court, .now, .today: return []
         case let .compare(_, a, b): return a.namedFacts.union(b.namedFacts)
-        case let .member(a, _), let .answered(a), let .not(a): return a.namedFacts
+        case let .member(a, _), let .answered(a), let .not(a), let .dateOf(a), let .dayStart(a): return a.namedFacts
         case let .and(items), let .or(items): return items.reduce(into: Set()) { $0.formUnion($1.namedFacts) }
         }
     }
@@ -54,11 +63,19 @@ extension RuleValue {
         case let .date(d): return .object([("date", .string(d.description))])
         case let .localDateTime(l): return .object([("local", .string(l.description))])
         case let .instant(i): return .object([("instant", .string(i.description))])
+        case let .dayStart(d, i): return .object([("instant", .string(i.description)), ("day", .string(d.description))])
+        case .pastGoLive: return .object([("live", .bool(true))])
         }
     }
 
     public init?(json: JSONValue) {
-        guard case let .object(pairs) = json, pairs.count == 1 else { return nil }
+        guard case let .object(pairs) = json else { return nil }
+        if pairs.count == 2, pairs[0].0 == "instant", pairs[1].0 == "day", case let .string(i) = pairs[0].1, case let .string(d) = pairs[1].1,
+           let instant = Instant(parsing: i), let day = LocalDate(parsing: d) {
+            self = .dayStart(day, instant)
+            return
+        }
+        guard pairs.count == 1 else { return nil }
         let (key, value) = pairs[0]
         switch (key, value) {
         case let ("bool", .bool(b)): self = .bool(b)
@@ -70,6 +87,7 @@ extension RuleValue {
         case let ("instant", .string(s)):
             guard let i = Instant(parsing: s) else { return nil }
             self = .instant(i)
+        case ("live", .bool(true)): self = .pastGoLive
         default: return nil
         }
     }
@@ -92,6 +110,8 @@ extension RuleTree {
         case let .not(a): return .object([("op", .string("not")), ("args", .array([a.json]))])
         case let .and(items): return .object([("op", .string("and")), ("args", .array(items.map(\.json)))])
         case let .or(items): return .object([("op", .string("or")), ("args", .array(items.map(\.json)))])
+        case let .dateOf(a): return .object([("op", .string("date")), ("args", .array([a.json]))])
+        case let .dayStart(a): return .object([("op", .string("day_start")), ("args", .array([a.json]))])
         }
     }
 
@@ -125,6 +145,8 @@ extension RuleTree {
             self = .member(args[0], values)
         case "answered": self = .answered(args[0])
         case "not": self = .not(args[0])
+        case "date": self = .dateOf(args[0])
+        case "day_start": self = .dayStart(args[0])
         case "and": self = .and(args)
         case "or": self = .or(args)
         default:

@@ -22,12 +22,21 @@ public struct RuleEnvironment: Sendable {
     public var facts: [String: FactDefinition]
     public var stepScopes: [String: Scope]
     public var scope: Scope
+    /// Rules that belong to one court (its checklist settings) may name court data even on a
+    /// person-scoped step.
+    public var courtData = false
+    /// The court's date names, for a rule of one court; nil for a shared step's rules, whose
+    /// `court.dates.<name>` are checked against each court that lists the step.
+    public var courtDates: [String]?
 
     public init(facts: [FactDefinition], stepScopes: [String: Scope], scope: Scope) {
         self.facts = Dictionary(facts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.stepScopes = stepScopes
         self.scope = scope
     }
+
+    /// No court is known: a person-scoped step's own rules.
+    var withoutCourt: Bool { scope == .person && !courtData }
 
     /// Court fields a rule may name, with their types.
     public static let courtFields: [String: RuleType] = [
@@ -36,7 +45,8 @@ public struct RuleEnvironment: Sendable {
     ]
 
     var allNames: [String] {
-        Array(facts.keys) + stepScopes.keys.map { "done." + $0 } + Self.courtFields.keys.map { "court." + $0 } + ["today", "now"]
+        Array(facts.keys) + stepScopes.keys.map { "done." + $0 } + Self.courtFields.keys.map { "court." + $0 }
+            + (courtDates ?? []).map { "court.dates." + $0 } + ["today", "now"]
     }
 }
 
@@ -64,6 +74,15 @@ public struct RuleTypeChecker {
     public mutating func check(_ expr: RuleExpr, expecting expected: RuleType, role: String) -> RuleTree? {
         let before = errors.count
         guard let (tree, type) = infer(expr) else { return nil }
+        // A date where a date-time is expected is the start of that day in the court's zone.
+        if expected == .instant && type == .date {
+            if environment.withoutCourt {
+                fail(expr.offset, "\(role) is a date, which needs a court's time zone to become a date-time",
+                     hint: "give an instant with its offset, such as 2025-05-11T00:00-05:00, or set it in a court's checklist entry")
+                return nil
+            }
+            return errors.count == before ? .dayStart(tree) : nil
+        }
         if !Self.compatible(type, expected) {
             switch expected {
             case .boolean:
@@ -92,7 +111,7 @@ public struct RuleTypeChecker {
         case .number: return .number
         case .string: return .text
         case .date: return .date
-        case .localDateTime, .instant: return .instant
+        case .localDateTime, .instant, .dayStart, .pastGoLive: return .instant
         }
     }
 
@@ -100,12 +119,26 @@ public struct RuleTypeChecker {
         switch name {
         case "now": return (.now, .instant)
         case "today":
-            if environment.scope == .person {
+            if environment.withoutCourt {
                 fail(offset, "a person-scoped step cannot use 'today': it has no court time zone", hint: "compare 'now' with a date-time, or make the step court-scoped")
                 return nil
             }
             return (.today, .date)
         default: break
+        }
+        if name.hasPrefix("court.dates.") {
+            let date = String(name.dropFirst("court.dates.".count))
+            if environment.withoutCourt {
+                fail(offset, "a person-scoped step cannot name '\(name)'", hint: "set it in the checklist entry of each court, where court data may be named")
+                return nil
+            }
+            if let known = environment.courtDates, !known.contains(date) {
+                fail(offset, "this court has no date named '\(date)'",
+                     hint: DidYouMean.suggest(date, among: known).map { "did you mean 'court.dates.\($0)'?" }
+                        ?? (known.isEmpty ? "add it under 'dates' in the court's court.yml" : "its dates: \(known.joined(separator: ", "))"))
+                return nil
+            }
+            return (.court("dates." + date), .instant)
         }
         if name.hasPrefix("court.") {
             let field = String(name.dropFirst("court.".count))
@@ -114,8 +147,9 @@ public struct RuleTypeChecker {
                      hint: DidYouMean.hint(name, among: RuleEnvironment.courtFields.keys.map { "court." + $0 }) ?? "court fields: \(RuleEnvironment.courtFields.keys.sorted().joined(separator: ", "))")
                 return nil
             }
-            if environment.scope == .person {
-                fail(offset, "a person-scoped step cannot name '\(name)'", hint: "make the step 'scope: court', or leave the court out of its rules")
+            if environment.withoutCourt {
+                fail(offset, "a person-scoped step cannot name '\(name)'",
+                     hint: "make the step 'scope: court', set the rule in a court's checklist entry, or leave the court out of its rules")
                 return nil
             }
             return (.court(field), type)
@@ -152,7 +186,7 @@ public struct RuleTypeChecker {
     }
 
     mutating func checkLiteral(_ value: RuleValue, offset: Int, against type: RuleType) {
-        if case .localDateTime = value, environment.scope == .person {
+        if case .localDateTime = value, environment.withoutCourt {
             fail(offset, "a person-scoped step cannot use a local date-time: it has no court time zone", hint: "make the step 'scope: court'")
             return
         }
@@ -176,7 +210,8 @@ public struct RuleTypeChecker {
 
     static func mismatchHint(_ a: RuleType, _ b: RuleType) -> String? {
         switch (a, b) {
-        case (.date, .instant), (.instant, .date): return "compare dates with dates (YYYY-MM-DD, today) and date-times with date-times (YYYY-MM-DDTHH:MM, now, court.go_live)"
+        case (.date, .instant), (.instant, .date):
+            return "take the date of a date-time with date(...), as in 'cmecf.registered < date(court.go_live)'; dates compare with dates (YYYY-MM-DD, today), date-times with date-times (YYYY-MM-DDTHH:MM, now, court.go_live)"
         case (.boolean, _), (_, .boolean): return "a true/false fact is compared with true or false"
         default: return nil
         }
@@ -184,8 +219,20 @@ public struct RuleTypeChecker {
 
     mutating func infer(_ expr: RuleExpr) -> (RuleTree, RuleType)? {
         switch expr {
+        case let .dateOf(inner, offset):
+            if environment.withoutCourt {
+                fail(offset, "'date(...)' needs a court's time zone, which a person-scoped step has not",
+                     hint: "make the step 'scope: court', or set the rule in a court's checklist entry")
+                return nil
+            }
+            guard let (tree, type) = infer(inner) else { return nil }
+            guard type == .instant else {
+                fail(inner.offset, "'date(...)' takes a date-time, but this is \(type.words)", hint: type == .date ? "it is a date already: drop 'date(...)'" : nil)
+                return nil
+            }
+            return (.dateOf(tree), .date)
         case let .literal(value, offset):
-            if case .localDateTime = value, environment.scope == .person {
+            if case .localDateTime = value, environment.withoutCourt {
                 fail(offset, "a person-scoped step cannot use a local date-time: it has no court time zone", hint: "make the step 'scope: court'")
                 return nil
             }

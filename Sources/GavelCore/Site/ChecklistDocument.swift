@@ -1,12 +1,12 @@
 /// Output/checklist/<court>.json: the court's checklist compiled for the engines (docs/checklist-format.md).
 public enum ChecklistDocument {
-    public static let version = 1
+    public static let version = 2
 
     static func build(_ m: SiteModel.CourtModel, model: SiteModel, english: RuleEnglish, renderBody: (CheckedStep) -> String) -> JSONValue {
         let c = m.court
         // The same court fields the Swift engine evaluates with, in a stable order.
         let compiled = ChecklistCompiler.compile(m)
-        let fields: [(String, JSONValue)] = ["id", "name", "short_name", "kind", "timezone", "go_live"].compactMap { key in
+        let fields: [(String, JSONValue)] = (["id", "name", "short_name", "kind", "timezone", "go_live"] + c.dates.map { "dates." + $0.name }).compactMap { key in
             compiled.fields[key].map { (key, $0.json) }
         }
 
@@ -17,8 +17,10 @@ public enum ChecklistDocument {
         let facts = model.content.facts.filter { named.contains($0.id) }.map { f -> JSONValue in
             .object([("id", .string(f.id)), ("type", .string(f.type.rawValue)), ("scope", .string(f.scope.rawValue)),
                      ("question", .string(f.question)), ("help", .string(f.help)), ("label", .string(f.label)),
-                     ("options", .array(f.options.map { .string($0) }))])
+                     ("options", .array(f.options.map { .string($0) })),
+                     ("option_labels", .array(f.options.map { .string(f.label(ofOption: $0)) }))])
         }
+        let windows = Dictionary(compiled.steps.map { ($0.id, $0.unavailable) }, uniquingKeysWith: { a, _ in a })
         let steps = m.steps.map { step -> JSONValue in
             let tree = { (t: RuleTree?) -> JSONValue in t.map { $0.specialised(for: c.timeZone).json } ?? .null }
             let sentence = { (kind: RuleKind, t: RuleTree?) -> JSONValue in
@@ -27,12 +29,17 @@ public enum ChecklistDocument {
             return .object([
                 ("id", .string(step.module.id)), ("title", .string(step.module.title)), ("summary", .string(step.module.summary)),
                 ("scope", .string(step.module.scope.rawValue)),
-                ("requires", .array(step.module.requires.map { .string($0.value) })),
+                ("requires", .array(step.requires.map { .string($0) })),
                 ("applies_if", tree(step.appliesIf)), ("done_if", tree(step.doneIf)),
                 ("available_from", tree(step.availableFrom)), ("due_by", tree(step.dueBy)),
                 ("tick", step.tick.map { .string($0) } ?? .null),
+                ("optional", .bool(step.optional)),
+                ("unavailable", .array((windows[step.module.id] ?? []).map { w in
+                    .object([("start", .string(w.start.description)), ("end", .string(w.end.description)), ("reason", .string(w.reason)),
+                             ("text", .string("\(PeopleTime.format(w.start, clock: c.clock)) to \(PeopleTime.format(w.end, clock: c.clock))"))])
+                })),
                 ("english", .object([
-                    ("applies_if", step.module.rules[.appliesIf] == nil ? .null : sentence(.appliesIf, step.appliesIf)),
+                    ("applies_if", step.module.rules[.appliesIf] == nil && !step.courtRules.contains(.appliesIf) ? .null : sentence(.appliesIf, step.appliesIf)),
                     ("done_if", sentence(.doneIf, step.doneIf)),
                     ("available_from", sentence(.availableFrom, step.availableFrom)),
                     ("due_by", sentence(.dueBy, step.dueBy)),
@@ -47,6 +54,9 @@ public enum ChecklistDocument {
                 ("id", .string(c.id)), ("name", .string(c.name)), ("short_name", .string(c.shortName)),
                 ("kind", .string(c.kind.rawValue)), ("timezone", .string(c.timeZone.identifier)),
                 ("go_live", c.goLiveInstant.map { .string($0.description) } ?? .null),
+                ("go_live_text", c.goLive.map { .string($0.text(clock: c.clock)) } ?? .null),
+                ("go_live_note", c.goLiveNote.map { .string($0) } ?? .null),
+                ("live", .bool(c.live)),
                 ("fields", .object(fields)),
             ])),
             ("facts", .array(facts)),

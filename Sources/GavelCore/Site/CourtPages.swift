@@ -129,13 +129,29 @@ extension SiteRenderer {
                     personEntries[i]["court_names"] = (personEntries[i]["court_names"] as? String ?? "") + ", " + m.court.shortName
                     continue
                 }
-                let entry: [String: Any] = [
+                // A person-scoped step is done once, but a court may set its own rules for it: where
+                // the courts differ, each court's rules are shown under its name.
+                let ownRules = !step.courtRules.isEmpty || !step.unavailable.isEmpty
+                var ruleLines = rules(step, court: step.module.scope == .person && !ownRules ? nil : m.court)
+                if step.module.scope == .person && isAll {
+                    let holding = courts.filter { c in c.steps.contains { $0.module.id == id } }
+                    let perCourt = holding.map { c in (c, rules(c.steps.first { $0.module.id == id } ?? step, court: c.court)) }
+                    let varies = holding.contains { c in
+                        guard let s = c.steps.first(where: { $0.module.id == id }) else { return false }
+                        return !s.courtRules.isEmpty || !s.unavailable.isEmpty || s.optional != step.optional
+                    }
+                    if varies {
+                        ruleLines = perCourt.flatMap { c, lines in lines.map { ["label": "\(c.court.shortName): \($0["label"] as? String ?? "")", "text": $0["text"] ?? ""] as [String: Any] } }
+                    }
+                }
+                var entry: [String: Any] = [
                     "id": id, "court_ids": m.court.id, "court_names": m.court.shortName, "title": step.module.title,
                     "summary": step.module.summary, "scope": step.module.scope.rawValue, "scope_text": Self.scopeText(step.module.scope),
                     "href": ctx.href("courts/\(m.court.id)/steps/\(id)/"),
-                    "rules": rules(step, court: step.module.scope == .person ? nil : m.court),
+                    "rules": ruleLines,
                     "body_html": body.render(step.module.body, variables: variables, on: path, bag: &bag),
                 ]
+                if step.optional { entry["optional"] = true }
                 if step.module.scope == .person && isAll {
                     personIndex[id] = personEntries.count
                     personEntries.append(entry)

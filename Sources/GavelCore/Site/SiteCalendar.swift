@@ -6,8 +6,11 @@ enum SiteCalendar {
     struct Event {
         var uid: String
         var title: String
-        var start: LocalDateTime
-        var end: LocalDateTime
+        /// A day alone makes an all-day event.
+        var start: StatedTime
+        /// A day alone after a timed start: until the end of that day (RFC 5545 wants both ends of
+        /// one kind); nil: no DTEND, and the description says what the court said.
+        var end: StatedTime?
         var description: String
         var url: String
     }
@@ -32,33 +35,49 @@ enum SiteCalendar {
         let courtURL = site.baseURL + "courts/\(c.id)/"
         var events: [Event] = []
         if let goLive = c.goLive {
+            let when = goLive.dayOnly == nil ? "this time" : "this day"
             events.append(Event(uid: "go-live.\(c.id)@\(host)", title: "\(c.shortName): NextGen CM/ECF go-live", start: goLive, end: goLive,
-                                description: "\(c.name) moves to NextGen CM/ECF. Link your upgraded PACER account on or after this time.", url: courtURL))
+                                description: "\(c.name) moves to NextGen CM/ECF. Link your upgraded PACER account on or after \(when).", url: courtURL))
         }
         for w in c.downtime {
-            events.append(Event(uid: "downtime-\(stamp(w.start)).\(c.id)@\(host)", title: "\(c.shortName): \(w.title)", start: w.start, end: w.end,
-                                description: "CM/ECF filing is unavailable at the \(c.name).", url: courtURL))
+            var description = "CM/ECF filing is unavailable at the \(c.name)."
+            if w.end == nil { description += " Ends: \(w.endNote ?? "not yet announced")." } else if let day = w.end?.dayOnly {
+                description += " Ends some time on \(day.longText)" + (w.endNote.map { " (\($0))" } ?? "") + "."
+            }
+            events.append(Event(uid: "downtime-\(stamp(w.start)).\(c.id)@\(host)", title: "\(c.shortName): \(w.title)", start: .dateTime(w.start), end: w.end,
+                                description: description, url: courtURL))
         }
         for notice in m.notices {
             for e in notice.events {
-                events.append(Event(uid: "\(notice.slug)-\(stamp(e.start)).\(c.id)@\(host)", title: "\(c.shortName): \(e.title)", start: e.start, end: e.end,
+                events.append(Event(uid: "\(notice.slug)-\(stamp(e.start)).\(c.id)@\(host)", title: "\(c.shortName): \(e.title)", start: .dateTime(e.start), end: .dateTime(e.end),
                                     description: notice.summary ?? notice.title, url: site.baseURL + notice.sitePath))
             }
         }
-        events.sort { ($0.start, $0.uid) < ($1.start, $1.uid) }
+        events.sort { ($0.start.instant(in: c.timeZone), $0.uid) < ($1.start.instant(in: c.timeZone), $1.uid) }
 
         var lines = [
             "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Gavel//NextGen CM/ECF notices//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
             "X-WR-CALNAME:" + text("\(c.name): NextGen CM/ECF"), "X-WR-TIMEZONE:" + c.timeZone.identifier,
         ]
         lines += zones.component(c.timeZone, years: events.map(\.start.date.year))
+        let zone = c.timeZone.identifier
         for e in events {
             lines += [
                 "BEGIN:VEVENT", "UID:" + e.uid,
                 // DTSTAMP is required; the event's own start keeps the file byte-identical between builds.
                 "DTSTAMP:" + utcStamp(e.start.instant(in: c.timeZone)),
-                "DTSTART;TZID=\(c.timeZone.identifier):\(stamp(e.start))00",
-                "DTEND;TZID=\(c.timeZone.identifier):\(stamp(e.end))00",
+            ]
+            switch (e.start, e.end) {
+            case let (.day(start), end):
+                lines += ["DTSTART;VALUE=DATE:" + dayStamp(start), "DTEND;VALUE=DATE:" + dayStamp((end?.date ?? start).next)]
+            case let (.dateTime(start), .dateTime(end)?):
+                lines += ["DTSTART;TZID=\(zone):\(stamp(start))00", "DTEND;TZID=\(zone):\(stamp(end))00"]
+            case let (.dateTime(start), .day(end)?):
+                lines += ["DTSTART;TZID=\(zone):\(stamp(start))00", "DTEND;TZID=\(zone):\(dayStamp(end.next))T000000"]
+            case let (.dateTime(start), nil):
+                lines += ["DTSTART;TZID=\(zone):\(stamp(start))00"]
+            }
+            lines += [
                 "SUMMARY:" + text(e.title), "DESCRIPTION:" + text(e.description), "URL:" + e.url,
                 "END:VEVENT",
             ]
@@ -105,6 +124,10 @@ enum SiteCalendar {
 
     static func stamp(_ l: LocalDateTime) -> String {
         Digits.padded(l.date.year, 4) + Digits.padded(l.date.month, 2) + Digits.padded(l.date.day, 2) + "T" + Digits.padded(l.hour, 2) + Digits.padded(l.minute, 2)
+    }
+
+    static func dayStamp(_ d: LocalDate) -> String {
+        Digits.padded(d.year, 4) + Digits.padded(d.month, 2) + Digits.padded(d.day, 2)
     }
 
     static func utcStamp(_ i: Instant) -> String {

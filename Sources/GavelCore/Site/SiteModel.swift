@@ -41,7 +41,7 @@ public struct SiteModel: Sendable {
         return best.map { (courts[$0.c].court, courts[$0.c].notices[$0.n]) }
     }
 
-    public init(content: SiteContent, steps: [String: CheckedStep], now: Instant) {
+    public init(content: SiteContent, steps: [String: CheckedStep], courtSteps: [String: [CheckedStep]]? = nil, now: Instant) {
         self.content = content
         self.steps = steps
         self.now = now
@@ -50,7 +50,7 @@ public struct SiteModel: Sendable {
             return CourtModel(
                 court: court,
                 notices: court.notices.filter { notice in notice.publish.map { $0 <= today } ?? true },
-                steps: court.checklist.compactMap { steps[$0.value] },
+                steps: courtSteps?[court.id] ?? court.checklist.compactMap { steps[$0.step.value] },
                 today: today)
         }
     }

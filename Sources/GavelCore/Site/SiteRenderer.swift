@@ -343,19 +343,35 @@ public struct SiteRenderer: Sendable {
             "feed_href": ctx.href("courts/\(c.id)/feed.xml"), "calendar_href": ctx.href("courts/\(c.id)/calendar.ics"),
             "has_go_live": c.goLiveInstant != nil,
         ]
-        if let instant = c.goLiveInstant {
-            let text = PeopleTime.format(instant, clock: c.clock)
+        if let goLive = c.goLive, let instant = c.goLiveInstant {
+            let text = goLive.text(clock: c.clock)
             card["go_live_text"] = text
             card["go_live_iso"] = instant.description
+            if goLive.dayOnly != nil { card["go_live_day_only"] = true }
             card["go_live_status"] = instant <= model.now ? "Went live on \(text)" : "Goes live on \(text)"
+        } else if c.live {
+            card["go_live_status"] = "Live on NextGen CM/ECF" + (c.goLiveNote.map { " (\($0))" } ?? "")
+            card["is_live"] = true
         } else {
-            card["go_live_status"] = "Go-live not yet scheduled"
+            card["go_live_status"] = c.goLiveNote.map { "Go-live not yet scheduled: \($0)" } ?? "Go-live not yet scheduled"
         }
+        if let note = c.goLiveNote { card["go_live_note"] = note }
         guard full else { return card }
         card["downtime"] = c.downtime.map { w -> [String: Any] in
-            let start = w.start.instant(in: c.timeZone), end = w.end.instant(in: c.timeZone)
-            return ["title": w.title, "start_text": PeopleTime.format(start, clock: c.clock), "end_text": PeopleTime.format(end, clock: c.clock),
-                    "start_iso": start.description, "end_iso": end.description]
+            let start = w.start.instant(in: c.timeZone)
+            var item: [String: Any] = ["title": w.title, "start_text": PeopleTime.format(start, clock: c.clock), "start_iso": start.description]
+            switch w.end {
+            case let .dateTime(local)?:
+                let end = local.instant(in: c.timeZone)
+                item["end_text"] = PeopleTime.format(end, clock: c.clock)
+                item["end_iso"] = end.description
+            case let .day(date)?:
+                item["end_text"] = "some time on " + date.longText + (w.endNote.map { " (\($0))" } ?? "")
+                item["end_iso"] = date.description
+            case nil:
+                item["end_text"] = w.endNote ?? "not yet announced"
+            }
+            return item
         }
         card["has_downtime"] = !c.downtime.isEmpty
         card["has_notices"] = !m.currentNotices.isEmpty

@@ -278,3 +278,78 @@ enum Digits {
         return String(repeating: "0", count: width - text.utf8.count) + text
     }
 }
+
+/// A court's date as the court stated it: a local date-time, or a day with no time given. A day is
+/// never shown with a time; where an instant is needed it is the start of that day in the court's zone.
+public enum StatedTime: Hashable, Sendable, CustomStringConvertible {
+    case dateTime(LocalDateTime)
+    case day(LocalDate)
+
+    /// Reads `2020-03-30T08:00` or `2020-03-30`.
+    public init?(parsing text: some StringProtocol) {
+        if let value = LocalDateTime(parsing: text) { self = .dateTime(value) } else if let date = LocalDate(parsing: text) { self = .day(date) } else { return nil }
+    }
+
+    public var date: LocalDate {
+        switch self {
+        case let .dateTime(local): return local.date
+        case let .day(date): return date
+        }
+    }
+
+    /// The day, when no time was given.
+    public var dayOnly: LocalDate? {
+        if case let .day(date) = self { return date }
+        return nil
+    }
+
+    /// The instant it stands for: a day starts at the first minute of that day in `zone`.
+    public func instant(in zone: TimeZone) -> Instant {
+        switch self {
+        case let .dateTime(local): return local.instant(in: zone)
+        case let .day(date): return date.start(in: zone)
+        }
+    }
+
+    /// "March 30, 2020, 8:00 a.m. CDT", or "April 5, 2021" for a day.
+    public func text(clock: CourtClock) -> String {
+        switch self {
+        case let .dateTime(local): return PeopleTime.format(local.instant(in: clock.zone), clock: clock)
+        case let .day(date): return date.longText
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .dateTime(local): return local.description
+        case let .day(date): return date.description
+        }
+    }
+}
+
+extension LocalDate {
+    /// The first instant of this day in `zone` (midnight, or the end of a gap that swallows it).
+    public func start(in zone: TimeZone) -> Instant {
+        let midnight = Instant(secondsSinceEpoch: LocalDateTime.epochSeconds(date: self, hour: 0, minute: 0))
+        let first = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(midnight.secondsSinceEpoch)))
+        let guess = midnight.secondsSinceEpoch - Int64(first)
+        let second = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(guess)))
+        let candidate = midnight.secondsSinceEpoch - Int64(second)
+        // A midnight that does not exist: the day starts when the gap ends.
+        return Instant(secondsSinceEpoch: candidate).local(in: zone).date == self ? Instant(secondsSinceEpoch: candidate) : Instant(secondsSinceEpoch: guess)
+    }
+
+    /// The next calendar day.
+    public var next: LocalDate {
+        let days = LocalDateTime.daysFromCivil(year, month, day) + 1
+        let (y, m, d) = Instant.civil(fromDays: days)
+        return LocalDate(unchecked: y, m, d)
+    }
+}
+
+extension LocalDateTime {
+    /// True when this wall-clock time does not exist in `zone` (the clocks jump over it in spring).
+    public func isSkipped(in zone: TimeZone) -> Bool {
+        instant(in: zone).local(in: zone) != self
+    }
+}

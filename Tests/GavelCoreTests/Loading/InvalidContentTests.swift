@@ -70,7 +70,7 @@ struct InvalidContentTests {
         Case("impossible-date",
              Expected("courts/tst/notices/downtime.md", 3, 8, "'2021-02-30' is not a valid date", hint: "YYYY-MM-DD")),
         Case("impossible-date-time",
-             Expected("courts/tst/court.yml", 7, 11, "'2030-03-04T25:00' is not a valid local date-time", hint: "YYYY-MM-DDTHH:MM")),
+             Expected("courts/tst/court.yml", 7, 11, "'2030-03-04T25:00' is not a valid date or date-time", hint: "YYYY-MM-DDTHH:MM")),
         Case("unknown-time-zone",
              Expected("courts/tst/court.yml", 6, 11, "unknown time zone 'America/Chicgo'", hint: "did you mean 'America/Chicago'?")),
         Case("event-ends-before-start",

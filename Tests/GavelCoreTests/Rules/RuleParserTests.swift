@@ -81,9 +81,25 @@ import Testing
         #expect(errors("done.link-accounts", scope: .person).first?.message.contains("ticked per court") == true)
     }
 
-    @Test func availableFromMustBeADateTime() {
+    @Test func availableFromIsADateTimeOrADay() {
         #expect(errors("court.go_live", expecting: .instant).isEmpty)
-        #expect(errors("2020-03-30", expecting: .instant).first?.message.contains("must be a date-time") == true)
+        #expect(errors("true", expecting: .instant).first?.message.contains("must be a date-time") == true)
+        // A day stands for its start in the court's zone, which a person-scoped step has not.
+        #expect(errors("2020-03-30", expecting: .instant).isEmpty)
+        #expect(errors("2020-03-30", scope: .person, expecting: .instant).first?.message.contains("needs a court's time zone") == true)
+        // An instant with its offset needs no court.
+        #expect(errors("2025-05-11T00:00-05:00", scope: .person, expecting: .instant).isEmpty)
+        #expect(errors("now >= 2025-05-11T05:00Z", scope: .person).isEmpty)
+    }
+
+    @Test func datesOfDateTimesAndCourtDates() {
+        #expect(errors("pacer.created < date(court.go_live)").isEmpty)
+        let mixed = errors("pacer.created < court.go_live")
+        #expect(mixed.first?.hint?.contains("date(...)") == true, "\(mixed)")
+        #expect(errors("date(pacer.created) < today").first?.message.contains("takes a date-time") == true)
+        #expect(errors("pacer.created < date(court.go_live)", scope: .person).first?.message.contains("needs a court's time zone") == true)
+        #expect(errors("now > court.dates.freeze", expecting: .boolean).isEmpty, "a shared step's court dates are checked per court")
+        #expect(tree("date(court.go_live) > 2020-01-01") == .compare(.greater, .dateOf(.court("go_live")), .value(.date(LocalDate(year: 2020, month: 1, day: 1)!))))
     }
 
     /// Thousands of generated and mutated rules: the parser never crashes and always gives a tree or a
