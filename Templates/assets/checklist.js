@@ -116,6 +116,7 @@
         known.facts[f.id] = {
           id: f.id, type: f.type, scope: f.scope === 'court' ? 'court' : 'person', question: f.question || f.id,
           help: f.help || '', label: f.label || f.id, options: Array.isArray(f.options) ? f.options.slice() : [],
+          optionLabels: Array.isArray(f.option_labels) ? f.option_labels.slice() : [],
         };
         known.order.push(f.id);
       });
@@ -397,10 +398,15 @@
       case 'blocked':
         return ctx.waitsFor && ctx.waitsFor.length ? 'Blocked — waits for ' + joinWords(ctx.waitsFor) : 'Blocked — waits for earlier steps';
       case 'not-yet':
+        // A day the court gave without a time is shown without one.
+        if (result.opens_on) return 'Not yet — opens on ' + formatDate(result.opens_on);
         return result.opens_at ? 'Not yet — opens ' + formatInstant(result.opens_at, ctx.timeZone)
           : 'Not yet — opening date not announced';
       case 'todo':
-        if (result.overdue) return ctx.dueAt ? 'To do — overdue since ' + formatInstant(ctx.dueAt, ctx.timeZone) : 'To do — overdue';
+        if (result.overdue) {
+          if (ctx.dueDay) return 'To do — overdue since ' + formatDate(ctx.dueDay);
+          return ctx.dueAt ? 'To do — overdue since ' + formatInstant(ctx.dueAt, ctx.timeZone) : 'To do — overdue';
+        }
         return 'To do';
     }
     return 'Unknown';
@@ -408,9 +414,10 @@
 
   var READINESS_WORDS = { 'action-needed': 'action needed', 'needs-answers': 'needs answers', ready: 'ready' };
 
+  // Optional steps (marked by the page from the checklist) are never counted.
   function countStatuses(steps) {
     var n = { todo: 0, blocked: 0, 'needs-answers': 0, 'not-yet': 0, done: 0, 'not-applicable': 0 };
-    steps.forEach(function (s) { n[s.status] = (n[s.status] || 0) + 1; });
+    steps.forEach(function (s) { if (!s.optional) n[s.status] = (n[s.status] || 0) + 1; });
     return n;
   }
 
@@ -433,12 +440,17 @@
     return into;
   }
 
-  function humanOption(v) { return String(v).replace(/_/g, ' '); }
+  // An option in words: its label from facts.yml, else its id made readable.
+  function humanOption(v, fact) {
+    var i = fact && fact.options ? fact.options.indexOf(v) : -1;
+    if (i >= 0 && fact.optionLabels && typeof fact.optionLabels[i] === 'string') return fact.optionLabels[i];
+    return String(v).replace(/_/g, ' ');
+  }
 
   function answerWords(fact, v) {
     if (fact.type === 'boolean') return v ? 'Yes' : 'No';
     if (fact.type === 'date') return formatDate(v);
-    if (fact.type === 'choice') return humanOption(v);
+    if (fact.type === 'choice') return humanOption(v, fact);
     return String(v);
   }
 
@@ -680,7 +692,11 @@
     var map = Object.create(null);
     result.courts.forEach(function (c) {
       var steps = Object.create(null);
-      c.steps.forEach(function (s) { steps[s.id] = s; });
+      c.steps.forEach(function (s) {
+        var def = self.stepDef(c.id, s.id);
+        if (def && def.optional) s.optional = true; // for the page's counts; the engine already leaves it out of readiness
+        steps[s.id] = s;
+      });
       map[c.id] = { result: c, steps: steps };
     });
     return { raw: result, byCourt: map };
@@ -695,9 +711,14 @@
 
   // The instant a date-time rule of a step gives: null when unknown, undefined when it cannot be evaluated.
   ChecklistPage.prototype.ruleInstant = function (court, rule) {
+    var v = this.ruleValue(court, rule);
+    return v === undefined ? undefined : v && v.instant ? v.instant : null;
+  };
+
+  // The rule's value in its one-key form ({"instant", "day"} for a day given without a time).
+  ChecklistPage.prototype.ruleValue = function (court, rule) {
     try {
-      var v = this.engine.evaluateRule(rule, { checklist: this.byCourt[court], answers: this.doc, now: new Date(this.now()).toISOString() });
-      return v && v.instant ? v.instant : null;
+      return this.engine.evaluateRule(rule, { checklist: this.byCourt[court], answers: this.doc, now: new Date(this.now()).toISOString() });
     } catch (e) {
       return undefined;
     }
@@ -787,7 +808,24 @@
       });
     }
     var due = r.status === 'todo' ? this.dueAt(court, def) : null;
-    var text = statusText(r, { timeZone: tz, waitsFor: waitsFor, dueAt: due });
+    var dueValue = r.status === 'todo' && def && def.due_by ? this.ruleValue(court, def.due_by) : null;
+    var dueDay = dueValue && dueValue.day ? dueValue.day : null;
+    var text = statusText(r, { timeZone: tz, waitsFor: waitsFor, dueAt: due, dueDay: dueDay });
+    // A step done once for several courts whose courts judge it differently (one court's own
+    // deadline or window): each court's status is listed.
+    if (s.visibleCourts.length > 1) {
+      var each = s.visibleCourts.map(function (c) {
+        var cr = ev.byCourt[c] && ev.byCourt[c].steps[s.id];
+        if (!cr) return null;
+        var cd = self.stepDef(c, s.id);
+        var cdue = cr.status === 'todo' ? self.dueAt(c, cd) : null;
+        var cv = cr.status === 'todo' && cd && cd.due_by ? self.ruleValue(c, cd.due_by) : null;
+        return { court: c, text: statusText(cr, { timeZone: self.byCourt[c].court.timezone, dueAt: cdue, dueDay: cv && cv.day ? cv.day : null }) };
+      }).filter(Boolean);
+      if (each.some(function (e) { return e.text !== each[0].text; })) {
+        text = each.map(function (e) { return self.byCourt[e.court].court.short_name + ': ' + e.text; }).join('; ');
+      }
+    }
     s.li.setAttribute('data-status', r.status);
     s.li.setAttribute('data-overdue', r.overdue ? 'true' : 'false');
     s.statusEl.setAttribute('data-status', r.status);
@@ -795,7 +833,7 @@
     s.statusEl.classList.toggle('status--overdue', !!r.overdue);
 
     var detail = '';
-    if (r.status === 'todo' && due && !r.overdue) detail = 'Due by ' + formatInstant(due, tz) + ' (' + countdown(nowMs, toMillis(due), tz) + ').';
+    if (r.status === 'todo' && due && !r.overdue) detail = 'Due by ' + (dueDay ? formatDate(dueDay) : formatInstant(due, tz)) + ' (' + countdown(nowMs, toMillis(due), tz) + ').';
     else if (r.status === 'needs-answers') detail = r.missing.length === 1 ? 'Answer the question below to settle this step.' : 'Answer the questions below to settle this step.';
     else if (r.status === 'not-yet' && r.opens_at) detail = 'It opens ' + countdown(nowMs, toMillis(r.opens_at), tz) + '. Until then there is nothing to do here.';
     else if (r.status === 'not-yet') detail = 'It opens when the court announces its go-live date.';
@@ -889,7 +927,7 @@
     var common = { 'data-fact': q.fact, 'data-court': q.court || null, 'aria-describedby': help ? helpId : null };
     var node, title, inputs, error;
     if (fact.type === 'boolean' || fact.type === 'choice') {
-      var options = fact.type === 'boolean' ? [['true', 'Yes'], ['false', 'No']] : fact.options.map(function (o) { return [o, humanOption(o)]; });
+      var options = fact.type === 'boolean' ? [['true', 'Yes'], ['false', 'No']] : fact.options.map(function (o) { return [o, humanOption(o, fact)]; });
       title = h('legend', { className: 'question__text' });
       inputs = [];
       var list = h('div', { className: 'question__options' + (fact.type === 'boolean' ? ' question__options--inline' : '') },

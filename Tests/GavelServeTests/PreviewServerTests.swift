@@ -147,7 +147,7 @@ import Testing
 
             // An unknown court variable; where it is, for the expected file:line:column.
             let original = try String(contentsOf: server.content.appendingPathComponent(Self.notice), encoding: .utf8)
-            let broken = original.replacingOccurrences(of: "{{court.name}} will upgrade", with: "{{court.nmae}} will upgrade")
+            let broken = original.replacingOccurrences(of: "{{court.name}} will begin upgrading", with: "{{court.nmae}} will begin upgrading")
             let lines = broken.components(separatedBy: "\n")
             let line = try #require(lines.firstIndex { $0.contains("{{court.nmae}}") }) + 1
             let column = try #require(lines[line - 1].range(of: "{{court.nmae}}")).lowerBound.utf16Offset(in: lines[line - 1]) + 1
@@ -208,7 +208,7 @@ import Testing
         try await ServeFixture.with(prepare: { dir in
             let url = dir.appendingPathComponent("Content/" + Self.notice)
             let text = try String(contentsOf: url, encoding: .utf8)
-            try text.replacingOccurrences(of: "{{court.name}} will upgrade", with: "{{court.nmae}} will upgrade")
+            try text.replacingOccurrences(of: "{{court.name}} will begin upgrading", with: "{{court.nmae}} will begin upgrading")
                 .write(to: url, atomically: true, encoding: .utf8)
         }) { server in
             let first = try await server.get("/")

@@ -9,7 +9,7 @@ PAGES = {
     "home": "",
     "court": "courts/wiwb/",
     "notice": "courts/wiwb/notices/nextgen-go-live/",
-    "archived-notice": "courts/wiwb/notices/training-webinar/",
+    "archived-notice": "courts/vtd/notices/training-webinar/",
     "page": "about-nextgen/",
     "step": "courts/wiwb/steps/upgrade-legacy-account/",
     "checklist-wiwb": "courts/wiwb/checklist/",

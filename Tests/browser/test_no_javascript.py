@@ -8,8 +8,7 @@ def test_court_checklist_without_javascript(make_browser, server):
     browser.get(server.url("courts/wiwb/checklist/"))
     steps = browser.find_all("li.checklist-step")
     ids = [s.get_attribute("data-step") for s in steps]
-    assert ids == ["read-court-notice", "individual-pacer-account", "upgrade-legacy-account", "know-cmecf-login",
-                   "link-accounts"], ids
+    assert ids == ["individual-pacer-account", "upgrade-legacy-account", "know-cmecf-login", "link-accounts"], ids
     assert all(s.is_displayed() for s in steps), "a step is not displayed with JavaScript off"
     assert browser.js("return typeof globalThis.GAVEL_CHECKLISTS") == "undefined", "scripts ran: JavaScript is not off"
     assert all(s.get_attribute("data-status") == "unknown" for s in steps), "scripts ran: JavaScript is not off"
@@ -18,7 +17,9 @@ def test_court_checklist_without_javascript(make_browser, server):
     assert "Upgraded" in text["upgrade-legacy-account"]
     assert "March 30, 2020" in text["link-accounts"] and "go-live" in text["link-accounts"], text["link-accounts"]
     assert "individual" in text["individual-pacer-account"]
-    assert "tick" in text["read-court-notice"].lower()
+    assert "tick" in text["link-accounts"].lower()
+    # This court's own deadline on a step done once for every court, with its time as the court gave it.
+    assert "Due by go-live, March 30, 2020, 8:00 a.m. CDT" in text["individual-pacer-account"], text["individual-pacer-account"]
     for s in steps:
         assert s.find_elements("css selector", "dl.rules dd, .rules dd"), f"{s.get_attribute('data-step')} has no rules"
     assert not browser.find("#checklist-app").is_displayed()

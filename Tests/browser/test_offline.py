@@ -40,7 +40,7 @@ def test_checklist_works_offline_after_one_visit(browser, site, make_server, tmp
     browser.driver.refresh()
     page.wait_ready()
     assert "NextGen checklist" in browser.driver.title, f"offline reload shows {browser.driver.title!r}"
-    assert len(page.steps()) == 5
+    assert len(page.steps()) == 4
     page.assert_matches_engine({}, ["wiwb"])
     page.choose("pacer.kind", "shared_firm")
     browser.wait(lambda: page.status("individual-pacer-account", "wiwb") == "todo", 5,

@@ -34,7 +34,7 @@ def test_checklist_prints(browser, server):
         assert browser.js(NOT_RENDERED, ".site-search") is True, "the search form shows in print"
         steps = browser.js("return [...document.querySelectorAll('li.checklist-step')]"
                            ".filter(li => li.getClientRects().length > 0).length")
-        assert steps == 5, f"{steps} of wiwb's 5 steps print"
+        assert steps == 4, f"{steps} of wiwb's 4 steps print"
         status = browser.js("return getComputedStyle(document.querySelector("
                             "'li.checklist-step[data-step=\"individual-pacer-account\"] .status')).display")
         assert status != "none", "the status of a step does not print"

@@ -138,7 +138,7 @@ def test_an_open_page_reloads_itself_after_an_edit(serve, chromium):
 
     # A broken edit: the page reloads to show the overlay, listing the error's place.
     mark_page(chromium)
-    serve.edit(lambda t: t.replace("{{court.name}} will upgrade", "{{court.nmae}} will upgrade"))
+    serve.edit(lambda t: t.replace("{{court.name}} will begin upgrading", "{{court.nmae}} will begin upgrading"))
     overlay = wait_until(chromium, lambda d: reloaded(d) and d.find_elements(By.ID, "gavel-overlay"),
                          "no overlay after a broken edit")[0]
     assert overlay.get_attribute("role") == "alert"

@@ -31,6 +31,16 @@ public struct SiteBuild {
     public func validate(_ content: SiteContent, bag: inout DiagnosticBag) -> SiteModel {
         var content = content
         if let base = options.baseURL { content.site.baseURL = base.hasSuffix("/") ? base : base + "/" }
+        // Court data in notices' titles and summaries is filled here, so pages, lists, feeds, search
+        // and calendars all show it.
+        for c in content.courts.indices where content.courts[c].notices.contains(where: { $0.title.contains("{{") || ($0.summary ?? "").contains("{{") }) {
+            let variables = CourtVariables(court: content.courts[c])
+            for n in content.courts[c].notices.indices {
+                let notice = content.courts[c].notices[n]
+                content.courts[c].notices[n].title = variables.fillText(notice.title, file: notice.file, bag: &bag)
+                content.courts[c].notices[n].summary = notice.summary.map { variables.fillText($0, file: notice.file, bag: &bag) }
+            }
+        }
         let steps = StepRuleCompiler.compile(content, bag: &bag)
         let courtSteps = StepRuleCompiler.courtSteps(content, shared: steps, bag: &bag)
         ContentValidator.validate(content, checked: steps, courtSteps: courtSteps, bag: &bag)

@@ -9,7 +9,7 @@ public struct CourtVariables: Sendable {
 
     public init(court: Court) {
         self.court = court
-        var names = ["name", "short_name", "id", "kind", "timezone", "go_live"]
+        var names = ["name", "short_name", "id", "kind", "timezone", "go_live"] + court.dates.map { "dates." + $0.name }
         for i in court.downtime.indices { names += ["title", "start", "end"].map { "downtime.\(i).\($0)" } }
         for i in court.contacts.indices { names += ["label", "phone", "email", "hours"].map { "contacts.\(i).\($0)" } }
         var table: [String: String] = [:]
@@ -31,6 +31,8 @@ public struct CourtVariables: Sendable {
         case "timezone" where parts.count == 1: return court.timeZone.identifier
         case "go_live" where parts.count == 1:
             return court.goLive.map { $0.text(clock: court.clock) } ?? (court.live ? "already live" : court.goLiveNote ?? "not yet scheduled")
+        case "dates" where parts.count == 2:
+            return court.date(named: parts[1]).map { $0.text(clock: court.clock) }
         case "downtime" where parts.count == 3:
             guard let i = Int(parts[1]), court.downtime.indices.contains(i) else { return nil }
             let w = court.downtime[i]
@@ -58,8 +60,36 @@ public struct CourtVariables: Sendable {
                              "downtime.0.start", "downtime.0.end", "downtime.0.title",
                              "contacts.0.label", "contacts.0.phone", "contacts.0.email", "contacts.0.hours"]
 
-    /// Replaces every `{{court.…}}` in `source`; an unknown name is reported at its line and column.
-    public func fill(_ source: MarkdownSource, bag: inout DiagnosticBag) -> String {
+    /// True when `path` is a name court data can have, whether or not this court has it.
+    static func isName(_ path: String) -> Bool {
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        switch (parts.first, parts.count) {
+        case ("name", 1), ("short_name", 1), ("id", 1), ("kind", 1), ("timezone", 1), ("go_live", 1): return true
+        case ("dates", 2): return ContentLoader.isDateName(parts[1])
+        case ("downtime", 2), ("contacts", 2): return Int(parts[1]) != nil
+        case ("downtime", 3): return Int(parts[1]) != nil && ["title", "start", "end"].contains(parts[2])
+        case ("contacts", 3): return Int(parts[1]) != nil && ["label", "phone", "email", "hours"].contains(parts[2])
+        default: return false
+        }
+    }
+
+    /// Whether this court has `path`, for a section: `{{#court.contacts.0}}` shows its text when the
+    /// court has a first contact, `{{^court.go_live}}` when it gives no go-live date.
+    func has(_ path: String) -> Bool {
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        switch (parts.first, parts.count) {
+        case ("go_live", 1): return court.goLive != nil
+        case ("downtime", 2): return Int(parts[1]).map { court.downtime.indices.contains($0) } ?? false
+        case ("contacts", 2): return Int(parts[1]).map { court.contacts.indices.contains($0) } ?? false
+        default: return escaped[path] != nil
+        }
+    }
+
+    /// Replaces every `{{court.…}}` in `source`, and keeps the text of a section (`{{#court.x}}…{{/court.x}}`,
+    /// `{{^court.x}}…{{/court.x}}`) only when the court has (or lacks) `x`. An unknown name, a name this
+    /// court lacks outside a section, and a section never closed are reported at their line and column.
+    /// `markdown: false` fills plain text (titles and summaries), unescaped.
+    public func fill(_ source: MarkdownSource, markdown: Bool = true, bag: inout DiagnosticBag) -> String {
         var text = source.text
         text.makeContiguousUTF8()
         let brace = UInt8(ascii: "{"), closing = UInt8(ascii: "}")
@@ -67,33 +97,86 @@ public struct CourtVariables: Sendable {
             var out: [UInt8] = []
             var run = 0
             var i = 0
+            var changed = false
+            // Open sections: name, where it opened, and whether its text is kept.
+            var open: [(name: String, at: Int, keep: Bool)] = []
+            var dropping: Int { open.lastIndex { !$0.keep }.map { _ in 1 } ?? 0 }
+            func flush(to end: Int) {
+                if dropping == 0 { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<end])) }
+            }
             while i + 1 < bytes.count {
                 guard bytes[i] == brace, bytes[i + 1] == brace else { i += 1; continue }
                 var j = i + 2
                 while j + 1 < bytes.count, !(bytes[j] == closing && bytes[j + 1] == closing), bytes[j] != 0x0A { j += 1 }
                 guard j + 1 < bytes.count, bytes[j] == closing, bytes[j + 1] == closing else { i += 1; continue }
                 // Most bodies have no variables: the output is only built once one is found.
-                if out.isEmpty { out.reserveCapacity(bytes.count + 64) }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
+                if !changed { out.reserveCapacity(bytes.count + 64); changed = true }
+                flush(to: i)
                 let inner = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 2)..<j]), as: UTF8.self).trimmingCharacters(in: .whitespaces)
-                if inner.hasPrefix("court."), let value = escaped[String(inner.dropFirst("court.".count))] {
-                    out.append(contentsOf: value.utf8)
-                } else {
-                    let location = Self.location(of: i, in: bytes, source: source)
-                    if inner.hasPrefix("court.") {
-                        bag.error(location, "unknown court variable '\(inner)' for court '\(court.id)'",
-                                  hint: DidYouMean.hint(inner, among: Self.knownPaths.map { "court." + $0 }) ?? "known: court.name, court.go_live, court.contacts.0.phone, …")
+                let marker = inner.first
+                let name = marker == "#" || marker == "^" || marker == "/" ? String(inner.dropFirst()).trimmingCharacters(in: .whitespaces) : inner
+                let path = name.hasPrefix("court.") ? String(name.dropFirst("court.".count)) : nil
+                switch marker {
+                case "#", "^":
+                    if let path, Self.isName(path) {
+                        open.append((name, i, (marker == "#") == has(path)))
                     } else {
-                        bag.error(location, "unknown variable '\(inner)'", hint: "only court data can be named, as {{court.<field>}}")
+                        report(name, at: i, bytes: bytes, source: source, bag: &bag)
+                        open.append((name, i, false))
+                    }
+                case "/":
+                    if let last = open.last, last.name == name {
+                        open.removeLast()
+                    } else {
+                        bag.error(Self.location(of: i, in: bytes, source: source), "'{{/\(name)}}' closes no open section",
+                                  hint: open.last.map { "the open section is '{{#\($0.name)}}': close it with {{/\($0.name)}}" } ?? "open it first with {{#\(name)}}")
+                    }
+                default:
+                    if dropping == 0 {
+                        if let path, let value = escaped[path] {
+                            out.append(contentsOf: (markdown ? value : (Self.value(path, court: court) ?? value)).utf8)
+                        } else {
+                            report(name, at: i, bytes: bytes, source: source, bag: &bag)
+                        }
+                    } else if !(path.map(Self.isName) ?? false) {
+                        // Inside a section left out, a name the court lacks is fine; a misspelt one is not.
+                        report(name, at: i, bytes: bytes, source: source, bag: &bag)
                     }
                 }
                 i = j + 2
                 run = i
             }
-            guard run > 0 else { return text }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
+            for section in open {
+                bag.error(Self.location(of: section.at, in: bytes, source: source), "section '{{#\(section.name)}}' is never closed",
+                          hint: "end it with {{/\(section.name)}}")
+            }
+            guard changed else { return text }
+            flush(to: bytes.count)
             return String(decoding: out, as: UTF8.self)
         } ?? text
+    }
+
+    /// A title or summary with court data filled in, as plain text.
+    public func fillText(_ text: String, file: String, bag: inout DiagnosticBag) -> String {
+        guard text.contains("{{") else { return text }
+        return fill(MarkdownSource(text: text, file: file, firstLine: 1), markdown: false, bag: &bag)
+    }
+
+    func report(_ name: String, at offset: Int, bytes: UnsafeBufferPointer<UInt8>, source: MarkdownSource, bag: inout DiagnosticBag) {
+        let location = Self.location(of: offset, in: bytes, source: source)
+        guard name.hasPrefix("court.") else {
+            bag.error(location, "unknown variable '\(name)'", hint: "only court data can be named, as {{court.<field>}}")
+            return
+        }
+        let path = String(name.dropFirst("court.".count))
+        if Self.isName(path) {
+            let holder = path.split(separator: ".").prefix(2).joined(separator: ".")
+            bag.error(location, "court '\(court.id)' has no '\(name)'",
+                      hint: "show it only where there is one: {{#court.\(holder)}}…{{/court.\(holder)}}")
+        } else {
+            bag.error(location, "unknown court variable '\(name)' for court '\(court.id)'",
+                      hint: DidYouMean.hint(name, among: Self.knownPaths.map { "court." + $0 }) ?? "known: court.name, court.go_live, court.contacts.0.phone, …")
+        }
     }
 
     /// The line and column (in characters) of byte `offset` of a body, for a diagnostic.

@@ -74,6 +74,11 @@ public enum StepRuleCompiler {
             for entry in court.checklist {
                 guard var step = shared[entry.step.value] else { continue }
                 let module = step.module
+                if module.title.contains("{{") || module.summary.contains("{{") {
+                    let variables = CourtVariables(court: court)
+                    step.module.title = variables.fillText(module.title, file: module.file, bag: &bag)
+                    step.module.summary = variables.fillText(module.summary, file: module.file, bag: &bag)
+                }
                 // A shared rule naming a court date this court lacks.
                 for (kind, source) in module.rules.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where entry.rules[kind] == nil {
                     for name in Self.courtDateNames(in: source.value) where !dateNames.contains(name) {

@@ -69,7 +69,7 @@ import Testing
         let inode = try #require(FileIO.status(out.appendingPathComponent("CNAME").path)).st_ino
 
         // A notice goes away and one changes: the build removes and rewrites its own files only.
-        try FileManager.default.removeItem(at: content.appendingPathComponent("courts/wiwb/notices/training-webinar.md"))
+        try FileManager.default.removeItem(at: content.appendingPathComponent("courts/vtd/notices/training-webinar.md"))
         try Self.edit(content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")) { $0 + "\nAnother paragraph.\n" }
         if !withState { BuildState.drop(for: out) }
         let result = try await SiteBuild(options: options).run(write: true)

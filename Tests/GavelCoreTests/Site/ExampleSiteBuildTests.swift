@@ -117,8 +117,8 @@ import Testing
         #expect(feed.contains("<id>https://nextgen.example.gov/courts/wiwb/notices/nextgen-go-live/</id>"))
         // training-webinar expires 2020-03-19: archived, so out of feeds but its page is kept.
         #expect(!feed.contains("training-webinar"))
-        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("courts/wiwb/notices/training-webinar/index.html").path))
-        #expect(!(try text(out, "courts/wiwb/feed.xml")).contains("training-webinar"))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("courts/vtd/notices/training-webinar/index.html").path))
+        #expect(!(try text(out, "courts/vtd/feed.xml")).contains("training-webinar"))
         // The draft notice is not built unless asked.
         #expect(!feed.contains("filing-agent-webinar"))
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("courts/ca10/notices/filing-agent-webinar/index.html").path))
@@ -188,9 +188,9 @@ import Testing
         var options = TestPaths.exampleOptions(output: out)
         options.content = content
         _ = try await SiteBuild(options: options).run(write: true)
-        let page = out.appendingPathComponent("courts/wiwb/notices/training-webinar/index.html")
+        let page = out.appendingPathComponent("courts/vtd/notices/training-webinar/index.html")
         #expect(FileManager.default.fileExists(atPath: page.path))
-        try FileManager.default.removeItem(at: content.appendingPathComponent("courts/wiwb/notices/training-webinar.md"))
+        try FileManager.default.removeItem(at: content.appendingPathComponent("courts/vtd/notices/training-webinar.md"))
         if !withCache { BuildCache.remove(for: out) }
         let result = try await SiteBuild(options: options).run(write: true)
         #expect(result.written?.removed == 1)
