@@ -41,13 +41,13 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 
 # The instant the site is built at (which notices are published or archived) and the default
 # instant the browser's clock is pinned to: three days before wiwb goes live (2020-03-30 08:00 CDT),
-# after vtd went live (2020-03-09), long before ca10 (2020-09-14); jpml has no go-live.
+# after vtd went live (2020-03-09), long before ca10 (2020-09-14); pamb went live on January 13, 2020 (a day with no time given).
 BUILD_NOW = "2020-03-20T12:00:00Z"
 DEFAULT_CLOCK = "2020-03-27T17:00:00Z"
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-COURTS = ["wiwb", "ca10", "vtd", "jpml"]
+COURTS = ["wiwb", "ca10", "vtd", "pamb"]
 
 STATUS_VALUES = {"not-applicable", "done", "needs-answers", "blocked", "not-yet", "todo"}
 

@@ -15,7 +15,7 @@ PAGES = {
     "checklist-wiwb": "courts/wiwb/checklist/",
     "checklist-ca10": "courts/ca10/checklist/",
     "checklist-vtd": "courts/vtd/checklist/",
-    "checklist-jpml": "courts/jpml/checklist/",
+    "checklist-pamb": "courts/pamb/checklist/",
     "checklist-all-courts": "checklist/",
     "search": "search/?q=Central+Sign-On",
     "404": "404.html",

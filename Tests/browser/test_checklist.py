@@ -10,7 +10,7 @@ import pytest
 from gavel_browser import ChecklistPage, decode_fragment, normalize_answers, share_fragment
 
 CHOSEN = ["wiwb", "vtd", "ca10"]
-SHORT_NAMES = {"wiwb": "W.D. Wis. Bankruptcy Court", "vtd": "D. Vt.", "ca10": "Tenth Circuit", "jpml": "JPML"}
+SHORT_NAMES = {"wiwb": "W.D. Wis. Bankruptcy Court", "vtd": "D. Vt.", "ca10": "Tenth Circuit", "pamb": "M.D. Pa. Bankruptcy Court"}
 LEGACY = {"pacer.kind": "individual", "pacer.created": "2012-05-01", "pacer.upgraded": False}
 
 
@@ -51,10 +51,10 @@ def test_court_chooser_and_first_questions(browser, server):
     for court in CHOSEN:
         page.choose_court(court)
     browser.wait(lambda: all(page.readiness(c)["displayed"] for c in CHOSEN), 5, "no readiness summary for the chosen courts")
-    assert not any(e.is_displayed() for e in browser.find_all('[data-readiness-court="jpml"]')), \
-        "jpml is not chosen, yet its readiness is shown"
-    assert all(s["hidden"] for s in page.steps(visible_only=False) if s["courts"] == ["jpml"]), \
-        "steps of jpml (not chosen) must be hidden"
+    assert not any(e.is_displayed() for e in browser.find_all('[data-readiness-court="pamb"]')), \
+        "pamb is not chosen, yet its readiness is shown"
+    assert all(s["hidden"] for s in page.steps(visible_only=False) if s["courts"] == ["pamb"]), \
+        "steps of pamb (not chosen) must be hidden"
 
     # Nothing answered: the engine's statuses, and exactly the questions that decide a step.
     page.assert_matches_engine({}, CHOSEN)
@@ -70,7 +70,7 @@ def test_court_chooser_and_first_questions(browser, server):
         assert page.has_question("cmecf.knows_login", court), f"no cmecf.knows_login question for {court}"
     assert page.has_question("cmecf.has_account", "vtd") and page.has_question("phv.approved", "vtd")
     assert not page.has_question("phv.approved", "wiwb"), "wiwb has no pro hac vice step: phv.approved must not be asked"
-    assert not page.has_question("cmecf.knows_login", "jpml"), "jpml is not chosen: none of its questions"
+    assert not page.has_question("cmecf.knows_login", "pamb"), "pamb is not chosen: none of its questions"
     # Each question once: one pacer.kind radio group, one role group, one date field.
     assert len([e for e in page.controls("pacer.kind") if e.get_attribute("value") == "individual"]) == 1
     assert len([e for e in page.controls("role") if e.get_attribute("value") == "attorney"]) == 1

@@ -33,5 +33,5 @@ def test_all_courts_checklist_without_javascript(make_browser, server):
     visible = [r for r in rows if not r["hidden"]]
     assert len(visible) == len(rows) and rows, "with JavaScript off every step of every court is shown"
     courts = {c for r in rows for c in r["courts"]}
-    assert courts == {"wiwb", "ca10", "vtd", "jpml"}, courts
+    assert courts == {"wiwb", "ca10", "vtd", "pamb"}, courts
     assert all(s.is_displayed() for s in browser.find_all("li.checklist-step"))

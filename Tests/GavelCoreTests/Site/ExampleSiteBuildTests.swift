@@ -20,7 +20,7 @@ import Testing
         _ = try await build(out)
         var expected = ["index.html", "checklist/index.html", "search/index.html", "feed.xml", "sitemap.xml", "robots.txt", "404.html",
                         "assets/manifest.json", "search-index.json", "search-index.js", "about-nextgen/index.html", "central-sign-on/index.html", "faq/index.html"]
-        for court in ["wiwb", "vtd", "ca10", "jpml"] {
+        for court in ["wiwb", "vtd", "ca10", "pamb"] {
             expected += ["courts/\(court)/index.html", "courts/\(court)/checklist/index.html", "courts/\(court)/feed.xml",
                          "courts/\(court)/calendar.ics", "checklist/\(court).json", "checklist/\(court).js"]
         }
@@ -73,7 +73,7 @@ import Testing
         #expect(all.contains("data-step=\"individual-pacer-account\""))
         // A person-scoped step appears once on the all-courts page, for every court that lists it.
         #expect(all.components(separatedBy: "data-step=\"individual-pacer-account\"").count == 2)
-        #expect(all.contains("data-court=\"ca10 jpml vtd wiwb\"") || all.contains("data-court=\"ca10 jpml wiwb vtd\"") || all.range(of: "data-court=\"[a-z0-9 ]*wiwb[a-z0-9 ]*\"", options: .regularExpression) != nil)
+        #expect(all.contains("data-court=\"ca10 pamb vtd wiwb\"") || all.contains("data-court=\"ca10 pamb wiwb vtd\"") || all.range(of: "data-court=\"[a-z0-9 ]*wiwb[a-z0-9 ]*\"", options: .regularExpression) != nil)
         let wiwb = try text(out, "courts/wiwb/checklist/index.html")
         #expect(wiwb.contains("data-court=\"wiwb\""))
         #expect(wiwb.contains("August 11, 2014"), "the upgrade rule in English")
