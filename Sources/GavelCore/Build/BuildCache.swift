@@ -132,6 +132,7 @@ public struct BuildCache: Sendable {
         var hash = ContentHash.Accumulator()
         hash.add("court \(global) \(m.court.id)")
         for notice in m.notices {
+            hash.add(notice.court)
             hash.add(notice.slug)
             hash.add(notice.sourceHash)
             hash.add(notice.isArchived(now: m.today) ? 1 : 0)

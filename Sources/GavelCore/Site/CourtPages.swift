@@ -23,7 +23,7 @@ extension SiteRenderer {
 
         var noticeBodies: [String: String] = [:]
         let noticePages = NoticePages(renderer: self, court: m)
-        for (n, notice) in m.notices.enumerated() {
+        for (n, notice) in m.notices.enumerated() where m.owns(notice) {
             let path = notice.sitePath
             let file = SiteLinker.file(for: path)
             let archived = notice.isArchived(now: m.today)
@@ -34,7 +34,7 @@ extension SiteRenderer {
                 continue
             }
             let html = body.render(notice, variables: variables, bag: &bag)
-            noticeBodies[notice.slug] = html
+            noticeBodies[path] = html
             let entry = archived ? nil : search.add(file: file, title: notice.title, path: path, summary: notice.summary ?? "", html: html)
             let output = OutputFile(path: file, bytes: noticePages.render(notice, html: html, archived: archived))
             if let input {
@@ -84,9 +84,11 @@ extension SiteRenderer {
         files.append(SiteFeeds.atom(title: "\(c.name): NextGen CM/ECF notices", selfPath: "courts/\(c.id)/feed.xml", site: site, linker: linker,
                                     notices: m.currentNotices.map { (c, $0) }, renderBody: { _, notice in
                                         // A page reused from the cache was not rendered; its body is cheap to make again.
-                                        if let html = noticeBodies[notice.slug] { return html }
+                                        if let html = noticeBodies[notice.sitePath] { return html }
                                         var ignored = DiagnosticBag()
-                                        return body.render(notice, variables: variables, bag: &ignored)
+                                        // A joint notice's body names its own court's data.
+                                        let own = m.owns(notice) ? variables : model.court(notice.court).map(CourtVariables.init(court:))
+                                        return body.render(notice, variables: own, bag: &ignored)
                                     }))
         files.append(SiteCalendar.ics(for: m, site: site, zones: zones))
         if let courtInput {

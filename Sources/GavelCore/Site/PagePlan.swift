@@ -75,7 +75,7 @@ public struct PagePlan: Sendable {
         for (c, m) in model.courts.enumerated() {
             let id = m.court.id, start = files.count
             add("courts/\(id)/", .court, .court(c))
-            for (n, notice) in m.notices.enumerated() { add(notice.sitePath, .notice, .notice(court: c, notice: n)) }
+            for (n, notice) in m.notices.enumerated() where m.owns(notice) { add(notice.sitePath, .notice, .notice(court: c, notice: n)) }
             for step in m.steps { add("courts/\(id)/steps/\(step.module.id)/", .step, .court(c)) }
             add("courts/\(id)/checklist/", .courtChecklist, .court(c))
             add("checklist/\(id).json", .checklistData, .court(c), linkable: false)

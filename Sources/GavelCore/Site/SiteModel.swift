@@ -8,6 +8,9 @@ public struct SiteModel: Sendable {
     public var courts: [CourtModel]
     public var now: Instant
 
+    /// The court with this id.
+    public func court(_ id: String) -> Court? { courts.first { $0.court.id == id }?.court }
+
     public struct CourtModel: Sendable {
         public var court: Court
         /// Notices that are published (drafts only in a drafts build), newest first.
@@ -15,6 +18,8 @@ public struct SiteModel: Sendable {
         public var steps: [CheckedStep]
 
         public var currentNotices: [Notice] { notices.filter { !$0.isArchived(now: today) } }
+        /// A notice this court wrote, rather than one another court lists here too (`also_courts`).
+        public func owns(_ notice: Notice) -> Bool { notice.court == court.id }
         public var archivedNotices: [Notice] { notices.filter { $0.isArchived(now: today) } }
         public var today: LocalDate
     }
@@ -29,7 +34,7 @@ public struct SiteModel: Sendable {
         }
         guard limit > 0 else { return [] }
         for (c, m) in courts.enumerated() {
-            for (n, notice) in m.notices.enumerated() where !notice.isArchived(now: m.today) {
+            for (n, notice) in m.notices.enumerated() where !notice.isArchived(now: m.today) && m.owns(notice) {
                 if best.count == limit, let last = best.last, notice.date < last.date { continue }
                 let key = (date: notice.date, court: notice.court, slug: notice.slug, c: c, n: n)
                 if best.count == limit, let last = best.last, !newer(key, last) { continue }
@@ -45,11 +50,22 @@ public struct SiteModel: Sendable {
         self.content = content
         self.steps = steps
         self.now = now
+        // A joint notice is written once, in its own court, and listed by the courts it names.
+        var joint: [String: [Notice]] = [:]
+        for court in content.courts {
+            for notice in court.notices {
+                for other in notice.alsoCourts where other.value != court.id { joint[other.value, default: []].append(notice) }
+            }
+        }
         courts = content.courts.sorted { $0.name < $1.name }.map { court in
             let today = court.clock.today(at: now)
+            var listed = court.notices
+            if let others = joint[court.id] {
+                listed = (listed + others).sorted { ($0.date, $0.slug, $0.court) > ($1.date, $1.slug, $1.court) }
+            }
             return CourtModel(
                 court: court,
-                notices: court.notices.filter { notice in notice.publish.map { $0 <= today } ?? true },
+                notices: listed.filter { notice in notice.publish.map { $0 <= today } ?? true },
                 steps: courtSteps?[court.id] ?? court.checklist.compactMap { steps[$0.step.value] },
                 today: today)
         }

@@ -385,8 +385,8 @@ public struct SiteRenderer: Sendable {
             if let hours = contact.hours { item["hours"] = hours }
             return item
         }
-        card["notices"] = m.currentNotices.map { noticeItem($0, court: c, ctx: ctx) }
-        card["archived_notices"] = m.archivedNotices.map { noticeItem($0, court: c, ctx: ctx) }
+        card["notices"] = m.currentNotices.map { noticeItem($0, court: model.court($0.court) ?? c, ctx: ctx) }
+        card["archived_notices"] = m.archivedNotices.map { noticeItem($0, court: model.court($0.court) ?? c, ctx: ctx) }
         card["has_archived"] = !m.archivedNotices.isEmpty
         card["steps"] = m.steps.enumerated().map { i, step -> [String: Any] in
             ["number": i + 1, "title": step.module.title, "summary": step.module.summary, "href": ctx.href("courts/\(c.id)/steps/\(step.module.id)/")]
