@@ -36,23 +36,30 @@ public struct EvalReport {
         for (m, courtResult) in zip(courts, result.courts) {
             let c = m.court
             out += "\(c.name) (\(c.id)): \(Self.label(courtResult.readiness))\n"
-            if let goLive = c.goLiveInstant {
-                out += "  go-live: \(PeopleTime.format(goLive, clock: c.clock))\(goLive <= now ? " (passed)" : "")\n"
+            if let goLive = c.goLive, let instant = c.goLiveInstant {
+                out += "  go-live: \(goLive.text(clock: c.clock))\(instant <= now ? " (passed)" : "")\n"
+            } else if c.live {
+                out += "  go-live: already live" + (c.goLiveNote.map { " (\($0))" } ?? "") + "\n"
             } else {
-                out += "  go-live: not yet scheduled\n"
+                out += "  go-live: not yet scheduled" + (c.goLiveNote.map { " (\($0))" } ?? "") + "\n"
             }
             for (step, s) in zip(m.steps, courtResult.steps) {
                 var line = "  [\(Self.label(s.status))] \(step.module.title)"
                 if step.module.scope == .person { line += " (all courts)" }
+                if step.optional { line += " (optional)" }
                 switch s.status {
                 case .todo where s.overdue: line += " (overdue)"
                 case .notYet:
-                    line += s.opensAt.map { " — opens \(PeopleTime.format($0, clock: c.clock))" } ?? " — opening date not yet known"
+                    if let day = s.opensOn {
+                        line += " — opens on \(day.longText)"
+                    } else {
+                        line += s.opensAt.map { " — opens \(PeopleTime.format($0, clock: c.clock))" } ?? " — opening date not yet known"
+                    }
                 case .needsAnswers:
                     let questions = s.missing.map { id in model.content.fact(id).map { "\(id) (\($0.question))" } ?? id }
                     line += "\n      answer: " + questions.joined(separator: "\n              ")
                 case .blocked:
-                    let waiting = step.module.requires.map(\.value).filter { r in
+                    let waiting = step.requires.filter { r in
                         let st = courtResult.steps.first { $0.id == r }?.status
                         return st != .done && st != .notApplicable
                     }
