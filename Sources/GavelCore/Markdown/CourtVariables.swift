@@ -66,12 +66,15 @@ public struct CourtVariables: Sendable {
         return text.utf8.withContiguousStorageIfAvailable { bytes -> String in
             var out: [UInt8] = []
             var run = 0
+            var cursor = BodyCursor(source: source)
             var i = 0
             while i + 1 < bytes.count {
                 guard bytes[i] == brace, bytes[i + 1] == brace else { i += 1; continue }
                 var j = i + 2
                 while j + 1 < bytes.count, !(bytes[j] == closing && bytes[j + 1] == closing), bytes[j] != 0x0A { j += 1 }
-                guard j + 1 < bytes.count, bytes[j] == closing, bytes[j + 1] == closing else { i += 1; continue }
+                // No "}}" before the line ends: no later "{{" on this stretch can find one either, so
+                // skip it (scanning again from each "{{" made a line of them quadratic).
+                guard j + 1 < bytes.count, bytes[j] == closing, bytes[j + 1] == closing else { i = max(i + 1, j); continue }
                 // Most bodies have no variables: the output is only built once one is found.
                 if out.isEmpty { out.reserveCapacity(bytes.count + 64) }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
@@ -79,7 +82,7 @@ public struct CourtVariables: Sendable {
                 if inner.hasPrefix("court."), let value = escaped[String(inner.dropFirst("court.".count))] {
                     out.append(contentsOf: value.utf8)
                 } else {
-                    let location = Self.location(of: i, in: bytes, source: source)
+                    let location = cursor.location(of: i, in: bytes)
                     if inner.hasPrefix("court.") {
                         bag.error(location, "unknown court variable '\(inner)' for court '\(court.id)'",
                                   hint: DidYouMean.hint(inner, among: Self.knownPaths.map { "court." + $0 }) ?? "known: court.name, court.go_live, court.contacts.0.phone, …")
@@ -96,16 +99,39 @@ public struct CourtVariables: Sendable {
         } ?? text
     }
 
-    /// The line and column (in characters) of byte `offset` of a body, for a diagnostic.
-    static func location(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>, source: MarkdownSource) -> SourceLocation {
-        var line = source.firstLine
+    /// Turns byte offsets of a body into lines and columns, moving forward only: errors are found in
+    /// order, so a body with thousands of them is walked once rather than once per error.
+    struct BodyCursor {
+        let source: MarkdownSource
+        var offset = 0
+        var line: Int
         var lineStart = 0
-        for k in 0..<offset where bytes[k] == 0x0A {
-            line += 1
-            lineStart = k + 1
+        /// The column (in characters) at `offset`, counted from `lineStart`.
+        var column = 1
+
+        init(source: MarkdownSource) {
+            self.source = source
+            line = source.firstLine
         }
-        let column = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<offset]), as: UTF8.self).count + 1
-        return SourceLocation(file: source.file, line: line, column: column)
+
+        mutating func location(of target: Int, in bytes: UnsafeBufferPointer<UInt8>) -> SourceLocation {
+            if target < offset { self = BodyCursor(source: source) }
+            var k = offset
+            while k < target {
+                if bytes[k] == 0x0A {
+                    line += 1
+                    lineStart = k + 1
+                    column = 1
+                    offset = k + 1
+                }
+                k += 1
+            }
+            if offset < target {
+                column += String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<target]), as: UTF8.self).count
+                offset = target
+            }
+            return SourceLocation(file: source.file, line: line, column: column)
+        }
     }
 
     /// Court data is plain text: keep Markdown from reading it as markup.
