@@ -58,11 +58,33 @@ public struct YAMLReader {
     }
 
     public func parse(_ yaml: String, bag: inout DiagnosticBag) -> YAMLNode? {
+        // A byte-order mark (Windows editors save one) is not YAML; notices already drop it.
+        let yaml = yaml.hasPrefix("\u{FEFF}") ? String(yaml.unicodeScalars.dropFirst()) : yaml
+        if let tooLarge = YAMLLimits.checkSize(yaml) {
+            bag.error(location(nil), tooLarge.message, hint: tooLarge.hint)
+            return nil
+        }
         if let simple = SimpleYAML.parse(yaml) { return simple }
+        guard let limits = YAMLLimits.check(yaml) else {
+            return composed(yaml, bag: &bag)
+        }
+        bag.error(location(YAMLMark(line: limits.line, column: limits.column)), limits.message, hint: limits.hint)
+        return nil
+    }
+
+    func composed(_ yaml: String, bag: inout DiagnosticBag) -> YAMLNode? {
         do {
             // The basic resolver leaves every scalar as text: Gavel reads dates as court-local text and
             // booleans itself, and resolving YAML 1.1 types by regular expression was a tenth of loading.
-            return try Yams.compose(yaml: yaml, .basic, .default, .utf8).map(YAMLNode.init)
+            guard let node = try Yams.compose(yaml: yaml, .basic, .default, .utf8) else { return nil }
+            var budget = YAMLLimits.nodeBudget(yaml)
+            guard let converted = YAMLNode.converting(node, budget: &budget) else {
+                let at = YAMLLimits.firstAlias(yaml) ?? YAMLMark(line: 1, column: 1)
+                bag.error(location(at), "YAML aliases expand to more than \(YAMLLimits.nodeBudget(yaml)) values",
+                          hint: "an alias ('*name') repeats the value anchored with '&name'; aliases of aliases multiply: write the values out")
+                return nil
+            }
+            return converted
         } catch let error as YamlError {
             switch error {
             case let .scanner(context, problem, mark, _):
@@ -148,7 +170,25 @@ public struct YAMLReader {
             bag.error(location(of: node), "'\(key)' must be text")
             return nil
         }
-        return Located(text, at: textLocation(of: node))
+        return printable(Located(text, at: textLocation(of: node)), key: key, bag: &bag)
+    }
+
+    /// The text, or nil with an error at the character when it holds one no page, feed or calendar
+    /// may carry: a control character other than tab and line feed (NUL, a vertical tab, a CR pasted
+    /// from a word processor) or the noncharacters U+FFFE and U+FFFF.
+    func printable(_ text: Located<String>, key: String, bag: inout DiagnosticBag) -> Located<String>? {
+        var loc = text.location
+        for c in text.value.unicodeScalars {
+            let v = c.value
+            if (v < 0x20 && c != "\t" && c != "\n") || v == 0x7F || v == 0xFFFE || v == 0xFFFF {
+                let code = String(v, radix: 16, uppercase: true)
+                bag.error(loc, "'\(key)' contains the invisible character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)",
+                          hint: "delete it; such characters come from pasting out of a word processor, and are not allowed in a page or feed")
+                return nil
+            }
+            if c == "\n" { loc.line += 1; loc.column = 1 } else if !(v >= 0x300 && v < 0x370) { loc.column += 1 }
+        }
+        return text
     }
 
     public func bool(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Bool? {
@@ -176,14 +216,14 @@ public struct YAMLReader {
                 bag.error(location(of: item), "each item of '\(key)' must be text")
                 return nil
             }
-            return Located(text, at: textLocation(of: item))
+            return printable(Located(text, at: textLocation(of: item)), key: key, bag: &bag)
         }
     }
 
     public func localDate(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Located<LocalDate>? {
         guard let text = string(map, key, bag: &bag) else { return nil }
         guard let date = LocalDate(parsing: text.value) else {
-            bag.error(text.location, "'\(text.value)' is not a valid date for '\(key)'", hint: "write a real date as YYYY-MM-DD")
+            bag.error(text.location, "'\(text.value)' is not a valid date for '\(key)'", hint: "write a real date as YYYY-MM-DD, in the years 1000 to 9999")
             return nil
         }
         return Located(date, at: text.location)
@@ -192,7 +232,7 @@ public struct YAMLReader {
     public func localDateTime(_ map: YAMLMap, _ key: String, bag: inout DiagnosticBag) -> Located<LocalDateTime>? {
         guard let text = string(map, key, bag: &bag) else { return nil }
         guard let value = LocalDateTime(parsing: text.value) else {
-            bag.error(text.location, "'\(text.value)' is not a valid local date-time for '\(key)'", hint: "write a real date and time as YYYY-MM-DDTHH:MM, in the court's local time")
+            bag.error(text.location, "'\(text.value)' is not a valid local date-time for '\(key)'", hint: "write a real date and time as YYYY-MM-DDTHH:MM, in the court's local time, from \(LocalDateTime.range)")
             return nil
         }
         return Located(value, at: text.location)
