@@ -134,7 +134,7 @@ extension SiteRenderer {
                     "summary": step.module.summary, "scope": step.module.scope.rawValue, "scope_text": Self.scopeText(step.module.scope),
                     "href": ctx.href("courts/\(m.court.id)/steps/\(id)/"),
                     "rules": rules(step, court: step.module.scope == .person ? nil : m.court),
-                    "body_html": body.render(step.module.body, variables: variables, on: path, bag: &bag),
+                    "body_html": body.render(step.module.body, variables: variables, on: path, siteWide: isAll, bag: &bag),
                 ]
                 if step.module.scope == .person && isAll {
                     personIndex[id] = personEntries.count
