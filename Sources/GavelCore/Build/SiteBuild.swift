@@ -59,8 +59,20 @@ public struct SiteBuild {
         guard let content else { return nil }
         let model = validate(content, bag: &bag)
         steps.done("validate")
-        guard !bag.hasErrors, let theme else { return nil }
+        guard let theme else { return nil }
+        guard !bag.hasErrors else {
+            await bodyProblems(model, theme: theme, bag: &bag)
+            return nil
+        }
         return (model, theme)
+    }
+
+    /// With errors in court.yml, facts or front matter, the bodies that did load are still rendered
+    /// (into nothing) so their own errors come in the same run. Broken-link errors are left out
+    /// then: a page missing because its file has an error would make links to it look broken.
+    func bodyProblems(_ model: SiteModel, theme: Theme, bag: inout DiagnosticBag) async {
+        let report = await renderer(for: model, theme: theme).render(to: DiscardingSink())
+        bag.add(contentsOf: report.diagnostics.filter { !$0.message.hasPrefix("broken internal link") && !$0.message.hasPrefix("broken navigation link") })
     }
 
     /// Renders into `sink` without touching the output folder (`gavel check`, tests).

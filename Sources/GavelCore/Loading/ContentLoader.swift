@@ -295,7 +295,7 @@ public struct ContentLoader: Sendable {
         }
         var rules: [RuleKind: Located<String>] = [:]
         for kind in RuleKind.allCases {
-            if let text = reader.string(map, kind.rawValue, bag: &bag) { rules[kind] = text }
+            if let text = reader.tracedString(map, kind.rawValue, bag: &bag) { rules[kind] = text }
         }
         var links: [ExternalLink] = []
         for item in reader.list(map, "learn_more", bag: &bag) {
@@ -471,7 +471,7 @@ public struct ContentLoader: Sendable {
         case let .success(d): doc = d
         case let .failure(d): bag.add(d); return nil
         }
-        let reader = YAMLReader(file: file.path, firstLine: doc.yamlFirstLine)
+        let reader = YAMLReader(file: file.path, firstLine: doc.yamlFirstLine, text: doc.yaml)
         let problems = bag.all.count
         let node = reader.parse(doc.yaml, bag: &bag)
         // Blank, or only comments: parsed to nothing without an error.

@@ -63,6 +63,17 @@ enum YAMLLimits {
     /// takes at least one character, or two for an implicit null), so only aliases reach it.
     static func nodeBudget(_ yaml: String) -> Int { 2 * yaml.utf8.count + 64 }
 
+    /// Where the first `value` scalar is written (columns count scalars, as libyaml's do).
+    static func firstScalar(_ value: UInt32, in yaml: String) -> YAMLMark? {
+        var line = 1, column = 0
+        for c in yaml.unicodeScalars {
+            column += 1
+            if c.value == value { return YAMLMark(line: line, column: column) }
+            if c == "\n" { line += 1; column = 0 }
+        }
+        return nil
+    }
+
     /// Where the first alias (`*name` after a space, bracket, comma or line start) is written.
     static func firstAlias(_ yaml: String) -> YAMLMark? {
         var line = 1, column = 0

@@ -132,6 +132,23 @@ struct InvalidContentTests {
         Case("person-step-court-fact",
              Expected("steps/individual-account.md", 5, 41, "a person-scoped step cannot name the court-scoped fact 'cmecf.knows_login'", hint: "scope: court")),
 
+        // Rules over several lines, and brackets left open: at the character, not the value's start.
+        Case("rule-multiline-folded",
+             Expected("steps/upgrade-account.md", 9, 7, "unknown fact 'pacer.knd'", hint: "did you mean 'pacer.kind'?")),
+        Case("rule-multiline-literal",
+             Expected("steps/link-accounts.md", 9, 9, "unknown court field 'court.go_lve'", hint: "did you mean 'court.go_live'?")),
+        Case("rule-multiline-plain",
+             Expected("steps/individual-account.md", 6, 17, "syntax error in 'done_if': unexpected character '='", hint: "compare with '=='")),
+        Case("rule-unclosed-paren",
+             Expected("steps/individual-account.md", 5, 10, "syntax error in 'done_if': this '(' is never closed", hint: "add ')'")),
+        Case("yaml-unclosed-bracket",
+             Expected("courts/tst/court.yml", 16, 12, "invalid YAML", hint: "close the bracket that opens here")),
+
+        // An error in front matter does not hide an error in another file's body.
+        Case("front-matter-and-body-errors",
+             Expected("courts/tst/notices/downtime.md", 4, 1, "unknown field 'tagz'", hint: "did you mean 'tags'?"),
+             Expected("courts/tst/notices/go-live.md", 6, 43, "unknown court variable 'court.go_lve'", hint: "did you mean 'court.go_live'?")),
+
         // Inputs that would take the machine: stopped by a limit, at the place that passes it.
         Case("yaml-alias-bomb",
              Expected("courts/tst/court.yml", 21, 10, "YAML aliases expand to more than", hint: "aliases of aliases multiply")),
@@ -154,7 +171,9 @@ struct InvalidContentTests {
         Case("empty-link",
              Expected("pages/about.md", 6, 52, "link with no address", hint: "write the address between the parentheses")),
         Case("control-character",
-             Expected("courts/tst/notices/downtime.md", 2, 16, "'title' contains the invisible character U+0001", hint: "word processor")),
+             Expected("courts/tst/notices/downtime.md", 2, 16, "the invisible character U+0001 is not allowed", hint: "word processor")),
+        Case("control-character-escaped",
+             Expected("courts/tst/notices/downtime.md", 2, 24, "'title' contains the invisible character U+000B", hint: "word processor")),
         Case("fact-named-answered",
              Expected("facts.yml", 23, 7, "fact id 'answered' is reserved")),
 
