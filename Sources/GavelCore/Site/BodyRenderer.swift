@@ -23,7 +23,8 @@ public struct BodyRenderer: Sendable {
         var problems: [Diagnostic] = []
         let html = markdown.render(text, allowRawHTML: allowRaw) { link in
             if link.destination.allSatisfy(\.isWhitespace) {
-                let location = SourceLocation(file: source.file, line: source.firstLine + link.line - 1, column: link.column)
+                // Nodes the autolink extension makes have no position (0): the body's first line stands in.
+                let location = SourceLocation(file: source.file, line: source.firstLine + max(1, link.line) - 1, column: max(1, link.column))
                 problems.append(.error(location, link.isImage ? "image with no address" : "link with no address",
                                        hint: "write the address between the parentheses, as in [the checklist](/checklist/)"))
                 return nil
@@ -31,7 +32,8 @@ public struct BodyRenderer: Sendable {
             guard let target = SiteLinker.resolve(link.destination, from: page) else { return nil }
             let pathOnly = String(target.prefix { $0 != "#" && $0 != "?" })
             guard sitePaths.contains(pathOnly) else {
-                let location = SourceLocation(file: source.file, line: source.firstLine + link.line - 1, column: link.column)
+                // Nodes the autolink extension makes have no position (0): the body's first line stands in.
+                let location = SourceLocation(file: source.file, line: source.firstLine + max(1, link.line) - 1, column: max(1, link.column))
                 let suggestion = DidYouMean.suggest(pathOnly, among: sitePaths)
                 problems.append(.error(location, "broken internal link '\(link.destination)': no page at /\(pathOnly)",
                                        hint: suggestion.map { "did you mean '/\($0)'?" } ?? "link to a page the site has, such as /courts/<court>/"))
