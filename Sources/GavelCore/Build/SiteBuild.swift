@@ -30,7 +30,10 @@ public struct SiteBuild {
 
     public func validate(_ content: SiteContent, bag: inout DiagnosticBag) -> SiteModel {
         var content = content
-        if let base = options.baseURL { content.site.baseURL = base.hasSuffix("/") ? base : base + "/" }
+        if let base = options.baseURL {
+            LinkSafety.checkBase(Located(base, at: SourceLocation(file: "--base-url")), bag: &bag)
+            content.site.baseURL = base.hasSuffix("/") ? base : base + "/"
+        }
         let steps = StepRuleCompiler.compile(content, bag: &bag)
         ContentValidator.validate(content, checked: steps, bag: &bag)
         return SiteModel(content: content, steps: steps, now: options.now)

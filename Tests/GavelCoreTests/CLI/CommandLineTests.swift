@@ -129,6 +129,13 @@ import Testing
         #expect(run.stderr.contains("cannot read the answers file"), "\(run.stderr)")
     }
 
+    @Test func aBaseURLThatRunsCodeIsRefused() throws {
+        let dir = try contentCopy()
+        let run = try gavel(["build", "--output", "Out", "--base-url", "javascript:alert(1)//"], in: dir)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("--base-url:1:1: error: base_url uses the address scheme 'javascript:'"), "\(run.stderr)")
+    }
+
     @Test func answersForAStepWithoutACheckboxAreExplained() throws {
         let dir = try TestPaths.temporaryDirectory()
         let answers = dir.appendingPathComponent("answers.json")
