@@ -321,14 +321,14 @@ public struct ContentLoader: Sendable {
             bag.error(SourceLocation(file: display("courts/\(folder)")), "court folder name '\(folder)' must use lowercase letters, digits and hyphens",
                       hint: "it is the court's id and its address, as 'gavel new court' requires")
         }
-        guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
+        guard case let .success(file) = readReporting(relative, bag: &bag) else { return checkNoticesWithoutCourt(folder, bag: &bag) }
         let reader = YAMLReader(file: path)
         let problems = bag.all.count
         let node = reader.parse(file.text, bag: &bag)
         // Only comments or blank lines parse to nothing: that is "court.yml is empty", not no court.
         guard node != nil || bag.all.count == problems, let map = reader.map(node, what: "court.yml", known: Self.courtKeys,
                                              required: ["id", "name", "kind", "timezone"], bag: &bag),
-              let id = reader.string(map, "id", bag: &bag) else { return nil }
+              let id = reader.string(map, "id", bag: &bag) else { return checkNoticesWithoutCourt(folder, bag: &bag) }
         if id.value != folder {
             bag.error(id.location, "court id '\(id.value)' differs from its folder name '\(folder)'", hint: "a court's id is its folder's name: set id: \(folder)")
         }

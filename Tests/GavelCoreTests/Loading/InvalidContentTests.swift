@@ -149,6 +149,10 @@ struct InvalidContentTests {
              Expected("courts/tst/notices/downtime.md", 4, 1, "unknown field 'tagz'", hint: "did you mean 'tags'?"),
              Expected("courts/tst/notices/go-live.md", 6, 43, "unknown court variable 'court.go_lve'", hint: "did you mean 'court.go_live'?")),
 
+        Case("court-yml-and-notice-errors",
+             Expected("courts/tst/court.yml", 14, 7, "invalid YAML"),
+             Expected("courts/tst/notices/downtime.md", 4, 1, "unknown field 'tagz'", hint: "did you mean 'tags'?")),
+
         // Inputs that would take the machine: stopped by a limit, at the place that passes it.
         Case("yaml-alias-bomb",
              Expected("courts/tst/court.yml", 21, 10, "YAML aliases expand to more than", hint: "aliases of aliases multiply")),
