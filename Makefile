@@ -2,7 +2,7 @@
 SWIFT ?= swift
 GAVEL = .build/debug/gavel
 
-.PHONY: site test test-swift test-js check bench setup clean
+.PHONY: site test test-swift test-js check bench bench-pathological setup clean
 
 ## Set up, then build the example site from Content/ and Templates/ into Output/.
 site:
@@ -31,6 +31,11 @@ bench:
 	scripts/setup.sh bench
 	$(SWIFT) build -c release --product gavel
 	python3 bench/run.py $(BENCH_ARGS)
+
+## Pathological inputs at doubling sizes: time, memory and growth ratio of each (not part of the tests).
+bench-pathological:
+	$(SWIFT) build --product gavel
+	python3 bench/pathological.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .build Output bench/work

@@ -14,7 +14,9 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         var clock = Instant(Date())
         if let now {
-            guard let parsed = Instant(parsing: now) else { throw ValidationError("--now must be an ISO-8601 instant such as 2020-03-30T13:00:00Z") }
+            guard let parsed = Instant(parsing: now) else {
+                throw ValidationError("--now must be an ISO-8601 instant in the years 1000 to 9999, with Z or an offset below 24 hours, such as 2020-03-30T13:00:00Z")
+            }
             clock = parsed
         }
         var bag = DiagnosticBag()
@@ -46,7 +48,9 @@ struct EvalCommand: AsyncParsableCommand {
             bag.error(SourceLocation(file: facts), "no court to evaluate", hint: "list courts in the file's \"courts\" or pass --court ID")
         }
         var chosen: [SiteModel.CourtModel] = []
-        for id in wanted {
+        var seen = Set<String>()
+        // A court listed twice is one court to evaluate.
+        for id in wanted where seen.insert(id).inserted {
             if let m = model.courts.first(where: { $0.court.id == id }) {
                 chosen.append(m)
             } else if courts.contains(id) {

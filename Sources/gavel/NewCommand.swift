@@ -13,7 +13,7 @@ struct NewCommand: ParsableCommand {
     @Option(help: "The content folder.") var content = "Content"
 
     func validate() throws {
-        guard !name.isEmpty, name.first != "-", name.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }) else {
+        guard Scaffold.isValidName(name) else {
             throw ValidationError("'\(name)' must use lowercase letters, digits and hyphens")
         }
         if kind == .notice && court == nil { throw ValidationError("a notice needs --court ID") }

@@ -10,16 +10,46 @@ const ENGINE_FORMAT_VERSION = 2;
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-// A real calendar date: the Swift side rejects 2014-02-30, so must we.
+// Milliseconds of a UTC date and time. Date.UTC reads years 0 to 99 as 1900 to 1999, so the year is
+// set on its own.
+function utcMillis(y, mo, d, h, mi, s) {
+  const date = new Date(Date.UTC(2000, 0, 1, h, mi, s));
+  date.setUTCFullYear(y, mo - 1, d);
+  return date.getTime();
+}
+
+// A real calendar date in the years 1000 to 9999, as the Swift side (LocalDate.years) reads one:
+// 2014-02-30 and 0012-05-01 are not dates.
 function isDate(s) {
   const m = typeof s === 'string' && DATE_RE.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  if (!m || +m[1] < 1000) return false;
+  const d = new Date(utcMillis(+m[1], +m[2], +m[3], 0, 0, 0));
   return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
 }
 
+// An ISO-8601 instant read exactly as the Swift side (Instant(parsing:)) reads one, not by
+// Date.parse, whose grammar differs: a Z or +-HH:MM offset (hours below 24), optional seconds and
+// fraction, and a result in the years 1000 to 9999. NaN otherwise.
+const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d*)?)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+const FIRST_MS = utcMillis(1000, 1, 1, 0, 0, 0);
+const LAST_MS = utcMillis(9999, 12, 31, 23, 59, 59);
+
+function parseInstant(text) {
+  const m = typeof text === 'string' && INSTANT_RE.exec(text);
+  if (!m || !isDate(`${m[1]}-${m[2]}-${m[3]}`)) return NaN;
+  const [h, mi, s] = [+m[4], +m[5], m[6] === undefined ? 0 : +m[6]];
+  if (h > 23 || mi > 59 || s > 60) return NaN;
+  let offset = 0;
+  if (m[7]) {
+    if (+m[8] > 23 || +m[9] > 59) return NaN;
+    offset = (+m[8] * 60 + +m[9]) * 60000 * (m[7] === '-' ? -1 : 1);
+  }
+  const ms = utcMillis(+m[1], +m[2], +m[3], h, mi, Math.min(s, 59)) - offset;
+  return ms < FIRST_MS || ms > LAST_MS ? NaN : ms;
+}
+
 function toMillis(now) {
-  const ms = now instanceof Date ? now.getTime() : typeof now === 'string' ? Date.parse(now) : NaN;
+  const ms = now instanceof Date ? now.getTime() : typeof now === 'string' ? parseInstant(now) : NaN;
   if (Number.isNaN(ms)) throw new TypeError(`gavel: now is not an ISO-8601 instant: ${now}`);
   return ms;
 }
@@ -36,7 +66,7 @@ function literal(node) {
   if ('str' in node) return typeof node.str === 'string' ? { t: 'str', v: node.str } : null;
   if ('date' in node) return isDate(node.date) ? { t: 'date', v: node.date } : null;
   if ('instant' in node) {
-    const ms = typeof node.instant === 'string' ? Date.parse(node.instant) : NaN;
+    const ms = parseInstant(node.instant);
     if (Number.isNaN(ms)) return null;
     return 'day' in node && isDate(node.day) ? { t: 'instant', v: ms, day: node.day } : { t: 'instant', v: ms };
   }
@@ -139,7 +169,7 @@ function offsetAt(ms, timeZone) {
   }
   const part = {};
   for (const p of format.formatToParts(new Date(ms))) part[p.type] = p.value;
-  const wall = Date.UTC(+part.year, +part.month - 1, +part.day, +part.hour, +part.minute, +part.second);
+  const wall = utcMillis(+part.year, +part.month, +part.day, +part.hour, +part.minute, +part.second);
   return wall - Math.floor(ms / 1000) * 1000;
 }
 
@@ -147,7 +177,7 @@ function offsetAt(ms, timeZone) {
 // as the build does, so both engines agree on every zone.
 function startOfDay(day, timeZone) {
   const m = DATE_RE.exec(day);
-  const midnight = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+  const midnight = utcMillis(+m[1], +m[2], +m[3], 0, 0, 0);
   let first, second;
   try {
     first = offsetAt(midnight, timeZone);
@@ -325,7 +355,7 @@ function evaluateCourt(checklist, answers, nowMs) {
     }
     // Inside a window when the step cannot be done: it opens when the window (and any that follows
     // on from it) ends.
-    const windows = (step.unavailable || []).map((w) => [Date.parse(w.start), Date.parse(w.end)]);
+    const windows = (step.unavailable || []).map((w) => [parseInstant(w.start), parseInstant(w.end)]);
     let opensAt = nowMs;
     for (let found = true; found;) {
       const w = windows.find(([start, end]) => start <= opensAt && opensAt < end);

@@ -112,3 +112,13 @@ test('an unknown time zone makes today unknown rather than throwing', () => {
 test('the engine is also published on globalThis for classic page scripts', () => {
   assert.equal(globalThis.GavelChecklistEngine.evaluate, evaluate);
 });
+
+test('now is read as the Swift engine reads an instant: offsets below 24 hours, years 1000 to 9999', () => {
+  const opens = (now) => evaluate([{ court: court('UTC'), steps: [] }], { courts: ['wiwb'] }, now);
+  assert.doesNotThrow(() => opens('2020-03-30T12:00+23:59'));
+  assert.doesNotThrow(() => opens('2020-03-30T12:00:60.5Z'));
+  for (const bad of ['2020-03-30T12:00+99:99', '2020-03-30T12:00+24:00', '2020-03-30T12:00+05:60', '0999-12-31T23:59:59Z',
+                     '9999-12-31T23:00:00-05:00', '2020-02-30T12:00Z', '2020-03-30', '+010000-01-01T00:00:00Z']) {
+    assert.throws(() => opens(bad), TypeError, bad);
+  }
+});

@@ -3,12 +3,13 @@
 public enum ContentValidator {
     public static func validate(_ content: SiteContent, checked: [String: CheckedStep], courtSteps: [String: [CheckedStep]] = [:], bag: inout DiagnosticBag) {
         var courtIDs: [String: String] = [:]
+        let cyclic = stepsOnCycles(content)
         for court in content.courts {
             if let other = courtIDs[court.id] {
                 bag.error(SourceLocation(file: court.file), "duplicate court id '\(court.id)'", hint: "also used by \(other)")
             }
             courtIDs[court.id] = court.file
-            validateChecklist(court, content: content, steps: courtSteps[court.id], bag: &bag)
+            validateChecklist(court, content: content, steps: courtSteps[court.id], cyclic: cyclic, bag: &bag)
         }
         for court in content.courts {
             for notice in court.notices {
@@ -24,7 +25,23 @@ public enum ContentValidator {
         }
     }
 
-    static func validateChecklist(_ court: Court, content: SiteContent, steps: [CheckedStep]?, bag: inout DiagnosticBag) {
+    /// Steps that wait, through `requires`, for themselves. Their cycle is reported where it is
+    /// written; advice on their order in a checklist could not be followed, so none is given.
+    static func stepsOnCycles(_ content: SiteContent) -> Set<String> {
+        var cyclic = Set<String>()
+        for start in content.stepOrder {
+            var seen = Set<String>()
+            var stack = content.steps[start]?.requires.map(\.value) ?? []
+            while let id = stack.popLast() {
+                if id == start { cyclic.insert(start); break }
+                guard seen.insert(id).inserted else { continue }
+                stack += content.steps[id]?.requires.map(\.value) ?? []
+            }
+        }
+        return cyclic
+    }
+
+    static func validateChecklist(_ court: Court, content: SiteContent, steps: [CheckedStep]?, cyclic: Set<String> = [], bag: inout DiagnosticBag) {
         var position: [String: Int] = [:]
         for (index, entry) in court.checklist.enumerated() {
             let id = entry.step
@@ -44,7 +61,7 @@ public enum ContentValidator {
         let effective = Dictionary((steps ?? []).map { ($0.module.id, $0.requires) }, uniquingKeysWith: { a, _ in a })
         for entry in court.checklist {
             let id = entry.step
-            guard let step = content.steps[id.value], let index = position[id.value] else { continue }
+            guard let step = content.steps[id.value], let index = position[id.value], !cyclic.contains(id.value) else { continue }
             for required in effective[id.value] ?? step.requires.map(\.value) where content.steps[required] != nil {
                 switch position[required] {
                 case nil:

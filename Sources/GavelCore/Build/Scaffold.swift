@@ -7,6 +7,9 @@ public struct Scaffold {
 
     public struct Failure: Error { public var message: String }
 
+    /// The rule for court folders, notice file names and step ids, which the loader applies too.
+    public static func isValidName(_ name: String) -> Bool { ContentLoader.isSlug(name) }
+
     public init(content: URL, today: LocalDate) {
         self.content = content
         self.today = today

@@ -30,7 +30,10 @@ public struct SiteBuild {
 
     public func validate(_ content: SiteContent, bag: inout DiagnosticBag) -> SiteModel {
         var content = content
-        if let base = options.baseURL { content.site.baseURL = base.hasSuffix("/") ? base : base + "/" }
+        if let base = options.baseURL {
+            LinkSafety.checkBase(Located(base, at: SourceLocation(file: "--base-url")), bag: &bag)
+            content.site.baseURL = base.hasSuffix("/") ? base : base + "/"
+        }
         // Court data in notices' titles and summaries is filled here, so pages, lists, feeds, search
         // and calendars all show it.
         for c in content.courts.indices where content.courts[c].notices.contains(where: { $0.title.contains("{{") || ($0.summary ?? "").contains("{{") }) {
@@ -70,8 +73,20 @@ public struct SiteBuild {
         guard let content else { return nil }
         let model = validate(content, bag: &bag)
         steps.done("validate")
-        guard !bag.hasErrors, let theme else { return nil }
+        guard let theme else { return nil }
+        guard !bag.hasErrors else {
+            await bodyProblems(model, theme: theme, bag: &bag)
+            return nil
+        }
         return (model, theme)
+    }
+
+    /// With errors in court.yml, facts or front matter, the bodies that did load are still rendered
+    /// (into nothing) so their own errors come in the same run. Broken-link errors are left out
+    /// then: a page missing because its file has an error would make links to it look broken.
+    func bodyProblems(_ model: SiteModel, theme: Theme, bag: inout DiagnosticBag) async {
+        let report = await renderer(for: model, theme: theme).render(to: DiscardingSink())
+        bag.add(contentsOf: report.diagnostics.filter { !$0.message.hasPrefix("broken internal link") && !$0.message.hasPrefix("broken navigation link") })
     }
 
     /// Renders into `sink` without touching the output folder (`gavel check`, tests).

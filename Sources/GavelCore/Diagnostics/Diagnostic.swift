@@ -31,8 +31,20 @@ public struct Diagnostic: Error, Hashable, Sendable, Comparable {
     public init(_ severity: Severity = .error, at location: SourceLocation, _ message: String, hint: String? = nil) {
         self.location = location
         self.severity = severity
-        self.message = message
-        self.hint = hint
+        self.message = Self.shortened(message)
+        self.hint = hint.map(Self.shortened)
+    }
+
+    /// Messages quote what the user wrote; a megabyte-long name is shown by its ends, not printed whole.
+    static let longestMessage = 400
+
+    static func shortened(_ text: String) -> String {
+        guard text.utf8.count > longestMessage else { return text }
+        let scalars = text.unicodeScalars
+        guard scalars.count > longestMessage else { return text }
+        let head = String(String.UnicodeScalarView(scalars.prefix(longestMessage - 100)))
+        let tail = String(String.UnicodeScalarView(scalars.suffix(60)))
+        return head + "…(\(scalars.count - longestMessage + 40) characters)…" + tail
     }
 
     public static func error(_ location: SourceLocation, _ message: String, hint: String? = nil) -> Diagnostic {

@@ -5,21 +5,49 @@ public struct AnswersValidator {
     /// The text of the answers file, to point at the line of a bad answer.
     public var text: String
 
+    /// Where each JSON string of the file is first written, keyed by its text as written with its
+    /// quotes: found in one pass, so thousands of bad answers cost no more than reading the file.
+    let written: [String: SourceLocation]
+
     public init(content: SiteContent, file: String, text: String) {
         self.content = content
         self.file = file
         self.text = text
+        written = Self.strings(in: text, file: file)
     }
 
     /// Finds where `"key"` is written, so a message can name a line and column.
     func location(of key: String) -> SourceLocation {
         var quoted = ""
         JSONValue.writeString(key, into: &quoted)
-        guard let range = text.range(of: quoted) else { return SourceLocation(file: file) }
-        let before = text[..<range.lowerBound]
-        let line = before.filter { $0 == "\n" }.count + 1
-        let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
-        return SourceLocation(file: file, line: line, column: column)
+        return written[quoted] ?? SourceLocation(file: file)
+    }
+
+    static func strings(in text: String, file: String) -> [String: SourceLocation] {
+        var found: [String: SourceLocation] = [:]
+        var line = 1, column = 1
+        var current: String?
+        var escaped = false
+        var start = SourceLocation(file: file)
+        for c in text {
+            if current != nil {
+                // Appended in place: copying the text so far for each character was quadratic.
+                current?.append(c)
+                if escaped {
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else if c == "\"", let s = current {
+                    if found[s] == nil { found[s] = start }
+                    current = nil
+                }
+            } else if c == "\"" {
+                current = "\""
+                start = SourceLocation(file: file, line: line, column: column)
+            }
+            if c.isNewline { line += 1; column = 1 } else { column += 1 }
+        }
+        return found
     }
 
     public func validate(_ answers: Answers, bag: inout DiagnosticBag) {
@@ -49,6 +77,12 @@ public struct AnswersValidator {
             let step = String(fact.dropFirst(5))
             guard let module = content.steps[step] else {
                 bag.error(at, "unknown step '\(step)' in '\(fact)'", hint: DidYouMean.hint(step, among: content.steps.keys).map { "did you mean 'done.\($0)'?" })
+                return
+            }
+            // Only a step without done_if has a checkbox to record; the others are done by their rule.
+            if let rule = module.rules[.doneIf] {
+                bag.error(at, "step '\(step)' has no checkbox, so '\(fact)' is not an answer",
+                          hint: "it is done when \(rule.value); answer the facts that rule names instead")
                 return
             }
             type = .boolean

@@ -63,7 +63,8 @@ public struct EvalReport {
                         let st = courtResult.steps.first { $0.id == r }?.status
                         return st != .done && st != .notApplicable
                     }
-                    line += " — waits for: " + waiting.joined(separator: ", ")
+                    // Titles, as the lines above name the steps, not their ids.
+                    line += " — waits for: " + waiting.map { model.content.steps[$0]?.title ?? $0 }.joined(separator: ", ")
                 default: break
                 }
                 out += line + "\n"

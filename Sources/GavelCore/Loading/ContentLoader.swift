@@ -53,8 +53,32 @@ public struct ContentLoader: Sendable {
     /// The visible entries of a folder, sorted. A symbolic link is reported, never followed: Gavel
     /// reads nothing from outside Content/.
     func listing(_ relative: String) -> [String] {
+        listingIfReadable(relative) ?? []
+    }
+
+    /// As `listing`; nil, with an error naming the folder, when what is there cannot be listed: an
+    /// unreadable folder or a file where a folder belongs must not make its pages vanish. An absent
+    /// folder is an empty one.
+    func listingIfReadable(_ relative: String) -> [String]? {
+        let path = relative.isEmpty ? rootPath : rootPath + "/" + relative
+        let at = SourceLocation(file: display(relative))
+        var problem: Diagnostic?
+        switch FileIO.kind(path) {
+        case .missing: return []
+        case .directory: break
+        case .symbolicLink: problem = .error(at, "is a symbolic link, which Gavel does not follow", hint: "put the folder itself here instead of a link to it")
+        case .file, .other: problem = .error(at, "is a file where a folder belongs", hint: "move the file away and make '\(relative)' a folder")
+        }
+        let entries = problem == nil ? FileIO.listedEntries(of: path) : nil
+        if problem == nil, entries == nil {
+            problem = .error(at, "cannot read folder: \(String(cString: strerror(errno)))", hint: "check the folder's permissions")
+        }
+        if let problem {
+            log.problems.withLock { $0.append(problem) }
+            return nil
+        }
         var names: [String] = []
-        for (name, kind) in FileIO.entries(of: relative.isEmpty ? rootPath : rootPath + "/" + relative) where !name.hasPrefix(".") {
+        for (name, kind) in entries ?? [] where !name.hasPrefix(".") {
             if kind == .symbolicLink {
                 let entry = relative.isEmpty ? name : relative + "/" + name
                 log.problems.withLock {
@@ -86,7 +110,9 @@ public struct ContentLoader: Sendable {
         let facts = loadFacts(bag: &bag)
         var steps: [String: StepModule] = [:]
         var stepOrder: [String] = []
-        for name in listing("steps") where name.hasSuffix(".md") {
+        // Without its steps nothing can be checked against them: the one error names the folder.
+        let stepFiles = listingIfReadable("steps")
+        for name in stepFiles ?? [] where name.hasSuffix(".md") {
             guard let step = loadStep("steps/" + name, bag: &bag) else { continue }
             if let other = steps[step.id] {
                 bag.error(step.location, "duplicate step id '\(step.id)'", hint: "also defined in \(other.file)")
@@ -96,7 +122,14 @@ public struct ContentLoader: Sendable {
             stepOrder.append(step.id)
         }
         // Courts load concurrently; each reports into its own bag, merged in folder order.
-        let folders = listing("courts").filter { isDirectory("courts/" + $0) }
+        let folders = listing("courts").filter { name in
+            if isDirectory("courts/" + name) { return true }
+            log.problems.withLock {
+                $0.append(.error(SourceLocation(file: display("courts/" + name)), "is a file where a court's folder belongs",
+                                 hint: "each court is a folder courts/<id>/ holding court.yml"))
+            }
+            return false
+        }
         let loaded = await withTaskGroup(of: (Int, Court?, [Diagnostic], [Indexed]).self) { group in
             for (index, name) in folders.enumerated() {
                 group.addTask {
@@ -130,7 +163,7 @@ public struct ContentLoader: Sendable {
             if let page = loadPage("pages/" + name, bag: &bag) { pages.append(page) }
         }
         bag.add(contentsOf: log.problems.withLock { $0 })
-        guard let site else { return nil }
+        guard let site, stepFiles != nil else { return nil }
         return SiteContent(site: site, facts: facts, steps: steps, stepOrder: stepOrder, courts: courts, pages: pages, noticeIndex: index,
                            inputHashes: log.hashes.withLock { $0 })
     }
@@ -147,9 +180,12 @@ public struct ContentLoader: Sendable {
         for item in reader.list(map, "navigation", bag: &bag) {
             guard let m = reader.map(item, what: "a navigation item", known: ["title", "url"], required: ["title", "url"], at: reader.location(of: item), bag: &bag),
                   let title = reader.string(m, "title", bag: &bag), let url = reader.string(m, "url", bag: &bag) else { continue }
+            LinkSafety.check(url, what: "navigation link '\(title.value)'", bag: &bag)
             navigation.append(NavigationItem(title: title.value, url: url))
         }
-        var baseURL = reader.string(map, "base_url", bag: &bag)?.value ?? "/"
+        let base = reader.string(map, "base_url", bag: &bag)
+        if let base { LinkSafety.checkBase(base, bag: &bag) }
+        var baseURL = base?.value ?? "/"
         if !baseURL.hasSuffix("/") { baseURL += "/" }
         return SiteConfig(
             title: reader.string(map, "title", bag: &bag)?.value ?? "",
@@ -182,7 +218,7 @@ public struct ContentLoader: Sendable {
                 bag.error(id.location, "fact id '\(id.value)' must be lowercase words joined by dots or underscores", hint: "for example 'pacer.created'")
                 continue
             }
-            if id.value.hasPrefix("done.") || id.value == "court" || id.value.hasPrefix("court.") || ["today", "now", "true", "false", "and", "or", "not", "in", "is"].contains(id.value) {
+            if id.value.hasPrefix("done.") || id.value == "court" || id.value.hasPrefix("court.") || ["today", "now", "true", "false", "and", "or", "not", "in", "is", "answered"].contains(id.value) {
                 bag.error(id.location, "fact id '\(id.value)' is reserved", hint: "'done.<step>', 'court.*', 'today' and 'now' are built in")
                 continue
             }
@@ -273,7 +309,7 @@ public struct ContentLoader: Sendable {
         }
         var rules: [RuleKind: Located<String>] = [:]
         for kind in RuleKind.allCases {
-            if let text = reader.string(map, kind.rawValue, bag: &bag) { rules[kind] = text }
+            if let text = reader.tracedString(map, kind.rawValue, bag: &bag) { rules[kind] = text }
         }
         var links: [ExternalLink] = []
         // A URL, a {title, url}, or a list of either.
@@ -288,6 +324,7 @@ public struct ContentLoader: Sendable {
             }
             guard let m = reader.map(item, what: "a learn_more link", known: ["title", "url"], required: ["title", "url"], at: reader.location(of: item), bag: &bag),
                   let title = reader.string(m, "title", bag: &bag), let url = reader.string(m, "url", bag: &bag) else { continue }
+            LinkSafety.check(url, what: "learn_more link '\(title.value)'", bag: &bag)
             links.append(ExternalLink(title: title.value, url: url.value))
         }
         var optional: Located<Bool>?
@@ -307,12 +344,18 @@ public struct ContentLoader: Sendable {
     func loadCourt(folder: String, bag: inout DiagnosticBag, indexed: inout [Indexed]) -> Court? {
         let relative = "courts/\(folder)/court.yml"
         let path = display(relative)
-        guard case let .success(file) = readReporting(relative, bag: &bag) else { return nil }
+        if !Self.isSlug(folder) {
+            bag.error(SourceLocation(file: display("courts/\(folder)")), "court folder name '\(folder)' must use lowercase letters, digits and hyphens",
+                      hint: "it is the court's id and its address, as 'gavel new court' requires")
+        }
+        guard case let .success(file) = readReporting(relative, bag: &bag) else { return checkNoticesWithoutCourt(folder, bag: &bag) }
         let reader = YAMLReader(file: path)
+        let problems = bag.all.count
         let node = reader.parse(file.text, bag: &bag)
-        guard let node, let map = reader.map(node, what: "court.yml", known: Self.courtKeys,
+        // Only comments or blank lines parse to nothing: that is "court.yml is empty", not no court.
+        guard node != nil || bag.all.count == problems, let map = reader.map(node, what: "court.yml", known: Self.courtKeys,
                                              required: ["id", "name", "kind", "timezone"], bag: &bag),
-              let id = reader.string(map, "id", bag: &bag) else { return nil }
+              let id = reader.string(map, "id", bag: &bag) else { return checkNoticesWithoutCourt(folder, bag: &bag) }
         if id.value != folder {
             bag.error(id.location, "court id '\(id.value)' differs from its folder name '\(folder)'", hint: "a court's id is its folder's name: set id: \(folder)")
         }
@@ -327,7 +370,7 @@ public struct ContentLoader: Sendable {
         if let z = reader.string(map, "timezone", bag: &bag) {
             if let parsed = Self.timeZone(z.value) { zone = parsed } else {
                 bag.error(z.location, "unknown time zone '\(z.value)'",
-                          hint: DidYouMean.hint(z.value, among: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as America/Chicago")
+                          hint: TimeZoneNames.hint(for: z.value) ?? "use an IANA name such as America/Chicago")
             }
         }
         var downtime: [DowntimeWindow] = []
@@ -546,9 +589,11 @@ public struct ContentLoader: Sendable {
         case let .success(d): doc = d
         case let .failure(d): bag.add(d); return nil
         }
-        let reader = YAMLReader(file: file.path, firstLine: doc.yamlFirstLine)
+        let reader = YAMLReader(file: file.path, firstLine: doc.yamlFirstLine, text: doc.yaml)
+        let problems = bag.all.count
         let node = reader.parse(doc.yaml, bag: &bag)
-        if node == nil && doc.yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        // Blank, or only comments: parsed to nothing without an error.
+        if node == nil && bag.all.count == problems {
             bag.error(SourceLocation(file: file.path), "\(what) is empty", hint: "required fields: \(required.joined(separator: ", "))")
             return nil
         }

@@ -18,6 +18,9 @@ enum SimpleYAML {
                 var slice = Array(bytes[start..<end])
                 if slice.last == 0x0D { failed = true }
                 if slice.contains(0x09) { failed = true }  // tabs: leave them to libyaml
+                // Characters YAML does not allow in a stream (C0 and C1 controls, DEL, U+FFFE and
+                // U+FFFF): libyaml refuses them, so must the fast path.
+                if Self.hasUnprintable(slice) { failed = true }
                 var indent = 0
                 while indent < slice.count, slice[indent] == 0x20 { indent += 1 }
                 // Blank lines and whole-line comments carry nothing.
@@ -34,6 +37,16 @@ enum SimpleYAML {
         var parser = Parser(lines: lines)
         guard let node = parser.mapping(indent: 0), parser.index == lines.count else { return nil }
         return node
+    }
+
+    static func hasUnprintable(_ b: [UInt8]) -> Bool {
+        for i in b.indices {
+            let c = b[i]
+            if c < 0x20 || c == 0x7F { return true }
+            if c == 0xC2, i + 1 < b.count, b[i + 1] >= 0x80, b[i + 1] <= 0x9F, b[i + 1] != 0x85 { return true }
+            if c == 0xEF, i + 2 < b.count, b[i + 1] == 0xBF, b[i + 2] >= 0xBE { return true }
+        }
+        return false
     }
 
     struct Line {

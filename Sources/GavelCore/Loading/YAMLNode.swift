@@ -35,6 +35,16 @@ public indirect enum YAMLNode: Sendable {
 
     /// Yams' tree in this form.
     init(_ node: Node) {
+        var budget = Int.max
+        self = Self.converting(node, budget: &budget) ?? .scalar("", .other, YAMLMark(line: 1, column: 1))
+    }
+
+    /// Yams' tree in this form, or nil once more than `budget` nodes have been made. Yams shares an
+    /// anchored value among its aliases, but this tree copies it at each: ten lines of aliases to
+    /// aliases would otherwise expand to billions of nodes (a "billion laughs").
+    static func converting(_ node: Node, budget: inout Int) -> YAMLNode? {
+        budget -= 1
+        guard budget >= 0 else { return nil }
         let mark = node.mark.map { YAMLMark(line: $0.line, column: $0.column) } ?? YAMLMark(line: 1, column: 1)
         switch node {
         case let .scalar(scalar):
@@ -46,13 +56,25 @@ public indirect enum YAMLNode: Sendable {
             case .folded: .folded
             default: .other
             }
-            self = .scalar(scalar.string, style, mark)
+            return .scalar(scalar.string, style, mark)
         case let .mapping(mapping):
-            self = .mapping(mapping.map { (key: YAMLNode($0.key), value: YAMLNode($0.value)) }, mark)
+            var pairs: [(key: YAMLNode, value: YAMLNode)] = []
+            pairs.reserveCapacity(mapping.count)
+            for (key, value) in mapping {
+                guard let k = converting(key, budget: &budget), let v = converting(value, budget: &budget) else { return nil }
+                pairs.append((k, v))
+            }
+            return .mapping(pairs, mark)
         case let .sequence(sequence):
-            self = .sequence(sequence.map { YAMLNode($0) }, mark)
+            var items: [YAMLNode] = []
+            items.reserveCapacity(sequence.count)
+            for item in sequence {
+                guard let converted = converting(item, budget: &budget) else { return nil }
+                items.append(converted)
+            }
+            return .sequence(items, mark)
         case .alias:
-            self = .scalar("", .other, mark)
+            return .scalar("", .other, mark)
         }
     }
 }

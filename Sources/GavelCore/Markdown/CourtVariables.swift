@@ -96,6 +96,7 @@ public struct CourtVariables: Sendable {
         return text.utf8.withContiguousStorageIfAvailable { bytes -> String in
             var out: [UInt8] = []
             var run = 0
+            var cursor = BodyCursor(source: source)
             var i = 0
             var changed = false
             // Open sections: name, where it opened, and whether its text is kept.
@@ -108,7 +109,9 @@ public struct CourtVariables: Sendable {
                 guard bytes[i] == brace, bytes[i + 1] == brace else { i += 1; continue }
                 var j = i + 2
                 while j + 1 < bytes.count, !(bytes[j] == closing && bytes[j + 1] == closing), bytes[j] != 0x0A { j += 1 }
-                guard j + 1 < bytes.count, bytes[j] == closing, bytes[j + 1] == closing else { i += 1; continue }
+                // No "}}" before the line ends: no later "{{" on this stretch can find one either, so
+                // skip it (scanning again from each "{{" made a line of them quadratic).
+                guard j + 1 < bytes.count, bytes[j] == closing, bytes[j + 1] == closing else { i = max(i + 1, j); continue }
                 // Most bodies have no variables: the output is only built once one is found.
                 if !changed { out.reserveCapacity(bytes.count + 64); changed = true }
                 flush(to: i)
@@ -121,14 +124,14 @@ public struct CourtVariables: Sendable {
                     if let path, Self.isName(path) {
                         open.append((name, i, (marker == "#") == has(path)))
                     } else {
-                        report(name, at: i, bytes: bytes, source: source, bag: &bag)
+                        report(name, at: i, bytes: bytes, cursor: &cursor, bag: &bag)
                         open.append((name, i, false))
                     }
                 case "/":
                     if let last = open.last, last.name == name {
                         open.removeLast()
                     } else {
-                        bag.error(Self.location(of: i, in: bytes, source: source), "'{{/\(name)}}' closes no open section",
+                        bag.error(cursor.location(of: i, in: bytes), "'{{/\(name)}}' closes no open section",
                                   hint: open.last.map { "the open section is '{{#\($0.name)}}': close it with {{/\($0.name)}}" } ?? "open it first with {{#\(name)}}")
                     }
                 default:
@@ -136,18 +139,18 @@ public struct CourtVariables: Sendable {
                         if let path, let value = escaped[path] {
                             out.append(contentsOf: (markdown ? value : (Self.value(path, court: court) ?? value)).utf8)
                         } else {
-                            report(name, at: i, bytes: bytes, source: source, bag: &bag)
+                            report(name, at: i, bytes: bytes, cursor: &cursor, bag: &bag)
                         }
                     } else if !(path.map(Self.isName) ?? false) {
                         // Inside a section left out, a name the court lacks is fine; a misspelt one is not.
-                        report(name, at: i, bytes: bytes, source: source, bag: &bag)
+                        report(name, at: i, bytes: bytes, cursor: &cursor, bag: &bag)
                     }
                 }
                 i = j + 2
                 run = i
             }
             for section in open {
-                bag.error(Self.location(of: section.at, in: bytes, source: source), "section '{{#\(section.name)}}' is never closed",
+                bag.error(cursor.location(of: section.at, in: bytes), "section '{{#\(section.name)}}' is never closed",
                           hint: "end it with {{/\(section.name)}}")
             }
             guard changed else { return text }
@@ -162,8 +165,8 @@ public struct CourtVariables: Sendable {
         return fill(MarkdownSource(text: text, file: file, firstLine: 1), markdown: false, bag: &bag)
     }
 
-    func report(_ name: String, at offset: Int, bytes: UnsafeBufferPointer<UInt8>, source: MarkdownSource, bag: inout DiagnosticBag) {
-        let location = Self.location(of: offset, in: bytes, source: source)
+    func report(_ name: String, at offset: Int, bytes: UnsafeBufferPointer<UInt8>, cursor: inout BodyCursor, bag: inout DiagnosticBag) {
+        let location = cursor.location(of: offset, in: bytes)
         guard name.hasPrefix("court.") else {
             bag.error(location, "unknown variable '\(name)'", hint: "only court data can be named, as {{court.<field>}}")
             return
@@ -179,16 +182,39 @@ public struct CourtVariables: Sendable {
         }
     }
 
-    /// The line and column (in characters) of byte `offset` of a body, for a diagnostic.
-    static func location(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>, source: MarkdownSource) -> SourceLocation {
-        var line = source.firstLine
+    /// Turns byte offsets of a body into lines and columns, moving forward only: errors are found in
+    /// order, so a body with thousands of them is walked once rather than once per error.
+    struct BodyCursor {
+        let source: MarkdownSource
+        var offset = 0
+        var line: Int
         var lineStart = 0
-        for k in 0..<offset where bytes[k] == 0x0A {
-            line += 1
-            lineStart = k + 1
+        /// The column (in characters) at `offset`, counted from `lineStart`.
+        var column = 1
+
+        init(source: MarkdownSource) {
+            self.source = source
+            line = source.firstLine
         }
-        let column = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<offset]), as: UTF8.self).count + 1
-        return SourceLocation(file: source.file, line: line, column: column)
+
+        mutating func location(of target: Int, in bytes: UnsafeBufferPointer<UInt8>) -> SourceLocation {
+            if target < offset { self = BodyCursor(source: source) }
+            var k = offset
+            while k < target {
+                if bytes[k] == 0x0A {
+                    line += 1
+                    lineStart = k + 1
+                    column = 1
+                    offset = k + 1
+                }
+                k += 1
+            }
+            if offset < target {
+                column += String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<target]), as: UTF8.self).count
+                offset = target
+            }
+            return SourceLocation(file: source.file, line: line, column: column)
+        }
     }
 
     /// Court data is plain text: keep Markdown from reading it as markup.

@@ -142,7 +142,12 @@ enum FileIO {
 
     /// The entries of one folder (not `.` and `..`), each with what it is; empty when it cannot be listed.
     static func entries(of path: String) -> [(name: String, kind: Kind)] {
-        guard let dir = opendir(path) else { return [] }
+        listedEntries(of: path) ?? []
+    }
+
+    /// The entries of one folder, or nil (with `errno` set) when it cannot be opened.
+    static func listedEntries(of path: String) -> [(name: String, kind: Kind)]? {
+        guard let dir = opendir(path) else { return nil }
         defer { closedir(dir) }
         var out: [(String, Kind)] = []
         while let entry = readdir(dir) {

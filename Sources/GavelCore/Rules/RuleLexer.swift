@@ -44,7 +44,7 @@ struct RuleLexer {
                 let word = String(chars[start..<i])
                 if word.count == 10, word.contains("-"), !word.hasPrefix("-") {
                     guard let date = LocalDate(parsing: word) else {
-                        return .failure(RuleSyntaxError(offset: start, message: "'\(word)' is not a valid date", hint: "write a real date as YYYY-MM-DD"))
+                        return .failure(RuleSyntaxError(offset: start, message: "'\(word)' is not a valid date", hint: "write a real date as YYYY-MM-DD, in the years 1000 to 9999"))
                     }
                     tokens.append(Token(kind: .date(date), offset: start, length: i - start))
                 } else if word.count > 16, word.contains("T"), word.hasSuffix("Z") || word.dropFirst(16).contains("+") || word.dropFirst(16).contains("-") {
@@ -56,7 +56,7 @@ struct RuleLexer {
                     tokens.append(Token(kind: .instant(value), offset: start, length: i - start))
                 } else if word.count > 10, word.contains("T") {
                     guard let value = LocalDateTime(parsing: word) else {
-                        return .failure(RuleSyntaxError(offset: start, message: "'\(word)' is not a valid date-time", hint: "write a real local date-time as YYYY-MM-DDTHH:MM"))
+                        return .failure(RuleSyntaxError(offset: start, message: "'\(word)' is not a valid date-time", hint: "write a real local date-time as YYYY-MM-DDTHH:MM, from \(LocalDateTime.range)"))
                     }
                     tokens.append(Token(kind: .dateTime(value), offset: start, length: i - start))
                 } else if let number = Double(word), number.isFinite, !word.contains("T"), !word.contains(":") {
@@ -92,16 +92,7 @@ struct RuleLexer {
                     tokens.append(Token(kind: .symbol(String(c)), offset: start, length: 1))
                     i += 1
                 } else {
-                    var hint: String?
-                    switch c {
-                    case "=": hint = "compare with '=='"
-                    case "&": hint = "write 'and'"
-                    case "|": hint = "write 'or'"
-                    case "!": hint = "write 'not', or '!=' to compare"
-                    case "'": hint = "text goes in double quotes"
-                    default: hint = nil
-                    }
-                    return .failure(RuleSyntaxError(offset: start, message: "unexpected character '\(c)'", hint: hint))
+                    return .failure(RuleSyntaxError(offset: start, message: "unexpected character '\(c)'", hint: RuleHints.unexpected(c)))
                 }
             }
         }

@@ -113,8 +113,16 @@ public struct RuleParser {
         return left
     }
 
+    /// True at the end of the rule: a bracket still open there is reported where it opens, which
+    /// is where the fix goes (the end may be lines later in a multi-line rule).
+    var atEnd: Bool {
+        if case .end = current.kind { return true }
+        return false
+    }
+
     mutating func parseList() throws -> [(RuleValue, Int)] {
         guard isSymbol("[") else { throw unexpected("'[' to start a list") }
+        let opening = current.offset
         position += 1
         var values: [(RuleValue, Int)] = []
         if isSymbol("]") { throw RuleSyntaxError(offset: current.offset, message: "the list is empty") }
@@ -125,6 +133,7 @@ public struct RuleParser {
             values.append((value, offset))
             if isSymbol(",") { position += 1; continue }
             if isSymbol("]") { position += 1; break }
+            if atEnd { throw RuleSyntaxError(offset: opening, message: "this '[' is never closed", hint: "end the list with ']'") }
             throw unexpected("',' or ']'")
         }
         return values
@@ -170,7 +179,10 @@ public struct RuleParser {
             defer { depth -= 1 }
             guard depth < Self.maxDepth else { throw RuleSyntaxError(offset: token.offset, message: "the rule is nested too deeply") }
             let inner = try parseOr()
-            guard isSymbol(")") else { throw unexpected("')' to close the '('") }
+            guard isSymbol(")") else {
+                if atEnd { throw RuleSyntaxError(offset: token.offset, message: "this '(' is never closed", hint: "add ')' where the group ends") }
+                throw unexpected("')' to close the '('")
+            }
             position += 1
             return inner
         default:

@@ -204,7 +204,8 @@ public struct RuleTypeChecker {
             return
         }
         if valueType != type {
-            fail(offset, "cannot compare \(type.words) with \(valueType.words)", hint: Self.mismatchHint(type, valueType))
+            fail(offset, "cannot compare \(type.words) with \(valueType.words)",
+                 hint: RuleHints.quotedLiteral(.literal(value, offset: offset), comparedWith: type) ?? Self.mismatchHint(type, valueType))
         }
     }
 
@@ -265,7 +266,8 @@ public struct RuleTypeChecker {
                     if case .choice = typeA, case .choice = typeB {
                         fail(rhs.offset, "cannot compare \(typeA.words) with \(typeB.words)")
                     } else {
-                        fail(rhs.offset, "cannot compare \(typeA.words) with \(typeB.words)", hint: Self.mismatchHint(typeA, typeB))
+                        fail(rhs.offset, "cannot compare \(typeA.words) with \(typeB.words)",
+                             hint: RuleHints.quotedLiteral(rhs, comparedWith: typeA) ?? Self.mismatchHint(typeA, typeB))
                     }
                     return nil
                 }

@@ -181,11 +181,7 @@ public enum StepRuleCompiler {
 
     /// Parses and checks one rule, reporting errors at their place in the front matter.
     public static func compileRule(_ source: Located<String>, expecting: RuleType, role: String, environment: RuleEnvironment, bag: inout DiagnosticBag) -> RuleTree? {
-        func at(_ offset: Int) -> SourceLocation {
-            var loc = source.location
-            loc.column += offset
-            return loc
-        }
+        func at(_ offset: Int) -> SourceLocation { source.location(atOffset: offset) }
         switch RuleParser.parse(source.value) {
         case let .failure(error):
             bag.error(at(error.offset), "syntax error in \(role): \(error.message)", hint: error.hint)

@@ -15,16 +15,25 @@ public struct BodyRenderer: Sendable {
     }
 
     /// `variables` are those of the court the body belongs to (nil for a site page).
-    public func render(_ source: MarkdownSource, variables: CourtVariables?, on page: String, bag: inout DiagnosticBag) -> String {
+    /// `siteWide` pages (the all-courts checklist) follow site.yml's `allow_raw_html`, never one court's.
+    public func render(_ source: MarkdownSource, variables: CourtVariables?, on page: String, siteWide: Bool = false, bag: inout DiagnosticBag) -> String {
         var text = source.text
         if let variables { text = variables.fill(source, bag: &bag) }
-        let allowRaw = variables?.court.allowRawHTML ?? siteAllowsRawHTML
+        let allowRaw = siteWide ? siteAllowsRawHTML : variables?.court.allowRawHTML ?? siteAllowsRawHTML
         var problems: [Diagnostic] = []
         let html = markdown.render(text, allowRawHTML: allowRaw) { link in
+            if link.destination.allSatisfy(\.isWhitespace) {
+                // Nodes the autolink extension makes have no position (0): the body's first line stands in.
+                let location = SourceLocation(file: source.file, line: source.firstLine + max(1, link.line) - 1, column: max(1, link.column))
+                problems.append(.error(location, link.isImage ? "image with no address" : "link with no address",
+                                       hint: "write the address between the parentheses, as in [the checklist](/checklist/)"))
+                return nil
+            }
             guard let target = SiteLinker.resolve(link.destination, from: page) else { return nil }
             let pathOnly = String(target.prefix { $0 != "#" && $0 != "?" })
             guard sitePaths.contains(pathOnly) else {
-                let location = SourceLocation(file: source.file, line: source.firstLine + link.line - 1, column: link.column)
+                // Nodes the autolink extension makes have no position (0): the body's first line stands in.
+                let location = SourceLocation(file: source.file, line: source.firstLine + max(1, link.line) - 1, column: max(1, link.column))
                 let suggestion = DidYouMean.suggest(pathOnly, among: sitePaths)
                 problems.append(.error(location, "broken internal link '\(link.destination)': no page at /\(pathOnly)",
                                        hint: suggestion.map { "did you mean '/\($0)'?" } ?? "link to a page the site has, such as /courts/<court>/"))

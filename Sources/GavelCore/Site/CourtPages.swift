@@ -151,7 +151,7 @@ extension SiteRenderer {
                     "summary": step.module.summary, "scope": step.module.scope.rawValue, "scope_text": Self.scopeText(step.module.scope),
                     "href": ctx.href("courts/\(m.court.id)/steps/\(id)/"),
                     "rules": ruleLines,
-                    "body_html": body.render(step.module.body, variables: variables, on: path, bag: &bag),
+                    "body_html": body.render(step.module.body, variables: variables, on: path, siteWide: isAll, bag: &bag),
                 ]
                 if step.optional { entry["optional"] = true }
                 if step.module.scope == .person && isAll {

@@ -47,8 +47,13 @@ enum SiteCalendar {
             events.append(Event(uid: "downtime-\(stamp(w.start)).\(c.id)@\(host)", title: "\(c.shortName): \(w.title)", start: .dateTime(w.start), end: w.end,
                                 description: description, url: courtURL))
         }
+        // A downtime announced in court.yml and again as a notice's event is one event in a calendar.
+        let downtimes = Set(c.downtime.compactMap { w -> String? in
+            guard case let .dateTime(end)? = w.end else { return nil }
+            return "\(stamp(w.start)) \(stamp(end))"
+        })
         for notice in m.notices {
-            for e in notice.events {
+            for e in notice.events where !downtimes.contains("\(stamp(e.start)) \(stamp(e.end))") {
                 events.append(Event(uid: "\(notice.slug)-\(stamp(e.start)).\(c.id)@\(host)", title: "\(c.shortName): \(e.title)", start: .dateTime(e.start), end: .dateTime(e.end),
                                     description: notice.summary ?? notice.title, url: site.baseURL + notice.sitePath))
             }
@@ -136,8 +141,24 @@ enum SiteCalendar {
 
     /// Escapes TEXT values (RFC 5545 §3.3.11).
     static func text(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
-            .replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: "\n", with: "\\n")
+        // Control characters may not appear in TEXT: a CR would end the content line early. Each line
+        // break (LF, CR or CRLF) is written "\n"; other controls but tab are dropped.
+        var out = ""
+        var previous: Unicode.Scalar = " "
+        for c in s.unicodeScalars {
+            defer { previous = c }
+            switch c {
+            case "\\": out += "\\\\"
+            case ";": out += "\\;"
+            case ",": out += "\\,"
+            case "\n" where previous == "\r": continue
+            case "\n", "\r": out += "\\n"
+            case "\t": out += "\t"
+            case _ where c.value < 0x20 || c.value == 0x7F: continue
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 
     /// Folds a content line at 75 octets without splitting a UTF-8 character.

@@ -64,18 +64,27 @@ enum SiteFeeds {
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count + bytes.count / 8)
             var run = 0
-            for i in 0..<bytes.count {
+            var i = 0
+            while i < bytes.count {
                 let replacement: StaticString
+                var length = 1
                 switch bytes[i] {
                 case UInt8(ascii: "&"): replacement = "&amp;"
                 case UInt8(ascii: "<"): replacement = "&lt;"
                 case UInt8(ascii: ">"): replacement = "&gt;"
                 case UInt8(ascii: "\""): replacement = "&quot;"
-                default: continue
+                // Characters XML 1.0 forbids even escaped (C0 controls but tab and line breaks, U+FFFE,
+                // U+FFFF) would make the whole feed unreadable: each becomes U+FFFD.
+                case 0x00...0x08, 0x0B, 0x0C, 0x0E...0x1F: replacement = "\u{FFFD}"
+                case 0xEF where i + 2 < bytes.count && bytes[i + 1] == 0xBF && (bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF):
+                    replacement = "\u{FFFD}"
+                    length = 3
+                default: i += 1; continue
                 }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
                 out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-                run = i + 1
+                i += length
+                run = i
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
             return String(decoding: out, as: UTF8.self)

@@ -149,6 +149,7 @@ public struct SiteRenderer: Sendable {
     public func render(to sink: some OutputSink) async -> Report {
         var report = Report()
         var bag = DiagnosticBag()
+        bag.add(contentsOf: navigationProblems())
         var search = SearchIndex()
         // Each planned file is taken from the cache when its input is unchanged and its file still in
         // place as the last build left it (see `PagePlan.Input`).

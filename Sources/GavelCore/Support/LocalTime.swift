@@ -11,8 +11,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         self.day = day
     }
 
+    /// The years both engines read alike: JavaScript's `Date.UTC` takes years 0 to 99 for 1900 to
+    /// 1999, and instants past 9999 have no four-digit form.
+    public static let years = 1000...9999
+
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month),
+        guard Self.years.contains(year), (1...12).contains(month),
               (1...LocalDate.daysIn(month: month, year: year)).contains(day) else { return nil }
         self.year = year
         self.month = month
@@ -85,10 +89,15 @@ public struct LocalDateTime: Hashable, Comparable, Sendable, CustomStringConvert
         let bytes = Array(text.utf8)
         guard bytes.count == 16, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"),
               let date = LocalDate(parsing: String(decoding: bytes[0..<10], as: UTF8.self)),
-              let h = LocalDate.number(bytes[11..<13]), let m = LocalDate.number(bytes[14..<16])
+              let h = LocalDate.number(bytes[11..<13]), let m = LocalDate.number(bytes[14..<16]),
+              date > LocalDate(unchecked: LocalDate.years.lowerBound, 1, 1), date < LocalDate(unchecked: LocalDate.years.upperBound, 12, 31)
         else { return nil }
         self.init(date: date, hour: h, minute: m)
     }
+
+    /// The first and last day of the years are left out, so that the instant of a local date-time,
+    /// in any time zone, is still within them.
+    public static let range = "1000-01-02T00:00 to 9999-12-30T23:59"
 
     public var description: String {
         date.description + "T" + Digits.padded(hour, 2) + ":" + Digits.padded(minute, 2)
@@ -157,14 +166,21 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
             guard i + 1 == bytes.count else { return nil }
         } else if bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") {
             guard i + 6 == bytes.count, bytes[i + 3] == UInt8(ascii: ":"),
-                  let oh = LocalDate.number(bytes[(i + 1)..<(i + 3)]), let om = LocalDate.number(bytes[(i + 4)..<(i + 6)])
+                  let oh = LocalDate.number(bytes[(i + 1)..<(i + 3)]), let om = LocalDate.number(bytes[(i + 4)..<(i + 6)]),
+                  oh < 24, om < 60
             else { return nil }
             offset = (oh * 3600 + om * 60) * (bytes[i] == UInt8(ascii: "-") ? -1 : 1)
         } else {
             return nil
         }
         secondsSinceEpoch = LocalDateTime.epochSeconds(date: date, hour: h, minute: mi) + Int64(s) - Int64(offset)
+        guard Self.bounds.contains(secondsSinceEpoch) else { return nil }
     }
+
+    /// 1000-01-01T00:00:00Z to 9999-12-31T23:59:59Z: the instants with a four-digit year.
+    static let bounds: ClosedRange<Int64> =
+        Int64(LocalDateTime.daysFromCivil(LocalDate.years.lowerBound, 1, 1)) * 86_400
+        ... Int64(LocalDateTime.daysFromCivil(LocalDate.years.upperBound + 1, 1, 1)) * 86_400 - 1
 
     public var description: String {
         let days = Int(secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400)

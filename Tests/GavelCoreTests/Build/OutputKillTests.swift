@@ -73,28 +73,24 @@ import Testing
 
     @Test func killedAtManyPointsOutputIsTheOldSiteOrTheNew() async throws {
         let sites = try Self.sites()
-        // How long building B over A takes, to spread the kills over it and past its end.
-        let timing = sites.dir.appendingPathComponent("Timing")
-        _ = try Self.gavel(build: sites.a, into: timing)
-        let clock = ContinuousClock()
-        let started = clock.now
-        _ = try Self.gavel(build: sites.b, into: timing)
-        let full = clock.now - started
+        // Kills spread from the start of a build to well past its end, on a scale that holds whether
+        // the machine is idle (a build of B over A takes a few hundred milliseconds) or busy.
+        let delays: [Duration] = [0, 2, 5, 10, 20, 35, 50, 75, 100, 150, 200, 300, 450, 700, 1200, 3000].map { .milliseconds($0) }
         var outcomes: [String: Int] = ["old": 0, "new": 0]
         let signals = [SIGKILL, SIGKILL, SIGINT, SIGTERM]
-        let points = 16
+        let points = delays.count
         for i in 0..<points {
             let output = sites.dir.appendingPathComponent("Out\(i)")
             let first = try Self.gavel(build: sites.a, into: output)
             try #require(first.status == 0, "\(first.stderr)")
             let (process, _) = try Self.process(build: sites.b, into: output)
-            try await Task.sleep(for: full * (Double(i) / Double(points) * 1.2))
+            try await Task.sleep(for: delays[i])
             kill(process.processIdentifier, signals[i % signals.count])
             process.waitUntilExit()
             let tree = OutputContractTests.tree(output)
             if tree == sites.treeA { outcomes["old", default: 0] += 1 } else if tree == sites.treeB { outcomes["new", default: 0] += 1 } else {
                 let mixed = Set(tree.keys).symmetricDifference(sites.treeA.keys).count
-                Issue.record("kill \(i) (after \(full * (Double(i) / Double(points) * 1.2))) left a mix: \(mixed) paths differ from the old site")
+                Issue.record("kill \(i) (after \(delays[i])) left a mix: \(mixed) paths differ from the old site")
             }
             // The next build finishes the job from whatever was left.
             let again = try Self.gavel(build: sites.b, into: output)

@@ -98,6 +98,55 @@ import Testing
         #expect(unknown.stderr.contains("unknown court 'wiwbb'"))
     }
 
+    @Test func evalNamesWaitedForStepsByTitleAndEvaluatesACourtListedTwiceOnce() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let answers = dir.appendingPathComponent("answers.json")
+        try Data("""
+        { "courts": ["wiwb", "wiwb"],
+          "answers": { "pacer.kind": "individual", "pacer.created": "2012-05-01" },
+          "court_answers": { "wiwb": { "cmecf.knows_login": true } } }
+        """.utf8).write(to: answers)
+        let run = try gavel(["eval", "--facts", answers.path, "--now", "2020-03-27T12:00:00Z"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("— waits for: Upgrade a legacy PACER account\n"), "\(run.stdout)")
+        #expect(run.stdout.components(separatedBy: "(wiwb)").count == 2, "wiwb is reported once:\n\(run.stdout)")
+        let json = try gavel(["eval", "--facts", answers.path, "--now", "2020-03-27T12:00:00Z", "--json"])
+        guard case let .success(doc) = JSONValue.parse(json.stdout) else { Issue.record("not JSON"); return }
+        #expect(doc["courts"]?.arrayValue?.count == 1)
+    }
+
+    @Test func evalRefusesAnImpossibleOffsetAndAFIFO() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let answers = dir.appendingPathComponent("answers.json")
+        try Data(#"{"courts": ["wiwb"]}"#.utf8).write(to: answers)
+        let offset = try gavel(["eval", "--facts", answers.path, "--now", "2020-03-30T12:00+99:99"])
+        #expect(offset.status == 2, "\(offset.stderr)")
+        #expect(offset.stderr.contains("--now must be an ISO-8601 instant"))
+        let fifo = dir.appendingPathComponent("answers.fifo")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        let run = try gavel(["eval", "--facts", fifo.path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("cannot read the answers file"), "\(run.stderr)")
+    }
+
+    @Test func aBaseURLThatRunsCodeIsRefused() throws {
+        let dir = try contentCopy()
+        let run = try gavel(["build", "--output", "Out", "--base-url", "javascript:alert(1)//"], in: dir)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("--base-url:1:1: error: base_url uses the address scheme 'javascript:'"), "\(run.stderr)")
+    }
+
+    @Test func answersForAStepWithoutACheckboxAreExplained() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let answers = dir.appendingPathComponent("answers.json")
+        try Data(#"{"courts": ["wiwb"], "answers": {"done.upgrade-legacy-account": true}}"#.utf8).write(to: answers)
+        let run = try gavel(["eval", "--facts", answers.path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("answers.json:1:34: error: step 'upgrade-legacy-account' has no checkbox, so 'done.upgrade-legacy-account' is not an answer"),
+                "\(run.stderr)")
+        #expect(!run.stderr.contains("put it in"))
+    }
+
     @Test(arguments: [["court", "nysb"], ["step", "file-a-form"], ["notice", "new-hours", "--court", "wiwb"]])
     func scaffoldsBuildAsWritten(_ arguments: [String]) throws {
         let dir = try contentCopy()

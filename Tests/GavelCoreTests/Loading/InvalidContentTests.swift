@@ -155,6 +155,65 @@ struct InvalidContentTests {
              Expected("steps/upgrade-account.md", 9, 9, "a person-scoped step cannot name 'court.go_live'", hint: "scope: court")),
         Case("person-step-court-fact",
              Expected("steps/individual-account.md", 5, 41, "a person-scoped step cannot name the court-scoped fact 'cmecf.knows_login'", hint: "scope: court")),
+
+        // Rules over several lines, and brackets left open: at the character, not the value's start.
+        Case("rule-multiline-folded",
+             Expected("steps/upgrade-account.md", 9, 7, "unknown fact 'pacer.knd'", hint: "did you mean 'pacer.kind'?")),
+        Case("rule-multiline-literal",
+             Expected("steps/link-accounts.md", 9, 9, "unknown court field 'court.go_lve'", hint: "did you mean 'court.go_live'?")),
+        Case("rule-multiline-plain",
+             Expected("steps/individual-account.md", 6, 17, "syntax error in 'done_if': unexpected character '='", hint: "compare with '=='")),
+        Case("rule-unclosed-paren",
+             Expected("steps/individual-account.md", 5, 10, "syntax error in 'done_if': this '(' is never closed", hint: "add ')'")),
+        Case("yaml-unclosed-bracket",
+             Expected("courts/tst/court.yml", 16, 12, "invalid YAML", hint: "close the bracket that opens here")),
+
+        // An error in front matter does not hide an error in another file's body.
+        Case("front-matter-and-body-errors",
+             Expected("courts/tst/notices/downtime.md", 4, 1, "unknown field 'tagz'", hint: "did you mean 'tags'?"),
+             Expected("courts/tst/notices/go-live.md", 6, 43, "unknown court variable 'court.go_lve'", hint: "did you mean 'court.go_live'?")),
+
+        Case("court-yml-and-notice-errors",
+             Expected("courts/tst/court.yml", 14, 7, "invalid YAML"),
+             Expected("courts/tst/notices/downtime.md", 4, 1, "unknown field 'tagz'", hint: "did you mean 'tags'?")),
+
+        // Inputs that would take the machine: stopped by a limit, at the place that passes it.
+        Case("yaml-alias-bomb",
+             Expected("courts/tst/court.yml", 21, 10, "YAML aliases expand to more than", hint: "aliases of aliases multiply")),
+        Case("yaml-nested-too-deep",
+             Expected("courts/tst/notices/deep.md", 4, 110, "YAML nests lists or mappings more than 100 deep")),
+
+        // Content that would vanish.
+        Case("court-yml-only-comment",
+             Expected("courts/tst/court.yml", 1, 1, "court.yml is empty", hint: "required fields: id, name, kind, timezone")),
+
+        // Bad input that would be published.
+        Case("court-folder-name",
+             Expected("courts/WIWB", 1, 1, "court folder name 'WIWB' must use lowercase letters, digits and hyphens", hint: "gavel new court")),
+        Case("javascript-url",
+             Expected("steps/individual-account.md", 8, 11, "learn_more link 'Register' uses the address scheme 'javascript:'", hint: "https:")),
+        Case("unsafe-base-url",
+             Expected("site.yml", 2, 12, "base_url uses the address scheme 'data:'", hint: "https:")),
+        Case("navigation-broken-link",
+             Expected("site.yml", 9, 11, "broken navigation link '/abuot/': no page at /abuot/", hint: "did you mean '/about/'?")),
+        Case("empty-link",
+             Expected("pages/about.md", 6, 52, "link with no address", hint: "write the address between the parentheses")),
+        Case("control-character",
+             Expected("courts/tst/notices/downtime.md", 2, 16, "the invisible character U+0001 is not allowed", hint: "word processor")),
+        Case("control-character-escaped",
+             Expected("courts/tst/notices/downtime.md", 2, 24, "'title' contains the invisible character U+000B", hint: "word processor")),
+        Case("fact-named-answered",
+             Expected("facts.yml", 23, 7, "fact id 'answered' is reserved")),
+
+        // Hints for what people paste and try.
+        Case("curly-quotes",
+             Expected("steps/individual-account.md", 5, 24, "unexpected character '\u{201C}'", hint: "curly quote")),
+        Case("date-arithmetic",
+             Expected("steps/link-accounts.md", 8, 31, "unexpected character '-'", hint: "rules have no arithmetic")),
+        Case("number-in-quotes",
+             Expected("steps/upgrade-account.md", 7, 32, "cannot compare a number with text", hint: "write the number without quotes: 8")),
+        Case("time-zone-old-name",
+             Expected("courts/tst/court.yml", 6, 11, "unknown time zone 'US/Central'", hint: "write America/Chicago")),
     ]
 
     @Test("the base fixture builds cleanly")

@@ -1,0 +1,29 @@
+import Foundation
+
+/// What to say about a time zone name Gavel does not take. Only canonical IANA names are taken (the
+/// browser engine and the calendar must read the same zone); for an old or fixed-offset name that the
+/// tz database does know, the hint names the zone to write instead.
+enum TimeZoneNames {
+    static func hint(for name: String) -> String? {
+        if let canonical = canonical(of: name) {
+            return "'\(name)' is an old name of '\(canonical)' in the tz database: write \(canonical)"
+        }
+        if name.hasPrefix("Etc/GMT") || name.hasPrefix("Etc/UTC") || name.hasPrefix("Etc/") {
+            return "'\(name)' is a fixed offset with no daylight saving time; write the court's place, such as America/Chicago (or UTC)"
+        }
+        return DidYouMean.hint(name, among: TimeZone.knownTimeZoneIdentifiers)
+    }
+
+    /// The zone a tz database link points to, read from the system's tzdata.zi ("L TARGET LINK").
+    static func canonical(of name: String) -> String? {
+        guard let bytes = FileIO.read("/usr/share/zoneinfo/tzdata.zi") else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix("L ") {
+            let parts = line.split(separator: " ")
+            if parts.count == 3, parts[2] == name, TimeZone.knownTimeZoneIdentifiers.contains(String(parts[1])) {
+                return String(parts[1])
+            }
+        }
+        return nil
+    }
+}
