@@ -25,17 +25,45 @@ public enum ContentValidator {
         }
     }
 
-    /// Steps that wait, through `requires`, for themselves. Their cycle is reported where it is
-    /// written; advice on their order in a checklist could not be followed, so none is given.
+    /// Steps that wait, through `requires`, for themselves: the members of strongly connected
+    /// components of more than one step (Tarjan's algorithm, iterative, linear in steps and
+    /// requirements). Their cycle is reported where it is written; advice on their order in a
+    /// checklist could not be followed, so none is given.
     static func stepsOnCycles(_ content: SiteContent) -> Set<String> {
-        var cyclic = Set<String>()
-        for start in content.stepOrder {
-            var seen = Set<String>()
-            var stack = content.steps[start]?.requires.map(\.value) ?? []
-            while let id = stack.popLast() {
-                if id == start { cyclic.insert(start); break }
-                guard seen.insert(id).inserted else { continue }
-                stack += content.steps[id]?.requires.map(\.value) ?? []
+        var index: [String: Int] = [:], low: [String: Int] = [:]
+        var onStack = Set<String>(), stack: [String] = [], cyclic = Set<String>()
+        var counter = 0
+        func requirements(_ id: String) -> [String] {
+            (content.steps[id]?.requires.map(\.value) ?? []).filter { content.steps[$0] != nil }
+        }
+        for root in content.stepOrder where index[root] == nil {
+            var work: [(id: String, next: Int)] = [(root, 0)]
+            index[root] = counter; low[root] = counter; counter += 1
+            stack.append(root); onStack.insert(root)
+            while let top = work.last {
+                let edges = requirements(top.id)
+                if top.next < edges.count {
+                    work[work.count - 1].next += 1
+                    let w = edges[top.next]
+                    if index[w] == nil {
+                        index[w] = counter; low[w] = counter; counter += 1
+                        stack.append(w); onStack.insert(w)
+                        work.append((w, 0))
+                    } else if onStack.contains(w) {
+                        low[top.id] = min(low[top.id] ?? 0, index[w] ?? 0)
+                    }
+                    continue
+                }
+                work.removeLast()
+                if let parent = work.last { low[parent.id] = min(low[parent.id] ?? 0, low[top.id] ?? 0) }
+                guard low[top.id] == index[top.id] else { continue }
+                var component: [String] = []
+                while let w = stack.popLast() {
+                    onStack.remove(w)
+                    component.append(w)
+                    if w == top.id { break }
+                }
+                if component.count > 1 { cyclic.formUnion(component) }
             }
         }
         return cyclic

@@ -198,11 +198,24 @@ public enum StepRuleCompiler {
     static func reportCycles(_ content: SiteContent, bag: inout DiagnosticBag) {
         var state: [String: Int] = [:] // 1 = on the path, 2 = finished
         var path: [String] = []
-        func visit(_ id: String) {
-            guard let step = content.steps[id] else { return }
-            state[id] = 1
-            path.append(id)
-            for required in step.requires where content.steps[required.value] != nil && required.value != id {
+        // An explicit stack of (step, next requirement to look at): a chain of thousands of steps
+        // must not overflow the call stack.
+        var stack: [(id: String, next: Int)] = []
+        for root in content.stepOrder where state[root] == nil && content.steps[root] != nil {
+            state[root] = 1
+            path.append(root)
+            stack.append((root, 0))
+            while let top = stack.last {
+                let requires = content.steps[top.id]?.requires ?? []
+                guard top.next < requires.count else {
+                    stack.removeLast()
+                    path.removeLast()
+                    state[top.id] = 2
+                    continue
+                }
+                stack[stack.count - 1].next += 1
+                let required = requires[top.next]
+                guard content.steps[required.value] != nil, required.value != top.id else { continue }
                 switch state[required.value] {
                 case 1:
                     if let start = path.firstIndex(of: required.value) {
@@ -210,13 +223,13 @@ public enum StepRuleCompiler {
                         bag.error(required.location, "'requires' forms a cycle: \(cycle.joined(separator: " -> "))",
                                   hint: "a step cannot wait, directly or not, for itself")
                     }
-                case nil: visit(required.value)
+                case nil:
+                    state[required.value] = 1
+                    path.append(required.value)
+                    stack.append((required.value, 0))
                 default: break
                 }
             }
-            path.removeLast()
-            state[id] = 2
         }
-        for id in content.stepOrder where state[id] == nil { visit(id) }
     }
 }

@@ -85,6 +85,22 @@ struct HostileContentTests {
         #expect(found.first?.message.contains("forms a cycle") == true)
     }
 
+    @Test("a long chain of requirements and a cycle: the cycle reported once, its steps given no order advice")
+    func longChainAndCycle() async throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let steps = sandbox.content.appendingPathComponent("steps")
+        let count = 1500
+        for i in 0..<count {
+            let requires = i + 1 < count ? "requires: [chain-\(i + 1)]\n" : ""
+            try Data("---\nid: chain-\(i)\ntitle: \"Step \(i)\"\n\(requires)---\nBody.\n".utf8).write(to: steps.appendingPathComponent("chain-\(i).md"))
+        }
+        try sandbox.apply(overlay: "requires-cycle")
+        let found = await errors(sandbox)
+        #expect(found.count == 1, "\(DiagnosticFormat.text.render(found))")
+        #expect(found.first?.message.contains("individual-account -> upgrade-account -> individual-account") == true)
+    }
+
     @Test("a downtime also listed as a notice's event is one calendar event")
     func calendarEvents() async throws {
         let sandbox = try Sandbox()
