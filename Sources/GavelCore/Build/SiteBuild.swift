@@ -24,8 +24,16 @@ public struct SiteBuild {
     /// `previous` lets unchanged notices be taken from the last build's index; `indexing` stamps the
     /// notices for the next one (only a build that writes keeps an index).
     public func load(bag: inout DiagnosticBag, indexing: Bool = false, previous: NoticeIndex? = nil) async -> SiteContent? {
-        await ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts,
-                            indexing: indexing, previous: previous).load(bag: &bag)
+        await loadIndexed(bag: &bag, indexing: indexing, previous: previous).content
+    }
+
+    /// The content and, when indexing, the notice index for the next build: build state, kept apart
+    /// from the content model.
+    func loadIndexed(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?) async -> (content: SiteContent?, notices: NoticeIndex?) {
+        let loader = ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts,
+                                   indexing: indexing, previous: previous)
+        let content = await loader.load(bag: &bag)
+        return (content, loader.log.notices.withLock { $0 })
     }
 
     public func validate(_ content: SiteContent, bag: inout DiagnosticBag) -> SiteModel {
@@ -57,7 +65,12 @@ public struct SiteBuild {
     }
 
     /// Load and validate; the model and theme, or every error found.
-    func prepare(bag: inout DiagnosticBag, indexing: Bool = false, previous: NoticeIndex? = nil, steps: StepLog? = nil) async -> (SiteModel, Theme)? {
+    func prepare(bag: inout DiagnosticBag) async -> (SiteModel, Theme)? {
+        await prepare(bag: &bag, indexing: false, previous: nil, steps: nil).map { ($0.model, $0.theme) }
+    }
+
+    /// As `prepare`, with the notice index read this time (when indexing), for the build state.
+    func prepare(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, steps: StepLog?) async -> (model: SiteModel, theme: Theme, notices: NoticeIndex?)? {
         let steps = steps ?? StepLog(timings: options.timings, observer: options.stepObserver)
         // Templates load while the content does.
         let templates = options.templates, templatesDisplay = options.templatesDisplay
@@ -66,7 +79,7 @@ public struct SiteBuild {
             let theme = Theme.load(from: templates, displayRoot: templatesDisplay, bag: &themeBag)
             return (theme, themeBag.all)
         }()
-        let content = await load(bag: &bag, indexing: indexing, previous: previous)
+        let (content, notices) = await loadIndexed(bag: &bag, indexing: indexing, previous: previous)
         let (theme, themeProblems) = await loadedTheme
         bag.add(contentsOf: themeProblems)
         steps.done("load")
@@ -78,7 +91,7 @@ public struct SiteBuild {
             await bodyProblems(model, theme: theme, bag: &bag)
             return nil
         }
-        return (model, theme)
+        return (model, theme, notices)
     }
 
     /// With errors in court.yml, facts or front matter, the bodies that did load are still rendered
@@ -119,7 +132,7 @@ public struct SiteBuild {
         steps.done("lock")
 
         let state = BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
-        guard let (model, theme) = await prepare(bag: &bag, indexing: true, previous: state.notices, steps: steps), !bag.hasErrors else {
+        guard let (model, theme, notices) = await prepare(bag: &bag, indexing: true, previous: state.notices, steps: steps), !bag.hasErrors else {
             throw DiagnosticsError(bag.all)
         }
 
@@ -162,7 +175,7 @@ public struct SiteBuild {
             entries[path]?.inode = stamp.inode
         }
         let unchanged = state.cache?.global == cache.global && state.cache?.entries == entries
-        let index = model.content.noticeIndex.flatMap { index in state.notices.map { index.sameStamps(as: $0) } == true ? nil : index }
+        let index = notices.flatMap { index in state.notices.map { index.sameStamps(as: $0) } == true ? nil : index }
         await BuildState.commit(for: options.output, cache: unchanged ? nil : BuildCache(global: cache.global, entries: entries), notices: index)
         steps.done("state")
         return Result(files: Set(report.fingerprints.keys), written: summary, warnings: bag.all)

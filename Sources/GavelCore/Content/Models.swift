@@ -223,8 +223,6 @@ public struct SiteContent: Sendable {
     public var stepOrder: [String]
     public var courts: [Court]
     public var pages: [Page]
-    /// The notices as read this time, for the next build's `NoticeIndex` (empty unless asked for).
-    public var noticeIndex: NoticeIndex? = nil
     /// The hash of every file read besides notices (which carry their own), by path within Content/:
     /// what the build cache keys site-wide pages on.
     public var inputHashes: [String: UInt64] = [:]

@@ -22,6 +22,8 @@ public struct ContentLoader: Sendable {
     final class ReadLog: Sendable {
         let hashes = Mutex<[String: UInt64]>([:])
         let problems = Mutex<[Diagnostic]>([])
+        /// The notices as read this time, for the next build's `NoticeIndex` (when indexing).
+        let notices = Mutex<NoticeIndex?>(nil)
     }
 
     public init(root: URL, displayRoot: String, includeDrafts: Bool = false, indexing: Bool = false, previous: NoticeIndex? = nil) {
@@ -164,7 +166,8 @@ public struct ContentLoader: Sendable {
         }
         bag.add(contentsOf: log.problems.withLock { $0 })
         guard let site, stepFiles != nil else { return nil }
-        return SiteContent(site: site, facts: facts, steps: steps, stepOrder: stepOrder, courts: courts, pages: pages, noticeIndex: index,
+        log.notices.withLock { $0 = index }
+        return SiteContent(site: site, facts: facts, steps: steps, stepOrder: stepOrder, courts: courts, pages: pages,
                            inputHashes: log.hashes.withLock { $0 })
     }
 
