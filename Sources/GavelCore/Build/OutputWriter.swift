@@ -200,8 +200,11 @@ public struct OutputWriter: OutputSink {
             conflict(folder, "a folder that Gavel did not make is where the site puts the file '\(folder)'")
         }
         guard conflicts.isEmpty else { throw CommitFailure(diagnostics: conflicts) }
-        for folder in keptFolders.sorted() { try FileIO.makeDirectories(stagingPath + "/" + folder) }
-        for relative in links { try FileIO.link(outputPath + "/" + relative, to: stagingPath + "/" + relative) }
+        // Every folder of the new tree first, parents before children, so each file then takes one
+        // link call (a notice is a folder of its own: ten thousand of them on a large site).
+        let made = record.folders.withLock { $0 }
+        try FileIO.makeFolders(Array(neededFolders.union(keptFolders).subtracting(made)), under: stagingPath)
+        try FileIO.linkAll(links, from: outputPath, into: stagingPath)
         // Last, since adding entries to a folder changes its times.
         for folder in keptFolders.sorted(by: >) { FileIO.copyAttributes(of: outputPath + "/" + folder, to: stagingPath + "/" + folder) }
         try FileIO.write(manifest, to: stagingPath + "/" + Self.manifestName)
@@ -210,16 +213,18 @@ public struct OutputWriter: OutputSink {
         return summary
     }
 
-    /// Exchanges staging and Output; the old tree, now in staging's place, is then removed.
+    /// Exchanges staging and Output. The old tree, now in staging's place, moves aside to
+    /// `.Output.gavel-old` for `removeOldTree` (the build removes it while it writes its state; one
+    /// left by a killed build goes at the start of the next).
     private func swap() throws {
         let parent = output.deletingLastPathComponent().path
+        let old = BuildState.sibling(of: output, "gavel-old").path
         if try FileIO.exchange(stagingPath, outputPath) {
             FileIO.syncDirectory(parent)
-            try? FileIO.removeTree(stagingPath)
+            if rename(stagingPath, old) != 0 { try? FileIO.removeTree(stagingPath) }
             return
         }
         // A file system without exchange: two renames, so Output is briefly absent, never mixed.
-        let old = BuildState.sibling(of: output, "gavel-old").path
         guard rename(outputPath, old) == 0 else { throw FileIO.Failure(path: outputPath, code: errno) }
         guard rename(stagingPath, outputPath) == 0 else {
             let code = errno
@@ -227,7 +232,11 @@ public struct OutputWriter: OutputSink {
             throw FileIO.Failure(path: outputPath, code: code)
         }
         FileIO.syncDirectory(parent)
-        try? FileIO.removeTree(old)
+    }
+
+    /// Removes the previous site's tree after a commit (nothing when there is none).
+    public func removeOldTree() {
+        try? FileIO.removeTree(BuildState.sibling(of: output, "gavel-old").path)
     }
 
     public func abort() {

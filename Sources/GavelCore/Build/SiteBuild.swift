@@ -176,7 +176,10 @@ public struct SiteBuild {
         }
         let unchanged = state.cache?.global == cache.global && state.cache?.entries == entries
         let index = notices.flatMap { index in state.notices.map { index.sameStamps(as: $0) } == true ? nil : index }
+        // The previous site's tree goes while the state is written: neither waits for the other.
+        async let oldTreeRemoved: Void = writer.removeOldTree()
         await BuildState.commit(for: options.output, cache: unchanged ? nil : BuildCache(global: cache.global, entries: entries), notices: index)
+        await oldTreeRemoved
         steps.done("state")
         return Result(files: Set(report.fingerprints.keys), written: summary, warnings: bag.all)
     }
