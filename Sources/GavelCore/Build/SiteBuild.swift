@@ -49,7 +49,7 @@ public struct SiteBuild {
         let templates = options.templates, templatesDisplay = options.templatesDisplay
         async let loadedTheme = { () -> (Theme?, [Diagnostic]) in
             var themeBag = DiagnosticBag()
-            let theme = Theme.load(from: templates, displayRoot: templatesDisplay, bag: &themeBag)
+            let theme = Theme.load(overrides: templates, displayRoot: templatesDisplay, bag: &themeBag)
             return (theme, themeBag.all)
         }()
         let content = await load(bag: &bag, indexing: indexing, previous: previous)
