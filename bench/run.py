@@ -619,9 +619,10 @@ def ensure_gavel(explicit: str | None) -> Path:
         return path
     path = REPO / ".build/release/gavel"
     if not path.exists():
-        say("Gavel release binary missing: running `swift build -c release --product gavel` (a few minutes)...")
+        say("Gavel release binary missing: running `scripts/static-build.sh release` (a few minutes)...")
         for attempt in range(1, 31):
-            proc = subprocess.run(["swift", "build", "-c", "release", "--product", "gavel"], cwd=REPO,
+            # The binary courts install (static runtime); .build/release holds only such builds.
+            proc = subprocess.run(["scripts/static-build.sh", "release"], cwd=REPO,
                                   capture_output=True, text=True)
             if proc.returncode == 0 and path.exists():
                 break
@@ -631,12 +632,12 @@ def ensure_gavel(explicit: str | None) -> Path:
                 time.sleep(20)
                 continue
             say(output[-4000:])
-            raise SystemExit("bench: `swift build -c release` failed")
+            raise SystemExit("bench: `scripts/static-build.sh release` failed")
         else:
             raise SystemExit("bench: gave up waiting for the release build")
     newest = max((p.stat().st_mtime for p in (REPO / "Sources").rglob("*.swift")), default=0)
     if newest > path.stat().st_mtime:
-        say(f"note: {path} is older than some Sources/ files; run `swift build -c release` to measure the current code")
+        say(f"note: {path} is older than some Sources/ files; run `make release` to measure the current code")
     return path
 
 
