@@ -6,7 +6,7 @@ struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Start a new site: a court, a notice and the standard NextGen steps, which check and build as written.",
-        discussion: "DIR must be new or empty (hidden entries such as .git may be there). The site uses the built-in theme; 'gavel theme export Templates' copies it out to change it.")
+        discussion: "DIR must be new or empty (hidden entries such as .git may be there). The site uses the built-in theme; a Templates/ folder beside Content/ overrides it file by file ('gavel theme export DIR' writes it out to start from).")
 
     @Argument(help: "The folder to create the site in.") var directory = "."
 
