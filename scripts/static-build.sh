@@ -3,11 +3,12 @@
 # and Debian's libcmark-gfm and its extensions (libcmark-gfm.a, libcmark-gfm-extensions.a) linked
 # in, so that it needs only the C library and its kin. The default theme is always inside (Package.swift).
 # Usage: scripts/static-build.sh [release|debug]   (prints the binary's path last)
-#   release: .build/release/gavel, and .build/dist/gavel, the same without debug information
-#            (strip): the file a court installs, and what `make install` installs.
-#   debug:   .build/standalone/debug/gavel, for StandaloneBinaryTests. It has a build folder of its
-#            own: objects compiled for a static link must not mix with .build/debug's, which the
-#            tests and `make site` link dynamically (SwiftPM does not rebuild them on the switch).
+#   release: .build/standalone/release/gavel, and .build/dist/gavel, the same without debug
+#            information (strip): the file a court installs, and what `make install` installs.
+#   debug:   .build/standalone/debug/gavel, for StandaloneBinaryTests.
+# Both build in .build/standalone, never in .build itself: SwiftPM does not recompile when a build
+# folder switches between a static and a dynamic link, and the mix then fails to link
+# (-lCoreFoundation not found), so `swift build` and `swift build -c release` keep .build to themselves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configuration="${1:-release}"
@@ -30,8 +31,7 @@ Version: $(pkg-config --modversion libcmark-gfm)
 Libs: -L$PWD/$static -lcmark-gfm-extensions -lcmark-gfm
 Cflags: $(pkg-config --cflags libcmark-gfm)
 PC
-scratch=".build"
-[ "$configuration" = debug ] && scratch=".build/standalone"
+scratch=".build/standalone"
 ${SWIFT:-swift} build -c "$configuration" --product gavel --static-swift-stdlib --pkg-config-path "$PWD/$static" --scratch-path "$scratch"
 if [ "$configuration" = release ]; then
   mkdir -p .build/dist
