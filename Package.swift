@@ -24,10 +24,16 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // The default theme inside the binary: EmbedTheme runs ThemeEmbedder over Templates/ at every
+        // build and compiles the result into GavelTheme, so there is no second copy to keep in step.
+        .executableTarget(name: "ThemeEmbedder"),
+        .plugin(name: "EmbedTheme", capability: .buildTool(), dependencies: ["ThemeEmbedder"]),
+        .target(name: "GavelTheme", plugins: ["EmbedTheme"]),
         .target(
             name: "GavelCore",
             dependencies: [
                 "CCmarkGFM",
+                "GavelTheme",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -52,7 +58,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GavelCoreTests",
-            dependencies: ["GavelCore", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Yams", package: "Yams")],
+            dependencies: ["GavelCore", "GavelTheme", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "GavelServeTests", dependencies: ["GavelServe"]),

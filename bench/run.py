@@ -608,11 +608,12 @@ def ensure_gavel(explicit: str | None) -> Path:
         if not path.exists():
             raise SystemExit(f"bench: no Gavel binary at {path}")
         return path
-    path = REPO / ".build/release/gavel"
+    path = REPO / ".build/dist/gavel"
     if not path.exists():
-        say("Gavel release binary missing: running `swift build -c release --product gavel` (a few minutes)...")
+        say("Gavel release binary missing: running `scripts/static-build.sh release` (a few minutes)...")
         for attempt in range(1, 31):
-            proc = subprocess.run(["swift", "build", "-c", "release", "--product", "gavel"], cwd=REPO,
+            # The binary courts install (static runtime, stripped): what make release writes.
+            proc = subprocess.run(["scripts/static-build.sh", "release"], cwd=REPO,
                                   capture_output=True, text=True)
             if proc.returncode == 0 and path.exists():
                 break
@@ -622,12 +623,12 @@ def ensure_gavel(explicit: str | None) -> Path:
                 time.sleep(20)
                 continue
             say(output[-4000:])
-            raise SystemExit("bench: `swift build -c release` failed")
+            raise SystemExit("bench: `scripts/static-build.sh release` failed")
         else:
             raise SystemExit("bench: gave up waiting for the release build")
     newest = max((p.stat().st_mtime for p in (REPO / "Sources").rglob("*.swift")), default=0)
     if newest > path.stat().st_mtime:
-        say(f"note: {path} is older than some Sources/ files; run `swift build -c release` to measure the current code")
+        say(f"note: {path} is older than some Sources/ files; run `make release` to measure the current code")
     return path
 
 
@@ -722,7 +723,7 @@ def main() -> int:
     parser.add_argument("--scaling-runs", type=int, default=3, help="runs per size with --scaling (default 3)")
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
-    parser.add_argument("--gavel", metavar="PATH", help="Gavel binary (default: .build/release/gavel, built if missing)")
+    parser.add_argument("--gavel", metavar="PATH", help="Gavel binary (default: .build/dist/gavel, built by scripts/static-build.sh if missing)")
     parser.add_argument("--work", metavar="DIR", help="where to generate and build (default bench/work; /dev/shm/... keeps the disk out of it)")
     args = parser.parse_args()
     global WORK

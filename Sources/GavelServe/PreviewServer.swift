@@ -109,7 +109,8 @@ public final class PreviewServer: Sendable {
         settings.debounce = options.debounce
         settings.pollInterval = options.pollInterval
         settings.mode = options.forcePolling ? .polling : .automatic
-        let watcher = FileWatcher(roots: [options.build.content, options.build.templates], settings: settings)
+        // Without a templates folder the theme is the built-in one, which cannot change while serving.
+        let watcher = FileWatcher(roots: [options.build.content] + (options.build.templates.map { [$0] } ?? []), settings: settings)
         // Watch first, so an edit made during the first build is not missed.
         watcher.start()
         defer { watcher.stop() }

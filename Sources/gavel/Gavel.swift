@@ -7,7 +7,8 @@ struct Gavel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gavel",
         abstract: "Builds a court's NextGen CM/ECF notices and onboarding checklist into a static site.",
-        subcommands: [BuildCommand.self, CheckCommand.self, ServeCommand.self, EvalCommand.self, NewCommand.self])
+        version: GavelVersion.number,
+        subcommands: [InitCommand.self, BuildCommand.self, CheckCommand.self, ServeCommand.self, EvalCommand.self, NewCommand.self, ThemeCommand.self])
 
     /// Exit codes per the spec: 0 success, 1 content errors, 2 usage errors.
     static func main() async {
@@ -34,11 +35,19 @@ struct Gavel: AsyncParsableCommand {
 
 struct SiteOptions: ParsableArguments {
     @Option(help: "The content folder.") var content = "Content"
-    @Option(help: "The templates folder.") var templates = "Templates"
+    @Option(help: "A templates folder laid over the built-in theme, file by file. Default: Templates, when there is one.") var templates: String?
     @Option(help: "How to print diagnostics: text, json or github.") var diagnostics: DiagnosticFormatOption = .text
 
+    /// The templates folder in use: the one named, else `Templates` when anything is there (a link or
+    /// a file there is then reported), else none, and the built-in theme is used alone.
+    var templatesFolder: String? {
+        if let templates { return templates }
+        var info = stat()
+        return lstat("Templates", &info) == 0 ? "Templates" : nil
+    }
+
     func buildOptions(output: String = "Output") -> BuildOptions {
-        var options = BuildOptions(content: content, templates: templates, output: output)
+        var options = BuildOptions(content: content, templates: templatesFolder, output: output)
         if ProcessInfo.processInfo.environment["GAVEL_TIMINGS"] != nil { options.timings = StepTimings() }
         return options
     }

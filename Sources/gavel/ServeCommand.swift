@@ -30,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("warning: --host \(host) is not a loopback address: anyone who can reach this machine can see the preview\n".utf8))
         }
         let temporary = output == nil
-        let watched = "\(build.contentDisplay)/ and \(build.templatesDisplay)/"
+        let watched = build.templates == nil ? "\(build.contentDisplay)/" : "\(build.contentDisplay)/ and \(build.templatesDisplay)/"
         do {
             try await PreviewServer(options: options).run { ready in
                 let folder = temporary ? "\(ready.output.path) (temporary, removed on exit)" : ready.output.path

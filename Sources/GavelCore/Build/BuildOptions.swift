@@ -3,7 +3,9 @@ import Synchronization
 
 public struct BuildOptions: Sendable {
     public var content: URL
-    public var templates: URL
+    /// The site's templates folder, laid over the built-in theme file by file; nil: the built-in
+    /// theme alone.
+    public var templates: URL?
     public var output: URL
     /// How the folders are shown in diagnostics ("Content", "Templates").
     public var contentDisplay: String
@@ -18,12 +20,12 @@ public struct BuildOptions: Sendable {
     /// Called with each build step's name as it finishes, in order (tests use it to act mid-build).
     public var stepObserver: (@Sendable (String) -> Void)?
 
-    public init(content: String = "Content", templates: String = "Templates", output: String = "Output", now: Instant = Instant(Date())) {
+    public init(content: String = "Content", templates: String? = nil, output: String = "Output", now: Instant = Instant(Date())) {
         self.content = URL(fileURLWithPath: content)
-        self.templates = URL(fileURLWithPath: templates)
+        self.templates = templates.map { URL(fileURLWithPath: $0) }
         self.output = URL(fileURLWithPath: output)
         contentDisplay = content
-        templatesDisplay = templates
+        templatesDisplay = templates ?? Theme.builtInDisplayRoot
         self.now = now
     }
 }

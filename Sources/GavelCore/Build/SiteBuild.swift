@@ -76,7 +76,7 @@ public struct SiteBuild {
         let templates = options.templates, templatesDisplay = options.templatesDisplay
         async let loadedTheme = { () -> (Theme?, [Diagnostic]) in
             var themeBag = DiagnosticBag()
-            let theme = Theme.load(from: templates, displayRoot: templatesDisplay, bag: &themeBag)
+            let theme = Theme.load(overrides: templates, displayRoot: templatesDisplay, bag: &themeBag)
             return (theme, themeBag.all)
         }()
         let (content, notices) = await loadIndexed(bag: &bag, indexing: indexing, previous: previous)

@@ -20,6 +20,7 @@ struct PageContext {
         [
             "site": ["title": site.title, "description": site.description, "language": site.language],
             "page": page(kind: kind, title: title, description: description),
+            "generator": "Gavel " + GavelVersion.number,
             "nav": site.navigation.map { item -> [String: Any] in
                 let target = SiteLinker.resolve(item.url.value, from: "") ?? item.url.value
                 let isExternal = SiteLinker.resolve(item.url.value, from: "") == nil

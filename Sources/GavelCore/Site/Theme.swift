@@ -1,4 +1,5 @@
 import Foundation
+import GavelTheme
 import Mustache
 
 /// The templates and static assets of a theme, loaded and parsed once per build.
@@ -19,66 +20,104 @@ public struct Theme: Sendable {
 
     static let requiredTemplates = ["layout", "home", "court", "notice", "page", "step", "checklist", "search", "404"]
 
-    public static func load(from root: URL, displayRoot: String, bag: inout DiagnosticBag) -> Theme? {
-        var info = stat()
-        guard stat(root.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-            bag.error(SourceLocation(file: displayRoot), "templates folder not found")
-            return nil
+    /// Where the built-in theme's files are said to be in diagnostics (they are never at fault in a
+    /// released Gavel; a theme under development can be).
+    public static let builtInDisplayRoot = "(built-in theme)"
+
+    /// One file of the theme being assembled: the built-in one or the site's, and where it is shown.
+    struct SourceEntry {
+        var bytes: [UInt8]
+        var display: String
+        var fromSite: Bool
+    }
+
+    /// The built-in theme with a site's templates folder over it, file by file (SPEC section 6): a
+    /// court may replace only `layout.mustache`, or add its seal to the assets. `root` nil means the
+    /// built-in theme alone; a `root` given but missing is an error. Links in the folder are reported,
+    /// never followed.
+    public static func load(overrides root: URL?, displayRoot: String, builtIn: [(path: String, bytes: [UInt8])] = BuiltInTheme.files,
+                            bag: inout DiagnosticBag) -> Theme? {
+        var entries: [String: SourceEntry] = [:]
+        for file in builtIn {
+            entries[file.path] = SourceEntry(bytes: file.bytes, display: builtInDisplayRoot + "/" + file.path, fromSite: false)
         }
+        if let root {
+            var info = stat()
+            guard stat(root.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+                bag.error(SourceLocation(file: displayRoot), "templates folder not found",
+                          hint: "leave out --templates to use the built-in theme alone")
+                return nil
+            }
+            // Links are listed as files by the walk and never followed: Gavel reads nothing from outside.
+            let files = FileIO.walk(root.path).files.filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } }.sorted()
+            for relative in files {
+                let display = displayRoot + "/" + relative
+                guard FileIO.kind(root.path + "/" + relative) == .file else {
+                    bag.add(SourceFile.unreadable(root.path + "/" + relative, displayPath: display))
+                    continue
+                }
+                // Only what a theme is made of is read; anything else in the folder (a README) is not.
+                guard relative.hasSuffix(".mustache") || relative.hasPrefix("assets/") || relative == "service-worker.js" else { continue }
+                guard let bytes = FileIO.read(root.path + "/" + relative) else {
+                    bag.add(SourceFile.unreadable(root.path + "/" + relative, displayPath: display))
+                    continue
+                }
+                entries[relative] = SourceEntry(bytes: bytes, display: display, fromSite: true)
+            }
+        }
+        return assemble(entries, bag: &bag)
+    }
+
+    /// The built-in theme under a site's templates folder; see `load(overrides:displayRoot:builtIn:bag:)`.
+    public static func load(from root: URL, displayRoot: String, bag: inout DiagnosticBag) -> Theme? {
+        load(overrides: root, displayRoot: displayRoot, bag: &bag)
+    }
+
+    /// Parses the templates, fingerprints the assets and hashes every file used, whichever theme it
+    /// came from: an overridden or added asset is fingerprinted, listed and cached like a built-in one.
+    static func assemble(_ entries: [String: SourceEntry], bag: inout DiagnosticBag) -> Theme? {
         var library = MustacheLibrary()
         var sortsLists = false
-        var names = Set<String>()
         var read = ContentHash.Accumulator()
-        // Links are listed as files by the walk and never followed: Gavel reads nothing from outside.
-        let files = FileIO.walk(root.path).files.filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } }.sorted()
-        for relative in files where FileIO.kind(root.path + "/" + relative) != .file {
-            bag.add(SourceFile.unreadable(root.path + "/" + relative, displayPath: displayRoot + "/" + relative))
-        }
-        let regular = files.filter { FileIO.kind(root.path + "/" + $0) == .file }
-        for relative in regular where relative.hasSuffix(".mustache") {
-            let display = displayRoot + "/" + relative
-            guard case let .success(file) = SourceFile.read(root.appendingPathComponent(relative), displayPath: display, allowEmpty: true) else {
-                bag.error(SourceLocation(file: display), "cannot read template")
-                continue
-            }
-            read.add(relative)
-            read.add(file.hash)
-            let name = String(relative.dropLast(".mustache".count))
-            if file.text.contains("sorted(") { sortsLists = true }
-            do {
-                try library.register(file.text, named: name)
-                names.insert(name)
-            } catch let error as MustacheTemplate.ParserError {
-                bag.error(SourceLocation(file: display, line: error.context.lineNumber, column: error.context.columnNumber),
-                          "template error: \(error.error)")
-            } catch {
-                bag.error(SourceLocation(file: display), "template error: \(error)")
-            }
-        }
-        for name in requiredTemplates where !names.contains(name) {
-            bag.error(SourceLocation(file: displayRoot + "/" + name + ".mustache"), "missing template '\(name).mustache'")
-        }
         var manifest: [String: String] = [:]
         var assets: [(String, [UInt8])] = []
-        for relative in regular where relative.hasPrefix("assets/") {
-            guard let bytes = FileIO.read(root.path + "/" + relative) else {
-                bag.add(SourceFile.unreadable(root.path + "/" + relative, displayPath: displayRoot + "/" + relative))
-                continue
-            }
+        var serviceWorker: [UInt8]?
+        for (relative, entry) in entries.sorted(by: { $0.key < $1.key }) {
             read.add(relative)
-            read.add(ContentHash.of(bytes))
-            let logical = String(relative.dropFirst("assets/".count))
-            var variants = [(logical, bytes)]
-            if let classic = Self.classicScript(logical, bytes: bytes) { variants.append(classic) }
-            for (name, content) in variants {
-                let fingerprinted = Self.fingerprinted(name, bytes: content)
-                manifest[name] = "assets/" + fingerprinted
-                assets.append(("assets/" + fingerprinted, content))
+            read.add(entry.fromSite ? 1 : 0)
+            read.add(ContentHash.of(entry.bytes))
+            if relative.hasSuffix(".mustache") {
+                let name = String(relative.dropLast(".mustache".count))
+                guard let text = String(validating: entry.bytes, as: UTF8.self) else {
+                    bag.error(SourceFile.invalidUTF8Location(entry.bytes, file: entry.display), "file is not valid UTF-8", hint: "save the file with UTF-8 encoding")
+                    continue
+                }
+                if text.contains("sorted(") { sortsLists = true }
+                do {
+                    try library.register(text, named: name)
+                } catch let error as MustacheTemplate.ParserError {
+                    bag.error(SourceLocation(file: entry.display, line: error.context.lineNumber, column: error.context.columnNumber),
+                              "template error: \(error.error)")
+                } catch {
+                    bag.error(SourceLocation(file: entry.display), "template error: \(error)")
+                }
+            } else if relative.hasPrefix("assets/") {
+                let logical = String(relative.dropFirst("assets/".count))
+                var variants = [(logical, entry.bytes)]
+                if let classic = Self.classicScript(logical, bytes: entry.bytes) { variants.append(classic) }
+                for (name, content) in variants {
+                    let fingerprinted = Self.fingerprinted(name, bytes: content)
+                    manifest[name] = "assets/" + fingerprinted
+                    assets.append(("assets/" + fingerprinted, content))
+                }
+            } else if relative == "service-worker.js" {
+                serviceWorker = entry.bytes
             }
         }
-        let serviceWorker = regular.contains("service-worker.js") ? FileIO.read(root.path + "/service-worker.js") : nil
-        read.add("service-worker.js")
-        read.add(serviceWorker.map { ContentHash.of($0) } ?? 0)
+        // A template that failed to parse is reported once, as that, not also as missing.
+        for name in requiredTemplates where entries[name + ".mustache"] == nil {
+            bag.error(SourceLocation(file: builtInDisplayRoot + "/" + name + ".mustache"), "missing template '\(name).mustache'")
+        }
         return Theme(library: library, manifest: manifest, assetFiles: assets, serviceWorker: serviceWorker, sortsLists: sortsLists,
                      sourceHash: read.value)
     }
@@ -167,4 +206,9 @@ extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
+}
+
+extension Theme {
+    /// The files of the theme inside this binary, by their path inside a templates folder.
+    public static var builtInFiles: [(path: String, bytes: [UInt8])] { BuiltInTheme.files }
 }

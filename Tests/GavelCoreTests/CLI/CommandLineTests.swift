@@ -4,23 +4,11 @@ import Testing
 
 /// Runs the real `gavel` executable, built beside the tests, for exit codes and output.
 @Suite struct CommandLineTests {
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
-
     static let binary = TestPaths.root.appendingPathComponent(".build/debug/gavel")
 
-    func gavel(_ arguments: [String], in directory: URL = TestPaths.root) throws -> Run {
+    func gavel(_ arguments: [String], in directory: URL = TestPaths.root) throws -> ProcessRun {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the gavel product first (swift build)")
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return try ProcessRun.run(Self.binary, arguments, in: directory)
     }
 
     /// A writable copy of the example content.
@@ -170,5 +158,52 @@ import Testing
         #expect(failed.stderr.contains("unknown time zone 'America/Chicgo'"))
         #expect(failed.stderr.contains("was not changed"))
         #expect(try Data(contentsOf: index) == before)
+    }
+
+    @Test func versionPrintsTheOneVersionNumber() throws {
+        let run = try gavel(["--version"])
+        #expect(run.status == 0)
+        #expect(run.stdout == GavelVersion.number + "\n")
+    }
+
+    @Test func initRefusesAFolderWithSomethingInIt() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        try Data("mine\n".utf8).write(to: dir.appendingPathComponent("notes.txt"))
+        let run = try gavel(["init", "."], in: dir)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("error: . is not empty (notes.txt); nothing was written"), "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["notes.txt"])
+    }
+
+    /// Without a Templates/ folder the built-in theme is used; with one, only its files replace the
+    /// built-in ones; `--templates` naming a missing folder is an error.
+    @Test func theTemplatesFolderIsOptionalAndOverridesFileByFile() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        try FileManager.default.copyItem(at: TestPaths.content, to: dir.appendingPathComponent("Content"))
+        #expect(try gavel(["build", "--output", "Plain", "--now", "2020-03-20T12:00:00Z"], in: dir).status == 0)
+        let templates = dir.appendingPathComponent("Templates")
+        try FileManager.default.createDirectory(at: templates.appendingPathComponent("assets"), withIntermediateDirectories: true)
+        try Data("<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n".utf8).write(to: templates.appendingPathComponent("assets/seal.svg"))
+        let sealed = try gavel(["build", "--output", "Sealed", "--now", "2020-03-20T12:00:00Z"], in: dir)
+        #expect(sealed.status == 0, "\(sealed.stderr)")
+        let manifest = try String(contentsOf: dir.appendingPathComponent("Sealed/assets/manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("\"seal.svg\""))
+        #expect(!(try String(contentsOf: dir.appendingPathComponent("Plain/assets/manifest.json"), encoding: .utf8)).contains("seal.svg"))
+        #expect(try Data(contentsOf: dir.appendingPathComponent("Plain/index.html")) == (try Data(contentsOf: dir.appendingPathComponent("Sealed/index.html"))))
+        let missing = try gavel(["check", "--templates", "Theme"], in: dir)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("Theme:1:1: error: templates folder not found"), "\(missing.stderr)")
+    }
+
+    @Test func themeExportWritesTheBuiltInThemeIntoANewFolderOnly() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let run = try gavel(["theme", "export", "Exported"], in: dir)
+        #expect(run.status == 0, "\(run.stderr)")
+        for file in Theme.builtInFiles {
+            #expect(FileManager.default.contents(atPath: dir.appendingPathComponent("Exported/" + file.path).path) == Data(file.bytes), "\(file.path)")
+        }
+        let again = try gavel(["theme", "export", "Exported"], in: dir)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("is not empty"))
     }
 }

@@ -31,6 +31,17 @@ import Testing
         }
     }
 
+    /// Every page names the Gavel that built it, from the one place the version is written.
+    @Test func everyPageNamesItsGenerator() async throws {
+        let out = try TestPaths.temporaryDirectory()
+        let result = try await build(out)
+        let pages = result.paths.filter { $0.hasSuffix(".html") }
+        #expect(pages.count > 20)
+        for page in pages {
+            #expect(try text(out, page).contains("<meta name=\"generator\" content=\"Gavel \(GavelVersion.number)\">"), "\(page)")
+        }
+    }
+
     @Test func courtVariablesAreFilledFromCourtYML() async throws {
         let out = try TestPaths.temporaryDirectory()
         _ = try await build(out)

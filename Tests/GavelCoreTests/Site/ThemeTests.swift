@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+@testable import GavelCore
+@testable import GavelTheme
+
+/// The built-in theme and a site's Templates/ laid over it, file by file (SPEC section 6).
+@Suite struct ThemeTests {
+    /// The example site rendered in memory with `templates` over the built-in theme (nil: none).
+    func render(templates: URL?) async throws -> [String: [UInt8]] {
+        var options = TestPaths.exampleOptions(output: try TestPaths.temporaryDirectory().appendingPathComponent("Output"))
+        options.templates = templates
+        let sink = MemorySink()
+        _ = try await SiteBuild(options: options).run(into: sink)
+        return Dictionary(uniqueKeysWithValues: sink.files.map { ($0.path, $0.bytes) })
+    }
+
+    func text(_ site: [String: [UInt8]], _ path: String) throws -> String {
+        String(decoding: try #require(site[path], "missing \(path)"), as: UTF8.self)
+    }
+
+    /// A templates folder holding only `files`.
+    func folder(_ files: [String: String]) throws -> URL {
+        let root = try TestPaths.temporaryDirectory().appendingPathComponent("Templates")
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        return root
+    }
+
+    /// The binary carries exactly the repository's Templates/, byte for byte: generated at build
+    /// time, so it cannot fall behind.
+    @Test func theBuiltInThemeIsTheRepositorysTemplates() throws {
+        let embedded = Dictionary(uniqueKeysWithValues: BuiltInTheme.files.map { ($0.path, $0.bytes) })
+        let onDisk = FileIO.walk(TestPaths.templates.path).files.filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
+        #expect(Set(embedded.keys) == Set(onDisk))
+        for path in onDisk {
+            let bytes = try #require(FileIO.read(TestPaths.templates.appendingPathComponent(path).path))
+            #expect(embedded[path] == bytes, "\(path) differs from the embedded copy")
+        }
+        #expect(BuiltInTheme.files.map(\.path) == BuiltInTheme.files.map(\.path).sorted())
+    }
+
+    /// No templates folder: the built-in theme alone gives the same site as the full Templates/ folder.
+    @Test func withoutATemplatesFolderTheBuiltInThemeGivesTheSameSite() async throws {
+        let builtIn = try await render(templates: nil)
+        let folder = try await render(templates: TestPaths.templates)
+        #expect(builtIn.count > 50)
+        #expect(Set(builtIn.keys) == Set(folder.keys))
+        for (path, bytes) in builtIn where folder[path] != bytes {
+            Issue.record("\(path) differs between the built-in theme and Templates/")
+        }
+    }
+
+    /// A court replaces only the layout: every page takes it, and the other templates stay built-in.
+    @Test func aLayoutAloneOverridesTheLayoutOnly() async throws {
+        let builtInLayout = try #require(BuiltInTheme.files.first { $0.path == "layout.mustache" })
+        var layout = String(decoding: builtInLayout.bytes, as: UTF8.self)
+        layout = layout.replacingOccurrences(of: "<body class=\"page-{{page.kind}}\">", with: "<body class=\"page-{{page.kind}}\">\n<p class=\"court-banner\">Court banner</p>")
+        #expect(layout.contains("court-banner"))
+        let site = try await render(templates: try folder(["layout.mustache": layout]))
+        let original = try await render(templates: nil)
+        for page in ["index.html", "courts/wiwb/index.html", "courts/wiwb/notices/how-to-prepare/index.html", "checklist/index.html", "404.html"] {
+            #expect(try text(site, page).contains("<p class=\"court-banner\">Court banner</p>"), "\(page)")
+            #expect(try text(site, page).replacingOccurrences(of: "\n<p class=\"court-banner\">Court banner</p>", with: "") == (try text(original, page)))
+        }
+        #expect(site["assets/manifest.json"] == original["assets/manifest.json"])
+    }
+
+    /// An added asset (a court's seal) and an overridden one are fingerprinted, listed in the asset
+    /// manifest and cached by the service worker like the built-in ones.
+    @Test func addedAndOverriddenAssetsAreFingerprintedListedAndCached() async throws {
+        let seal = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"><circle cx=\".5\" cy=\".5\" r=\".5\"/></svg>\n"
+        let css = "body { color: #111; }\n"
+        let site = try await render(templates: try folder(["assets/seal.svg": seal, "assets/site.css": css]))
+        let original = try await render(templates: nil)
+        guard case let .success(manifest) = JSONValue.parse(try text(site, "assets/manifest.json")),
+              case let .success(before) = JSONValue.parse(try text(original, "assets/manifest.json")) else {
+            Issue.record("the asset manifest is not JSON")
+            return
+        }
+        let sealPath = try #require(manifest["seal.svg"]?.stringValue)
+        #expect(sealPath == "assets/" + Theme.fingerprinted("seal.svg", bytes: Array(seal.utf8)))
+        #expect(site[sealPath] == Array(seal.utf8))
+        let cssPath = try #require(manifest["site.css"]?.stringValue)
+        #expect(cssPath != before["site.css"]?.stringValue)
+        #expect(site[cssPath] == Array(css.utf8))
+        #expect(try text(site, "index.html").contains(cssPath))
+        let worker = try text(site, "sw.js")
+        #expect(worker.contains(sealPath))
+        #expect(worker.contains(cssPath))
+        #expect(worker != (try text(original, "sw.js")))
+        #expect(manifest["checklist-engine.js"] == before["checklist-engine.js"], "what is not overridden stays built-in")
+    }
+
+    /// The theme's hash covers every file used, built-in or the site's, so the build cache re-renders
+    /// pages when an override is added, changed or removed.
+    @Test func theSourceHashCoversOverridesAndBuiltInFiles() throws {
+        var bag = DiagnosticBag()
+        let builtIn = try #require(Theme.load(overrides: nil, displayRoot: "Templates", bag: &bag))
+        let again = try #require(Theme.load(overrides: nil, displayRoot: "Templates", bag: &bag))
+        let root = try folder(["page.mustache": "{{<layout}}{{$main}}A{{/main}}{{/layout}}"])
+        let overridden = try #require(Theme.load(overrides: root, displayRoot: "Templates", bag: &bag))
+        try Data("{{<layout}}{{$main}}B{{/main}}{{/layout}}".utf8).write(to: root.appendingPathComponent("page.mustache"))
+        let edited = try #require(Theme.load(overrides: root, displayRoot: "Templates", bag: &bag))
+        var otherBuiltIn = Theme.builtInFiles
+        otherBuiltIn[0].bytes.append(0x0A)
+        let newerGavel = try #require(Theme.load(overrides: nil, displayRoot: "Templates", builtIn: otherBuiltIn, bag: &bag))
+        #expect(bag.all.isEmpty)
+        #expect(builtIn.sourceHash == again.sourceHash)
+        #expect(Set([builtIn.sourceHash, overridden.sourceHash, edited.sourceHash, newerGavel.sourceHash]).count == 4)
+    }
+
+    /// A folder named but missing is an error; a template error in an override is located in it.
+    @Test func overrideProblemsAreLocatedInTheSitesFolder() throws {
+        var bag = DiagnosticBag()
+        let missing = try TestPaths.temporaryDirectory().appendingPathComponent("Nope")
+        #expect(Theme.load(overrides: missing, displayRoot: "Nope", bag: &bag) == nil)
+        #expect(bag.all.map(\.message) == ["templates folder not found"])
+        var broken = DiagnosticBag()
+        _ = Theme.load(overrides: try folder(["notice.mustache": "line one\n{{#open}}never closed\n"]), displayRoot: "Templates", bag: &broken)
+        #expect(broken.all.count == 1)
+        #expect(broken.all.first?.location.file == "Templates/notice.mustache")
+        #expect(broken.all.first?.message.hasPrefix("template error") == true)
+    }
+
+    /// Binary theme files travel as base64; the decoder gives back every byte value.
+    @Test func base64DecodingRoundTrips() {
+        let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 5) }
+        for length in [0, 1, 2, 3, 4, 299, 300] {
+            let encoded = Array(Data(bytes.prefix(length)).base64EncodedString().utf8)
+            #expect(Base64.decode(encoded) == Array(bytes.prefix(length)))
+        }
+    }
+}
