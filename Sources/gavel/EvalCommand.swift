@@ -6,7 +6,7 @@ struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate the checklist for an attorney's answers with the Swift engine.")
 
     @OptionGroup var site: SiteOptions
-    @Option(help: "The answers file (JSON, as exported by the checklist page).") var facts: String
+    @Option(name: [.customLong("answers"), .customLong("facts")], help: "The answers file (JSON, as exported by the checklist page); --facts is its former name.") var facts: String
     @Option(name: .customLong("court"), help: "A court to evaluate; repeatable. Default: the courts in the answers file.") var courts: [String] = []
     @Option(help: "The evaluating clock, an ISO-8601 instant. Default: now.") var now: String?
     @Flag(help: "Print the evaluation result as JSON.") var json = false
