@@ -64,7 +64,7 @@ import Testing
         let link = try #require(court["steps"]?.arrayValue?.first { $0["id"] == .string("link-accounts") })
         #expect(link["status"] == .string("not-yet"))
         #expect(link["opens_at"] == .string("2020-03-30T13:00:00Z"))
-        let after = try gavel(["eval", "--facts", answers.path, "--now", "2020-03-30T13:00:00Z"])
+        let after = try gavel(["eval", "--answers", answers.path, "--now", "2020-03-30T13:00:00Z"])
         #expect(after.stdout.contains("action needed"))
         #expect(after.stdout.contains("[to do] Link your PACER and CM/ECF accounts"))
     }
