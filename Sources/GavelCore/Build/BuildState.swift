@@ -44,6 +44,8 @@ public struct BuildState: Sendable {
     /// Takes the lock on `output`, or says who holds it.
     static func lock(_ output: URL) -> Result<FileIO.Lock, Diagnostic> {
         let path = sibling(of: output, "gavel-lock").path
+        // An Output in folders that do not exist yet (`--output site/build/Output`) gets them.
+        try? FileIO.makeDirectories(output.standardizedFileURL.deletingLastPathComponent().path)
         switch FileIO.Lock.acquire(path, holder: "gavel (process \(getpid()))") {
         case let .acquired(lock):
             return .success(lock)

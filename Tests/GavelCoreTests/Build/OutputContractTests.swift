@@ -208,6 +208,14 @@ import Testing
 
     // MARK: - The lock
 
+    @Test func anOutputInFoldersThatDoNotExistYetIsMade() async throws {
+        let (dir, _, options) = try Self.copy()
+        var nested = options
+        nested.output = dir.appendingPathComponent("site/build/Output")
+        _ = try await SiteBuild(options: nested).run(write: true)
+        #expect(FileIO.kind(nested.output.path + "/index.html") == .file)
+    }
+
     @Test func aSecondBuildStopsNamingTheOneThatHoldsTheOutput() async throws {
         let (_, _, options) = try Self.copy()
         _ = try await SiteBuild(options: options).run(write: true)
