@@ -70,14 +70,17 @@ public enum StepRuleCompiler {
         var out: [String: [CheckedStep]] = [:]
         for court in content.courts {
             let dateNames = court.dates.map(\.name)
+            // Made once per court, and only for a court whose steps' titles name its data.
+            var variables: CourtVariables?
             var steps: [CheckedStep] = []
             for entry in court.checklist {
                 guard var step = shared[entry.step.value] else { continue }
                 let module = step.module
                 if module.title.contains("{{") || module.summary.contains("{{") {
-                    let variables = CourtVariables(court: court)
-                    step.module.title = variables.fillText(module.title, file: module.file, bag: &bag)
-                    step.module.summary = variables.fillText(module.summary, file: module.file, bag: &bag)
+                    let filler = variables ?? CourtVariables(court: court)
+                    variables = filler
+                    step.module.title = filler.fillText(module.title, file: module.file, bag: &bag)
+                    step.module.summary = filler.fillText(module.summary, file: module.file, bag: &bag)
                 }
                 // A shared rule naming a court date this court lacks.
                 for (kind, source) in module.rules.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where entry.rules[kind] == nil {

@@ -136,14 +136,12 @@ extension SiteRenderer {
                 let ownRules = !step.courtRules.isEmpty || !step.unavailable.isEmpty
                 var ruleLines = rules(step, court: step.module.scope == .person && !ownRules ? nil : m.court)
                 if step.module.scope == .person && isAll {
-                    let holding = courts.filter { c in c.steps.contains { $0.module.id == id } }
-                    let perCourt = holding.map { c in (c, rules(c.steps.first { $0.module.id == id } ?? step, court: c.court)) }
-                    let varies = holding.contains { c in
-                        guard let s = c.steps.first(where: { $0.module.id == id }) else { return false }
-                        return !s.courtRules.isEmpty || !s.unavailable.isEmpty || s.optional != step.optional
-                    }
+                    let versions = courts.compactMap { c in c.steps.first { $0.module.id == id }.map { (c.court, $0) } }
+                    let varies = versions.contains { !$0.1.courtRules.isEmpty || !$0.1.unavailable.isEmpty || $0.1.optional != step.optional }
                     if varies {
-                        ruleLines = perCourt.flatMap { c, lines in lines.map { ["label": "\(c.court.shortName): \($0["label"] as? String ?? "")", "text": $0["text"] ?? ""] as [String: Any] } }
+                        ruleLines = versions.flatMap { court, version in
+                            rules(version, court: court).map { ["label": "\(court.shortName): \($0["label"] as? String ?? "")", "text": $0["text"] ?? ""] as [String: Any] }
+                        }
                     }
                 }
                 var entry: [String: Any] = [
