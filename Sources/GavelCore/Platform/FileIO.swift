@@ -113,24 +113,15 @@ enum FileIO {
         }
     }
 
-    /// Every entry under `root`, relative to it. Folders for which `skip` is true are not entered (nor
-    /// listed). A symbolic link, even to a folder, is listed as a file and never followed.
-    static func walk(_ root: String, skip: (String) -> Bool = { _ in false }) -> (files: [String], directories: [String]) {
+    /// Every entry under `root`, relative to it. A symbolic link, even to a folder, is listed as a file
+    /// and never followed.
+    static func walk(_ root: String) -> (files: [String], directories: [String]) {
         var files: [String] = [], directories: [String] = []
         var pending = [""]
         while let relative = pending.popLast() {
-            guard let dir = opendir(relative.isEmpty ? root : root + "/" + relative) else { continue }
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name == "." || name == ".." { continue }
+            for (name, kind) in entries(of: relative.isEmpty ? root : root + "/" + relative) {
                 let path = relative.isEmpty ? name : relative + "/" + name
-                var isDirectory = entry.pointee.d_type == DT_DIR
-                if entry.pointee.d_type == DT_UNKNOWN { isDirectory = kind(root + "/" + path) == .directory }
-                if isDirectory {
-                    if skip(path) { continue }
+                if kind == .directory {
                     directories.append(path)
                     pending.append(path)
                 } else {
