@@ -8,6 +8,10 @@ client, and prints every sample and the median (also the build time the server r
 is watching, debouncing and delivery).
 
     python3 bench/serve_latency.py [--gavel .build/debug/gavel] [--edits 10] [--poll]
+    python3 bench/serve_latency.py --content SITE/Content --templates Templates --notice courts/c0001/notices/n0001.md --json
+
+With --content the site is served where it is (bench/run.py passes its 10,000-notice site) and the
+edited notice is put back afterwards; without it, a copy of the example site is served.
 """
 
 from __future__ import annotations
@@ -84,17 +88,29 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=10)
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between edits")
     parser.add_argument("--poll", action="store_true", help="make the server poll instead of using inotify")
+    parser.add_argument("--content", help="serve this Content folder in place (default: a copy of the example's)")
+    parser.add_argument("--templates", help="with --content: the Templates folder")
+    parser.add_argument("--notice", default=str(NOTICE), help="the notice to edit, relative to Content/")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line at the end")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="gavel-serve-latency-"))
     proc = None
+    restore = None
     try:
-        shutil.copytree(ROOT / "Content", work / "Content")
-        shutil.copytree(ROOT / "Templates", work / "Templates")
+        if args.content:
+            content = Path(args.content).resolve()
+            templates = ["--templates", str(Path(args.templates).resolve())] if args.templates else []
+        else:
+            shutil.copytree(ROOT / "Content", work / "Content")
+            shutil.copytree(ROOT / "Templates", work / "Templates")
+            content, templates = work / "Content", ["--templates", str(work / "Templates")]
         port = free_port()
-        command = [args.gavel, "serve", "--port", str(port)] + (["--poll"] if args.poll else [])
+        command = [args.gavel, "serve", "--content", str(content), *templates, "--port", str(port)] + (["--poll"] if args.poll else [])
+        started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = proc.stdout.readline()
+        first_build = time.perf_counter() - started
         if "Serving http://" not in line:
             print(f"gavel serve did not start: {line!r}", file=sys.stderr)
             return 1
@@ -107,14 +123,15 @@ def main() -> int:
             print("no hello event from /__gavel/events", file=sys.stderr)
             return 1
 
-        path = work / "Content" / NOTICE
+        path = content / args.notice
         original = path.read_text(encoding="utf-8")
+        restore = (path, original)
         latencies, builds = [], []
         for i in range(args.edits):
             time.sleep(args.pause)
             while not events.empty():
                 events.get_nowait()
-            text = original.replace("## What is happening", f"## What is happening (edit {i + 1})")
+            text = original.rstrip("\n") + f"\n\nEdited for the latency benchmark ({i + 1}).\n"
             start = time.perf_counter()
             path.write_text(text, encoding="utf-8")
             deadline = start + 10
@@ -131,6 +148,9 @@ def main() -> int:
             builds.append(float(data.get("build_ms", 0)))
             print(f"edit {i + 1:2d}: {latency:7.1f} ms to the reload event (server build {builds[-1]:.1f} ms)")
 
+        if args.json:
+            print(json.dumps({"latencies_ms": latencies, "builds_ms": builds, "median_ms": statistics.median(latencies),
+                              "median_build_ms": statistics.median(builds), "first_build_s": first_build}))
         print(f"median edit-to-reload over {len(latencies)} edits: {statistics.median(latencies):.1f} ms "
               f"(min {min(latencies):.1f}, max {max(latencies):.1f}); median build {statistics.median(builds):.1f} ms "
               f"[{Path(args.gavel).parent.name} build, {'polling' if args.poll else 'inotify'}]")
@@ -142,6 +162,8 @@ def main() -> int:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if restore:
+            restore[0].write_text(restore[1], encoding="utf-8")
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -89,13 +89,25 @@ struct BuildCommand: AsyncParsableCommand {
             options.now = instant
         }
         let start = Date()
+        let progress = ProgressLine.forTerminal(format: site.diagnostics.format)
+        if let progress {
+            let observer = options.stepObserver
+            options.stepObserver = { step in
+                observer?(step)
+                progress.stepDone(step)
+            }
+            options.renderProgress = { done, total in progress.courts(done, of: total) }
+        }
+        defer { progress?.finish() }
         do {
             let result = try await SiteBuild(options: options).run(write: true)
+            progress?.finish()
             site.report(result.warnings)
             let w = result.written ?? OutputWriter.Summary()
             let ms = Int(Date().timeIntervalSince(start) * 1000)
             FileHandle.standardError.write(Data(("built \(result.files.count) files into \(output) in \(ms) ms (\(w.written) written, \(w.unchanged) unchanged, \(w.removed) removed" + (w.kept > 0 ? ", \(w.kept) of the folder's own kept" : "") + ")\n").utf8))
         } catch {
+            progress?.finish()
             site.report(error.diagnostics)
             FileHandle.standardError.write(Data("build failed with \(error.diagnostics.filter { $0.severity == .error }.count) error(s); \(output) was not changed\n".utf8))
             throw ExitCode(1)

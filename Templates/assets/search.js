@@ -1,6 +1,8 @@
-// Gavel site search: runs in the browser over globalThis.GAVEL_SEARCH_INDEX (entries {t: title,
-// u: site path, s: summary, x: text}), which search-index.js sets. A classic script with no
-// dependencies and no fetch(), so it works from file:// as well as from a server.
+// Gavel site search: runs in the browser over the search index the build splits into shards
+// (search/meta.js, then terms-N.js, docs-N.js and titles-N.js as a query needs them; each sets
+// globalThis.GAVEL_SEARCH_SHARDS[name]). Entries are {t: title, u: site path, s: summary, x: text}.
+// A classic script with no dependencies and no fetch(): shards load as <script> elements, so search
+// works from file:// as well as from a server.
 (function () {
   'use strict';
 
@@ -135,6 +137,175 @@
     return pieces;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // The sharded index: the same results as search() over every entry, loading only what a query
+  // needs (SearchIndex.swift writes it).
+  // ---------------------------------------------------------------------------------------------
+
+  var DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
+  var DIGIT = Object.create(null);
+  for (var d = 0; d < DIGITS.length; d++) DIGIT[DIGITS.charAt(d)] = d;
+
+  // Calls visit(entry, code, titleLength) for each posting of one word: base-32 numbers whose digits
+  // of 32 and up say another follows; the entry is the difference from the previous one, and the
+  // title length is there only when the code's bit 2 says the title has the word.
+  function decodePostings(text, visit) {
+    var i = 0, id = 0;
+    function number() {
+      var value = 0, scale = 1, digit;
+      do {
+        digit = DIGIT[text.charAt(i++)];
+        if (digit === undefined) throw new Error('damaged search index');
+        value += (digit & 31) * scale;
+        scale *= 32;
+      } while (digit >= 32);
+      return value;
+    }
+    while (i < text.length) {
+      id += number();
+      var code = number();
+      visit(id, code, code & 2 ? number() : 0);
+    }
+  }
+
+  // The term shards that may hold words starting with `term`: shard k holds the words from its
+  // first word up to the next shard's (null for an empty shard).
+  function termShards(meta, term) {
+    var firsts = meta.terms || [], names = [], end = term + '\uffff';
+    var filled = [];
+    for (var i = 0; i < firsts.length; i++) if (firsts[i] !== null) filled.push(i);
+    for (var k = 0; k < filled.length; k++) {
+      var low = firsts[filled[k]], high = k + 1 < filled.length ? firsts[filled[k + 1]] : null;
+      if (low >= end) break;
+      if (high !== null && high <= term) continue;
+      names.push('terms-' + filled[k]);
+    }
+    return names;
+  }
+
+  function shardOf(id, per, count) { return Math.min(Math.floor(id / per), count - 1); }
+
+  // search(entries, query, limit) over the shards: `load(names)` gives a promise of the shards by
+  // name. Postings give every entry with all the words and its score but for the two phrase
+  // bonuses, which need the title; titles are loaded only for entries that could reach the shown
+  // results with a bonus (best first), and entries only for the results shown.
+  function searchShards(meta, load, query, limit) {
+    limit = limit || LIMIT;
+    var words = terms(query);
+    if (!words.length) return Promise.resolve({ total: 0, results: [], terms: words });
+    var phrase = fold(query).trim();
+    var n = words.length;
+    var wanted = [];
+    words.forEach(function (w) {
+      termShards(meta, w).forEach(function (name) { if (wanted.indexOf(name) < 0) wanted.push(name); });
+    });
+    var candidates = [];
+    return load(wanted).then(function (shards) {
+      var perTerm = words.map(function (w) {
+        var found = new Map();
+        termShards(meta, w).forEach(function (name) {
+          var shard = shards[name] || {};
+          Object.keys(shard).forEach(function (word) {
+            if (word.lastIndexOf(w, 0) !== 0) return;
+            decodePostings(shard[word], function (id, code, titleLength) {
+              var hit = found.get(id);
+              if (!hit) { hit = { t: 0, s: 0, x: 0, length: 0 }; found.set(id, hit); }
+              if (code & 2) { hit.t = 1; hit.length = titleLength; }
+              if (code & 1) hit.s = 1;
+              hit.x += code >> 2;
+            });
+          });
+        });
+        return found;
+      });
+      var fewest = perTerm.reduce(function (a, b) { return b.size < a.size ? b : a; });
+      fewest.forEach(function (_, id) {
+        var inTitle = 0, inSummary = 0, inText = 0, titleLength = -1;
+        for (var k = 0; k < n; k++) {
+          var hit = perTerm[k].get(id);
+          if (!hit) return;
+          inTitle += hit.t;
+          inSummary += hit.s;
+          inText += Math.min(hit.x, 20);
+          if (hit.t) titleLength = hit.length;
+        }
+        var score = (inTitle === n ? 1e7 : 0) + inTitle * 1e6 + inSummary * 1e3 + Math.min(inText, 999);
+        // The phrase in the title puts every word but perhaps the first at a word start there;
+        // the title equal to the phrase puts all of them, and has its length.
+        var bonus = (n > 1 && inTitle >= n - 1 && titleLength >= phrase.length ? 1e5 : 0) +
+          (inTitle === n && titleLength === phrase.length ? 5e4 : 0);
+        candidates.push({ id: id, score: score, best: score + bonus, open: bonus > 0 });
+      });
+      return settle();
+    }).then(function (top) {
+      var names = [];
+      top.forEach(function (c) {
+        var name = 'docs-' + shardOf(c.id, meta.docs[0], meta.docs[1]);
+        if (names.indexOf(name) < 0) names.push(name);
+      });
+      return load(names).then(function (shards) {
+        var results = top.map(function (c) {
+          var shard = shardOf(c.id, meta.docs[0], meta.docs[1]);
+          var entry = shards['docs-' + shard][c.id - shard * meta.docs[0]];
+          return { entry: entry, score: c.score, snippet: snippet(entry, words) };
+        });
+        return { total: candidates.length, results: results, terms: words };
+      });
+    });
+
+    function rank(a, b) {
+      return (b.open ? b.best : b.score) - (a.open ? a.best : a.score) || a.id - b.id;
+    }
+    // The first `limit` by score, or by the best score an unread title could give; the titles of
+    // those still open are read, and so on until the first `limit` are all settled.
+    function settle() {
+      candidates.sort(rank);
+      var top = candidates.slice(0, limit);
+      var open = top.filter(function (c) { return c.open; });
+      if (!open.length) return Promise.resolve(top);
+      var names = [];
+      open.forEach(function (c) {
+        var name = 'titles-' + shardOf(c.id, meta.titles[0], meta.titles[1]);
+        if (names.indexOf(name) < 0) names.push(name);
+      });
+      return load(names).then(function (shards) {
+        open.forEach(function (c) {
+          var shard = shardOf(c.id, meta.titles[0], meta.titles[1]);
+          var title = fold(shards['titles-' + shard][c.id - shard * meta.titles[0]]);
+          if (n > 1 && title.indexOf(phrase) >= 0) c.score += 1e5;
+          if (title === phrase) c.score += 5e4;
+          c.open = false;
+        });
+        return settle();
+      });
+    }
+  }
+
+  // Loads shards as <script> elements from `base` (the site's search/ folder), once each.
+  function scriptLoader(base) {
+    var registry = G.GAVEL_SEARCH_SHARDS = G.GAVEL_SEARCH_SHARDS || {};
+    var pending = Object.create(null);
+    function one(name) {
+      if (registry[name]) return Promise.resolve();
+      if (!pending[name]) {
+        pending[name] = new Promise(function (resolve, reject) {
+          var element = document.createElement('script');
+          element.src = base + name + '.js';
+          element.onload = function () {
+            if (registry[name]) resolve();
+            else { delete pending[name]; reject(new Error('search shard ' + name + ' is empty')); }
+          };
+          element.onerror = function () { delete pending[name]; reject(new Error('search shard ' + name + ' did not load')); };
+          document.head.appendChild(element);
+        });
+      }
+      return pending[name];
+    }
+    return function (names) {
+      return Promise.all(names.map(one)).then(function () { return registry; });
+    };
+  }
+
   // A site path as a link from the search page: relative to the site root, and ending in
   // index.html for folders when the site is read from disk.
   function hrefFor(root, path, fromDisk) {
@@ -154,7 +325,8 @@
     return n + ' for ' + q + (total > shown ? '; showing the best ' + shown + '.' : '.');
   }
 
-  G.GavelSearch = { _internals: { fold: fold, terms: terms, search: search, snippet: snippet, hrefFor: hrefFor, statusFor: statusFor, LIMIT: LIMIT } };
+  G.GavelSearch = { _internals: { fold: fold, terms: terms, search: search, searchShards: searchShards, decodePostings: decodePostings,
+    termShards: termShards, snippet: snippet, hrefFor: hrefFor, statusFor: statusFor, LIMIT: LIMIT } };
 
   // ---------------------------------------------------------------------------------------------
   // The page
@@ -179,14 +351,16 @@
     var results = document.getElementById('search-results');
     registerServiceWorker();
     if (!input || !status || !results) return;
-    var index = G.GAVEL_SEARCH_INDEX;
-    if (!Array.isArray(index)) {
+    var meta = (G.GAVEL_SEARCH_SHARDS || {}).meta;
+    if (!meta || !Array.isArray(meta.terms)) {
       status.textContent = 'Search is not available: the search index did not load. Use the pages listed below.';
       return;
     }
+    var load = scriptLoader(root + 'search/');
     var fromDisk = location.protocol === 'file:';
     var timer = null;
     var last = null;
+    var asked = 0;
 
     function show(query, updateAddress) {
       if (query === last) return;
@@ -198,15 +372,23 @@
           history.replaceState(history.state, '', url);
         } catch (e) { /* some file:// pages refuse; the results still show */ }
       }
+      var ask = ++asked;
       if (!query.trim()) {
         status.textContent = '';
         return;
       }
-      var found = search(index, query, LIMIT);
-      if (!found.terms.length) {
+      if (!terms(query).length) {
         status.textContent = 'Type a word to search for.';
         return;
       }
+      searchShards(meta, load, query, LIMIT).then(function (found) {
+        if (ask === asked) showResults(query, found);
+      }, function () {
+        if (ask === asked) status.textContent = 'Search is not available: part of the search index did not load (offline?). Use the pages listed below.';
+      });
+    }
+
+    function showResults(query, found) {
       var list = document.createElement('ol');
       list.className = 'search-results__list';
       found.results.forEach(function (r) {

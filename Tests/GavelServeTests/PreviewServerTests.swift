@@ -48,7 +48,7 @@ import Testing
             let expected = [
                 "/feed.xml": "application/xml; charset=utf-8", "/sitemap.xml": "application/xml; charset=utf-8",
                 "/courts/wiwb/feed.xml": "application/xml; charset=utf-8", "/courts/wiwb/calendar.ics": "text/calendar; charset=utf-8",
-                "/robots.txt": "text/plain; charset=utf-8", "/search-index.json": "application/json; charset=utf-8",
+                "/robots.txt": "text/plain; charset=utf-8", "/search/meta.js": "text/javascript; charset=utf-8", "/assets/manifest.json": "application/json; charset=utf-8",
                 "/__gavel/reload.js": "text/javascript; charset=utf-8", "/__gavel/overlay.css": "text/css; charset=utf-8",
             ]
             for (target, type) in expected {

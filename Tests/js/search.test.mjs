@@ -117,6 +117,22 @@ test('links are relative to the search page and name index.html from disk', () =
   assert.equal(s.hrefFor('', '', false), './');
 });
 
+test('postings decode from their digits (the same digits SearchShardsTests writes)', () => {
+  const seen = [];
+  s.decodePostings('06C' + '5m2' + 'hha21' + 'V2WeYw3', (id, code, length) => seen.push([id, code, length]));
+  assert.deepEqual(plain(seen), [[0, 6, 12], [5, 80, 0], [70000, 1, 0], [70031, 2, 4000000]]);
+  assert.throws(() => s.decodePostings('0!', () => {}), /damaged/);
+});
+
+test('a term is looked for in the shards whose word ranges can hold words starting with it', () => {
+  const meta = { terms: ['a', null, 'court', 'link', null, 'pacer'] };
+  assert.deepEqual(plain(s.termShards(meta, 'co')), ['terms-0', 'terms-2']);
+  assert.deepEqual(plain(s.termShards(meta, 'court')), ['terms-2']);
+  assert.deepEqual(plain(s.termShards(meta, 'l')), ['terms-2', 'terms-3']);
+  assert.deepEqual(plain(s.termShards(meta, 'zebra')), ['terms-5']);
+  assert.deepEqual(plain(s.termShards(meta, '0')), []);
+});
+
 test('an empty query finds nothing', () => {
   assert.deepEqual(plain(s.search(index, '   ')), { total: 0, results: [], terms: [] });
 });

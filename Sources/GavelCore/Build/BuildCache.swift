@@ -15,10 +15,10 @@ public struct BuildCache: Sendable {
         public var modified: Int64 = 0
         public var inode: UInt64 = 0
         /// The page's search index entry, serialised JSON: made this build, or read from the last
-        /// search-index.json when the index is made again.
+        /// build's docs shard when the index is made again.
         public var search: [UInt8]?
-        /// Where that entry stands in search-index.json.
-        public var searchRange: Range<Int>?
+        /// Which docs shard has that entry, and where in the file.
+        var searchPlace: SearchIndex.Place?
     }
 
     public var global: UInt64
@@ -36,8 +36,8 @@ public struct BuildCache: Sendable {
     ///
     /// The format is line-based, read without a JSON parser: a header `gavel-cache <identity> <checksum>
     /// <global>`, then one line per file: path, input, output, size, modification time and inode
-    /// (hexadecimal, tab-separated), and for pages in the search index where their entry starts and
-    /// ends in search-index.json (see `loadSearch`). The checksum covers every byte after the header.
+    /// (hexadecimal, tab-separated), and for pages in the search index their docs shard and where
+    /// their entry starts and ends in it (see `loadSearch`). The checksum covers every byte after the header.
     public static func load(for output: URL) -> BuildCache? {
         guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-cache"),
               head.count == 1, let global = hex(ArraySlice(head[0].utf8)) else { return nil }
@@ -45,15 +45,15 @@ public struct BuildCache: Sendable {
         entries.reserveCapacity(lines.count)
         for line in lines {
             let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
-            guard cells.count == 6 || cells.count == 8, let input = hex(cells[1]), let outputHash = hex(cells[2]),
+            guard cells.count == 6 || cells.count == 9, let input = hex(cells[1]), let outputHash = hex(cells[2]),
                   let size = hex(cells[3]).flatMap({ Int(exactly: $0) }), let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
-            var range: Range<Int>?
-            if cells.count == 8 {
-                guard let start = hex(cells[6]), let end = hex(cells[7]), start <= end, end < 1 << 48 else { return nil }
-                range = Int(start)..<Int(end)
+            var place: SearchIndex.Place?
+            if cells.count == 9 {
+                guard let shard = hex(cells[6]), let start = hex(cells[7]), let end = hex(cells[8]), shard < 1 << 32, start <= end, end < 1 << 48 else { return nil }
+                place = SearchIndex.Place(shard: Int(shard), range: Int(start)..<Int(end))
             }
             entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: size,
-                                                                       modified: Int64(bitPattern: modified), inode: inode, searchRange: range)
+                                                                       modified: Int64(bitPattern: modified), inode: inode, searchPlace: place)
         }
         return BuildCache(global: global, entries: entries)
     }
@@ -77,8 +77,8 @@ public struct BuildCache: Sendable {
         for (path, e) in entries.sorted(by: { $0.key < $1.key }) {
             bytes.append(contentsOf: Array("\(path)\t\(String(e.input, radix: 16))\t\(String(e.output, radix: 16))\t\(String(e.size, radix: 16))".utf8))
             bytes.append(contentsOf: Array("\t\(String(UInt64(bitPattern: e.modified), radix: 16))\t\(String(e.inode, radix: 16))".utf8))
-            if let range = e.searchRange {
-                bytes.append(contentsOf: Array("\t\(String(range.lowerBound, radix: 16))\t\(String(range.upperBound, radix: 16))".utf8))
+            if let place = e.searchPlace {
+                bytes.append(contentsOf: Array("\t\(String(place.shard, radix: 16))\t\(String(place.range.lowerBound, radix: 16))\t\(String(place.range.upperBound, radix: 16))".utf8))
             }
             bytes.append(0x0A)
         }
@@ -92,16 +92,21 @@ public struct BuildCache: Sendable {
 
     // MARK: - Search entries
 
-    /// Adds the search entries of the last build, read from its search-index.json (which must be the
-    /// file this cache describes); false when they cannot be had (then reused pages would lack them,
-    /// and the caller renders everything).
+    /// Adds the search entries of the last build, read from its docs shards (each must be the file
+    /// this cache describes); false when they cannot be had (then reused pages would lack them, and
+    /// the caller renders everything).
     public mutating func loadSearch(for output: URL) -> Bool {
-        guard let recorded = entries[SearchIndex.files[0]], let bytes = FileIO.read(output.path + "/" + SearchIndex.files[0]),
-              bytes.count == recorded.size, ContentHash.of(bytes) == recorded.output else { return false }
+        var shards: [Int: [UInt8]] = [:]
         for (path, entry) in entries {
-            guard let range = entry.searchRange else { continue }
-            guard range.upperBound <= bytes.count else { return false }
-            entries[path]?.search = Array(bytes[range])
+            guard let place = entry.searchPlace else { continue }
+            if shards[place.shard] == nil {
+                let name = "search/docs-\(place.shard).js"
+                guard let recorded = entries[name], let bytes = FileIO.read(output.path + "/" + name),
+                      bytes.count == recorded.size, ContentHash.of(bytes) == recorded.output else { return false }
+                shards[place.shard] = bytes
+            }
+            guard let bytes = shards[place.shard], place.range.upperBound <= bytes.count else { return false }
+            entries[path]?.search = Array(bytes[place.range])
         }
         return true
     }

@@ -19,6 +19,8 @@ public struct BuildOptions: Sendable {
     public var timings: StepTimings?
     /// Called with each build step's name as it finishes, in order (tests use it to act mid-build).
     public var stepObserver: (@Sendable (String) -> Void)?
+    /// Called as courts finish rendering, with how many are done of how many (a progress line).
+    public var renderProgress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
     public init(content: String = "Content", templates: String? = nil, output: String = "Output", now: Instant = Instant(Date())) {
         self.content = URL(fileURLWithPath: content)

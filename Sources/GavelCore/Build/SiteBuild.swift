@@ -61,7 +61,9 @@ public struct SiteBuild {
     public func renderer(for model: SiteModel, theme: Theme, plan: PagePlan? = nil, cache: SiteRenderer.RenderCache? = nil) -> SiteRenderer {
         let basePath = URL(string: model.content.site.baseURL)?.path ?? "/"
         let linker = SiteLinker(offline: options.offline, basePath: basePath.isEmpty ? "/" : basePath)
-        return SiteRenderer(model: model, theme: theme, linker: linker, markdown: Markdown(), plan: plan, cache: cache)
+        var renderer = SiteRenderer(model: model, theme: theme, linker: linker, markdown: Markdown(), plan: plan, cache: cache)
+        renderer.progress = options.renderProgress
+        return renderer
     }
 
     /// Load and validate; the model and theme, or every error found.
@@ -145,7 +147,7 @@ public struct SiteBuild {
         var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
         // Search entries are read only when the search index is to be made again.
-        if cache.previous != nil, !cache.searchIndexReusable, cache.previous?.loadSearch(for: options.output) != true {
+        if cache.previous != nil, !cache.searchIndexReusable(plan.searchLayout), cache.previous?.loadSearch(for: options.output) != true {
             cache.previous = nil
         }
         steps.done("plan")

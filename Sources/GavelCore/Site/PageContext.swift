@@ -31,7 +31,7 @@ struct PageContext {
             "feed_href": href("feed.xml"),
             "checklist_href": href("checklist/"),
             "assets": [
-                "css": asset("site.css"), "search_js": asset("search.js"), "search_index_js": href("search-index.js"),
+                "css": asset("site.css"), "search_js": asset("search.js"), "search_index_js": href("search/meta.js"),
                 "engine_js": asset("checklist-engine.js"), "engine_classic_js": asset("checklist-engine.classic.js"), "checklist_js": asset("checklist.js"),
             ],
             "scripts": scripts,

@@ -39,7 +39,9 @@ public struct PagePlan: Sendable {
             switch kind {
             case .notice, .courtFeed, .calendar, .siteFeed, .sitemap, .robots, .notFound, .serviceWorker: return false
             // The script twins are what pages load (from disk and offline); the JSON is for machines.
-            case .checklistData, .searchIndex: return path.hasSuffix(".js")
+            case .checklistData: return path.hasSuffix(".js")
+            // Search shards are cached as queries load them; only the list of them is installed.
+            case .searchIndex: return path == "search/meta.js"
             default: return true
             }
         }
@@ -51,9 +53,17 @@ public struct PagePlan: Sendable {
     public private(set) var courtRanges: [Range<Int>] = []
     /// The addresses a link may point at ("courts/wiwb/", "feed.xml").
     public private(set) var sitePaths: Set<String> = []
+    /// The search index's files, counted from the pages that have an entry: free pages, courts, notices
+    /// not archived, and step walkthroughs.
+    let searchLayout: SearchIndex.Layout
     private var index: [String: Int] = [:]
 
     public init(model: SiteModel, theme: Theme) {
+        var searchEntries = model.content.pages.count
+        for m in model.courts {
+            searchEntries += 1 + m.steps.count + m.notices.filter { m.owns($0) && !$0.isArchived(now: m.today) }.count
+        }
+        searchLayout = SearchIndex.Layout(entries: searchEntries)
         func add(_ address: String, _ kind: Kind, _ input: Input, linkable: Bool = true) {
             let path = SiteLinker.file(for: address)
             index[path] = files.count
@@ -69,7 +79,7 @@ public struct PagePlan: Sendable {
         for asset in theme.assetFiles { add(asset.path, .asset, .global, linkable: false) }
         add("assets/manifest.json", .assetManifest, .global, linkable: false)
         add("robots.txt", .robots, .global)
-        for name in SearchIndex.files { add(name, .searchIndex, .allCourts, linkable: false) }
+        for name in searchLayout.files { add(name, .searchIndex, .allCourts, linkable: false) }
         add("sitemap.xml", .sitemap, .global)
         if theme.serviceWorker != nil { add("sw.js", .serviceWorker, .everything, linkable: false) }
         for (c, m) in model.courts.enumerated() {

@@ -1,9 +1,46 @@
-/// The client-side search index, written as JSON and as a `.js` twin so search works from disk.
+import Foundation
+
+/// The client-side search index, split into small classic scripts that the search page loads with
+/// `<script>` only as a query needs them (so it works from disk and offline, and a first query at
+/// 10,000 notices loads a few hundred kilobytes, not the whole index):
+///
+/// - `search/meta.js`: the counts below and the first word of every term shard;
+/// - `search/terms-N.js`: for a run of words in sorted order, each word's postings (which entries
+///   have it, in the title or summary, and how often in the text);
+/// - `search/docs-N.js`: the entries themselves (`{t, u, s, x}`), `docsPerShard` to a file, loaded
+///   for the results shown;
+/// - `search/titles-N.js`: the titles alone, loaded when a whole-phrase bonus could change the order.
+///
+/// Each sets `GAVEL_SEARCH_SHARDS[name]`. How the files are counted depends only on the number of
+/// entries, which the page plan knows; which words go where depends on the words. search.js reads
+/// them (docs/checklist-ui.md); the ranking is the one search.js has always used over every entry.
 struct SearchIndex: Sendable {
     /// Each entry already serialised, with the output file of its page (the cache's key), so a reused
     /// page's entry is copied as it is.
-    var entries: [(file: String, json: [UInt8])] = []
-    static let files = ["search-index.json", "search-index.js"]
+    private(set) var entries: [(file: String, json: [UInt8])] = []
+    /// The words of those entries, found as each entry is added (on the court's own task).
+    private var terms = Terms()
+
+    /// How many files of each kind an index of `entries` entries has.
+    struct Layout: Sendable, Equatable {
+        static let docsPerShard = 8
+        static let titlesPerShard = 256
+        static let entriesPerTermShard = 50
+        var entries: Int
+        var docShards: Int { max(1, (entries + Self.docsPerShard - 1) / Self.docsPerShard) }
+        var titleShards: Int { max(1, (entries + Self.titlesPerShard - 1) / Self.titlesPerShard) }
+        var termShards: Int { max(1, (entries + Self.entriesPerTermShard - 1) / Self.entriesPerTermShard) }
+
+        /// Every file of the index, meta first.
+        var files: [String] {
+            ["search/meta.js"] + (0..<termShards).map { "search/terms-\($0).js" } + (0..<docShards).map { "search/docs-\($0).js" }
+                + (0..<titleShards).map { "search/titles-\($0).js" }
+        }
+
+        /// The docs shard of entry `i`: entries past the planned count go to the last one.
+        func docShard(of i: Int) -> Int { min(i / Self.docsPerShard, docShards - 1) }
+        func titleShard(of i: Int) -> Int { min(i / Self.titlesPerShard, titleShards - 1) }
+    }
 
     @discardableResult
     mutating func add(file: String, title: String, path: String, summary: String, html: String) -> [UInt8] {
@@ -12,38 +49,319 @@ struct SearchIndex: Sendable {
             ("t", .string(title)), ("u", .string(path)), ("s", .string(summary)),
             ("x", .string(Self.plainText(html))),
         ]).write(into: &entry, pretty: false, indent: 0)
-        entries.append((file, entry))
+        append(file: file, json: entry)
         return entry
     }
 
-    /// Where each page's entry stands in the JSON file: the next build reads reused pages' entries
-    /// from the file itself rather than keeping a second copy.
-    func ranges() -> [String: Range<Int>] {
-        var out: [String: Range<Int>] = [:]
-        var offset = 1
-        for (i, entry) in entries.enumerated() {
-            if i > 0 { offset += 1 }
-            out[entry.file] = offset..<(offset + entry.json.count)
-            offset += entry.json.count
-        }
-        return out
+    /// An entry made by an earlier build, as it was serialised.
+    mutating func append(file: String, json: [UInt8]) {
+        terms.add(json, id: entries.count)
+        entries.append((file, json))
     }
 
-    /// The index as JSON, or as its script twin. Made one at a time and handed on at once: on large
-    /// sites the index is the biggest thing a build holds, so two copies are never alive together.
-    func file(script: Bool) -> OutputFile {
-        let prefix = script ? Array("globalThis.GAVEL_SEARCH_INDEX = ".utf8) : []
-        var bytes = prefix
-        bytes.reserveCapacity(prefix.count + entries.reduce(4) { $0 + $1.json.count + 1 })
-        bytes.append(UInt8(ascii: "["))
-        for (i, entry) in entries.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: entry.json)
+    /// Another index's entries after these (a court's, in plan order).
+    mutating func append(contentsOf other: SearchIndex) {
+        terms.append(other.terms, offset: entries.count)
+        entries.append(contentsOf: other.entries)
+    }
+
+    // MARK: - Files
+
+    static let registry = Array("(globalThis.GAVEL_SEARCH_SHARDS = globalThis.GAVEL_SEARCH_SHARDS || {})[\"".utf8)
+
+    private static func script(_ name: String, _ body: (inout [UInt8]) -> Void) -> OutputFile {
+        var bytes = registry
+        bytes.append(contentsOf: Array(name.utf8))
+        bytes.append(contentsOf: Array("\"] = ".utf8))
+        body(&bytes)
+        bytes.append(contentsOf: Array(";\n".utf8))
+        return OutputFile(path: "search/\(name).js", bytes: bytes)
+    }
+
+    /// Where each page's entry stands in its docs shard, for the next build to read it back from there.
+    struct Place: Sendable, Equatable {
+        var shard: Int
+        var range: Range<Int>
+    }
+
+    /// Every file of the index, in `layout.files` order, and each entry's place.
+    func files(layout: Layout) -> (files: [OutputFile], places: [String: Place]) {
+        let table = terms.words, lists = terms.lists
+        var out: [OutputFile] = []
+        var places: [String: Place] = [:]
+
+        // Term shards: words in sorted order, cut where the encoded sizes add up to an even share.
+        let order = (0..<table.count).sorted { table.word($0).lexicographicallyPrecedes(table.word($1)) }
+        let words = order.map { table.word($0) }
+        var encoded: [[UInt8]] = []
+        encoded.reserveCapacity(words.count)
+        var total = 0
+        for (k, word) in words.enumerated() {
+            var bytes: [UInt8] = []
+            JSONValue.writeString(String(decoding: word, as: UTF16.self), into: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(UInt8(ascii: "\""))
+            Self.encode(lists[order[k]], into: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+            total += bytes.count
+            encoded.append(bytes)
         }
-        bytes.append(UInt8(ascii: "]"))
-        if script { bytes.append(UInt8(ascii: ";")) }
-        bytes.append(0x0A)
-        return OutputFile(path: script ? "search-index.js" : "search-index.json", bytes: bytes)
+        var shardWords = Array(repeating: [Int](), count: layout.termShards)
+        var before = 0
+        for (i, bytes) in encoded.enumerated() {
+            let shard = total == 0 ? 0 : min(layout.termShards - 1, before * layout.termShards / total)
+            shardWords[shard].append(i)
+            before += bytes.count
+        }
+        var firsts: [JSONValue] = []
+        for (shard, members) in shardWords.enumerated() {
+            firsts.append(members.first.map { .string(String(decoding: words[$0], as: UTF16.self)) } ?? .null)
+            out.append(Self.script("terms-\(shard)") { bytes in
+                bytes.append(UInt8(ascii: "{"))
+                for (k, i) in members.enumerated() {
+                    if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                    bytes.append(contentsOf: encoded[i])
+                }
+                bytes.append(UInt8(ascii: "}"))
+            })
+        }
+
+        // Docs shards (the entries, and where each stands in its file) and titles shards (each entry's
+        // title as the entry has it): arrays of consecutive entries, the last shard taking any extra.
+        func arrays(_ name: String, per: Int, shards: Int, _ item: (Int, Int, inout [UInt8]) -> Void) {
+            for shard in 0..<shards {
+                let start = min(entries.count, shard * per)
+                let end = shard == shards - 1 ? entries.count : min(entries.count, start + per)
+                out.append(Self.script("\(name)-\(shard)") { bytes in
+                    bytes.append(UInt8(ascii: "["))
+                    for i in start..<end {
+                        if i > start { bytes.append(UInt8(ascii: ",")) }
+                        item(i, shard, &bytes)
+                    }
+                    bytes.append(UInt8(ascii: "]"))
+                })
+            }
+        }
+        arrays("docs", per: Layout.docsPerShard, shards: layout.docShards) { i, shard, bytes in
+            places[entries[i].file] = Place(shard: shard, range: bytes.count..<(bytes.count + entries[i].json.count))
+            bytes.append(contentsOf: entries[i].json)
+        }
+        arrays("titles", per: Layout.titlesPerShard, shards: layout.titleShards) { i, _, bytes in
+            bytes.append(contentsOf: terms.titles[i])
+        }
+
+        let meta = JSONValue.object([
+            ("v", .number(1)), ("entries", .number(Double(entries.count))),
+            ("docs", .array([.number(Double(Layout.docsPerShard)), .number(Double(layout.docShards))])),
+            ("titles", .array([.number(Double(Layout.titlesPerShard)), .number(Double(layout.titleShards))])),
+            ("terms", .array(firsts)),
+        ])
+        out.insert(Self.script("meta") { meta.write(into: &$0, pretty: false, indent: 0) }, at: 0)
+        return (out, places)
+    }
+
+    // MARK: - Postings
+
+    /// For every word, the entries that have it: a flat list of (entry, code, title length), where code
+    /// is `min(count in text, 20) * 4 + (in title ? 2 : 0) + (in summary ? 1 : 0)` and the title length
+    /// (in UTF-16 units) is there for title matches only (0 otherwise); and each entry's title as
+    /// written, for the titles shards.
+    struct Terms: Sendable {
+        private(set) var words = WordTable()
+        private(set) var lists: [[UInt32]] = []
+        private(set) var titles: [[UInt8]] = []
+        private var fold = SearchWords()
+        // Per word, the entry that last had it and where its stats stand in `seen`.
+        private var lastEntry: [Int] = []
+        private var slot: [Int] = []
+        private var seen: [(word: Int, title: Bool, summary: Bool, count: UInt32)] = []
+        private var current: [UInt16] = []
+
+        mutating func add(_ json: [UInt8], id: Int) {
+            guard let fields = EntryFields(json) else {
+                titles.append(Array("\"\"".utf8))
+                return
+            }
+            titles.append(fields.rawTitle)
+            seen.removeAll(keepingCapacity: true)
+            for (field, text) in [fields.title, fields.summary, fields.text].enumerated() {
+                for unit in text {
+                    let (f, isWord) = fold.fold(unit)
+                    if isWord {
+                        current.append(f)
+                    } else if !current.isEmpty {
+                        visit(field, id: id)
+                    }
+                }
+                if !current.isEmpty { visit(field, id: id) }
+            }
+            let titleLength = UInt32(fields.title.count)
+            for s in seen {
+                lists[s.word].append(UInt32(id))
+                lists[s.word].append(s.count * 4 + (s.title ? 2 : 0) + (s.summary ? 1 : 0))
+                lists[s.word].append(s.title ? titleLength : 0)
+            }
+        }
+
+        /// The word in `current` seen in field 0 (title), 1 (summary) or 2 (text) of entry `id`.
+        private mutating func visit(_ field: Int, id: Int) {
+            let w = words.intern(current[...])
+            current.removeAll(keepingCapacity: true)
+            if w == lists.count { lists.append([]); lastEntry.append(-1); slot.append(0) }
+            if lastEntry[w] != id {
+                lastEntry[w] = id
+                slot[w] = seen.count
+                seen.append((w, false, false, 0))
+            }
+            switch field {
+            case 0: seen[slot[w]].title = true
+            case 1: seen[slot[w]].summary = true
+            default: seen[slot[w]].count = min(seen[slot[w]].count + 1, 20)
+            }
+        }
+
+        /// Another index's words, its entries numbered from `offset`.
+        mutating func append(_ other: Terms, offset: Int) {
+            titles.append(contentsOf: other.titles)
+            for local in 0..<other.words.count {
+                let w = words.intern(other.words.word(local))
+                if w == lists.count { lists.append([]); lastEntry.append(-1); slot.append(0) }
+                let list = other.lists[local]
+                lists[w].reserveCapacity(lists[w].count + list.count)
+                var i = 0
+                while i + 2 < list.count {
+                    lists[w].append(list[i] + UInt32(offset))
+                    lists[w].append(list[i + 1])
+                    lists[w].append(list[i + 2])
+                    i += 3
+                }
+            }
+        }
+    }
+
+    /// Words interned to small numbers: one flat buffer of their units and an open-addressing table,
+    /// so that looking a word up allocates nothing (a tokenizer looks up every word of every entry).
+    struct WordTable: Sendable {
+        private var units: [UInt16] = []
+        private var starts: [Int] = [0]
+        private var hashes: [UInt64] = []
+        private var table: [Int32] = Array(repeating: -1, count: 1024)
+        var count: Int { hashes.count }
+
+        func word(_ id: Int) -> ArraySlice<UInt16> { units[starts[id]..<starts[id + 1]] }
+
+        /// The word's number, given it if new.
+        mutating func intern(_ word: ArraySlice<UInt16>) -> Int {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for u in word { hash = (hash ^ UInt64(u)) &* 0x0000_0100_0000_01B3 }
+            var i = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & (table.count - 1)
+            while table[i] >= 0 {
+                let id = Int(table[i])
+                if hashes[id] == hash, self.word(id).elementsEqual(word) { return id }
+                i = (i + 1) & (table.count - 1)
+            }
+            let id = hashes.count
+            table[i] = Int32(id)
+            hashes.append(hash)
+            units.append(contentsOf: word)
+            starts.append(units.count)
+            if hashes.count * 2 > table.count { grow() }
+            return id
+        }
+
+        private mutating func grow() {
+            table = Array(repeating: -1, count: table.count * 2)
+            for (id, hash) in hashes.enumerated() {
+                var i = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & (table.count - 1)
+                while table[i] >= 0 { i = (i + 1) & (table.count - 1) }
+                table[i] = Int32(id)
+            }
+        }
+    }
+
+    /// The 64 characters postings are written with: safe in a JSON string and a file name.
+    static let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_".utf8)
+
+    /// Postings as base-32 variable-length numbers (a digit's value 32 and up says another follows):
+    /// the entry as the difference from the previous one, the code, and the title length when the
+    /// code says the title has the word.
+    static func encode(_ list: [UInt32], into bytes: inout [UInt8]) {
+        func number(_ value: UInt32) {
+            var v = value
+            while v >= 32 {
+                bytes.append(digits[Int(32 | (v & 31))])
+                v >>= 5
+            }
+            bytes.append(digits[Int(v)])
+        }
+        var previous: UInt32 = 0
+        var i = 0
+        while i + 2 < list.count {
+            number(list[i] - previous)
+            previous = list[i]
+            number(list[i + 1])
+            if list[i + 1] & 2 != 0 { number(list[i + 2]) }
+            i += 3
+        }
+    }
+
+    // MARK: - Entries
+
+    /// The title, summary and text of a serialised entry `{"t":…,"u":…,"s":…,"x":…}` as UTF-16, and the
+    /// title's JSON as written.
+    struct EntryFields {
+        var title: [UInt16] = []
+        var summary: [UInt16] = []
+        var text: [UInt16] = []
+        var rawTitle: [UInt8] = []
+
+        init?(_ json: [UInt8]) {
+            var i = 0
+            func expect(_ byte: UInt8) -> Bool {
+                guard i < json.count, json[i] == byte else { return false }
+                i += 1
+                return true
+            }
+            func string() -> (value: [UInt16], raw: Range<Int>)? {
+                let start = i
+                guard expect(0x22) else { return nil }
+                var bytes: [UInt8] = []
+                while i < json.count, json[i] != 0x22 {
+                    if json[i] == 0x5C {
+                        guard i + 1 < json.count else { return nil }
+                        switch json[i + 1] {
+                        case UInt8(ascii: "n"): bytes.append(0x0A); i += 2
+                        case UInt8(ascii: "r"): bytes.append(0x0D); i += 2
+                        case UInt8(ascii: "t"): bytes.append(0x09); i += 2
+                        case UInt8(ascii: "b"): bytes.append(0x08); i += 2
+                        case UInt8(ascii: "f"): bytes.append(0x0C); i += 2
+                        case UInt8(ascii: "u"):
+                            guard i + 6 <= json.count, let code = UInt32(String(decoding: json[(i + 2)..<(i + 6)], as: UTF8.self), radix: 16),
+                                  let scalar = Unicode.Scalar(code) else { return nil }
+                            bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
+                            i += 6
+                        default: bytes.append(json[i + 1]); i += 2
+                        }
+                    } else {
+                        bytes.append(json[i])
+                        i += 1
+                    }
+                }
+                guard expect(0x22) else { return nil }
+                return (Array(String(decoding: bytes, as: UTF8.self).utf16), start..<i)
+            }
+            func field(_ key: UInt8) -> (value: [UInt16], raw: Range<Int>)? {
+                guard expect(0x22), expect(key), expect(0x22), expect(UInt8(ascii: ":")) else { return nil }
+                return string()
+            }
+            guard expect(UInt8(ascii: "{")), let t = field(UInt8(ascii: "t")), expect(UInt8(ascii: ",")),
+                  field(UInt8(ascii: "u")) != nil, expect(UInt8(ascii: ",")), let s = field(UInt8(ascii: "s")), expect(UInt8(ascii: ",")),
+                  let x = field(UInt8(ascii: "x")), expect(UInt8(ascii: "}")) else { return nil }
+            title = t.value
+            summary = s.value
+            text = x.value
+            rawTitle = Array(json[t.raw])
+        }
     }
 
     /// Strips tags and decodes the entities cmark writes, collapsing white space, up to `limit` bytes.
@@ -91,5 +409,3 @@ struct SearchIndex: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 }
-
-import Foundation

@@ -22,6 +22,8 @@ public struct SiteRenderer: Sendable {
     var linker: SiteLinker
     var body: BodyRenderer
     var cache: RenderCache?
+    /// Told each time a court is rendered: how many are done, of how many.
+    var progress: (@Sendable (Int, Int) -> Void)?
     /// Every file this build writes (see `PagePlan`).
     let plan: PagePlan
     /// Pages of the many-page templates (notices, courts, steps, court checklists) spliced into shared
@@ -64,9 +66,9 @@ public struct SiteRenderer: Sendable {
         }
 
         /// True when the last build's search index stands as it is; otherwise every page's search entry
-        /// is needed, and those of reused pages are read from the last search-index.json.
-        var searchIndexReusable: Bool {
-            SearchIndex.files.allSatisfy { reusable($0, input: allCourts) != nil }
+        /// is needed, and those of reused pages are read from the last build's docs shards.
+        func searchIndexReusable(_ layout: SearchIndex.Layout) -> Bool {
+            layout.files.allSatisfy { reusable($0, input: allCourts) != nil }
         }
 
         /// The fingerprint of a planned file's input.
@@ -174,7 +176,7 @@ public struct SiteRenderer: Sendable {
         for page in model.content.pages {
             let path = page.slug + "/"
             if let entry = reuse(SiteLinker.file(for: path)) {
-                if let found = entry.search { search.entries.append((SiteLinker.file(for: path), found)) }
+                if let found = entry.search { search.append(file: SiteLinker.file(for: path), json: found) }
                 continue
             }
             let html = body.render(page.body, variables: nil, on: path, bag: &bag)
@@ -207,7 +209,10 @@ public struct SiteRenderer: Sendable {
                 }
             }
             var all: [(Int, CourtOutput)] = []
-            for await output in group { all.append(output) }
+            for await output in group {
+                all.append(output)
+                if output.0 >= 0 { progress?(all.count { $0.0 >= 0 }, model.courts.count) }
+            }
             return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
         for output in outputs {
@@ -215,22 +220,22 @@ public struct SiteRenderer: Sendable {
             if let failure = output.failure { bag.error(SourceLocation(file: "Output"), failure) }
             report.fingerprints.merge(output.fingerprints) { a, _ in a }
             report.cacheEntries.merge(output.cacheEntries) { a, _ in a }
-            search.entries.append(contentsOf: output.search.entries)
+            search.append(contentsOf: output.search)
         }
-        if cache?.searchIndexReusable == true {
-            _ = SearchIndex.files.map { reuse($0) }
+        if cache?.searchIndexReusable(plan.searchLayout) == true {
+            _ = plan.searchLayout.files.map { reuse($0) }
         } else {
             report.searchRebuilt = true
-            emit(search.file(script: false))
-            emit(search.file(script: true))
+            let (files, places) = search.files(layout: plan.searchLayout)
+            for file in files { emit(file) }
             if cache != nil {
-                for (file, range) in search.ranges() { report.cacheEntries[file]?.searchRange = range }
+                for (file, place) in places { report.cacheEntries[file]?.searchPlace = place }
             }
         }
         // A page rendered again while the index stands (its file had gone) keeps its place in it.
         if !report.searchRebuilt, let previous = cache?.previous {
-            for (path, entry) in report.cacheEntries where entry.search != nil && entry.searchRange == nil {
-                report.cacheEntries[path]?.searchRange = previous.entries[path]?.searchRange
+            for (path, entry) in report.cacheEntries where entry.search != nil && entry.searchPlace == nil {
+                report.cacheEntries[path]?.searchPlace = previous.entries[path]?.searchPlace
             }
         }
         if reuse("sitemap.xml") == nil {

@@ -109,7 +109,7 @@ import Testing
         let siteFeed = try Self.text(options, "feed.xml")
         #expect(siteFeed.components(separatedBy: "<id>https://").filter { $0.hasPrefix("nextgen.example.gov/courts/tst/notices/joint/</id>") || $0.contains("/courts/tst/notices/joint/</id>") }.count == 1,
                 "listed once in the site feed")
-        #expect(try Self.text(options, "search-index.json").contains("Both courts: D. Test first."))
+        #expect(try Self.text(options, "search/docs-0.js").contains("Both courts: D. Test first."))
         // Calendars: an all-day go-live, and an open downtime without an end.
         let ics = try Self.text(options, "courts/tst/calendar.ics")
         #expect(ics.contains("DTSTART;VALUE=DATE:20300405\r\nDTEND;VALUE=DATE:20300406"))

@@ -19,7 +19,7 @@ import Testing
         let out = try TestPaths.temporaryDirectory()
         _ = try await build(out)
         var expected = ["index.html", "checklist/index.html", "search/index.html", "feed.xml", "sitemap.xml", "robots.txt", "404.html",
-                        "assets/manifest.json", "search-index.json", "search-index.js", "about-nextgen/index.html", "central-sign-on/index.html", "faq/index.html"]
+                        "assets/manifest.json", "search/meta.js", "search/terms-0.js", "search/docs-0.js", "search/titles-0.js", "about-nextgen/index.html", "central-sign-on/index.html", "faq/index.html"]
         for court in ["wiwb", "vtd", "ca10", "pamb"] {
             expected += ["courts/\(court)/index.html", "courts/\(court)/checklist/index.html", "courts/\(court)/feed.xml",
                          "courts/\(court)/calendar.ics", "checklist/\(court).json", "checklist/\(court).js"]
@@ -270,7 +270,7 @@ import Testing
     }
 
     /// A changed title changes the search index: the entries of every reused page are read back from
-    /// the last search-index.json, and the result must be what a full build makes.
+    /// the last build's docs shards, and the result must be what a full build makes.
     @Test func aChangedTitleRemakesTheSearchIndexFromTheLastOne() async throws {
         let (dir, content, options) = try await builtCopy()
         let notice = content.appendingPathComponent("courts/vtd/notices/nextgen-go-live.md")
@@ -279,7 +279,7 @@ import Testing
         let incremental = try await SiteBuild(options: options).run(write: true)
         #expect((incremental.written?.written ?? 99) < 20)
         let a = try await expectSameAsAFullBuild(options, in: dir)
-        #expect(String(decoding: a["search-index.json"] ?? Data(), as: UTF8.self).contains("Renamed "))
+        #expect(a.filter { $0.key.hasPrefix("search/titles-") }.contains { String(decoding: $0.value, as: UTF8.self).contains("Renamed ") })
     }
 
     @Test func aNoOpRebuildReusesEverythingAndMatchesAFullBuild() async throws {
@@ -292,7 +292,7 @@ import Testing
         #expect(again.paths == first.paths)
         _ = try await expectSameAsAFullBuild(options, in: dir)
         // State never changes output: a page edited by hand, even to the same size, is written again.
-        let edited = ["courts/wiwb/notices/how-to-prepare/index.html", "courts/wiwb/index.html", "index.html", "search-index.json"]
+        let edited = ["courts/wiwb/notices/how-to-prepare/index.html", "courts/wiwb/index.html", "index.html", "search/docs-0.js", "search/terms-0.js"]
         for path in edited {
             let url = options.output.appendingPathComponent(path)
             var bytes = [UInt8](try Data(contentsOf: url))

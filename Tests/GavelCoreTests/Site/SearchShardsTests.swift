@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import GavelCore
+
+/// The sharded search index gives exactly the results the search page gave when it scanned every
+/// entry: bench/search_queries.mjs runs each query both ways under node, over a built site whose
+/// text has accents, curly quotes, ligatures, other scripts, numbers and titles that nearly repeat.
+@Suite struct SearchShardsTests {
+    static let queries = [
+        "pacer", "PACER account", "link accounts", "Link your PACER and CM/ECF accounts", "central sign-on", "go-live", "a", "e",
+        "café", "CAFÉ", "court’s", "\"notice\"", "ﬁling", "filing", "İstanbul", "istanbul", "Σύνδεση", "σύνδεση", "суд", "法院",
+        "2020", "notice 7", "(notice 12)", "downtime window", "zzqx", "  ", "the the the", "accounts after", "upgrade legacy", "wiwb",
+    ]
+
+    static let words = ["court", "notice", "filing", "café", "Résumé", "court’s", "ﬁling", "İstanbul", "Σύνδεση", "суд", "法院",
+                        "downtime", "window", "accounts", "link", "upgrade", "legacy", "PACER", "2020", "e-filing", "naïve", "ÆON"]
+
+    /// Example content with `count` generated notices added to vtd.
+    func content(notices count: Int) throws -> (dir: URL, options: BuildOptions) {
+        let dir = try TestPaths.temporaryDirectory()
+        let content = dir.appendingPathComponent("Content")
+        try FileManager.default.copyItem(at: TestPaths.content, to: content)
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        func sentence(_ length: Int) -> String { (0..<length).map { _ in Self.words[next(Self.words.count)] }.joined(separator: " ") }
+        for i in 0..<count {
+            let title = i % 5 == 0 ? "Link accounts" : "\(sentence(1 + next(4)).capitalized) (notice \(i))"
+            let body = (0..<(1 + next(4))).map { _ in sentence(5 + next(30)) + "." }.joined(separator: "\n\n")
+            let text = "---\ntitle: \"\(title)\"\ndate: \"2020-02-\(10 + i % 18)\"\nsummary: \"\(sentence(3 + next(6)))\"\n---\n\(body)\n"
+            try text.write(to: content.appendingPathComponent("courts/vtd/notices/generated-\(i).md"), atomically: true, encoding: .utf8)
+        }
+        var options = BuildOptions(content: content.path, templates: TestPaths.templates.path, output: dir.appendingPathComponent("Out").path)
+        options.now = try #require(Instant(parsing: "2020-03-20T12:00:00Z"))
+        return (dir, options)
+    }
+
+    struct Report: Decodable {
+        struct Query: Decodable {
+            var query: String
+            var same: Bool
+            var total: Int
+            var bytes: Int
+            var sharded: [String]
+            var whole: [String]
+        }
+        var entries: Int
+        var indexBytes: Int
+        var queries: [Query]
+    }
+
+    func compare(_ output: URL) throws -> Report {
+        let node = URL(fileURLWithPath: "/usr/bin/env")
+        let run = try ProcessRun.run(node, ["node", TestPaths.root.appendingPathComponent("bench/search_queries.mjs").path, output.path] + Self.queries,
+                                     in: TestPaths.root)
+        #expect(run.status == 0, "\(run.stderr)")
+        return try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+    }
+
+    @Test func shardedResultsAreTheResultsOfTheWholeIndex() async throws {
+        let (_, options) = try content(notices: 700)
+        _ = try await SiteBuild(options: options).run(write: true)
+        let report = try compare(options.output)
+        #expect(report.entries > 700)
+        #expect(report.queries.count == Self.queries.count)
+        for q in report.queries {
+            #expect(q.same, "\(q.query): sharded \(q.sharded) but the whole index gives \(q.whole)")
+        }
+        // The queries found something in every script, and a word found everywhere loads far less
+        // than the index.
+        for query in ["café", "İstanbul", "σύνδεση", "суд", "法院", "ﬁling", "2020"] {
+            #expect((report.queries.first { $0.query == query }?.total ?? 0) > 0, "\(query) finds nothing")
+        }
+        let court = try #require(report.queries.first { $0.query == "pacer" })
+        #expect(court.bytes * 4 < report.indexBytes, "\(court.bytes) of \(report.indexBytes) bytes loaded")
+    }
+
+    /// Entries of reused pages come back from the last build's docs shards: a rebuild after one
+    /// notice's title changed gives the index a full build gives, and the new title is found.
+    @Test func aRebuiltIndexIsTheIndexOfAFullBuild() async throws {
+        let (dir, options) = try content(notices: 120)
+        _ = try await SiteBuild(options: options).run(write: true)
+        let notice = options.content.appendingPathComponent("courts/vtd/notices/generated-3.md")
+        let text = try String(contentsOf: notice, encoding: .utf8)
+        try text.replacingOccurrences(of: "title: \"", with: "title: \"Zebra crossing ").write(to: notice, atomically: true, encoding: .utf8)
+        _ = try await SiteBuild(options: options).run(write: true)
+        var fresh = options
+        fresh.output = dir.appendingPathComponent("Fresh")
+        _ = try await SiteBuild(options: fresh).run(write: true)
+        let search = { (root: URL) throws -> [String: Data] in
+            let folder = root.appendingPathComponent("search")
+            var files: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+                files[name] = try Data(contentsOf: folder.appendingPathComponent(name))
+            }
+            return files
+        }
+        let rebuilt = try search(options.output), full = try search(fresh.output)
+        #expect(rebuilt == full)
+        let report = try compare(options.output)
+        #expect(report.queries.filter { !$0.same }.map(\.query) == [])
+    }
+
+    /// Worked by hand from the format (Tests/js/search.test.mjs decodes the same digits): base-32
+    /// groups, low first, a digit of 32 and up saying another follows.
+    @Test func postingsAreWrittenInTheirDigits() {
+        var bytes: [UInt8] = []
+        // Entry 0 with the word in its title (12 units long); entry 5 with it 20 times in the text;
+        // entry 70,000 with it in the summary; entry 70,031 in the title (4,000,000 units long).
+        SearchIndex.encode([0, 6, 12, 5, 80, 0, 70_000, 1, 0, 70_031, 2, 4_000_000], into: &bytes)
+        // 0 6 C | 5, 80 = 16 + 2*32 -> m 2 | 69,995 = 11 + 11*32 + 4*32^2 + 2*32^3 -> h h a 2, 1 |
+        // 31 -> V, 2, 4,000,000 = 0 + 8*32 + 2*32^2 + 26*32^3 + 3*32^4 -> W e Y w 3
+        #expect(String(decoding: bytes, as: UTF8.self) == "06C" + "5m2" + "hha21" + "V2WeYw3")
+    }
+}
