@@ -8,7 +8,9 @@ import Synchronization
 /// whose bytes did not change are not written. The commit then completes the staging folder into the
 /// whole new tree: unchanged files and every file Gavel did not write (`.git/`, `CNAME`) are hard-linked
 /// from Output (same inode, same modification time), the manifest is added, the file system is
-/// flushed, and one `renameat2(RENAME_EXCHANGE)` swaps the two folders. The old tree is removed after.
+/// flushed, and one `renameat2(RENAME_EXCHANGE)` swaps the two folders. The old tree is kept beside
+/// Output as the spare (`.Output.gavel-spare`): the next commit brings it up to date instead of
+/// linking a whole tree again, checking every entry of it against Output (see `recycle`).
 /// A build that fails at any point before the exchange removes the staging folder and leaves Output
 /// as it was; one killed at any point leaves Output whole, and the next build clears what it left.
 ///
@@ -18,6 +20,8 @@ import Synchronization
 public struct OutputWriter: OutputSink {
     public let output: URL
     public let staging: URL
+    /// The previous site's tree, kept for the next commit to bring up to date.
+    let sparePath: String
     /// The two folders' paths, worked out once (URL.path is slow enough to show per file).
     let outputPath: String, stagingPath: String
     /// False for a first build: then no file needs comparing with a previous one.
@@ -67,6 +71,7 @@ public struct OutputWriter: OutputSink {
         staging = BuildState.sibling(of: self.output, "gavel-staging")
         outputPath = self.output.path
         stagingPath = staging.path
+        sparePath = BuildState.sibling(of: self.output, "gavel-spare").path
         outputExisted = FileIO.kind(outputPath) == .directory
     }
 
@@ -200,6 +205,16 @@ public struct OutputWriter: OutputSink {
             conflict(folder, "a folder that Gavel did not make is where the site puts the file '\(folder)'")
         }
         guard conflicts.isEmpty else { throw CommitFailure(diagnostics: conflicts) }
+        if FileIO.kind(sparePath) == .directory {
+            try recycle(links: links, staged: staged, folders: neededFolders.union(keptFolders))
+            for folder in keptFolders.sorted(by: >) { FileIO.copyAttributes(of: outputPath + "/" + folder, to: sparePath + "/" + folder) }
+            unlink(sparePath + "/" + Self.manifestName)
+            try FileIO.write(manifest, to: sparePath + "/" + Self.manifestName)
+            FileIO.syncFileSystem(of: sparePath)
+            try swap(sparePath)
+            abort()
+            return summary
+        }
         // Every folder of the new tree first, parents before children, so each file then takes one
         // link call (a notice is a folder of its own: ten thousand of them on a large site).
         let made = record.folders.withLock { $0 }
@@ -209,32 +224,67 @@ public struct OutputWriter: OutputSink {
         for folder in keptFolders.sorted(by: >) { FileIO.copyAttributes(of: outputPath + "/" + folder, to: stagingPath + "/" + folder) }
         try FileIO.write(manifest, to: stagingPath + "/" + Self.manifestName)
         FileIO.syncFileSystem(of: stagingPath)
-        try swap()
+        try? FileIO.removeTree(sparePath)
+        try swap(stagingPath)
         return summary
     }
 
-    /// Exchanges staging and Output. The old tree, now in staging's place, moves aside to
-    /// `.Output.gavel-old` for `removeOldTree` (the build removes it while it writes its state; one
-    /// left by a killed build goes at the start of the next).
-    private func swap() throws {
+    /// Brings the spare tree (an earlier site, or anything at all: it is Gavel's own folder but is
+    /// trusted in nothing) up to the new site: every entry it has that the new tree lacks goes, files
+    /// written this build move in from staging, and every other file must be Output's own file (the
+    /// same inode, checked with lstat) or is linked from Output again. Links are made only for files
+    /// that changed since the spare was Output, so a rebuild costs two walks and a stat per file
+    /// rather than a link and an unlink per file. Output is not touched.
+    private func recycle(links: [String], staged: [String: FileStamp], folders: Set<String>) throws {
+        let (files, directories) = FileIO.walk(sparePath)
+        var wanted = Set(links)
+        wanted.formUnion(staged.keys)
+        // Entries the new tree lacks (or has as a folder where they are a file, or the other way).
+        try FileIO.inParallel(files.filter { !wanted.contains($0) }) { [sparePath] relative in
+            unlink(sparePath + "/" + relative) == 0 || errno == ENOENT ? nil : FileIO.Failure(path: sparePath + "/" + relative, code: errno)
+        }
+        for folder in directories.filter({ !folders.contains($0) }).sorted(by: >) {
+            // Parents come after their children (sorted descending), and may be gone already.
+            try FileIO.removeTree(sparePath + "/" + folder)
+        }
+        try FileIO.makeFolders(Array(folders.subtracting(directories)), under: sparePath)
+        // This build's files replace whatever the spare has there (rename never writes into an inode
+        // the spare may share with Output).
+        try FileIO.inParallel(Array(staged.keys)) { [stagingPath, sparePath] relative in
+            rename(stagingPath + "/" + relative, sparePath + "/" + relative) == 0 ? nil : FileIO.Failure(path: sparePath + "/" + relative, code: errno)
+        }
+        try FileIO.inParallel(links) { [outputPath, sparePath] relative in
+            let source = outputPath + "/" + relative, target = sparePath + "/" + relative
+            guard let want = FileIO.status(source) else { return FileIO.Failure(path: source, code: errno) }
+            if let have = FileIO.status(target), have.st_ino == want.st_ino, have.st_dev == want.st_dev { return nil }
+            if unlink(target) != 0 && errno != ENOENT { return FileIO.Failure(path: target, code: errno) }
+            return linkat(AT_FDCWD, source, AT_FDCWD, target, 0) == 0 ? nil : FileIO.Failure(path: target, code: errno)
+        }
+    }
+
+    /// Exchanges `tree` (the new site) and Output. The old tree, now in its place, becomes the spare
+    /// for the next commit.
+    private func swap(_ tree: String) throws {
         let parent = output.deletingLastPathComponent().path
-        let old = BuildState.sibling(of: output, "gavel-old").path
-        if try FileIO.exchange(stagingPath, outputPath) {
+        if try FileIO.exchange(tree, outputPath) {
             FileIO.syncDirectory(parent)
-            if rename(stagingPath, old) != 0 { try? FileIO.removeTree(stagingPath) }
+            if tree != sparePath, rename(tree, sparePath) != 0 { try? FileIO.removeTree(tree) }
             return
         }
         // A file system without exchange: two renames, so Output is briefly absent, never mixed.
+        let old = BuildState.sibling(of: output, "gavel-old").path
+        try? FileIO.removeTree(old)
         guard rename(outputPath, old) == 0 else { throw FileIO.Failure(path: outputPath, code: errno) }
-        guard rename(stagingPath, outputPath) == 0 else {
+        guard rename(tree, outputPath) == 0 else {
             let code = errno
             _ = rename(old, outputPath)
             throw FileIO.Failure(path: outputPath, code: code)
         }
         FileIO.syncDirectory(parent)
+        if rename(old, sparePath) != 0 { try? FileIO.removeTree(old) }
     }
 
-    /// Removes the previous site's tree after a commit (nothing when there is none).
+    /// Removes a previous site's tree left by a Gavel that did not keep a spare, or by a killed build.
     public func removeOldTree() {
         try? FileIO.removeTree(BuildState.sibling(of: output, "gavel-old").path)
     }

@@ -102,6 +102,73 @@ import Testing
         #expect(outcomes["old", default: 0] > 0 && outcomes["new", default: 0] > 0, "\(outcomes)")
     }
 
+    /// The third build into one Output brings the spare tree (the site before last) up to date
+    /// instead of linking a whole tree: killed at any point of that, Output is still the old site or
+    /// the new one, and the next builds equal full builds, whatever the spare was left holding.
+    @Test func killedWhileTheSpareTreeIsBroughtUpToDateOutputIsTheOldSiteOrTheNew() async throws {
+        let sites = try Self.sites()
+        let delays: [Duration] = [0, 10, 40, 80, 150, 250, 400, 700, 1500].map { .milliseconds($0) }
+        var outcomes: [String: Int] = ["old": 0, "new": 0]
+        for (i, delay) in delays.enumerated() {
+            let output = sites.dir.appendingPathComponent("Spare\(i)")
+            for content in [sites.a, sites.b, sites.a] {
+                let run = try Self.gavel(build: content, into: output)
+                try #require(run.status == 0, "\(run.stderr)")
+            }
+            try #require(FileIO.kind(BuildState.sibling(of: output, "gavel-spare").path) == .directory, "no spare tree was kept")
+            let (process, _) = try Self.process(build: sites.b, into: output)
+            try await Task.sleep(for: delay)
+            kill(process.processIdentifier, i % 2 == 0 ? SIGKILL : SIGTERM)
+            process.waitUntilExit()
+            let tree = OutputContractTests.tree(output)
+            if tree == sites.treeA { outcomes["old", default: 0] += 1 } else if tree == sites.treeB { outcomes["new", default: 0] += 1 } else {
+                Issue.record("kill \(i) (after \(delay)) left a mix")
+            }
+            for (content, expected) in [(sites.b, sites.treeB), (sites.a, sites.treeA)] {
+                let again = try Self.gavel(build: content, into: output)
+                #expect(again.status == 0, "\(again.stderr)")
+                #expect(OutputContractTests.tree(output) == expected, "the build after kill \(i) is the full build")
+            }
+            #expect(Self.leftovers(output).isEmpty)
+        }
+        #expect(outcomes["old", default: 0] > 0 && outcomes["new", default: 0] > 0, "\(outcomes)")
+    }
+
+    /// The spare tree is trusted in nothing: files added to it, a page in it rewritten, a folder made
+    /// a file and a link planted in it never reach Output, and a spare that is a link is not followed.
+    @Test func whateverTheSpareTreeHoldsOutputIsTheFullBuild() async throws {
+        let sites = try Self.sites()
+        let output = sites.dir.appendingPathComponent("Tampered")
+        let spare = BuildState.sibling(of: output, "gavel-spare")
+        for content in [sites.a, sites.b] { _ = try Self.gavel(build: content, into: output) }
+        try #require(FileIO.kind(spare.path) == .directory)
+        // The spare now holds site A; site B is in Output.
+        try Data("stray".utf8).write(to: spare.appendingPathComponent("stray.html"))
+        try Data("stray".utf8).write(to: spare.appendingPathComponent("courts/vtd/stray.txt"))
+        let page = spare.appendingPathComponent("courts/vtd/notices/generated-8/index.html")
+        try FileManager.default.removeItem(at: page)
+        try Data("<p>not the page</p>".utf8).write(to: page)
+        try FileManager.default.removeItem(at: spare.appendingPathComponent("courts/vtd/notices/generated-9"))
+        try Data("a file where a folder was".utf8).write(to: spare.appendingPathComponent("courts/vtd/notices/generated-9"))
+        try FileManager.default.createSymbolicLink(atPath: spare.appendingPathComponent("courts/wiwb/planted").path, withDestinationPath: "/etc")
+        let run = try Self.gavel(build: sites.a, into: output)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(OutputContractTests.tree(output) == sites.treeA)
+        // A spare that is a link is replaced, never followed.
+        let elsewhere = sites.dir.appendingPathComponent("Elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: elsewhere.appendingPathComponent("keep.txt"))
+        try FileManager.default.removeItem(at: spare)
+        try FileManager.default.createSymbolicLink(atPath: spare.path, withDestinationPath: elsewhere.path)
+        for (content, expected) in [(sites.b, sites.treeB), (sites.a, sites.treeA)] {
+            let again = try Self.gavel(build: content, into: output)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(OutputContractTests.tree(output) == expected)
+        }
+        #expect(try String(contentsOf: elsewhere.appendingPathComponent("keep.txt"), encoding: .utf8) == "keep")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path) == ["keep.txt"])
+    }
+
     @Test func twoBuildsAtOnceLeaveOneWholeSite() async throws {
         let sites = try Self.sites()
         var refused = 0
