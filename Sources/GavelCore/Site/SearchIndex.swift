@@ -84,10 +84,10 @@ struct SearchIndex: Sendable {
         var range: Range<Int>
     }
 
-    /// Every file of the index, in `layout.files` order, and each entry's place.
-    func files(layout: Layout) -> (files: [OutputFile], places: [String: Place]) {
+    /// Hands every file of the index to `emit` as it is made, in `layout.files` order (so no two shards
+    /// need be held at once), and returns each entry's place.
+    func files(layout: Layout, emit: (OutputFile) -> Void) -> [String: Place] {
         let table = terms.words, lists = terms.lists
-        var out: [OutputFile] = []
         var places: [String: Place] = [:]
 
         // Term shards: words in sorted order, cut where the encoded sizes add up to an even share.
@@ -113,10 +113,18 @@ struct SearchIndex: Sendable {
             shardWords[shard].append(i)
             before += bytes.count
         }
-        var firsts: [JSONValue] = []
+        let firsts: [JSONValue] = shardWords.map { members in
+            members.first.map { .string(String(decoding: words[$0], as: UTF16.self)) } ?? .null
+        }
+        let meta = JSONValue.object([
+            ("v", .number(1)), ("entries", .number(Double(entries.count))),
+            ("docs", .array([.number(Double(Layout.docsPerShard)), .number(Double(layout.docShards))])),
+            ("titles", .array([.number(Double(Layout.titlesPerShard)), .number(Double(layout.titleShards))])),
+            ("terms", .array(firsts)),
+        ])
+        emit(Self.script("meta") { meta.write(into: &$0, pretty: false, indent: 0) })
         for (shard, members) in shardWords.enumerated() {
-            firsts.append(members.first.map { .string(String(decoding: words[$0], as: UTF16.self)) } ?? .null)
-            out.append(Self.script("terms-\(shard)") { bytes in
+            emit(Self.script("terms-\(shard)") { bytes in
                 bytes.append(UInt8(ascii: "{"))
                 for (k, i) in members.enumerated() {
                     if k > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -132,7 +140,7 @@ struct SearchIndex: Sendable {
             for shard in 0..<shards {
                 let start = min(entries.count, shard * per)
                 let end = shard == shards - 1 ? entries.count : min(entries.count, start + per)
-                out.append(Self.script("\(name)-\(shard)") { bytes in
+                emit(Self.script("\(name)-\(shard)") { bytes in
                     bytes.append(UInt8(ascii: "["))
                     for i in start..<end {
                         if i > start { bytes.append(UInt8(ascii: ",")) }
@@ -150,21 +158,14 @@ struct SearchIndex: Sendable {
             bytes.append(contentsOf: terms.titles[i])
         }
 
-        let meta = JSONValue.object([
-            ("v", .number(1)), ("entries", .number(Double(entries.count))),
-            ("docs", .array([.number(Double(Layout.docsPerShard)), .number(Double(layout.docShards))])),
-            ("titles", .array([.number(Double(Layout.titlesPerShard)), .number(Double(layout.titleShards))])),
-            ("terms", .array(firsts)),
-        ])
-        out.insert(Self.script("meta") { meta.write(into: &$0, pretty: false, indent: 0) }, at: 0)
-        return (out, places)
+        return places
     }
 
     // MARK: - Postings
 
     /// For every word, the entries that have it: a flat list of (entry, code, title length), where code
     /// is `min(count in text, 20) * 4 + (in title ? 2 : 0) + (in summary ? 1 : 0)` and the title length
-    /// (in UTF-16 units) is there for title matches only (0 otherwise); and each entry's title as
+    /// (in UTF-16 units) is there for title matches only, as in the shards; and each entry's title as
     /// written, for the titles shards.
     struct Terms: Sendable {
         private(set) var words = WordTable()
@@ -199,7 +200,7 @@ struct SearchIndex: Sendable {
             for s in seen {
                 lists[s.word].append(UInt32(id))
                 lists[s.word].append(s.count * 4 + (s.title ? 2 : 0) + (s.summary ? 1 : 0))
-                lists[s.word].append(s.title ? titleLength : 0)
+                if s.title { lists[s.word].append(titleLength) }
             }
         }
 
@@ -227,13 +228,15 @@ struct SearchIndex: Sendable {
                 let w = words.intern(other.words.word(local))
                 if w == lists.count { lists.append([]); lastEntry.append(-1); slot.append(0) }
                 let list = other.lists[local]
-                lists[w].reserveCapacity(lists[w].count + list.count)
                 var i = 0
-                while i + 2 < list.count {
+                while i + 1 < list.count {
                     lists[w].append(list[i] + UInt32(offset))
                     lists[w].append(list[i + 1])
-                    lists[w].append(list[i + 2])
-                    i += 3
+                    if list[i + 1] & 2 != 0, i + 2 < list.count {
+                        lists[w].append(list[i + 2])
+                        i += 1
+                    }
+                    i += 2
                 }
             }
         }
@@ -296,12 +299,15 @@ struct SearchIndex: Sendable {
         }
         var previous: UInt32 = 0
         var i = 0
-        while i + 2 < list.count {
+        while i + 1 < list.count {
             number(list[i] - previous)
             previous = list[i]
             number(list[i + 1])
-            if list[i + 1] & 2 != 0 { number(list[i + 2]) }
-            i += 3
+            if list[i + 1] & 2 != 0, i + 2 < list.count {
+                number(list[i + 2])
+                i += 1
+            }
+            i += 2
         }
     }
 

@@ -184,7 +184,7 @@ public struct SiteRenderer: Sendable {
             emit(self.page(path, template: "page", context(path).base(kind: "page", title: page.title, description: page.summary ?? "",
                 breadcrumbs: [("Home", "")]).merging(["body_html": html])), search: entry)
         }
-        let outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
+        var outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
             // Site-wide pages need the model but nothing the courts make: they render alongside them.
             group.addTask { (-1, renderSiteFiles(to: sink)) }
             for (index, m) in model.courts.enumerated() {
@@ -215,7 +215,10 @@ public struct SiteRenderer: Sendable {
             }
             return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        for output in outputs {
+        for index in outputs.indices {
+            let output = outputs[index]
+            // Each court's words are let go once joined: the index is the biggest thing a build holds.
+            outputs[index].search = SearchIndex()
             bag.add(contentsOf: output.diagnostics)
             if let failure = output.failure { bag.error(SourceLocation(file: "Output"), failure) }
             report.fingerprints.merge(output.fingerprints) { a, _ in a }
@@ -226,8 +229,7 @@ public struct SiteRenderer: Sendable {
             _ = plan.searchLayout.files.map { reuse($0) }
         } else {
             report.searchRebuilt = true
-            let (files, places) = search.files(layout: plan.searchLayout)
-            for file in files { emit(file) }
+            let places = search.files(layout: plan.searchLayout) { emit($0) }
             if cache != nil {
                 for (file, place) in places { report.cacheEntries[file]?.searchPlace = place }
             }

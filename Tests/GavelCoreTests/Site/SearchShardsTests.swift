@@ -109,7 +109,7 @@ import Testing
         var bytes: [UInt8] = []
         // Entry 0 with the word in its title (12 units long); entry 5 with it 20 times in the text;
         // entry 70,000 with it in the summary; entry 70,031 in the title (4,000,000 units long).
-        SearchIndex.encode([0, 6, 12, 5, 80, 0, 70_000, 1, 0, 70_031, 2, 4_000_000], into: &bytes)
+        SearchIndex.encode([0, 6, 12, 5, 80, 70_000, 1, 70_031, 2, 4_000_000], into: &bytes)
         // 0 6 C | 5, 80 = 16 + 2*32 -> m 2 | 69,995 = 11 + 11*32 + 4*32^2 + 2*32^3 -> h h a 2, 1 |
         // 31 -> V, 2, 4,000,000 = 0 + 8*32 + 2*32^2 + 26*32^3 + 3*32^4 -> W e Y w 3
         #expect(String(decoding: bytes, as: UTF8.self) == "06C" + "5m2" + "hha21" + "V2WeYw3")
