@@ -14,11 +14,24 @@ public struct BuildCache: Sendable {
         /// only while its file still has them, so a file changed by hand is written again.
         public var modified: Int64 = 0
         public var inode: UInt64 = 0
-        /// The page's search index entry, serialised JSON: made this build, or read from the last
-        /// build's docs shard when the index is made again.
+        /// The page's search index entry, serialised JSON, when made this build.
         public var search: [UInt8]?
         /// Which docs shard has that entry, and where in the file.
         var searchPlace: SearchIndex.Place?
+        /// The entry's hash: the index is made again only when some entry's differs.
+        var searchHash: UInt64?
+
+        init(input: UInt64, output: UInt64, size: Int, modified: Int64 = 0, inode: UInt64 = 0, search: [UInt8]? = nil,
+             searchPlace: SearchIndex.Place? = nil, searchHash: UInt64? = nil) {
+            self.input = input
+            self.output = output
+            self.size = size
+            self.modified = modified
+            self.inode = inode
+            self.search = search
+            self.searchPlace = searchPlace
+            self.searchHash = searchHash ?? search.map { ContentHash.of($0) }
+        }
     }
 
     public var global: UInt64
@@ -36,8 +49,8 @@ public struct BuildCache: Sendable {
     ///
     /// The format is line-based, read without a JSON parser: a header `gavel-cache <identity> <checksum>
     /// <global>`, then one line per file: path, input, output, size, modification time and inode
-    /// (hexadecimal, tab-separated), and for pages in the search index their docs shard and where
-    /// their entry starts and ends in it (see `loadSearch`). The checksum covers every byte after the header.
+    /// (hexadecimal, tab-separated), and for pages in the search index their docs shard, where their
+    /// entry starts and ends in it (see `searchEntries`), and the entry's hash. The checksum covers every byte after the header.
     public static func load(for output: URL) -> BuildCache? {
         guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-cache"),
               head.count == 1, let global = hex(ArraySlice(head[0].utf8)) else { return nil }
@@ -45,15 +58,19 @@ public struct BuildCache: Sendable {
         entries.reserveCapacity(lines.count)
         for line in lines {
             let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
-            guard cells.count == 6 || cells.count == 9, let input = hex(cells[1]), let outputHash = hex(cells[2]),
+            guard cells.count == 6 || cells.count == 10, let input = hex(cells[1]), let outputHash = hex(cells[2]),
                   let size = hex(cells[3]).flatMap({ Int(exactly: $0) }), let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
             var place: SearchIndex.Place?
-            if cells.count == 9 {
-                guard let shard = hex(cells[6]), let start = hex(cells[7]), let end = hex(cells[8]), shard < 1 << 32, start <= end, end < 1 << 48 else { return nil }
+            var searchHash: UInt64?
+            if cells.count == 10 {
+                guard let shard = hex(cells[6]), let start = hex(cells[7]), let end = hex(cells[8]), let hash = hex(cells[9]),
+                      shard < 1 << 32, start <= end, end < 1 << 48 else { return nil }
                 place = SearchIndex.Place(shard: Int(shard), range: Int(start)..<Int(end))
+                searchHash = hash
             }
             entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: size,
-                                                                       modified: Int64(bitPattern: modified), inode: inode, searchPlace: place)
+                                                                       modified: Int64(bitPattern: modified), inode: inode,
+                                                                       searchPlace: place, searchHash: searchHash)
         }
         return BuildCache(global: global, entries: entries)
     }
@@ -77,8 +94,9 @@ public struct BuildCache: Sendable {
         for (path, e) in entries.sorted(by: { $0.key < $1.key }) {
             bytes.append(contentsOf: Array("\(path)\t\(String(e.input, radix: 16))\t\(String(e.output, radix: 16))\t\(String(e.size, radix: 16))".utf8))
             bytes.append(contentsOf: Array("\t\(String(UInt64(bitPattern: e.modified), radix: 16))\t\(String(e.inode, radix: 16))".utf8))
-            if let place = e.searchPlace {
+            if let place = e.searchPlace, let hash = e.searchHash {
                 bytes.append(contentsOf: Array("\t\(String(place.shard, radix: 16))\t\(String(place.range.lowerBound, radix: 16))\t\(String(place.range.upperBound, radix: 16))".utf8))
+                bytes.append(contentsOf: Array("\t\(String(hash, radix: 16))".utf8))
             }
             bytes.append(0x0A)
         }
@@ -92,23 +110,26 @@ public struct BuildCache: Sendable {
 
     // MARK: - Search entries
 
-    /// Adds the search entries of the last build, read from its docs shards (each must be the file
-    /// this cache describes); false when they cannot be had (then reused pages would lack them, and
-    /// the caller renders everything).
-    public mutating func loadSearch(for output: URL) -> Bool {
+    /// The search entries of the pages `files` as the last build made them, read from its docs shards
+    /// (each must be the file this cache describes, and each entry the one it recorded); nil when they
+    /// cannot all be had (then the pages are rendered again).
+    func searchEntries(of files: some Sequence<String>, in output: String) -> [String: [UInt8]]? {
         var shards: [Int: [UInt8]] = [:]
-        for (path, entry) in entries {
-            guard let place = entry.searchPlace else { continue }
+        var found: [String: [UInt8]] = [:]
+        for path in files {
+            guard let entry = entries[path], let place = entry.searchPlace else { return nil }
             if shards[place.shard] == nil {
                 let name = "search/docs-\(place.shard).js"
-                guard let recorded = entries[name], let bytes = FileIO.read(output.path + "/" + name),
-                      bytes.count == recorded.size, ContentHash.of(bytes) == recorded.output else { return false }
+                guard let recorded = entries[name], let bytes = FileIO.read(output + "/" + name),
+                      bytes.count == recorded.size, ContentHash.of(bytes) == recorded.output else { return nil }
                 shards[place.shard] = bytes
             }
-            guard let bytes = shards[place.shard], place.range.upperBound <= bytes.count else { return false }
-            entries[path]?.search = Array(bytes[place.range])
+            guard let bytes = shards[place.shard], place.range.upperBound <= bytes.count else { return nil }
+            let json = Array(bytes[place.range])
+            guard ContentHash.of(json) == entry.searchHash else { return nil }
+            found[path] = json
         }
-        return true
+        return found
     }
 
     /// Everything a notice page can depend on besides the notice's own file: this Gavel, the build's

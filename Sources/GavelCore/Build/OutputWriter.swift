@@ -108,8 +108,11 @@ public struct OutputWriter: OutputSink {
     public func emit(_ file: OutputFile) throws {
         if outputExisted, let same = FileIO.sameContents(outputPath + "/" + file.path, file.bytes) {
             record.unchanged.withLock { $0[file.path] = FileStamp(same) }
+            // The last emit of a path wins (a build may render twice): an earlier different copy goes.
+            if record.staged.withLock({ $0.removeValue(forKey: file.path) }) != nil { unlink(stagingPath + "/" + file.path) }
             return
         }
+        record.unchanged.withLock { _ = $0.removeValue(forKey: file.path) }
         if let slash = file.path.lastIndex(of: "/") {
             let folder = String(file.path[..<slash])
             if !record.folders.withLock({ $0.contains(folder) }) {

@@ -146,12 +146,13 @@ public struct SiteBuild {
         let plan = PagePlan(model: model, theme: theme)
         var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
-        // Search entries are read only when the search index is to be made again.
-        if cache.previous != nil, !cache.searchIndexReusable(plan.searchLayout), cache.previous?.loadSearch(for: options.output) != true {
-            cache.previous = nil
-        }
         steps.done("plan")
-        let report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
+        var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
+        if report.searchEntriesMissing {
+            // The last build's docs shards could not give back a reused page's entry: render it all.
+            cache.previous = nil
+            report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
+        }
         bag.add(contentsOf: report.diagnostics)
         steps.done("render")
         guard !bag.hasErrors else {

@@ -7,7 +7,7 @@ extension SiteRenderer {
         let courtInput = cache?.fingerprint(.court(index), model: model)
         if let reused = reusableCourt(index) {
             for (path, entry) in reused {
-                if let found = entry.search { search.append(file: path, json: found) }
+                if let hash = entry.searchHash { search.appendReused(file: path, hash: hash) }
                 cacheEntries[path] = entry
             }
             return []
@@ -29,7 +29,7 @@ extension SiteRenderer {
             let archived = notice.isArchived(now: m.today)
             let input = cache?.fingerprint(.notice(court: index, notice: n), model: model)
             if let input, let reused = cache?.reusable(file, input: input) {
-                if let entry = reused.search { search.append(file: file, json: entry) }
+                if let hash = reused.searchHash { search.appendReused(file: file, hash: hash) }
                 cacheEntries[file] = reused
                 continue
             }

@@ -15,11 +15,33 @@ import Foundation
 /// entries, which the page plan knows; which words go where depends on the words. search.js reads
 /// them (docs/checklist-ui.md); the ranking is the one search.js has always used over every entry.
 struct SearchIndex: Sendable {
-    /// Each entry already serialised, with the output file of its page (the cache's key), so a reused
-    /// page's entry is copied as it is.
-    private(set) var entries: [(file: String, json: [UInt8])] = []
-    /// The words of those entries, found as each entry is added (on the court's own task).
+    /// Each entry already serialised, with the output file of its page (the cache's key) and the
+    /// entry's hash. A page reused from the last build brings only its hash (`json` nil): its entry is
+    /// read back from the last docs shards only if the index must be made again.
+    struct Entry: Sendable {
+        var file: String
+        var json: [UInt8]?
+        var hash: UInt64
+    }
+    private(set) var entries: [Entry] = []
+    /// The words of the entries that have their JSON, found as each is added (on the court's task).
     private var terms = Terms()
+    /// Entries whose JSON is still to be read.
+    private(set) var missing = 0
+
+    /// What the index is made from: every entry's page and hash, in order. The index files are reused
+    /// while it is what the last build made them from.
+    static func key(of parts: [SearchIndex]) -> UInt64 {
+        var hash = ContentHash.Accumulator()
+        hash.add("search \(parts.reduce(0) { $0 + $1.entries.count })")
+        for part in parts {
+            for entry in part.entries {
+                hash.add(entry.file)
+                hash.add(entry.hash)
+            }
+        }
+        return hash.value
+    }
 
     /// How many files of each kind an index of `entries` entries has.
     struct Layout: Sendable, Equatable {
@@ -53,16 +75,39 @@ struct SearchIndex: Sendable {
         return entry
     }
 
-    /// An entry made by an earlier build, as it was serialised.
+    /// An entry as serialised.
     mutating func append(file: String, json: [UInt8]) {
         terms.add(json, id: entries.count)
-        entries.append((file, json))
+        entries.append(Entry(file: file, json: json, hash: ContentHash.of(json)))
     }
 
-    /// Another index's entries after these (a court's, in plan order).
+    /// The entry of a page reused from the last build, known by its hash until it is needed.
+    mutating func appendReused(file: String, hash: UInt64) {
+        entries.append(Entry(file: file, json: nil, hash: hash))
+        missing += 1
+    }
+
+    /// Gives every entry still missing its JSON from `found` and finds all the words again; false when
+    /// one is not there.
+    mutating func fill(from found: [String: [UInt8]]) -> Bool {
+        guard missing > 0 else { return true }
+        terms = Terms()
+        for i in entries.indices {
+            if entries[i].json == nil {
+                guard let json = found[entries[i].file] else { return false }
+                entries[i].json = json
+            }
+            terms.add(entries[i].json ?? [], id: i)
+        }
+        missing = 0
+        return true
+    }
+
+    /// Another index's entries after these (a court's, in plan order); both must have all their JSON.
     mutating func append(contentsOf other: SearchIndex) {
         terms.append(other.terms, offset: entries.count)
         entries.append(contentsOf: other.entries)
+        missing += other.missing
     }
 
     // MARK: - Files
@@ -151,8 +196,9 @@ struct SearchIndex: Sendable {
             }
         }
         arrays("docs", per: Layout.docsPerShard, shards: layout.docShards) { i, shard, bytes in
-            places[entries[i].file] = Place(shard: shard, range: bytes.count..<(bytes.count + entries[i].json.count))
-            bytes.append(contentsOf: entries[i].json)
+            let json = entries[i].json ?? []
+            places[entries[i].file] = Place(shard: shard, range: bytes.count..<(bytes.count + json.count))
+            bytes.append(contentsOf: json)
         }
         arrays("titles", per: Layout.titlesPerShard, shards: layout.titleShards) { i, _, bytes in
             bytes.append(contentsOf: terms.titles[i])

@@ -65,11 +65,6 @@ public struct SiteRenderer: Sendable {
             allCourts = hash.value
         }
 
-        /// True when the last build's search index stands as it is; otherwise every page's search entry
-        /// is needed, and those of reused pages are read from the last build's docs shards.
-        func searchIndexReusable(_ layout: SearchIndex.Layout) -> Bool {
-            layout.files.allSatisfy { reusable($0, input: allCourts) != nil }
-        }
 
         /// The fingerprint of a planned file's input.
         func fingerprint(_ input: PagePlan.Input, model: SiteModel) -> UInt64? {
@@ -135,6 +130,9 @@ public struct SiteRenderer: Sendable {
         public var cacheEntries: [String: BuildCache.Entry] = [:]
         /// The search index was made again.
         public var searchRebuilt = false
+        /// The index had to be made again, but a reused page's entry could not be read back from the
+        /// last build: render again without the cache.
+        public var searchEntriesMissing = false
     }
 
     /// One court's share of the work, done on its own task.
@@ -176,7 +174,7 @@ public struct SiteRenderer: Sendable {
         for page in model.content.pages {
             let path = page.slug + "/"
             if let entry = reuse(SiteLinker.file(for: path)) {
-                if let found = entry.search { search.append(file: SiteLinker.file(for: path), json: found) }
+                if let hash = entry.searchHash { search.appendReused(file: SiteLinker.file(for: path), hash: hash) }
                 continue
             }
             let html = body.render(page.body, variables: nil, on: path, bag: &bag)
@@ -215,28 +213,42 @@ public struct SiteRenderer: Sendable {
             }
             return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        var parts = [search]
         for index in outputs.indices {
             let output = outputs[index]
-            // Each court's words are let go once joined: the index is the biggest thing a build holds.
+            // Each court's part of the index moves on alone: it is the biggest thing a build holds.
             outputs[index].search = SearchIndex()
             bag.add(contentsOf: output.diagnostics)
             if let failure = output.failure { bag.error(SourceLocation(file: "Output"), failure) }
             report.fingerprints.merge(output.fingerprints) { a, _ in a }
             report.cacheEntries.merge(output.cacheEntries) { a, _ in a }
-            search.append(contentsOf: output.search)
+            parts.append(output.search)
         }
-        if cache?.searchIndexReusable(plan.searchLayout) == true {
-            _ = plan.searchLayout.files.map { reuse($0) }
-        } else {
+        search = SearchIndex()
+        // The index stands while every entry is what it was made from, whatever else changed.
+        let searchKey = SearchIndex.key(of: parts)
+        let layout = plan.searchLayout
+        if let cache, case let reused = layout.files.compactMap({ path in cache.reusable(path, input: searchKey).map { (path, $0) } }),
+           reused.count == layout.files.count {
+            for (path, entry) in reused {
+                report.fingerprints[path] = entry.output
+                report.cacheEntries[path] = entry
+            }
+            parts = []
+        } else if let index = await joined(parts) {
+            parts = []
             report.searchRebuilt = true
-            let places = search.files(layout: plan.searchLayout) { emit($0) }
+            let places = index.files(layout: layout) { emit($0) }
             if cache != nil {
+                for path in layout.files { report.cacheEntries[path]?.input = searchKey }
                 for (file, place) in places { report.cacheEntries[file]?.searchPlace = place }
             }
+        } else {
+            report.searchEntriesMissing = true
         }
-        // A page rendered again while the index stands (its file had gone) keeps its place in it.
+        // A page rendered again while the index stands keeps its entry's place in it.
         if !report.searchRebuilt, let previous = cache?.previous {
-            for (path, entry) in report.cacheEntries where entry.search != nil && entry.searchPlace == nil {
+            for (path, entry) in report.cacheEntries where entry.searchHash != nil && entry.searchPlace == nil {
                 report.cacheEntries[path]?.searchPlace = previous.entries[path]?.searchPlace
             }
         }
@@ -249,6 +261,37 @@ public struct SiteRenderer: Sendable {
         }
         report.diagnostics = bag.all
         return report
+    }
+
+    /// The parts of the index (free pages, then each court's) joined in order, after reading back the
+    /// entries of reused pages from the last build's docs shards and finding their words again, a part
+    /// to a task; nil when an entry cannot be read back.
+    func joined(_ parts: [SearchIndex]) async -> SearchIndex? {
+        let wanted = parts.flatMap { part in part.entries.filter { $0.json == nil }.map(\.file) }
+        let found: [String: [UInt8]]
+        if wanted.isEmpty {
+            found = [:]
+        } else {
+            guard let cache, let previous = cache.previous, let read = previous.searchEntries(of: wanted, in: cache.outputRoot) else { return nil }
+            found = read
+        }
+        let filled = await withTaskGroup(of: (Int, SearchIndex?).self) { group in
+            for (i, part) in parts.enumerated() {
+                group.addTask {
+                    var part = part
+                    return (i, part.fill(from: found) ? part : nil)
+                }
+            }
+            var all = [SearchIndex?](repeating: nil, count: parts.count)
+            for await (i, part) in group { all[i] = part }
+            return all
+        }
+        var index = SearchIndex()
+        for part in filled {
+            guard let part else { return nil }
+            index.append(contentsOf: part)
+        }
+        return index
     }
 
     /// Home, the all-courts checklist, search and 404 pages, the site feed, assets, manifest and robots:

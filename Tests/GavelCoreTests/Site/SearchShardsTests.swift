@@ -103,6 +103,33 @@ import Testing
         #expect(report.queries.filter { !$0.same }.map(\.query) == [])
     }
 
+    /// The index is made from the pages' entries, so a body edited beyond its searchable start leaves
+    /// it as it was, and an edit that changes an entry remakes it; either way, and with the last docs
+    /// shards gone or damaged (the reused pages' entries are then rendered again), the site is the
+    /// one a full build makes.
+    @Test func editsAndDamagedShardsGiveTheFullBuildsIndex() async throws {
+        let (dir, options) = try content(notices: 60)
+        _ = try await SiteBuild(options: options).run(write: true)
+        var fresh = options
+        fresh.output = dir.appendingPathComponent("Fresh")
+        let notice = options.content.appendingPathComponent("courts/vtd/notices/generated-5.md")
+        let edits: [(String) -> String] = [
+            { $0 + "\n" + String(repeating: "Far below the searchable start. ", count: 80) + "\n" },
+            { $0.replacingOccurrences(of: "title: \"", with: "title: \"Renamed ") },
+        ]
+        for (k, edit) in edits.enumerated() {
+            try edit(try String(contentsOf: notice, encoding: .utf8)).write(to: notice, atomically: true, encoding: .utf8)
+            if k == 1 {
+                try FileManager.default.removeItem(at: options.output.appendingPathComponent("search/docs-0.js"))
+                try Data("damaged".utf8).write(to: options.output.appendingPathComponent("search/docs-2.js"))
+            }
+            _ = try await SiteBuild(options: options).run(write: true)
+            try? FileManager.default.removeItem(at: fresh.output)
+            _ = try await SiteBuild(options: fresh).run(write: true)
+            #expect(OutputContractTests.tree(options.output) == OutputContractTests.tree(fresh.output), "after edit \(k)")
+        }
+    }
+
     /// Worked by hand from the format (Tests/js/search.test.mjs decodes the same digits): base-32
     /// groups, low first, a digit of 32 and up saying another follows.
     @Test func postingsAreWrittenInTheirDigits() {
