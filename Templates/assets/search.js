@@ -146,9 +146,10 @@
   var DIGIT = Object.create(null);
   for (var d = 0; d < DIGITS.length; d++) DIGIT[DIGITS.charAt(d)] = d;
 
-  // Calls visit(entry, code, titleLength) for each posting of one word: base-32 numbers whose digits
-  // of 32 and up say another follows; the entry is the difference from the previous one, and the
-  // title length is there only when the code's bit 2 says the title has the word.
+  // Calls visit(entry, code, titleLength, neighbours) for each posting of one word: base-32 numbers
+  // whose digits of 32 and up say another follows; the entry is the difference from the previous
+  // one. When the code's bit 2 says the title has the word, the title's length follows, then how
+  // many times the title has it and, for each, the neighbour codes of the words before and after it.
   function decodePostings(text, visit) {
     var i = 0, id = 0;
     function number() {
@@ -164,8 +165,56 @@
     while (i < text.length) {
       id += number();
       var code = number();
-      visit(id, code, code & 2 ? number() : 0);
+      var titleLength = 0, neighbours = [];
+      if (code & 2) {
+        titleLength = number();
+        for (var n = number() * 2; n > 0; n--) neighbours.push(number());
+      }
+      visit(id, code, titleLength, neighbours);
     }
+  }
+
+  var NO_NEIGHBOUR = 4096;
+
+  // The last three units of a word before, or the first three of the word after, as 12 bits
+  // (32-bit FNV-1a over the units), as SearchIndex.swift writes them.
+  function neighbour(units) {
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < units.length; i++) hash = Math.imul(hash ^ units.charCodeAt(i), 16777619) >>> 0;
+    return hash & 0xfff;
+  }
+
+  // The word runs of a folded phrase (letters and numbers, unit by unit, as the index has them).
+  function runs(phrase) {
+    var out = [], word = '';
+    for (var i = 0; i < phrase.length; i++) {
+      var c = phrase.charAt(i);
+      if (isWordChar(c)) word += c;
+      else if (word) { out.push(word); word = ''; }
+    }
+    if (word) out.push(word);
+    return out;
+  }
+
+  // False when the title cannot hold the phrase: every word of the phrase after its first stands at
+  // a word start in a title that has it, between words that end and start as the phrase's do
+  // (the phrase's first word may end a longer word, its last begin one, so those are compared only
+  // when three units long). `found(word)` gives a term's title neighbours, or null.
+  function mayHoldPhrase(words, found) {
+    var last = words.length - 1;
+    for (var m = 1; m <= last; m++) {
+      var pairs = found(words[m]);
+      if (!pairs) continue; // not a term of the query (a one-letter word): not checked
+      var before = m - 1 > 0 || words[0].length >= 3 ? neighbour(words[m - 1].slice(-3)) : -1;
+      var after = m === last ? -2 : m + 1 < last || words[last].length >= 3 ? neighbour(words[m + 1].slice(0, 3)) : -1;
+      var ok = false;
+      for (var p = 0; p + 1 < pairs.length && !ok; p += 2) {
+        ok = pairs[p] !== NO_NEIGHBOUR && (before < 0 || pairs[p] === before) &&
+          (after === -2 || (pairs[p + 1] !== NO_NEIGHBOUR && (after < 0 || pairs[p + 1] === after)));
+      }
+      if (!ok) return false;
+    }
+    return true;
   }
 
   // The term shards that may hold words starting with `term`: shard k holds the words from its
@@ -207,10 +256,14 @@
           var shard = shards[name] || {};
           Object.keys(shard).forEach(function (word) {
             if (word.lastIndexOf(w, 0) !== 0) return;
-            decodePostings(shard[word], function (id, code, titleLength) {
+            decodePostings(shard[word], function (id, code, titleLength, neighbours) {
               var hit = found.get(id);
-              if (!hit) { hit = { t: 0, s: 0, x: 0, length: 0 }; found.set(id, hit); }
-              if (code & 2) { hit.t = 1; hit.length = titleLength; }
+              if (!hit) { hit = { t: 0, s: 0, x: 0, length: 0, neighbours: [] }; found.set(id, hit); }
+              if (code & 2) {
+                hit.t = 1;
+                hit.length = titleLength;
+                hit.neighbours = hit.neighbours.concat(neighbours);
+              }
               if (code & 1) hit.s = 1;
               hit.x += code >> 2;
             });
@@ -219,6 +272,7 @@
         return found;
       });
       var fewest = perTerm.reduce(function (a, b) { return b.size < a.size ? b : a; });
+      var phraseWords = runs(phrase);
       fewest.forEach(function (_, id) {
         var inTitle = 0, inSummary = 0, inText = 0, titleLength = -1;
         for (var k = 0; k < n; k++) {
@@ -230,10 +284,16 @@
           if (hit.t) titleLength = hit.length;
         }
         var score = (inTitle === n ? 1e7 : 0) + inTitle * 1e6 + inSummary * 1e3 + Math.min(inText, 999);
-        // The phrase in the title puts every word but perhaps the first at a word start there;
-        // the title equal to the phrase puts all of them, and has its length.
+        // The phrase in the title puts every word but perhaps the first at a word start there, beside
+        // the words the phrase has; the title equal to the phrase puts all of them, and has its length.
         var bonus = (n > 1 && inTitle >= n - 1 && titleLength >= phrase.length ? 1e5 : 0) +
           (inTitle === n && titleLength === phrase.length ? 5e4 : 0);
+        if (bonus && !mayHoldPhrase(phraseWords, function (w) {
+          var k = words.indexOf(w);
+          if (k < 0) return null;
+          var hit = perTerm[k].get(id);
+          return hit && hit.t ? hit.neighbours : [];
+        })) bonus = 0;
         candidates.push({ id: id, score: score, best: score + bonus, open: bonus > 0 });
       });
       return settle();
@@ -326,7 +386,7 @@
   }
 
   G.GavelSearch = { _internals: { fold: fold, terms: terms, search: search, searchShards: searchShards, decodePostings: decodePostings,
-    termShards: termShards, snippet: snippet, hrefFor: hrefFor, statusFor: statusFor, LIMIT: LIMIT } };
+    termShards: termShards, neighbour: neighbour, runs: runs, mayHoldPhrase: mayHoldPhrase, snippet: snippet, hrefFor: hrefFor, statusFor: statusFor, LIMIT: LIMIT } };
 
   // ---------------------------------------------------------------------------------------------
   // The page

@@ -119,8 +119,8 @@ test('links are relative to the search page and name index.html from disk', () =
 
 test('postings decode from their digits (the same digits SearchShardsTests writes)', () => {
   const seen = [];
-  s.decodePostings('06C' + '5m2' + 'hha21' + 'V2WeYw3', (id, code, length) => seen.push([id, code, length]));
-  assert.deepEqual(plain(seen), [[0, 6, 12], [5, 80, 0], [70000, 1, 0], [70031, 2, 4000000]]);
+  s.decodePostings('06C1WW47' + '5m2' + 'hha21' + 'V2WeYw30', (id, code, length, around) => seen.push([id, code, length, around]));
+  assert.deepEqual(plain(seen), [[0, 6, 12, [4096, 7]], [5, 80, 0, []], [70000, 1, 0, []], [70031, 2, 4000000, []]]);
   assert.throws(() => s.decodePostings('0!', () => {}), /damaged/);
 });
 
@@ -131,6 +131,22 @@ test('a term is looked for in the shards whose word ranges can hold words starti
   assert.deepEqual(plain(s.termShards(meta, 'l')), ['terms-2', 'terms-3']);
   assert.deepEqual(plain(s.termShards(meta, 'zebra')), ['terms-5']);
   assert.deepEqual(plain(s.termShards(meta, '0')), []);
+});
+
+test('neighbour codes match the Swift side and rule out titles that cannot hold the phrase', () => {
+  let hash = 0x811c9dc5;
+  for (const u of [0x69, 0x6e, 0x6b]) hash = Number((BigInt(hash ^ u) * 16777619n) & 0xffffffffn) >>> 0;
+  assert.equal(s.neighbour('ink'), hash & 0xfff);
+  assert.equal(s.neighbour(''), 0x9dc5 & 0xfff);
+  assert.deepEqual(plain(s.runs('link  your-accounts!')), ['link', 'your', 'accounts']);
+  // "link accounts" in "Reminder: link your accounts": accounts follows "your", not a word ending "ink".
+  const title = (pairs) => (w) => (w === 'accounts' ? pairs : null);
+  const your = s.neighbour('our'), after = s.neighbour('aft');
+  assert.equal(s.mayHoldPhrase(['link', 'accounts'], title([your, after])), false);
+  assert.equal(s.mayHoldPhrase(['link', 'accounts'], title([s.neighbour('ink'), after])), true);
+  assert.equal(s.mayHoldPhrase(['unlink', 'accounts'], title([s.neighbour('ink'), 4096])), true, 'the first word may end a longer one');
+  assert.equal(s.mayHoldPhrase(['link', 'accounts'], title([4096, after])), false, 'no word before it');
+  assert.equal(s.mayHoldPhrase(['link', 'accounts'], title([])), false, 'not in the title');
 });
 
 test('an empty query finds nothing', () => {

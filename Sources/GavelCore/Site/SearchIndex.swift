@@ -45,9 +45,9 @@ struct SearchIndex: Sendable {
 
     /// How many files of each kind an index of `entries` entries has.
     struct Layout: Sendable, Equatable {
-        static let docsPerShard = 8
-        static let titlesPerShard = 256
-        static let entriesPerTermShard = 50
+        static let docsPerShard = 4
+        static let titlesPerShard = 32
+        static let entriesPerTermShard = 25
         var entries: Int
         var docShards: Int { max(1, (entries + Self.docsPerShard - 1) / Self.docsPerShard) }
         var titleShards: Int { max(1, (entries + Self.titlesPerShard - 1) / Self.titlesPerShard) }
@@ -223,6 +223,8 @@ struct SearchIndex: Sendable {
         private var slot: [Int] = []
         private var seen: [(word: Int, title: Bool, summary: Bool, count: UInt32)] = []
         private var current: [UInt16] = []
+        /// The title's words in order, for their neighbours.
+        private var titleWords: [(word: Int, units: [UInt16])] = []
 
         mutating func add(_ json: [UInt8], id: Int) {
             guard let fields = EntryFields(json) else {
@@ -231,6 +233,7 @@ struct SearchIndex: Sendable {
             }
             titles.append(fields.rawTitle)
             seen.removeAll(keepingCapacity: true)
+            titleWords.removeAll(keepingCapacity: true)
             for (field, text) in [fields.title, fields.summary, fields.text].enumerated() {
                 for unit in text {
                     let (f, isWord) = fold.fold(unit)
@@ -246,13 +249,39 @@ struct SearchIndex: Sendable {
             for s in seen {
                 lists[s.word].append(UInt32(id))
                 lists[s.word].append(s.count * 4 + (s.title ? 2 : 0) + (s.summary ? 1 : 0))
-                if s.title { lists[s.word].append(titleLength) }
+                guard s.title else { continue }
+                lists[s.word].append(titleLength)
+                // Each place the title has the word: the ends of the words beside it (see `neighbour`).
+                let at = titleWords.indices.filter { titleWords[$0].word == s.word }
+                lists[s.word].append(UInt32(at.count))
+                for i in at {
+                    lists[s.word].append(i > 0 ? Self.neighbour(titleWords[i - 1].units.suffix(3)) : Self.noNeighbour)
+                    lists[s.word].append(i + 1 < titleWords.count ? Self.neighbour(titleWords[i + 1].units.prefix(3)) : Self.noNeighbour)
+                }
             }
+        }
+
+        /// The last three units of the word before, or the first three of the word after, as 12 bits
+        /// (32-bit FNV-1a over the units): search.js compares them with the phrase's words to rule
+        /// out, without reading titles, entries whose title cannot hold the whole phrase.
+        static func neighbour(_ units: some Collection<UInt16>) -> UInt32 {
+            var hash: UInt32 = 0x811C_9DC5
+            for u in units { hash = (hash ^ UInt32(u)) &* 16_777_619 }
+            return hash & 0xFFF
+        }
+        static let noNeighbour: UInt32 = 4096
+
+        /// How many numbers the posting starting at `i` of `list` takes.
+        static func postingLength(_ list: [UInt32], at i: Int) -> Int {
+            guard i + 1 < list.count, list[i + 1] & 2 != 0 else { return 2 }
+            guard i + 3 < list.count else { return list.count - i }
+            return 4 + 2 * Int(list[i + 3])
         }
 
         /// The word in `current` seen in field 0 (title), 1 (summary) or 2 (text) of entry `id`.
         private mutating func visit(_ field: Int, id: Int) {
             let w = words.intern(current[...])
+            if field == 0 { titleWords.append((w, current)) }
             current.removeAll(keepingCapacity: true)
             if w == lists.count { lists.append([]); lastEntry.append(-1); slot.append(0) }
             if lastEntry[w] != id {
@@ -276,13 +305,10 @@ struct SearchIndex: Sendable {
                 let list = other.lists[local]
                 var i = 0
                 while i + 1 < list.count {
+                    let length = Terms.postingLength(list, at: i)
                     lists[w].append(list[i] + UInt32(offset))
-                    lists[w].append(list[i + 1])
-                    if list[i + 1] & 2 != 0, i + 2 < list.count {
-                        lists[w].append(list[i + 2])
-                        i += 1
-                    }
-                    i += 2
+                    lists[w].append(contentsOf: list[(i + 1)..<min(list.count, i + length)])
+                    i += length
                 }
             }
         }
@@ -332,8 +358,8 @@ struct SearchIndex: Sendable {
     static let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_".utf8)
 
     /// Postings as base-32 variable-length numbers (a digit's value 32 and up says another follows):
-    /// the entry as the difference from the previous one, the code, and the title length when the
-    /// code says the title has the word.
+    /// the entry as the difference from the previous one, the code, and when the code says the title
+    /// has the word, the title's length, how many times it has it and each time's two neighbours.
     static func encode(_ list: [UInt32], into bytes: inout [UInt8]) {
         func number(_ value: UInt32) {
             var v = value
@@ -346,14 +372,11 @@ struct SearchIndex: Sendable {
         var previous: UInt32 = 0
         var i = 0
         while i + 1 < list.count {
+            let length = Terms.postingLength(list, at: i)
             number(list[i] - previous)
             previous = list[i]
-            number(list[i + 1])
-            if list[i + 1] & 2 != 0, i + 2 < list.count {
-                number(list[i + 2])
-                i += 1
-            }
-            i += 2
+            for k in (i + 1)..<min(list.count, i + length) { number(list[k]) }
+            i += length
         }
     }
 

@@ -134,11 +134,22 @@ import Testing
     /// groups, low first, a digit of 32 and up saying another follows.
     @Test func postingsAreWrittenInTheirDigits() {
         var bytes: [UInt8] = []
-        // Entry 0 with the word in its title (12 units long); entry 5 with it 20 times in the text;
-        // entry 70,000 with it in the summary; entry 70,031 in the title (4,000,000 units long).
-        SearchIndex.encode([0, 6, 12, 5, 80, 70_000, 1, 70_031, 2, 4_000_000], into: &bytes)
-        // 0 6 C | 5, 80 = 16 + 2*32 -> m 2 | 69,995 = 11 + 11*32 + 4*32^2 + 2*32^3 -> h h a 2, 1 |
-        // 31 -> V, 2, 4,000,000 = 0 + 8*32 + 2*32^2 + 26*32^3 + 3*32^4 -> W e Y w 3
-        #expect(String(decoding: bytes, as: UTF8.self) == "06C" + "5m2" + "hha21" + "V2WeYw3")
+        // Entry 0 with the word once in its title (12 units long), first (no word before, 4096) and
+        // before a word whose neighbour code is 7; entry 5 with it 20 times in the text; entry 70,000
+        // with it in the summary; entry 70,031 in the title (4,000,000 units long), no place given.
+        SearchIndex.encode([0, 6, 12, 1, 4096, 7, 5, 80, 70_000, 1, 70_031, 2, 4_000_000, 0], into: &bytes)
+        // 0 6 C 1, 4096 = 4*32^2 -> W W 4, 7 | 5, 80 = 16 + 2*32 -> m 2 |
+        // 69,995 = 11 + 11*32 + 4*32^2 + 2*32^3 -> h h a 2, 1 |
+        // 31 -> V, 2, 4,000,000 = 0 + 8*32 + 2*32^2 + 26*32^3 + 3*32^4 -> W e Y w 3, 0
+        #expect(String(decoding: bytes, as: UTF8.self) == "06C1WW47" + "5m2" + "hha21" + "V2WeYw30")
+    }
+
+    /// The neighbour codes both engines compute: FNV-1a (32-bit) over UTF-16 units, low 12 bits.
+    /// Worked by hand for "ink": 0x811C9DC5 ^ 0x69, times 16777619, and so on (mod 2^32).
+    @Test func neighbourCodesAreTheLowBitsOfFNV1a() {
+        var hash: UInt64 = 0x811C_9DC5
+        for u in [UInt64(0x69), 0x6E, 0x6B] { hash = ((hash ^ u) * 16_777_619) & 0xFFFF_FFFF }
+        #expect(SearchIndex.Terms.neighbour(Array("ink".utf16)) == UInt32(hash & 0xFFF))
+        #expect(SearchIndex.Terms.neighbour([UInt16]()) == 0x9DC5 & 0xFFF)
     }
 }
