@@ -76,7 +76,7 @@ public enum StepRuleCompiler {
             for entry in court.checklist {
                 guard var step = shared[entry.step.value] else { continue }
                 let module = step.module
-                if module.title.contains("{{") || module.summary.contains("{{") {
+                if CourtVariables.mayName(module.title) || CourtVariables.mayName(module.summary) {
                     let filler = variables ?? CourtVariables(court: court)
                     variables = filler
                     step.module.title = filler.fillText(module.title, file: module.file, bag: &bag)

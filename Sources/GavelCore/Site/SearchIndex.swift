@@ -67,11 +67,15 @@ struct SearchIndex: Sendable {
     @discardableResult
     mutating func add(file: String, title: String, path: String, summary: String, html: String) -> [UInt8] {
         var entry: [UInt8] = []
+        let text = Self.plainText(html)
         JSONValue.object([
-            ("t", .string(title)), ("u", .string(path)), ("s", .string(summary)),
-            ("x", .string(Self.plainText(html))),
+            ("t", .string(title)), ("u", .string(path)), ("s", .string(summary)), ("x", .string(text)),
         ]).write(into: &entry, pretty: false, indent: 0)
-        append(file: file, json: entry)
+        // The words straight from the strings, not from the JSON just written.
+        var rawTitle: [UInt8] = []
+        JSONValue.writeString(title, into: &rawTitle)
+        terms.add(title: title.utf16, summary: summary.utf16, text: text.utf16, rawTitle: rawTitle, id: entries.count)
+        entries.append(Entry(file: file, json: entry, hash: ContentHash.of(entry)))
         return entry
     }
 
@@ -231,21 +235,17 @@ struct SearchIndex: Sendable {
                 titles.append(Array("\"\"".utf8))
                 return
             }
-            titles.append(fields.rawTitle)
+            add(title: fields.title, summary: fields.summary, text: fields.text, rawTitle: fields.rawTitle, id: id)
+        }
+
+        mutating func add(title: some Collection<UInt16>, summary: some Collection<UInt16>, text: some Collection<UInt16>, rawTitle: [UInt8], id: Int) {
+            titles.append(rawTitle)
             seen.removeAll(keepingCapacity: true)
             titleWords.removeAll(keepingCapacity: true)
-            for (field, text) in [fields.title, fields.summary, fields.text].enumerated() {
-                for unit in text {
-                    let (f, isWord) = fold.fold(unit)
-                    if isWord {
-                        current.append(f)
-                    } else if !current.isEmpty {
-                        visit(field, id: id)
-                    }
-                }
-                if !current.isEmpty { visit(field, id: id) }
-            }
-            let titleLength = UInt32(fields.title.count)
+            scan(title, field: 0, id: id)
+            scan(summary, field: 1, id: id)
+            scan(text, field: 2, id: id)
+            let titleLength = UInt32(title.count)
             for s in seen {
                 lists[s.word].append(UInt32(id))
                 lists[s.word].append(s.count * 4 + (s.title ? 2 : 0) + (s.summary ? 1 : 0))
@@ -276,6 +276,18 @@ struct SearchIndex: Sendable {
             guard i + 1 < list.count, list[i + 1] & 2 != 0 else { return 2 }
             guard i + 3 < list.count else { return list.count - i }
             return 4 + 2 * Int(list[i + 3])
+        }
+
+        private mutating func scan(_ text: some Collection<UInt16>, field: Int, id: Int) {
+            for unit in text {
+                let (f, isWord) = fold.fold(unit)
+                if isWord {
+                    current.append(f)
+                } else if !current.isEmpty {
+                    visit(field, id: id)
+                }
+            }
+            if !current.isEmpty { visit(field, id: id) }
         }
 
         /// The word in `current` seen in field 0 (title), 1 (summary) or 2 (text) of entry `id`.
