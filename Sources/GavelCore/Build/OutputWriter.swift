@@ -134,12 +134,26 @@ public struct OutputWriter: OutputSink {
         public var diagnostics: [Diagnostic]
     }
 
-    /// Makes Output the new site. `files` is every file of the site with its content hash.
-    public func commit(_ files: [String: UInt64]) throws(CommitFailure) -> Summary {
+    /// What the spare tree holds, read while the site renders (nothing else touches it then); nil
+    /// when there is no spare.
+    public struct SpareListing: Sendable {
+        var files: [String]
+        var directories: [String]
+    }
+
+    public func listSpare() -> SpareListing? {
+        guard outputExisted, FileIO.kind(sparePath) == .directory else { return nil }
+        let (files, directories) = FileIO.walk(sparePath)
+        return SpareListing(files: files, directories: directories)
+    }
+
+    /// Makes Output the new site. `files` is every file of the site with its content hash; `spare` is
+    /// `listSpare()`'s answer, read during this build.
+    public func commit(_ files: [String: UInt64], spare: SpareListing? = nil) throws(CommitFailure) -> Summary {
         let manifest = Self.manifest(files)
         do {
             guard outputExisted else { return try commitFirst(files, manifest: manifest) }
-            return try commitOver(files, manifest: manifest)
+            return try commitOver(files, manifest: manifest, spare: spare ?? listSpare())
         } catch let failure as CommitFailure {
             abort()
             throw failure
@@ -161,7 +175,7 @@ public struct OutputWriter: OutputSink {
         return summary
     }
 
-    private func commitOver(_ files: [String: UInt64], manifest: [UInt8]) throws -> Summary {
+    private func commitOver(_ files: [String: UInt64], manifest: [UInt8], spare: SpareListing?) throws -> Summary {
         let staged = record.staged.withLock { $0 }
         let previous = FileIO.read(outputPath + "/" + Self.manifestName)
         var summary = Summary()
@@ -208,8 +222,8 @@ public struct OutputWriter: OutputSink {
             conflict(folder, "a folder that Gavel did not make is where the site puts the file '\(folder)'")
         }
         guard conflicts.isEmpty else { throw CommitFailure(diagnostics: conflicts) }
-        if FileIO.kind(sparePath) == .directory {
-            try recycle(links: links, staged: staged, folders: neededFolders.union(keptFolders))
+        if let spare, FileIO.kind(sparePath) == .directory {
+            try recycle(spare, links: links, staged: staged, folders: neededFolders.union(keptFolders))
             for folder in keptFolders.sorted(by: >) { FileIO.copyAttributes(of: outputPath + "/" + folder, to: sparePath + "/" + folder) }
             unlink(sparePath + "/" + Self.manifestName)
             try FileIO.write(manifest, to: sparePath + "/" + Self.manifestName)
@@ -238,8 +252,8 @@ public struct OutputWriter: OutputSink {
     /// same inode, checked with lstat) or is linked from Output again. Links are made only for files
     /// that changed since the spare was Output, so a rebuild costs two walks and a stat per file
     /// rather than a link and an unlink per file. Output is not touched.
-    private func recycle(links: [String], staged: [String: FileStamp], folders: Set<String>) throws {
-        let (files, directories) = FileIO.walk(sparePath)
+    private func recycle(_ spare: SpareListing, links: [String], staged: [String: FileStamp], folders: Set<String>) throws {
+        let (files, directories) = (spare.files, spare.directories)
         var wanted = Set(links)
         wanted.formUnion(staged.keys)
         // Entries the new tree lacks (or has as a folder where they are a file, or the other way).

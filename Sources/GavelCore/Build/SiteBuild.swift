@@ -147,6 +147,8 @@ public struct SiteBuild {
         var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
         steps.done("plan")
+        // The spare tree is read while the site renders: only the commit touches it.
+        async let spare = writer.listSpare()
         var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
         if report.searchEntriesMissing {
             // The last build's docs shards could not give back a reused page's entry: render it all.
@@ -156,6 +158,7 @@ public struct SiteBuild {
         bag.add(contentsOf: report.diagnostics)
         steps.done("render")
         guard !bag.hasErrors else {
+            _ = await spare
             writer.abort()
             // A body found changed since its notice was indexed must be read afresh next time; any
             // failed build drops the index rather than tell those cases apart.
@@ -164,8 +167,9 @@ public struct SiteBuild {
         }
 
         let summary: OutputWriter.Summary
+        let spareListing = await spare
         do {
-            summary = try writer.commit(report.fingerprints)
+            summary = try writer.commit(report.fingerprints, spare: spareListing)
         } catch {
             throw DiagnosticsError(error.diagnostics)
         }
