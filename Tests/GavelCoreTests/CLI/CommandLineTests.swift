@@ -24,6 +24,33 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
     }
 
+    /// On a terminal (a pty made by script(1)) a build shows one rewritten progress line; not in CI,
+    /// not with JSON diagnostics, and not when standard error is a pipe.
+    @Test func aBuildShowsProgressOnlyOnATerminal() throws {
+        let dir = try contentCopy()
+        var environment = ProcessInfo.processInfo.environment
+        environment["CI"] = nil
+        environment["TERM"] = "xterm"
+        func underScript(_ extra: String, _ env: [String: String]) throws -> String {
+            let command = "\(Self.binary.path) build --content Content --output Out\(extra)"
+            let run = try ProcessRun.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"], in: dir, environment: env)
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            return run.stdout
+        }
+        let line = "\r\u{1B}[2Kgavel: "
+        let shown = try underScript("", environment)
+        #expect(shown.contains(line + "rendering pages"), "\(shown.debugDescription)")
+        #expect(shown.contains("courts"))
+        #expect(shown.contains("\r\u{1B}[2Kbuilt "), "the line is cleared before the summary")
+        var ci = environment
+        ci["CI"] = "true"
+        #expect(!(try underScript("", ci)).contains(line))
+        #expect(!(try underScript(" --diagnostics json", environment)).contains(line))
+        let piped = try ProcessRun.run(Self.binary, ["build", "--content", "Content", "--output", "Out"], in: dir, environment: environment)
+        #expect(piped.status == 0)
+        #expect(!piped.stderr.contains("\u{1B}"))
+    }
+
     @Test func usageErrorsExitWithTwo() throws {
         #expect(try gavel(["build", "--no-such-flag"]).status == 2)
         #expect(try gavel(["frobnicate"]).status == 2)
