@@ -16,8 +16,11 @@ public struct PagePlan: Sendable {
     public enum Input: Sendable, Equatable {
         /// Settings, templates, court data, steps, facts, the set of site paths, options and the clock.
         case global
-        /// The global input and every court's notices (home, the site feed, the search index).
+        /// The global input and every court's notices (home, the site feed).
         case allCourts
+        /// Every page's search entry, in order (the search index): known only once pages are
+        /// rendered, so `SiteRenderer` works it out then (`SearchIndex.key`).
+        case searchEntries
         /// The global input and every notice of one court (its own pages and files).
         case court(Int)
         /// The global input, the notice's own file and whether it is archived.
@@ -79,7 +82,7 @@ public struct PagePlan: Sendable {
         for asset in theme.assetFiles { add(asset.path, .asset, .global, linkable: false) }
         add("assets/manifest.json", .assetManifest, .global, linkable: false)
         add("robots.txt", .robots, .global)
-        for name in searchLayout.files { add(name, .searchIndex, .allCourts, linkable: false) }
+        for name in searchLayout.files { add(name, .searchIndex, .searchEntries, linkable: false) }
         add("sitemap.xml", .sitemap, .global)
         if theme.serviceWorker != nil { add("sw.js", .serviceWorker, .everything, linkable: false) }
         for (c, m) in model.courts.enumerated() {

@@ -58,10 +58,6 @@ struct SearchIndex: Sendable {
             ["search/meta.js"] + (0..<termShards).map { "search/terms-\($0).js" } + (0..<docShards).map { "search/docs-\($0).js" }
                 + (0..<titleShards).map { "search/titles-\($0).js" }
         }
-
-        /// The docs shard of entry `i`: entries past the planned count go to the last one.
-        func docShard(of i: Int) -> Int { min(i / Self.docsPerShard, docShards - 1) }
-        func titleShard(of i: Int) -> Int { min(i / Self.titlesPerShard, titleShards - 1) }
     }
 
     @discardableResult

@@ -65,7 +65,6 @@ public struct SiteRenderer: Sendable {
             allCourts = hash.value
         }
 
-
         /// The fingerprint of a planned file's input.
         func fingerprint(_ input: PagePlan.Input, model: SiteModel) -> UInt64? {
             switch input {
@@ -75,7 +74,7 @@ public struct SiteRenderer: Sendable {
             case let .notice(c, n):
                 let m = model.courts[c], notice = m.notices[n]
                 return BuildCache.input(global: global, notice: notice, archived: notice.isArchived(now: m.today))
-            case .everything: return nil
+            case .everything, .searchEntries: return nil
             }
         }
 
