@@ -106,7 +106,7 @@ def main() -> int:
             shutil.copytree(ROOT / "Templates", work / "Templates")
             content, templates = work / "Content", ["--templates", str(work / "Templates")]
         port = free_port()
-        command = [args.gavel, "serve", "--content", str(content), *templates, "--port", str(port)] + (["--poll"] if args.poll else [])
+        command = [str(Path(args.gavel).resolve()), "serve", "--content", str(content), *templates, "--port", str(port)] + (["--poll"] if args.poll else [])
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = proc.stdout.readline()
