@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A file of the built site: its site path and its bytes.
 public struct OutputFile: Sendable {
@@ -134,6 +135,17 @@ public struct SiteRenderer: Sendable {
         public var searchEntriesMissing = false
     }
 
+    /// How many courts are done, counted from their own tasks.
+    final class Counter: Sendable {
+        private let count = Mutex(0)
+        func next() -> Int {
+            count.withLock { count in
+                count += 1
+                return count
+            }
+        }
+    }
+
     /// One court's share of the work, done on its own task.
     struct CourtOutput: Sendable {
         var diagnostics: [Diagnostic]
@@ -181,6 +193,9 @@ public struct SiteRenderer: Sendable {
             emit(self.page(path, template: "page", context(path).base(kind: "page", title: page.title, description: page.summary ?? "",
                 breadcrumbs: [("Home", "")]).merging(["body_html": html])), search: entry)
         }
+        // Courts count themselves done as they finish: the loop below runs only when a thread is free,
+        // which on a busy pool is after most courts, too late for a progress line.
+        let courtsDone = Counter()
         var outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
             // Site-wide pages need the model but nothing the courts make: they render alongside them.
             group.addTask { (-1, renderSiteFiles(to: sink)) }
@@ -201,15 +216,13 @@ public struct SiteRenderer: Sendable {
                     }
                     // Reused pages are not emitted again; they keep their place and fingerprint.
                     for (path, entry) in entries where fingerprints[path] == nil { fingerprints[path] = entry.output }
+                    progress?(courtsDone.next(), model.courts.count)
                     return (index, CourtOutput(diagnostics: courtBag.all, fingerprints: fingerprints, search: courtSearch,
                                                cacheEntries: entries, failure: failure))
                 }
             }
             var all: [(Int, CourtOutput)] = []
-            for await output in group {
-                all.append(output)
-                if output.0 >= 0 { progress?(all.count { $0.0 >= 0 }, model.courts.count) }
-            }
+            for await output in group { all.append(output) }
             return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
         var parts = [search]

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import GavelCore
 
@@ -280,6 +281,19 @@ import Testing
         #expect((incremental.written?.written ?? 99) < 20)
         let a = try await expectSameAsAFullBuild(options, in: dir)
         #expect(a.filter { $0.key.hasPrefix("search/titles-") }.contains { String(decoding: $0.value, as: UTF8.self).contains("Renamed ") })
+    }
+
+    /// The progress line hears of every court as it is rendered: each count from 1 to the number of
+    /// courts once, and always of all of them.
+    @Test func renderProgressCountsEveryCourtOnce() async throws {
+        let dir = try TestPaths.temporaryDirectory()
+        var options = TestPaths.exampleOptions(output: dir.appendingPathComponent("Out"))
+        let heard = Mutex<[(Int, Int)]>([])
+        options.renderProgress = { done, total in heard.withLock { $0.append((done, total)) } }
+        _ = try await SiteBuild(options: options).run(write: true)
+        let calls = heard.withLock { $0 }
+        #expect(calls.map(\.0).sorted() == Array(1...4))
+        #expect(calls.allSatisfy { $0.1 == 4 })
     }
 
     @Test func aNoOpRebuildReusesEverythingAndMatchesAFullBuild() async throws {
