@@ -75,12 +75,6 @@ struct SearchIndex: Sendable {
         return entry
     }
 
-    /// An entry as serialised.
-    mutating func append(file: String, json: [UInt8]) {
-        terms.add(json, id: entries.count)
-        entries.append(Entry(file: file, json: json, hash: ContentHash.of(json)))
-    }
-
     /// The entry of a page reused from the last build, known by its hash until it is needed.
     mutating func appendReused(file: String, hash: UInt64) {
         entries.append(Entry(file: file, json: nil, hash: hash))
