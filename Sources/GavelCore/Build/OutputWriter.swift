@@ -199,6 +199,7 @@ public struct OutputWriter: OutputSink {
         }
         let (present, directories) = FileIO.walk(outputPath)
         var links: [String] = []
+        var foreign: [String] = []
         for relative in present where relative != Self.manifestName && relative != Self.legacyMarker {
             let mine = owned?.contains(relative) ?? false
             if files[relative] != nil {
@@ -213,6 +214,7 @@ public struct OutputWriter: OutputSink {
                 conflict(relative, "a file that Gavel did not write is where the site needs the folder '\(relative)'")
             } else {
                 links.append(relative)
+                foreign.append(relative)
                 summary.kept += 1
             }
         }
@@ -223,7 +225,10 @@ public struct OutputWriter: OutputSink {
         }
         guard conflicts.isEmpty else { throw CommitFailure(diagnostics: conflicts) }
         if let spare, FileIO.kind(sparePath) == .directory {
-            try recycle(spare, links: links, staged: staged, folders: neededFolders.union(keptFolders))
+            // A file of the court's may sit in a folder of Gavel's that the site no longer needs (a
+            // notice gone): that folder stays for it.
+            let folders = neededFolders.union(keptFolders).union(Self.folders(of: foreign))
+            try recycle(spare, links: links, staged: staged, folders: folders)
             for folder in keptFolders.sorted(by: >) { FileIO.copyAttributes(of: outputPath + "/" + folder, to: sparePath + "/" + folder) }
             unlink(sparePath + "/" + Self.manifestName)
             try FileIO.write(manifest, to: sparePath + "/" + Self.manifestName)

@@ -169,6 +169,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path) == ["keep.txt"])
     }
 
+    /// A file of the court's inside the folder of a notice that goes: the folder stays for it, with or
+    /// without a spare tree to bring up to date.
+    @Test func aCourtsFileInAFolderTheSiteNoLongerNeedsIsKept() async throws {
+        let sites = try Self.sites()
+        let output = sites.dir.appendingPathComponent("Kept")
+        for content in [sites.a, sites.b] { _ = try Self.gavel(build: content, into: output) }
+        try #require(FileIO.kind(BuildState.sibling(of: output, "gavel-spare").path) == .directory)
+        let kept = output.appendingPathComponent("courts/vtd/notices/generated-9/keep.txt")
+        try Data("the court's".utf8).write(to: kept)
+        try FileManager.default.removeItem(at: sites.b.appendingPathComponent("courts/vtd/notices/generated-9.md"))
+        let run = try Self.gavel(build: sites.b, into: output)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try String(contentsOf: kept, encoding: .utf8) == "the court's")
+        #expect(FileIO.kind(output.appendingPathComponent("courts/vtd/notices/generated-9/index.html").path) == .missing)
+    }
+
     @Test func twoBuildsAtOnceLeaveOneWholeSite() async throws {
         let sites = try Self.sites()
         var refused = 0
