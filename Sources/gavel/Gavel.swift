@@ -98,7 +98,6 @@ struct BuildCommand: AsyncParsableCommand {
             }
             options.renderProgress = { done, total in progress.courts(done, of: total) }
         }
-        defer { progress?.finish() }
         do {
             let result = try await SiteBuild(options: options).run(write: true)
             progress?.finish()

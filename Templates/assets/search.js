@@ -60,7 +60,9 @@
   }
 
   // Every entry that has all the words somewhere, best first: a word in the title outranks any
-  // number of words in the text; then the summary; then how often the text has them.
+  // number of words in the text; then the summary; then how often the text has them. The ranking's
+  // definition: searchShards below gives exactly this over the shards (bench/search_queries.mjs
+  // runs both).
   function search(index, query, limit) {
     var words = terms(query);
     if (!words.length) return { total: 0, results: [], terms: words };
