@@ -54,25 +54,40 @@ public struct BuildCache: Sendable {
     public static func load(for output: URL) -> BuildCache? {
         guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-cache"),
               head.count == 1, let global = hex(ArraySlice(head[0].utf8)) else { return nil }
+        // Read on every core, joined in order.
+        let parsed = inChunks(lines.count) { range -> [(String, Entry)]? in
+            var out: [(String, Entry)] = []
+            out.reserveCapacity(range.count)
+            for line in lines[range] {
+                guard let entry = entry(line) else { return nil }
+                out.append(entry)
+            }
+            return out
+        }
         var entries: [String: Entry] = [:]
         entries.reserveCapacity(lines.count)
-        for line in lines {
-            let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
-            guard cells.count == 6 || cells.count == 10, let input = hex(cells[1]), let outputHash = hex(cells[2]),
-                  let size = hex(cells[3]).flatMap({ Int(exactly: $0) }), let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
-            var place: SearchIndex.Place?
-            var searchHash: UInt64?
-            if cells.count == 10 {
-                guard let shard = hex(cells[6]), let start = hex(cells[7]), let end = hex(cells[8]), let hash = hex(cells[9]),
-                      shard < 1 << 32, start <= end, end < 1 << 48 else { return nil }
-                place = SearchIndex.Place(shard: Int(shard), range: Int(start)..<Int(end))
-                searchHash = hash
-            }
-            entries[String(decoding: cells[0], as: UTF8.self)] = Entry(input: input, output: outputHash, size: size,
-                                                                       modified: Int64(bitPattern: modified), inode: inode,
-                                                                       searchPlace: place, searchHash: searchHash)
+        for chunk in parsed {
+            guard let chunk else { return nil }
+            for (path, entry) in chunk { entries[path] = entry }
         }
         return BuildCache(global: global, entries: entries)
+    }
+
+    /// One line of the cache file, or nil when anything in it is off.
+    private static func entry(_ line: ArraySlice<UInt8>) -> (String, Entry)? {
+        let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+        guard cells.count == 6 || cells.count == 10, let input = hex(cells[1]), let outputHash = hex(cells[2]),
+              let size = hex(cells[3]).flatMap({ Int(exactly: $0) }), let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
+        var place: SearchIndex.Place?
+        var searchHash: UInt64?
+        if cells.count == 10 {
+            guard let shard = hex(cells[6]), let start = hex(cells[7]), let end = hex(cells[8]), let hash = hex(cells[9]),
+                  shard < 1 << 32, start <= end, end < 1 << 48 else { return nil }
+            place = SearchIndex.Place(shard: Int(shard), range: Int(start)..<Int(end))
+            searchHash = hash
+        }
+        return (String(decoding: cells[0], as: UTF8.self), Entry(input: input, output: outputHash, size: size, modified: Int64(bitPattern: modified), inode: inode,
+                                                                 searchPlace: place, searchHash: searchHash))
     }
 
     /// A lowercase hexadecimal number of at most 16 digits, read from bytes (this runs per cached file).

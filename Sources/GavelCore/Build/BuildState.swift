@@ -1,7 +1,8 @@
 import Foundation
 
 /// What Gavel keeps beside an Output between builds, loaded and committed in one place: the render
-/// cache (`.Output.gavel-cache`) and the notice index (`.Output.gavel-notices`). Both only save time.
+/// cache (`.Output.gavel-cache`), the notice index (`.Output.gavel-notices`) and the record of the
+/// output trees (`.Output.gavel-trees`, see `TreeRecord`). All of them only save time.
 /// Each is keyed on this Gavel's identity (version and build id) and carries a checksum of its bytes:
 /// missing, stale, corrupted or written by another Gavel, it is ignored and written afresh, and the
 /// build renders everything, which is always correct.
@@ -11,27 +12,31 @@ import Foundation
 public struct BuildState: Sendable {
     public var cache: BuildCache?
     public var notices: NoticeIndex?
+    var trees: TreeRecord?
 
     /// The state beside `output`, or none when there is no Output to describe (then a build starts
     /// from nothing). `contentRoot` and `displayRoot` must match the notice index's.
     static func load(for output: URL, contentRoot: String, displayRoot: String) -> BuildState {
         guard FileIO.kind(output.path) == .directory else { return BuildState() }
         return BuildState(cache: BuildCache.load(for: output),
-                          notices: NoticeIndex.load(for: output, contentRoot: contentRoot, displayRoot: displayRoot))
+                          notices: NoticeIndex.load(for: output, contentRoot: contentRoot, displayRoot: displayRoot),
+                          trees: TreeRecord.load(for: output))
     }
 
     /// Removes both files: after a failed build, state that might describe what is not there.
     static func drop(for output: URL) {
         BuildCache.remove(for: output)
         NoticeIndex.remove(for: output)
+        TreeRecord.remove(for: output)
     }
 
     /// Writes what changed, after the site was committed. `cache` nil leaves the cache file as it is
-    /// (it already describes this build); likewise `notices`.
-    static func commit(for output: URL, cache: BuildCache?, notices: NoticeIndex?) async {
+    /// (it already describes this build); likewise `notices` and `trees`.
+    static func commit(for output: URL, cache: BuildCache?, notices: NoticeIndex?, trees: TreeRecord?) async {
         await withTaskGroup(of: Void.self) { group in
             if let cache { group.addTask { if (try? cache.save(for: output)) == nil { BuildCache.remove(for: output) } } }
             if let notices { group.addTask { if (try? notices.save(for: output)) == nil { NoticeIndex.remove(for: output) } } }
+            if let trees { group.addTask { if (try? trees.save(for: output)) == nil { TreeRecord.remove(for: output) } } }
         }
     }
 

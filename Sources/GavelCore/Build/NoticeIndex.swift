@@ -165,41 +165,58 @@ public struct NoticeIndex: Sendable {
         var lines = body[...]
         guard let roots = lines.popFirst()?.split(separator: 0x09, omittingEmptySubsequences: false), roots.count == 2,
               unescape(roots[0]) == .some(contentRoot), unescape(roots[1]) == .some(displayRoot) else { return nil }
+        // Ten thousand lines of notices: read on every core, joined in order.
+        let rows = Array(lines)
+        let parsed = inChunks(rows.count) { range -> [(String, Entry)]? in
+            var out: [(String, Entry)] = []
+            out.reserveCapacity(range.count)
+            for line in rows[range] {
+                guard let entry = entry(line, contentRoot: contentRoot, displayRoot: displayRoot) else { return nil }
+                out.append(entry)
+            }
+            return out
+        }
         var index = NoticeIndex(contentRoot: contentRoot, displayRoot: displayRoot)
-        index.entries.reserveCapacity(lines.count)
-        for line in lines {
-            let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
-            guard cells.count == 20 else { return nil }
-            func text(_ i: Int) -> String? { unescape(cells[i]) ?? nil }
-            func hex(_ i: Int) -> UInt64? { BuildCache.hex(cells[i]) }
-            guard let relative = text(0), let size = hex(1), let seconds = hex(2), let nanoseconds = hex(3), let inode = hex(4), let changed = hex(5), let changedNanoseconds = hex(6),
-                  let court = text(7), let slug = text(8), let title = text(9), let date = text(10).flatMap({ LocalDate(parsing: $0) }),
-                  case let .some(summary) = unescape(cells[11]),
-                  let offset = hex(17).flatMap({ Int(exactly: $0) }), let firstLine = hex(18).flatMap({ Int(exactly: $0) }),
-                  let hash = hex(19) else { return nil }
-            var tags: [String] = []
-            for item in list(cells[12], separator: 0x1F) {
-                guard let tag = unescape(item) ?? nil else { return nil }
-                tags.append(tag)
-            }
-            var events: [CalendarEvent] = []
-            for item in list(cells[16], separator: 0x1E) {
-                let parts = item.split(separator: 0x1F, omittingEmptySubsequences: false)
-                guard parts.count == 3, let t = unescape(parts[0]) ?? nil,
-                      let start = (unescape(parts[1]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }),
-                      let end = (unescape(parts[2]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }) else { return nil }
-                events.append(CalendarEvent(title: t, start: start, end: end))
-            }
-            let display = displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? displayRoot + relative : displayRoot + "/" + relative)
-            let notice = Notice(
-                court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: text(13) == "1",
-                publish: text(14).flatMap { LocalDate(parsing: $0) }, expires: text(15).flatMap { LocalDate(parsing: $0) },
-                events: events,
-                body: NoticeBody(diskPath: contentRoot + "/" + relative, offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
-                file: display, sourceHash: hash)
-            index.entries[relative] = Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, line: line)
+        index.entries.reserveCapacity(rows.count)
+        for chunk in parsed {
+            guard let chunk else { return nil }
+            for (relative, entry) in chunk { index.entries[relative] = entry }
         }
         return index
+    }
+
+    /// One line of the index as the notice it records, or nil when anything in it is off.
+    private static func entry(_ line: ArraySlice<UInt8>, contentRoot: String, displayRoot: String) -> (String, Entry)? {
+        let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+        guard cells.count == 20 else { return nil }
+        func text(_ i: Int) -> String? { unescape(cells[i]) ?? nil }
+        func hex(_ i: Int) -> UInt64? { BuildCache.hex(cells[i]) }
+        guard let relative = text(0), let size = hex(1), let seconds = hex(2), let nanoseconds = hex(3), let inode = hex(4), let changed = hex(5), let changedNanoseconds = hex(6),
+              let court = text(7), let slug = text(8), let title = text(9), let date = text(10).flatMap({ LocalDate(parsing: $0) }),
+              case let .some(summary) = unescape(cells[11]),
+              let offset = hex(17).flatMap({ Int(exactly: $0) }), let firstLine = hex(18).flatMap({ Int(exactly: $0) }),
+              let hash = hex(19) else { return nil }
+        var tags: [String] = []
+        for item in list(cells[12], separator: 0x1F) {
+            guard let tag = unescape(item) ?? nil else { return nil }
+            tags.append(tag)
+        }
+        var events: [CalendarEvent] = []
+        for item in list(cells[16], separator: 0x1E) {
+            let parts = item.split(separator: 0x1F, omittingEmptySubsequences: false)
+            guard parts.count == 3, let t = unescape(parts[0]) ?? nil,
+                  let start = (unescape(parts[1]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }),
+                  let end = (unescape(parts[2]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }) else { return nil }
+            events.append(CalendarEvent(title: t, start: start, end: end))
+        }
+        let display = displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? displayRoot + relative : displayRoot + "/" + relative)
+        let notice = Notice(
+            court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: text(13) == "1",
+            publish: text(14).flatMap { LocalDate(parsing: $0) }, expires: text(15).flatMap { LocalDate(parsing: $0) },
+            events: events,
+            body: NoticeBody(diskPath: contentRoot + "/" + relative, offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
+            file: display, sourceHash: hash)
+        return (relative, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, line: line))
     }
 
     public static func remove(for output: URL) {

@@ -35,6 +35,8 @@ public struct OutputWriter: OutputSink {
         /// Files written into staging, and files found unchanged in Output, with how each was left.
         let staged = Mutex<[String: FileStamp]>([:])
         let unchanged = Mutex<[String: FileStamp]>([:])
+        /// The record the commit left for the next one (nil: none could be made).
+        let trees = Mutex<TreeRecord?>(nil)
     }
 
     /// How an output file was left: a later build reuses its page only while it still is so.
@@ -63,6 +65,9 @@ public struct OutputWriter: OutputSink {
         public var removed = 0
         /// Files Gavel did not write, kept as they were.
         public var kept = 0
+        /// Folders the commit listed, when a record of the last commit let it skip the others (nil:
+        /// it listed both trees whole).
+        public var listedFolders: Int?
         public init() {}
     }
 
@@ -147,13 +152,43 @@ public struct OutputWriter: OutputSink {
         return SpareListing(files: files, directories: directories)
     }
 
-    /// Makes Output the new site. `files` is every file of the site with its content hash; `spare` is
-    /// `listSpare()`'s answer, read during this build.
-    public func commit(_ files: [String: UInt64], spare: SpareListing? = nil) throws(CommitFailure) -> Summary {
+    /// What a commit reads while the site renders: the file system's clock, marked before any folder
+    /// is read (see `TreeRecord`), and, when there is no record of the trees, the spare tree's walk.
+    /// With a record, the folders are read by the commit itself: a build that changes nothing then
+    /// reads none.
+    struct CommitStart: Sendable {
+        var mark: (device: UInt64, time: Int64)?
+        var spare: SpareListing?
+    }
+
+    func startCommit(trees: TreeRecord?) -> CommitStart {
+        guard outputExisted else { return CommitStart() }
+        let mark = markTime()
+        return CommitStart(mark: mark, spare: trees != nil && mark != nil ? nil : listSpare())
+    }
+
+    /// The file system's clock now, as the change time it gives the lock file (beside Output, on the
+    /// same file system); nil when it cannot be had.
+    func markTime() -> (device: UInt64, time: Int64)? {
+        FileIO.markTime(BuildState.sibling(of: output, "gavel-lock").path).flatMap { info in
+            guard let root = FileIO.status(outputPath), root.st_dev == info.st_dev else { return nil }
+            return (UInt64(info.st_dev), TreeRecord.FolderStamp(info).changed)
+        }
+    }
+
+    /// Makes Output the new site. `files` is every file of the site with its content hash.
+    public func commit(_ files: [String: UInt64]) throws(CommitFailure) -> Summary {
+        try commit(files, start: nil, trees: nil)
+    }
+
+    /// As `commit`, with what `startCommit` read and the record the last commit left (see
+    /// `TreeRecord`); the one for the next commit is then `treesAfterCommit`.
+    func commit(_ files: [String: UInt64], start: CommitStart?, trees: TreeRecord?) throws(CommitFailure) -> Summary {
         let manifest = Self.manifest(files)
+        record.trees.withLock { $0 = nil }
         do {
             guard outputExisted else { return try commitFirst(files, manifest: manifest) }
-            return try commitOver(files, manifest: manifest, spare: spare ?? listSpare())
+            return try commitOver(files, manifest: manifest, start: start ?? startCommit(trees: trees), trees: trees)
         } catch let failure as CommitFailure {
             abort()
             throw failure
@@ -175,7 +210,10 @@ public struct OutputWriter: OutputSink {
         return summary
     }
 
-    private func commitOver(_ files: [String: UInt64], manifest: [UInt8], spare: SpareListing?) throws -> Summary {
+    /// The record for the next commit, as this one left it.
+    var treesAfterCommit: TreeRecord? { record.trees.withLock { $0 } }
+
+    private func commitOver(_ files: [String: UInt64], manifest: [UInt8], start: CommitStart, trees: TreeRecord?) throws -> Summary {
         let staged = record.staged.withLock { $0 }
         let previous = FileIO.read(outputPath + "/" + Self.manifestName)
         var summary = Summary()
@@ -184,9 +222,20 @@ public struct OutputWriter: OutputSink {
         // Nothing written and the same files as before: Output already is the new site.
         if staged.isEmpty, previous == manifest {
             abort()
+            // Neither tree changes, so the record still describes them.
+            record.trees.withLock { $0 = trees }
+            summary.listedFolders = 0
             return summary
         }
         let owned = previous.map(Self.paths(inManifest:))
+        // No record survives a commit that may be stopped part way.
+        TreeRecord.remove(for: output)
+        let mark = start.mark
+        if let owned, let trees, let mark, trees.device == mark.device, trees.manifest == ContentHash.of(previous ?? []),
+           let done = try commitRecorded(files, manifest: manifest, staged: staged, owned: owned, record: trees, marker: mark.time) {
+            return done
+        }
+        let spare = start.spare ?? listSpare()
         // An Output made before the manifest: its site files may be replaced, but nothing is removed,
         // since which files that Gavel wrote is not known.
         let legacy = owned == nil && FileIO.kind(outputPath + "/" + Self.legacyMarker) == .file
@@ -235,6 +284,8 @@ public struct OutputWriter: OutputSink {
             FileIO.syncFileSystem(of: sparePath)
             try swap(sparePath)
             abort()
+            recordWalked(files, manifest: manifest, staged: staged, owned: owned, legacy: legacy, mark: mark, previousFolders: directories,
+                         newFolders: folders, foreign: foreign, kept: keptFolders)
             return summary
         }
         // Every folder of the new tree first, parents before children, so each file then takes one
@@ -248,7 +299,228 @@ public struct OutputWriter: OutputSink {
         FileIO.syncFileSystem(of: stagingPath)
         try? FileIO.removeTree(sparePath)
         try swap(stagingPath)
+        recordWalked(files, manifest: manifest, staged: staged, owned: owned, legacy: legacy, mark: mark, previousFolders: directories,
+                     newFolders: neededFolders.union(keptFolders).union(Self.folders(of: foreign)), foreign: foreign, kept: keptFolders)
         return summary
+    }
+
+    /// The record after a commit that listed both trees: Output is the new site, the spare the tree
+    /// that was Output, whose folders the walk found.
+    private func recordWalked(_ files: [String: UInt64], manifest: [UInt8], staged: [String: FileStamp], owned: Set<String>?, legacy: Bool,
+                              mark: (device: UInt64, time: Int64)?, previousFolders: [String], newFolders: Set<String>,
+                              foreign: [String], kept: [String]) {
+        // The new site's tree was all made by now: its stamps count from this moment.
+        guard let owned, !legacy, let mark, let finished = markTime(), finished.device == mark.device,
+              let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
+              (spareRoot.st_mode & S_IFMT) == S_IFDIR else { return }
+        let newFolders = newFolders.union([""]), previousFolders = Set(previousFolders).union([""])
+        let outputStamps = FileIO.folderStatuses(under: outputPath, Array(newFolders)).mapValues(TreeRecord.FolderStamp.init)
+        let spareStamps = FileIO.folderStatuses(under: sparePath, Array(previousFolders)).mapValues(TreeRecord.FolderStamp.init)
+        var debt = Set(staged.keys).union(owned.filter { files[$0] == nil })
+        debt.formUnion(newFolders.symmetricDifference(previousFolders))
+        record.trees.withLock {
+            $0 = TreeRecord(device: mark.device, manifest: ContentHash.of(manifest),
+                            output: TreeRecord.Tree(root: UInt64(outputRoot.st_ino), folders: outputStamps, marker: finished.time),
+                            spare: TreeRecord.Tree(root: UInt64(spareRoot.st_ino), folders: spareStamps, marker: mark.time),
+                            foreignFiles: Set(foreign), keptFolders: Set(kept), debt: debt)
+        }
+    }
+
+    /// The commit when the last one left a record of both trees (see `TreeRecord`). Each recorded
+    /// folder costs one `lstat`; only folders whose stamp moved are listed. What the court added to
+    /// or took from Output is found in those; the spare is then brought to the new site by touching
+    /// only the paths that can differ: this build's files, the record's debt, what the court changed
+    /// and what was found changed in the spare. Nil, before anything is touched, when the record does
+    /// not describe the trees that are there.
+    private func commitRecorded(_ files: [String: UInt64], manifest: [UInt8], staged: [String: FileStamp], owned: Set<String>,
+                                record trees: TreeRecord, marker: Int64) throws -> Summary? {
+        typealias Stamp = TreeRecord.FolderStamp
+        guard let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
+              (outputRoot.st_mode & S_IFMT) == S_IFDIR, (spareRoot.st_mode & S_IFMT) == S_IFDIR,
+              UInt64(outputRoot.st_ino) == trees.output.root, UInt64(spareRoot.st_ino) == trees.spare.root,
+              UInt64(outputRoot.st_dev) == trees.device, UInt64(spareRoot.st_dev) == trees.device else { return nil }
+        let outputNow = FileIO.folderStatuses(under: outputPath, Array(trees.output.folders.keys))
+        let spareNow = FileIO.folderStatuses(under: sparePath, Array(trees.spare.folders.keys)).mapValues(Stamp.init)
+        var listed = 0
+        func path(_ root: String, _ relative: String) -> String { relative.isEmpty ? root : root + "/" + relative }
+        func child(_ folder: String, _ name: String) -> String { folder.isEmpty ? name : folder + "/" + name }
+
+        // Output as the court has left it: its folders now, its files that Gavel did not write, and
+        // the files in changed folders, whose inodes the spare must be checked against.
+        var outputFolders: [String: Stamp] = [:]
+        var foreign = trees.foreignFiles
+        var check = Set<String>()
+        let foreignByFolder = Dictionary(grouping: trees.foreignFiles, by: Self.parent)
+        func found(_ file: String) {
+            if !owned.contains(file) { foreign.insert(file) }
+            check.insert(file)
+        }
+        for folder in trees.output.folders.keys {
+            // A folder gone (or no longer a folder) takes what was in it; its children fail too.
+            guard let info = outputNow[folder] else { continue }
+            let stamp = Stamp(info)
+            outputFolders[folder] = stamp
+            if !folder.isEmpty, trees.output.unchanged(folder, now: stamp) { continue }
+            listed += 1
+            guard let entries = FileIO.listedEntries(of: path(outputPath, folder)) else { return nil }
+            var present = Set<String>()
+            for (name, kind) in entries {
+                if folder.isEmpty, name == Self.manifestName || name == Self.legacyMarker { continue }
+                let relative = child(folder, name)
+                present.insert(relative)
+                guard kind == .directory else { found(relative); continue }
+                if trees.output.folders[relative] != nil { continue }
+                // A folder new since the record: all of it is read now.
+                let (inner, innerFolders) = FileIO.walk(path(outputPath, relative))
+                let all = [relative] + innerFolders.map { relative + "/" + $0 }
+                for (folder, info) in FileIO.folderStatuses(under: outputPath, all) { outputFolders[folder] = Stamp(info) }
+                listed += all.count
+                for file in inner { found(relative + "/" + file) }
+            }
+            for file in foreignByFolder[folder] ?? [] where !present.contains(file) { foreign.remove(file) }
+        }
+        foreign = foreign.filter { outputFolders[Self.parent($0)] != nil }
+
+        let needed = Self.folders(of: files.keys), ownedFolders = Self.folders(of: owned)
+        let kept = Set(outputFolders.keys.filter { !$0.isEmpty && !needed.contains($0) && !ownedFolders.contains($0) })
+        var conflicts: [Diagnostic] = []
+        for file in foreign.sorted() where files[file] != nil || needed.contains(file) {
+            let message = files[file] != nil ? "a file that Gavel did not write is where the site puts '\(file)'"
+                : "a file that Gavel did not write is where the site needs the folder '\(file)'"
+            conflicts.append(.error(SourceLocation(file: outputPath + "/" + file), message,
+                                    hint: "Gavel never replaces a file it did not write: move it out of the output folder"))
+        }
+        for folder in kept.sorted() where files[folder] != nil {
+            conflicts.append(.error(SourceLocation(file: outputPath + "/" + folder), "a folder that Gavel did not make is where the site puts the file '\(folder)'",
+                                    hint: "Gavel never replaces a file it did not write: move it out of the output folder"))
+        }
+        guard conflicts.isEmpty else { throw CommitFailure(diagnostics: conflicts) }
+        var folders = needed.union(kept).union(Self.folders(of: foreign))
+        folders.insert("")
+        func expected(_ file: String) -> Bool { files[file] != nil || foreign.contains(file) }
+
+        // The spare: what it must lose, the folders it lacks, and the files to check.
+        var removeFiles: [String] = [], removeTrees = Set<String>(), makeFolders = Set<String>(), dirtySpare = Set<String>()
+        for folder in trees.spare.folders.keys {
+            guard folders.contains(folder) else { removeTrees.insert(folder); continue }
+            guard let stamp = spareNow[folder] else {
+                // Gone, or something else is there: made afresh, and every file of it checked.
+                makeFolders.insert(folder)
+                continue
+            }
+            if !folder.isEmpty, trees.spare.unchanged(folder, now: stamp) { continue }
+            listed += 1
+            dirtySpare.insert(folder)
+            guard let entries = FileIO.listedEntries(of: path(sparePath, folder)) else { return nil }
+            for (name, kind) in entries {
+                if folder.isEmpty, name == Self.manifestName || name == Self.legacyMarker { continue }
+                let relative = child(folder, name)
+                if kind == .directory {
+                    if !folders.contains(relative) { removeTrees.insert(relative) }
+                } else if !expected(relative) {
+                    removeFiles.append(relative)
+                }
+            }
+        }
+        for folder in folders where trees.spare.folders[folder] == nil { makeFolders.insert(folder) }
+        // Folders made or listed: every file the new site has in them is checked.
+        let checkedFolders = dirtySpare.union(makeFolders)
+        for file in files.keys where checkedFolders.contains(Self.parent(file)) { check.insert(file) }
+        for file in foreign where checkedFolders.contains(Self.parent(file)) { check.insert(file) }
+        for item in trees.debt {
+            if expected(item) { check.insert(item) } else if !folders.contains(item) { removeTrees.insert(item) }
+        }
+        for file in owned.union(trees.foreignFiles) where !expected(file) { removeFiles.append(file) }
+        for file in files.keys where staged[file] == nil && !owned.contains(file) { check.insert(file) }
+        // Only files of the new site are linked; this build's own move in from staging.
+        check = check.filter { expected($0) && staged[$0] == nil }
+
+        try FileIO.inParallel(removeFiles) { [sparePath] relative in
+            let target = sparePath + "/" + relative
+            if unlink(target) == 0 || errno == ENOENT || errno == ENOTDIR { return nil }
+            if errno == EISDIR || errno == EPERM { do { try FileIO.removeTree(target) } catch { return error as? FileIO.Failure } ; return nil }
+            return FileIO.Failure(path: target, code: errno)
+        }
+        for folder in removeTrees.sorted(by: >) { try FileIO.removeTree(path(sparePath, folder)) }
+        // A folder to make may find a file or a link in its place (the spare is trusted in nothing).
+        for folder in makeFolders.sorted() where !folder.isEmpty {
+            let kind = FileIO.kind(path(sparePath, folder))
+            if kind != .missing && kind != .directory { try FileIO.removeTree(path(sparePath, folder)) }
+        }
+        try FileIO.makeFolders(Array(makeFolders.subtracting([""])), under: sparePath)
+        try FileIO.inParallel(Array(staged.keys)) { [stagingPath, sparePath] relative in
+            rename(stagingPath + "/" + relative, sparePath + "/" + relative) == 0 ? nil : FileIO.Failure(path: sparePath + "/" + relative, code: errno)
+        }
+        try FileIO.inParallel(Array(check)) { [outputPath, sparePath] relative in
+            Self.relink(outputPath + "/" + relative, sparePath + "/" + relative)
+        }
+        // Last, since adding entries to a folder changes its times; only when they differ, so a
+        // folder of the court's is not stamped again on every build.
+        var attributed: [String] = []
+        for folder in kept.sorted(by: >) where !FileIO.sameAttributes(path(outputPath, folder), path(sparePath, folder)) {
+            FileIO.copyAttributes(of: path(outputPath, folder), to: path(sparePath, folder))
+            attributed.append(folder)
+        }
+        unlink(sparePath + "/" + Self.manifestName)
+        try FileIO.write(manifest, to: sparePath + "/" + Self.manifestName)
+
+        // The folders this commit changed are stamped afresh, after a second mark: the spare is all
+        // made by now, so its stamps count from this moment. The others keep the stamps read above.
+        let finished = markTime()
+        var touched = Set<String>([""]).union(dirtySpare).union(makeFolders).union(attributed)
+        for item in removeFiles { touched.insert(Self.parent(item)) }
+        for item in removeTrees { touched.insert(Self.parent(item)) }
+        for item in makeFolders { touched.insert(Self.parent(item)) }
+        for item in staged.keys { touched.insert(Self.parent(item)) }
+        for item in check { touched.insert(Self.parent(item)) }
+        let restamped = FileIO.folderStatuses(under: sparePath, Array(touched.intersection(folders)))
+        var newStamps: [String: Stamp] = [:]
+        newStamps.reserveCapacity(folders.count)
+        for folder in folders {
+            if let stamp = restamped[folder].map(Stamp.init) ?? (touched.contains(folder) ? nil : spareNow[folder]) { newStamps[folder] = stamp }
+        }
+        FileIO.syncFileSystem(of: sparePath)
+        try swap(sparePath)
+        abort()
+
+        // Every folder of the new site must be in the record, or changes in it would go unseen.
+        var debt = Set(staged.keys).union(owned.filter { files[$0] == nil })
+        debt.formUnion(folders.symmetricDifference(outputFolders.keys))
+        record.trees.withLock {
+            guard let finished, finished.device == trees.device, newStamps.count == folders.count else { $0 = nil; return }
+            $0 = TreeRecord(device: trees.device, manifest: ContentHash.of(manifest),
+                            output: TreeRecord.Tree(root: trees.spare.root, folders: newStamps, marker: finished.time),
+                            spare: TreeRecord.Tree(root: trees.output.root, folders: outputFolders, marker: marker),
+                            foreignFiles: foreign, keptFolders: kept, debt: debt)
+        }
+        var summary = Summary()
+        summary.written = staged.count
+        summary.unchanged = files.count - staged.count
+        summary.removed = owned.count { files[$0] == nil }
+        summary.kept = foreign.count
+        summary.listedFolders = listed
+        return summary
+    }
+
+    /// Makes `target` the file at `source` (the same inode) unless it already is; whatever is at
+    /// `target` (a stale file, a link, a folder) goes first.
+    static func relink(_ source: String, _ target: String) -> FileIO.Failure? {
+        guard let want = FileIO.status(source) else { return FileIO.Failure(path: source, code: errno) }
+        if let have = FileIO.status(target) {
+            if have.st_ino == want.st_ino, have.st_dev == want.st_dev { return nil }
+            if (have.st_mode & S_IFMT) == S_IFDIR {
+                do { try FileIO.removeTree(target) } catch { return error as? FileIO.Failure }
+            } else if unlink(target) != 0 && errno != ENOENT {
+                return FileIO.Failure(path: target, code: errno)
+            }
+        }
+        return linkat(AT_FDCWD, source, AT_FDCWD, target, 0) == 0 ? nil : FileIO.Failure(path: target, code: errno)
+    }
+
+    /// The folder holding `path` ("" for the root).
+    static func parent(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(path[..<slash])
     }
 
     /// Brings the spare tree (an earlier site, or anything at all: it is Gavel's own folder but is
@@ -276,11 +548,7 @@ public struct OutputWriter: OutputSink {
             rename(stagingPath + "/" + relative, sparePath + "/" + relative) == 0 ? nil : FileIO.Failure(path: sparePath + "/" + relative, code: errno)
         }
         try FileIO.inParallel(links) { [outputPath, sparePath] relative in
-            let source = outputPath + "/" + relative, target = sparePath + "/" + relative
-            guard let want = FileIO.status(source) else { return FileIO.Failure(path: source, code: errno) }
-            if let have = FileIO.status(target), have.st_ino == want.st_ino, have.st_dev == want.st_dev { return nil }
-            if unlink(target) != 0 && errno != ENOENT { return FileIO.Failure(path: target, code: errno) }
-            return linkat(AT_FDCWD, source, AT_FDCWD, target, 0) == 0 ? nil : FileIO.Failure(path: target, code: errno)
+            Self.relink(outputPath + "/" + relative, sparePath + "/" + relative)
         }
     }
 
@@ -337,10 +605,15 @@ public struct OutputWriter: OutputSink {
         guard let first = lines.first, String(decoding: first, as: UTF8.self) == "gavel-manifest 1" else { return [] }
         for line in lines.dropFirst() where line.first != UInt8(ascii: "#") {
             guard let tab = line.firstIndex(of: 0x09) else { continue }
-            let path = String(decoding: line[..<tab], as: UTF8.self)
-            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-            guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") }) else { continue }
-            paths.insert(path)
+            // Each part of the path is non-empty and does not start with a dot (checked on the bytes:
+            // this runs for every file of the site).
+            var valid = tab > line.startIndex, previous: UInt8 = UInt8(ascii: "/")
+            for b in line[..<tab] where previous == UInt8(ascii: "/") || b == UInt8(ascii: "/") {
+                if previous == UInt8(ascii: "/") && (b == UInt8(ascii: "/") || b == UInt8(ascii: ".")) { valid = false; break }
+                previous = b
+            }
+            guard valid, line[tab - 1] != UInt8(ascii: "/") else { continue }
+            paths.insert(String(decoding: line[..<tab], as: UTF8.self))
         }
         return paths
     }

@@ -148,7 +148,8 @@ public struct SiteBuild {
                                              outputRoot: writer.output.path, model: model)
         steps.done("plan")
         // The spare tree is read while the site renders: only the commit touches it.
-        async let spare = writer.listSpare()
+        let recorded = state.trees
+        async let commitStart = writer.startCommit(trees: recorded)
         var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
         if report.searchEntriesMissing {
             // The last build's docs shards could not give back a reused page's entry: render it all.
@@ -158,7 +159,7 @@ public struct SiteBuild {
         bag.add(contentsOf: report.diagnostics)
         steps.done("render")
         guard !bag.hasErrors else {
-            _ = await spare
+            _ = await commitStart
             writer.abort()
             // A body found changed since its notice was indexed must be read afresh next time; any
             // failed build drops the index rather than tell those cases apart.
@@ -167,9 +168,9 @@ public struct SiteBuild {
         }
 
         let summary: OutputWriter.Summary
-        let spareListing = await spare
+        let started = await commitStart
         do {
-            summary = try writer.commit(report.fingerprints, spare: spareListing)
+            summary = try writer.commit(report.fingerprints, start: started, trees: recorded)
         } catch {
             throw DiagnosticsError(error.diagnostics)
         }
@@ -185,7 +186,9 @@ public struct SiteBuild {
         let index = notices.flatMap { index in state.notices.map { index.sameStamps(as: $0) } == true ? nil : index }
         // The previous site's tree goes while the state is written: neither waits for the other.
         async let oldTreeRemoved: Void = writer.removeOldTree()
-        await BuildState.commit(for: options.output, cache: unchanged ? nil : BuildCache(global: cache.global, entries: entries), notices: index)
+        let trees = writer.treesAfterCommit
+        await BuildState.commit(for: options.output, cache: unchanged ? nil : BuildCache(global: cache.global, entries: entries), notices: index,
+                                trees: trees == recorded ? nil : trees)
         await oldTreeRemoved
         steps.done("state")
         return Result(files: Set(report.fingerprints.keys), written: summary, warnings: bag.all)

@@ -75,6 +75,13 @@ enum FileIO {
         _ = utimensat(AT_FDCWD, target, &times, AT_SYMLINK_NOFOLLOW)
     }
 
+    /// True when both entries have the same mode, owner and modification time (what `copyAttributes` sets).
+    static func sameAttributes(_ a: String, _ b: String) -> Bool {
+        guard let x = status(a), let y = status(b) else { return false }
+        return x.st_mode == y.st_mode && x.st_uid == y.st_uid && x.st_gid == y.st_gid
+            && x.st_mtim.tv_sec == y.st_mtim.tv_sec && x.st_mtim.tv_nsec == y.st_mtim.tv_nsec
+    }
+
     /// Writes a new file (replacing a file, never writing through a link); its status afterwards.
     @discardableResult
     static func write(_ bytes: [UInt8], to path: String) throws -> stat {
@@ -391,5 +398,30 @@ enum FileIO {
     static func status(_ path: String) -> stat? {
         var info = stat()
         return lstat(path, &info) == 0 ? info : nil
+    }
+
+    /// The status of each of `relatives` under `root` that is a real folder (not a link to one), on
+    /// every core: one `lstat` per folder, no listing.
+    static func folderStatuses(under root: String, _ relatives: [String]) -> [String: stat] {
+        let found = Mutex<[String: stat]>([:])
+        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, relatives.count / 512))
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var mine: [String: stat] = [:]
+            var i = chunk
+            while i < relatives.count {
+                let relative = relatives[i]
+                if let info = status(relative.isEmpty ? root : root + "/" + relative), (info.st_mode & S_IFMT) == S_IFDIR { mine[relative] = info }
+                i += chunks
+            }
+            found.withLock { $0.merge(mine) { a, _ in a } }
+        }
+        return found.withLock { $0 }
+    }
+
+    /// Sets the times of the file at `path` to now and returns its status: the file system's own
+    /// clock, as it will stamp the next change made to any entry on it.
+    static func markTime(_ path: String) -> stat? {
+        guard utimensat(AT_FDCWD, path, nil, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        return status(path)
     }
 }

@@ -1,0 +1,219 @@
+import Foundation
+import Testing
+@testable import GavelCore
+
+/// The commit that reads folders by their recorded stamps (`TreeRecord`): it lists only folders that
+/// changed, yet whatever the court does in Output and whatever the spare tree holds, Output is the
+/// full build's tree with the court's files kept.
+@Suite struct TreeRecordTests {
+    /// The example content with 200 more notices (a folder each), built once, then changed and
+    /// built again so the next commit has a record to use.
+    struct Site {
+        var dir: URL, content: URL, options: BuildOptions
+        var spare: URL { BuildState.sibling(of: options.output, "gavel-spare") }
+        var notice: URL { content.appendingPathComponent("courts/vtd/notices/generated-5.md") }
+        /// Files of the court's put into Output, to be found in every later build.
+        var foreign: [String: String] = [:]
+        var edits = 0
+    }
+
+    static func site() async throws -> Site {
+        let (dir, content, options) = try OutputContractTests.copy()
+        for n in 0..<200 {
+            let text = "---\ntitle: \"Generated notice \(n)\"\ndate: \"2020-02-1\(n % 10)\"\n---\nParagraph \(n).\n"
+            try Data(text.utf8).write(to: content.appendingPathComponent("courts/vtd/notices/generated-\(n).md"))
+        }
+        var site = Site(dir: dir, content: content, options: options)
+        _ = try await SiteBuild(options: options).run(write: true)
+        // The first commit over an Output lists both trees and leaves the record.
+        let walked = try await build(&site)
+        #expect(walked.written?.listedFolders == nil)
+        #expect(FileIO.kind(TreeRecord.location(for: options.output).path) == .file)
+        return site
+    }
+
+    /// Changes one notice's body and builds. Each build waits a little first, so the folders the
+    /// last one left are older than its clock mark, as they are between a court's edits.
+    @discardableResult
+    static func build(_ site: inout Site) async throws -> SiteBuild.Result {
+        site.edits += 1
+        let edit = site.edits
+        try OutputContractTests.edit(site.notice) { $0 + "\nRevision \(edit).\n" }
+        try await Task.sleep(for: .milliseconds(30))
+        return try await SiteBuild(options: site.options).run(write: true)
+    }
+
+    /// Output must be the full build of the same content plus the court's files.
+    static func expectFullBuild(_ site: Site, _ step: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
+        var expected = try await OutputContractTests.fullBuild(site.options, in: site.dir)
+        for (path, text) in site.foreign {
+            expected[path] = "\(text.utf8.count) bytes \(ContentHash.of(Array(text.utf8)))"
+            var folder = path[...]
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                expected[String(folder) + "/"] = "folder"
+            }
+        }
+        let tree = OutputContractTests.tree(site.options.output)
+        let differing = Set(tree.keys).union(expected.keys).filter { tree[$0] != expected[$0] }.sorted()
+        #expect(differing.isEmpty, "\(step): \(differing.count) paths differ from the full build, e.g. \(differing.prefix(6))", sourceLocation: sourceLocation)
+    }
+
+    static func put(_ text: String, at relative: String, under root: URL) throws {
+        let url = root.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    @Test func aCommitWithARecordListsOnlyTheFoldersThatChanged() async throws {
+        var site = try await Self.site()
+        let folders = FileIO.walk(site.options.output.path).directories.count
+        #expect(folders > 200)
+        for _ in 0..<3 {
+            let result = try await Self.build(&site)
+            let listed = try #require(result.written?.listedFolders, "the record was not used")
+            #expect(listed < 20, "listed \(listed) of \(folders) folders for one changed notice")
+            #expect(result.written?.written ?? 0 >= 1)
+        }
+        try await Self.expectFullBuild(site, "after three one-notice rebuilds")
+        // A build that changes nothing lists nothing and keeps the record as it was.
+        let record = try Data(contentsOf: TreeRecord.location(for: site.options.output))
+        let again = try await SiteBuild(options: site.options).run(write: true)
+        #expect(again.written?.listedFolders == 0)
+        #expect(try Data(contentsOf: TreeRecord.location(for: site.options.output)) == record)
+    }
+
+    /// Files and folders the court adds anywhere in Output, or takes away, between builds.
+    @Test func whatTheCourtChangesInOutputIsFoundByARecordedCommit() async throws {
+        var site = try await Self.site()
+        let out = site.options.output
+        let steps: [(String, (inout Site) throws -> Void)] = [
+            ("a file at the top", { site in try Self.put("example.gov", at: "CNAME", under: out); site.foreign["CNAME"] = "example.gov" }),
+            ("a file in a notice's folder", { site in
+                try Self.put("x", at: "courts/vtd/notices/generated-9/extra.txt", under: out)
+                site.foreign["courts/vtd/notices/generated-9/extra.txt"] = "x"
+            }),
+            ("a folder of folders", { site in
+                try Self.put("obj", at: ".git/objects/ab/cdef", under: out)
+                try Self.put("ref", at: ".git/HEAD", under: out)
+                site.foreign[".git/objects/ab/cdef"] = "obj"
+                site.foreign[".git/HEAD"] = "ref"
+            }),
+            ("a file taken away", { site in
+                try FileManager.default.removeItem(at: out.appendingPathComponent("courts/vtd/notices/generated-9/extra.txt"))
+                site.foreign["courts/vtd/notices/generated-9/extra.txt"] = nil
+            }),
+            ("a file added to a folder of the court's", { site in
+                try Self.put("pack", at: ".git/objects/ab/more", under: out)
+                site.foreign[".git/objects/ab/more"] = "pack"
+            }),
+            ("a page of Gavel's changed by hand", { _ in
+                let page = out.appendingPathComponent("courts/vtd/notices/generated-3/index.html")
+                try Data("changed by hand".utf8).write(to: page)
+            }),
+            ("a page of Gavel's replaced by the same bytes", { _ in
+                let page = out.appendingPathComponent("courts/vtd/index.html")
+                let bytes = try Data(contentsOf: page)
+                try FileManager.default.removeItem(at: page)
+                try bytes.write(to: page)
+            }),
+        ]
+        let inode = { (path: String) in FileIO.status(out.appendingPathComponent(path).path).map { UInt64($0.st_ino) } }
+        for (step, change) in steps {
+            try await Task.sleep(for: .milliseconds(30))
+            try change(&site)
+            let result = try await Self.build(&site)
+            #expect(result.written?.listedFolders != nil, "\(step): the record was not used")
+            try await Self.expectFullBuild(site, step)
+        }
+        // The court's files are its own inodes, never copies.
+        let before = inode(".git/HEAD")
+        try await Self.build(&site)
+        #expect(inode(".git/HEAD") == before)
+        #expect(inode(".git/HEAD") != nil)
+    }
+
+    /// The spare tree is Gavel's, but a record does not make it trusted: what is put in it, taken
+    /// from it or changed in it never reaches Output.
+    @Test func whateverTheSpareHoldsARecordedCommitGivesTheFullBuild() async throws {
+        var site = try await Self.site()
+        let steps: [(String, (URL) throws -> Void)] = [
+            ("a stray file at the top", { try Self.put("stray", at: "stray.html", under: $0) }),
+            ("a stray file deep down", { try Self.put("stray", at: "courts/vtd/notices/generated-2/stray.txt", under: $0) }),
+            ("a page replaced", { spare in
+                let page = spare.appendingPathComponent("courts/vtd/index.html")
+                try FileManager.default.removeItem(at: page)
+                try Data("<p>not the page</p>".utf8).write(to: page)
+            }),
+            ("a court's folder gone", { try FileManager.default.removeItem(at: $0.appendingPathComponent("courts/ca10")) }),
+            ("a file where a folder was", { spare in
+                let folder = spare.appendingPathComponent("courts/vtd/notices/generated-7")
+                try FileManager.default.removeItem(at: folder)
+                try Data("a file".utf8).write(to: folder)
+            }),
+            ("a link planted", { spare in
+                try FileManager.default.createSymbolicLink(atPath: spare.appendingPathComponent("courts/wiwb/planted").path, withDestinationPath: "/etc")
+            }),
+            ("a stray folder", { try Self.put("x", at: "courts/vtd/notices/generated-4/sub/deeper/x.html", under: $0) }),
+        ]
+        for (step, tamper) in steps {
+            try await Task.sleep(for: .milliseconds(30))
+            try tamper(site.spare)
+            let result = try await Self.build(&site)
+            #expect(result.written?.listedFolders != nil, "\(step): the record was not used")
+            try await Self.expectFullBuild(site, step)
+        }
+    }
+
+    /// A record that is damaged, or stale (an earlier build's, put back when the content is the same
+    /// again), changes nothing in the output.
+    @Test func aDamagedOrStaleRecordChangesNothing() async throws {
+        var site = try await Self.site()
+        let location = TreeRecord.location(for: site.options.output)
+        let first = try String(contentsOf: site.notice, encoding: .utf8)
+        let stale = try Data(contentsOf: location)
+        // Two builds later the same two trees are Output and spare again, and the content is as it
+        // was, so the old record matches both roots and the manifest; in between, the court added a
+        // file and the spare was changed.
+        try (first + "\nOther text.\n").write(to: site.notice, atomically: true, encoding: .utf8)
+        try await Task.sleep(for: .milliseconds(30))
+        _ = try await SiteBuild(options: site.options).run(write: true)
+        try Self.put("x", at: "courts/vtd/kept.txt", under: site.options.output)
+        site.foreign["courts/vtd/kept.txt"] = "x"
+        try first.write(to: site.notice, atomically: true, encoding: .utf8)
+        try await Task.sleep(for: .milliseconds(30))
+        _ = try await SiteBuild(options: site.options).run(write: true)
+        try Self.put("stray", at: "courts/vtd/stray.html", under: site.spare)
+        try stale.write(to: location)
+        let result = try await Self.build(&site)
+        #expect(result.written?.listedFolders != nil, "the stale record was not even tried")
+        try await Self.expectFullBuild(site, "a stale record")
+
+        let current = try [UInt8](Data(contentsOf: location))
+        let damages: [(String, [UInt8])] = [
+            ("empty", []),
+            ("truncated", Array(current.prefix(current.count / 2))),
+            ("a flipped byte", current.enumerated().map { $0.offset == current.count - 3 ? $0.element ^ 0x20 : $0.element }),
+        ]
+        for (name, bytes) in damages {
+            try Data(bytes).write(to: location)
+            try Self.put(name, at: "courts/wiwb/\(name.count).txt", under: site.options.output)
+            site.foreign["courts/wiwb/\(name.count).txt"] = name
+            let result = try await Self.build(&site)
+            #expect(result.written?.listedFolders == nil, "\(name): a damaged record was used")
+            try await Self.expectFullBuild(site, "a record \(name)")
+        }
+    }
+
+    @Test func theRecordReadsBackAsWritten() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let output = dir.appendingPathComponent("Output")
+        let stamp = TreeRecord.FolderStamp(inode: 7, modified: -1, changed: 1 << 62)
+        let record = TreeRecord(device: 3, manifest: 0xfeed,
+                                output: .init(root: 11, folders: ["": stamp, "a\tb": stamp, "c/d\ne": stamp], marker: 1_700_000_000_000_000_000),
+                                spare: .init(root: 12, folders: ["": stamp], marker: -5),
+                                foreignFiles: ["CNAME", ".git/HEAD", "odd\\name"], keptFolders: [".git"], debt: ["x/index.html", "y"])
+        try record.save(for: output)
+        #expect(TreeRecord.load(for: output) == record)
+    }
+}
