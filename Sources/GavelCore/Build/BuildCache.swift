@@ -106,12 +106,16 @@ public struct BuildCache: Sendable {
 
     public func save(for output: URL) throws {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.count * 96)
+        func cell(_ value: UInt64) {
+            bytes.append(0x09)
+            StateFile.appendHex(value, to: &bytes)
+        }
         for (path, e) in entries.sorted(by: { $0.key < $1.key }) {
-            bytes.append(contentsOf: Array("\(path)\t\(String(e.input, radix: 16))\t\(String(e.output, radix: 16))\t\(String(e.size, radix: 16))".utf8))
-            bytes.append(contentsOf: Array("\t\(String(UInt64(bitPattern: e.modified), radix: 16))\t\(String(e.inode, radix: 16))".utf8))
+            bytes.append(contentsOf: path.utf8)
+            for value in [e.input, e.output, UInt64(clamping: e.size), UInt64(bitPattern: e.modified), e.inode] { cell(value) }
             if let place = e.searchPlace, let hash = e.searchHash {
-                bytes.append(contentsOf: Array("\t\(String(place.shard, radix: 16))\t\(String(place.range.lowerBound, radix: 16))\t\(String(place.range.upperBound, radix: 16))".utf8))
-                bytes.append(contentsOf: Array("\t\(String(hash, radix: 16))".utf8))
+                for value in [UInt64(clamping: place.shard), UInt64(clamping: place.range.lowerBound), UInt64(clamping: place.range.upperBound), hash] { cell(value) }
             }
             bytes.append(0x0A)
         }

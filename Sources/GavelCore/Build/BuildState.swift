@@ -16,11 +16,13 @@ public struct BuildState: Sendable {
 
     /// The state beside `output`, or none when there is no Output to describe (then a build starts
     /// from nothing). `contentRoot` and `displayRoot` must match the notice index's.
-    static func load(for output: URL, contentRoot: String, displayRoot: String) -> BuildState {
+    static func load(for output: URL, contentRoot: String, displayRoot: String) async -> BuildState {
         guard FileIO.kind(output.path) == .directory else { return BuildState() }
-        return BuildState(cache: BuildCache.load(for: output),
-                          notices: NoticeIndex.load(for: output, contentRoot: contentRoot, displayRoot: displayRoot),
-                          trees: TreeRecord.load(for: output))
+        // Three files, read at once.
+        async let cache = BuildCache.load(for: output)
+        async let trees = TreeRecord.load(for: output)
+        let notices = NoticeIndex.load(for: output, contentRoot: contentRoot, displayRoot: displayRoot)
+        return await BuildState(cache: cache, notices: notices, trees: trees)
     }
 
     /// Removes both files: after a failed build, state that might describe what is not there.
@@ -75,6 +77,17 @@ enum StateFile {
         let body = Array(bytes[(newline + 1)...])
         guard ContentHash.of(body) == checksum else { return nil }
         return (Array(fields.dropFirst(3)), FileIO.lines(body))
+    }
+
+    /// `value` in lowercase hexadecimal, appended without making a String (state files hold tens of
+    /// thousands of numbers).
+    static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
+        guard value != 0 else { bytes.append(0x30); return }
+        let digits = (64 - value.leadingZeroBitCount + 3) / 4
+        for i in stride(from: digits - 1, through: 0, by: -1) {
+            let d = UInt8((value >> (UInt64(i) * 4)) & 0xF)
+            bytes.append(d < 10 ? 0x30 + d : 0x61 + d - 10)
+        }
     }
 
     static func write(_ path: String, kind: String, head: [String], body: [UInt8]) throws {

@@ -285,7 +285,7 @@ public struct OutputWriter: OutputSink {
             try swap(sparePath)
             abort()
             recordWalked(files, manifest: manifest, staged: staged, owned: owned, legacy: legacy, mark: mark, previousFolders: directories,
-                         newFolders: folders, foreign: foreign, kept: keptFolders)
+                         newFolders: folders, needed: neededFolders, foreign: foreign, kept: keptFolders)
             return summary
         }
         // Every folder of the new tree first, parents before children, so each file then takes one
@@ -300,7 +300,7 @@ public struct OutputWriter: OutputSink {
         try? FileIO.removeTree(sparePath)
         try swap(stagingPath)
         recordWalked(files, manifest: manifest, staged: staged, owned: owned, legacy: legacy, mark: mark, previousFolders: directories,
-                     newFolders: neededFolders.union(keptFolders).union(Self.folders(of: foreign)), foreign: foreign, kept: keptFolders)
+                     newFolders: neededFolders.union(keptFolders).union(Self.folders(of: foreign)), needed: neededFolders, foreign: foreign, kept: keptFolders)
         return summary
     }
 
@@ -308,22 +308,34 @@ public struct OutputWriter: OutputSink {
     /// that was Output, whose folders the walk found.
     private func recordWalked(_ files: [String: UInt64], manifest: [UInt8], staged: [String: FileStamp], owned: Set<String>?, legacy: Bool,
                               mark: (device: UInt64, time: Int64)?, previousFolders: [String], newFolders: Set<String>,
-                              foreign: [String], kept: [String]) {
+                              needed: Set<String>, foreign: [String], kept: [String]) {
         // The new site's tree was all made by now: its stamps count from this moment.
         guard let owned, !legacy, let mark, let finished = markTime(), finished.device == mark.device,
               let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
               (spareRoot.st_mode & S_IFMT) == S_IFDIR else { return }
         let newFolders = newFolders.union([""]), previousFolders = Set(previousFolders).union([""])
-        let outputStamps = FileIO.folderStatuses(under: outputPath, Array(newFolders)).mapValues(TreeRecord.FolderStamp.init)
-        let spareStamps = FileIO.folderStatuses(under: sparePath, Array(previousFolders)).mapValues(TreeRecord.FolderStamp.init)
+        // Every folder of both trees must be in the record, or changes in it would go unseen.
+        guard let outputStamps = Self.stamps(under: outputPath, newFolders), let spareStamps = Self.stamps(under: sparePath, previousFolders) else { return }
         var debt = Set(staged.keys).union(owned.filter { files[$0] == nil })
         debt.formUnion(newFolders.symmetricDifference(previousFolders))
         record.trees.withLock {
             $0 = TreeRecord(device: mark.device, manifest: ContentHash.of(manifest),
                             output: TreeRecord.Tree(root: UInt64(outputRoot.st_ino), folders: outputStamps, marker: finished.time),
                             spare: TreeRecord.Tree(root: UInt64(spareRoot.st_ino), folders: spareStamps, marker: mark.time),
-                            foreignFiles: Set(foreign), keptFolders: Set(kept), debt: debt)
+                            needed: needed, foreignFiles: Set(foreign), keptFolders: Set(kept), debt: debt)
         }
+    }
+
+    /// Each of `folders` under `root` with its stamp; nil when one is not a folder there.
+    static func stamps(under root: String, _ folders: some Collection<String>) -> [String: TreeRecord.FolderStamp]? {
+        let list = Array(folders)
+        var stamps: [String: TreeRecord.FolderStamp] = [:]
+        stamps.reserveCapacity(list.count)
+        for (folder, info) in zip(list, FileIO.folderStatuses(under: root, list)) {
+            guard let info else { return nil }
+            stamps[folder] = TreeRecord.FolderStamp(info)
+        }
+        return stamps
     }
 
     /// The commit when the last one left a record of both trees (see `TreeRecord`). Each recorded
@@ -339,8 +351,11 @@ public struct OutputWriter: OutputSink {
               (outputRoot.st_mode & S_IFMT) == S_IFDIR, (spareRoot.st_mode & S_IFMT) == S_IFDIR,
               UInt64(outputRoot.st_ino) == trees.output.root, UInt64(spareRoot.st_ino) == trees.spare.root,
               UInt64(outputRoot.st_dev) == trees.device, UInt64(spareRoot.st_dev) == trees.device else { return nil }
-        let outputNow = FileIO.folderStatuses(under: outputPath, Array(trees.output.folders.keys))
-        let spareNow = FileIO.folderStatuses(under: sparePath, Array(trees.spare.folders.keys)).mapValues(Stamp.init)
+        let outputList = Array(trees.output.folders.keys), spareList = Array(trees.spare.folders.keys)
+        let outputNow = FileIO.folderStatuses(under: outputPath, outputList)
+        var spareNow: [String: Stamp] = [:]
+        spareNow.reserveCapacity(spareList.count)
+        for (folder, info) in zip(spareList, FileIO.folderStatuses(under: sparePath, spareList)) { if let info { spareNow[folder] = Stamp(info) } }
         var listed = 0
         func path(_ root: String, _ relative: String) -> String { relative.isEmpty ? root : root + "/" + relative }
         func child(_ folder: String, _ name: String) -> String { folder.isEmpty ? name : folder + "/" + name }
@@ -355,9 +370,10 @@ public struct OutputWriter: OutputSink {
             if !owned.contains(file) { foreign.insert(file) }
             check.insert(file)
         }
-        for folder in trees.output.folders.keys {
+        outputFolders.reserveCapacity(outputList.count)
+        for (folder, info) in zip(outputList, outputNow) {
             // A folder gone (or no longer a folder) takes what was in it; its children fail too.
-            guard let info = outputNow[folder] else { continue }
+            guard let info else { continue }
             let stamp = Stamp(info)
             outputFolders[folder] = stamp
             if !folder.isEmpty, trees.output.unchanged(folder, now: stamp) { continue }
@@ -373,7 +389,7 @@ public struct OutputWriter: OutputSink {
                 // A folder new since the record: all of it is read now.
                 let (inner, innerFolders) = FileIO.walk(path(outputPath, relative))
                 let all = [relative] + innerFolders.map { relative + "/" + $0 }
-                for (folder, info) in FileIO.folderStatuses(under: outputPath, all) { outputFolders[folder] = Stamp(info) }
+                for (folder, info) in zip(all, FileIO.folderStatuses(under: outputPath, all)) { if let info { outputFolders[folder] = Stamp(info) } }
                 listed += all.count
                 for file in inner { found(relative + "/" + file) }
             }
@@ -381,7 +397,9 @@ public struct OutputWriter: OutputSink {
         }
         foreign = foreign.filter { outputFolders[Self.parent($0)] != nil }
 
-        let needed = Self.folders(of: files.keys), ownedFolders = Self.folders(of: owned)
+        // The record names the folders its manifest's files need; the same files need the same ones.
+        let ownedFolders = trees.needed
+        let needed = files.count == owned.count && files.keys.allSatisfy(owned.contains) ? ownedFolders : Self.folders(of: files.keys)
         let kept = Set(outputFolders.keys.filter { !$0.isEmpty && !needed.contains($0) && !ownedFolders.contains($0) })
         var conflicts: [Diagnostic] = []
         for file in foreign.sorted() where files[file] != nil || needed.contains(file) {
@@ -473,11 +491,13 @@ public struct OutputWriter: OutputSink {
         for item in makeFolders { touched.insert(Self.parent(item)) }
         for item in staged.keys { touched.insert(Self.parent(item)) }
         for item in check { touched.insert(Self.parent(item)) }
-        let restamped = FileIO.folderStatuses(under: sparePath, Array(touched.intersection(folders)))
+        let touchedList = Array(touched.intersection(folders))
+        var restamped: [String: Stamp] = [:]
+        for (folder, info) in zip(touchedList, FileIO.folderStatuses(under: sparePath, touchedList)) { if let info { restamped[folder] = Stamp(info) } }
         var newStamps: [String: Stamp] = [:]
         newStamps.reserveCapacity(folders.count)
         for folder in folders {
-            if let stamp = restamped[folder].map(Stamp.init) ?? (touched.contains(folder) ? nil : spareNow[folder]) { newStamps[folder] = stamp }
+            if let stamp = restamped[folder] ?? (touched.contains(folder) ? nil : spareNow[folder]) { newStamps[folder] = stamp }
         }
         FileIO.syncFileSystem(of: sparePath)
         try swap(sparePath)
@@ -491,7 +511,7 @@ public struct OutputWriter: OutputSink {
             $0 = TreeRecord(device: trees.device, manifest: ContentHash.of(manifest),
                             output: TreeRecord.Tree(root: trees.spare.root, folders: newStamps, marker: finished.time),
                             spare: TreeRecord.Tree(root: trees.output.root, folders: outputFolders, marker: marker),
-                            foreignFiles: foreign, keptFolders: kept, debt: debt)
+                            needed: needed, foreignFiles: foreign, keptFolders: kept, debt: debt)
         }
         var summary = Summary()
         summary.written = staged.count

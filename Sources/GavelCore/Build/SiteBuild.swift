@@ -133,7 +133,7 @@ public struct SiteBuild {
         if let problem = writer.checkOwnership() { bag.add(problem) }
         steps.done("lock")
 
-        let state = BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
+        let state = await BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
         guard let (model, theme, notices) = await prepare(bag: &bag, indexing: true, previous: state.notices, steps: steps), !bag.hasErrors else {
             throw DiagnosticsError(bag.all)
         }

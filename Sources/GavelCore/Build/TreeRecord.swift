@@ -58,6 +58,8 @@ struct TreeRecord: Sendable, Equatable {
     var manifest: UInt64
     var output: Tree
     var spare: Tree
+    /// The folders of Output that the files of its manifest need (the others are the court's).
+    var needed: Set<String>
     /// Files in Output that Gavel did not write (its own are the manifest's), and folders of the
     /// court's that no file of the site needs.
     var foreignFiles: Set<String>
@@ -76,7 +78,8 @@ struct TreeRecord: Sendable, Equatable {
     //
     // Header `gavel-trees <identity> <checksum> <device> <manifest> <output root> <output marker> <spare root> <spare marker>`, then a
     // line per item: a letter and tab-separated fields, paths escaped as in the notice index.
-    // `o` and `s`: a folder of Output or of the spare, with inode, modification and change times;
+    // `o` and `s`: a folder of Output or of the spare, with inode, modification and change times (and
+    // for Output `1` when the site's files need it, else `0`);
     // `f` a foreign file, `k` a kept folder, `d` a debt path. Numbers are hexadecimal.
 
     func save(for output: URL) throws {
@@ -84,21 +87,24 @@ struct TreeRecord: Sendable, Equatable {
         bytes.reserveCapacity((self.output.folders.count + spare.folders.count) * 64)
         func number(_ value: UInt64) {
             bytes.append(0x09)
-            bytes.append(contentsOf: String(value, radix: 16).utf8)
+            StateFile.appendHex(value, to: &bytes)
         }
+        // In the dictionaries' order: the file is read back into sets, and sorting twenty thousand
+        // paths would cost more than writing them.
         for (letter, tree) in [(UInt8(ascii: "o"), self.output), (UInt8(ascii: "s"), spare)] {
-            for (path, stamp) in tree.folders.sorted(by: { $0.key < $1.key }) {
+            for (path, stamp) in tree.folders {
                 bytes.append(letter)
                 bytes.append(0x09)
                 NoticeIndex.escape(path, into: &bytes)
                 number(stamp.inode)
                 number(UInt64(bitPattern: stamp.modified))
                 number(UInt64(bitPattern: stamp.changed))
+                if letter == UInt8(ascii: "o") { bytes.append(contentsOf: needed.contains(path) ? [0x09, 0x31] : [0x09, 0x30]) }
                 bytes.append(0x0A)
             }
         }
         for (letter, paths) in [(UInt8(ascii: "f"), foreignFiles), (UInt8(ascii: "k"), keptFolders), (UInt8(ascii: "d"), debt)] {
-            for path in paths.sorted() {
+            for path in paths {
                 bytes.append(letter)
                 bytes.append(0x09)
                 NoticeIndex.escape(path, into: &bytes)
@@ -115,16 +121,24 @@ struct TreeRecord: Sendable, Equatable {
         guard numbers.count == 6 else { return nil }
         var record = TreeRecord(device: numbers[0], manifest: numbers[1],
                                 output: Tree(root: numbers[2], folders: [:], marker: Int64(bitPattern: numbers[3])),
-                                spare: Tree(root: numbers[4], folders: [:], marker: Int64(bitPattern: numbers[5])), foreignFiles: [], keptFolders: [], debt: [])
+                                spare: Tree(root: numbers[4], folders: [:], marker: Int64(bitPattern: numbers[5])),
+                                needed: [], foreignFiles: [], keptFolders: [], debt: [])
         for line in lines {
             let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
             guard cells.count >= 2, cells[0].count == 1, let letter = cells[0].first, let path = NoticeIndex.unescape(cells[1]) ?? nil else { return nil }
             switch letter {
             case UInt8(ascii: "o"), UInt8(ascii: "s"):
-                guard cells.count == 5, let inode = BuildCache.hex(cells[2]), let modified = BuildCache.hex(cells[3]),
+                let isOutput = letter == UInt8(ascii: "o")
+                guard cells.count == (isOutput ? 6 : 5), let inode = BuildCache.hex(cells[2]), let modified = BuildCache.hex(cells[3]),
                       let changed = BuildCache.hex(cells[4]) else { return nil }
                 let stamp = FolderStamp(inode: inode, modified: Int64(bitPattern: modified), changed: Int64(bitPattern: changed))
-                if letter == UInt8(ascii: "o") { record.output.folders[path] = stamp } else { record.spare.folders[path] = stamp }
+                if isOutput {
+                    record.output.folders[path] = stamp
+                    guard cells[5].count == 1, let flag = cells[5].first, flag == 0x30 || flag == 0x31 else { return nil }
+                    if flag == 0x31 { record.needed.insert(path) }
+                } else {
+                    record.spare.folders[path] = stamp
+                }
             case UInt8(ascii: "f") where cells.count == 2: record.foreignFiles.insert(path)
             case UInt8(ascii: "k") where cells.count == 2: record.keptFolders.insert(path)
             case UInt8(ascii: "d") where cells.count == 2: record.debt.insert(path)

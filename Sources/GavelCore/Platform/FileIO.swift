@@ -400,22 +400,15 @@ enum FileIO {
         return lstat(path, &info) == 0 ? info : nil
     }
 
-    /// The status of each of `relatives` under `root` that is a real folder (not a link to one), on
-    /// every core: one `lstat` per folder, no listing.
-    static func folderStatuses(under root: String, _ relatives: [String]) -> [String: stat] {
-        let found = Mutex<[String: stat]>([:])
-        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, relatives.count / 512))
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            var mine: [String: stat] = [:]
-            var i = chunk
-            while i < relatives.count {
-                let relative = relatives[i]
-                if let info = status(relative.isEmpty ? root : root + "/" + relative), (info.st_mode & S_IFMT) == S_IFDIR { mine[relative] = info }
-                i += chunks
+    /// The status of each of `relatives` under `root`, in the same order, nil where there is no real
+    /// folder (a link to one does not count); on every core, one `lstat` each, no listing.
+    static func folderStatuses(under root: String, _ relatives: [String]) -> [stat?] {
+        inChunks(relatives.count, minimum: 512) { range in
+            relatives[range].map { relative -> stat? in
+                guard let info = status(relative.isEmpty ? root : root + "/" + relative), (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+                return info
             }
-            found.withLock { $0.merge(mine) { a, _ in a } }
-        }
-        return found.withLock { $0 }
+        }.flatMap { $0 }
     }
 
     /// Sets the times of the file at `path` to now and returns its status: the file system's own
