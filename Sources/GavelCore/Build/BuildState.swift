@@ -30,16 +30,19 @@ public struct BuildState: Sendable {
         BuildCache.remove(for: output)
         NoticeIndex.remove(for: output)
         TreeRecord.remove(for: output)
+        BuildWitness.remove(for: output)
     }
 
     /// Writes what changed, after the site was committed. `cache` nil leaves the cache file as it is
     /// (it already describes this build); likewise `notices` and `trees`.
-    static func commit(for output: URL, cache: BuildCache?, notices: NoticeIndex?, trees: TreeRecord?) async {
+    static func commit(for output: URL, cache: BuildCache?, notices: NoticeIndex?, trees: TreeRecord?, witness: BuildWitness? = nil) async {
         await withTaskGroup(of: Void.self) { group in
             if let cache { group.addTask { if (try? cache.save(for: output)) == nil { BuildCache.remove(for: output) } } }
             if let notices { group.addTask { if (try? notices.save(for: output)) == nil { NoticeIndex.remove(for: output) } } }
             if let trees { group.addTask { if (try? trees.save(for: output)) == nil { TreeRecord.remove(for: output) } } }
         }
+        // The witness last: it vouches for the cache written before it.
+        if let witness, (try? witness.save(for: output)) == nil { BuildWitness.remove(for: output) }
     }
 
     /// A hidden file beside Output: `.Output.<suffix>`.

@@ -133,6 +133,19 @@ public struct SiteBuild {
         if let problem = writer.checkOwnership() { bag.add(problem) }
         steps.done("lock")
 
+        // A build that would change nothing says so from the witness the last one left.
+        if !bag.hasErrors, let witness = BuildWitness.load(for: options.output), witness.inputsHold(for: options),
+           let cache = BuildCache.load(for: options.output), witness.outputHolds(writer.output.path, cache: cache) {
+            steps.done("unchanged")
+            var summary = OutputWriter.Summary()
+            summary.unchanged = witness.files
+            summary.listedFolders = 0
+            return Result(files: Set(cache.entries.keys), written: summary, warnings: [])
+        }
+        BuildWitness.remove(for: options.output)
+        // Stamps of what this build reads count only if older than this mark (see `BuildWitness`).
+        let mark = writer.markTime()
+
         let state = await BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
         guard let (model, theme, notices) = await prepare(bag: &bag, indexing: true, previous: state.notices, steps: steps), !bag.hasErrors else {
             throw DiagnosticsError(bag.all)
@@ -150,6 +163,9 @@ public struct SiteBuild {
         // The spare tree is read while the site renders: only the commit touches it.
         let recorded = state.trees
         async let commitStart = writer.startCommit(trees: recorded)
+        // What this build read, stamped for the next one's witness, while the site renders.
+        let roots = [options.content] + (options.templates.map { [$0] } ?? [])
+        async let inputs = mark.flatMap { BuildWitness.scan(roots, device: $0.device) }
         var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
         if report.searchEntriesMissing {
             // The last build's docs shards could not give back a reused page's entry: render it all.
@@ -160,6 +176,7 @@ public struct SiteBuild {
         steps.done("render")
         guard !bag.hasErrors else {
             _ = await commitStart
+            _ = await inputs
             writer.abort()
             // A body found changed since its notice was indexed must be read afresh next time; any
             // failed build drops the index rather than tell those cases apart.
@@ -187,8 +204,18 @@ public struct SiteBuild {
         // The previous site's tree goes while the state is written: neither waits for the other.
         async let oldTreeRemoved: Void = writer.removeOldTree()
         let trees = writer.treesAfterCommit
+        // A witness only for a build with nothing to tell (a warning is told every time) whose cache
+        // describes every file.
+        var witness: BuildWitness?
+        if let mark, let inputs = await inputs, bag.all.isEmpty, entries.count == report.fingerprints.count,
+           report.fingerprints.keys.allSatisfy({ entries[$0] != nil }),
+           let manifest = NoticeIndex.Stamp.of(writer.output.path + "/" + OutputWriter.manifestName) {
+            let clock = BuildWitness.clock(of: model)
+            witness = BuildWitness(options: BuildWitness.fingerprint(options), marker: mark.time, zones: clock.zones, goLives: clock.goLives,
+                                   inputs: inputs, manifest: manifest, files: entries.count)
+        }
         await BuildState.commit(for: options.output, cache: unchanged ? nil : BuildCache(global: cache.global, entries: entries), notices: index,
-                                trees: trees == recorded ? nil : trees)
+                                trees: trees == recorded ? nil : trees, witness: witness)
         await oldTreeRemoved
         steps.done("state")
         return Result(files: Set(report.fingerprints.keys), written: summary, warnings: bag.all)

@@ -124,7 +124,7 @@ enum FileIO {
     /// and never followed.
     /// Folders are read a level at a time, the folders of one level on every core (a site is ten
     /// thousand folders, one per notice).
-    static func walk(_ root: String) -> (files: [String], directories: [String]) {
+    static func walk(_ root: String, hidden: Bool = true) -> (files: [String], directories: [String]) {
         var files: [String] = [], directories: [String] = []
         var level = [""]
         while !level.isEmpty {
@@ -136,7 +136,7 @@ enum FileIO {
                 var i = chunk
                 while i < current.count {
                     let relative = current[i]
-                    for (name, kind) in entries(of: relative.isEmpty ? root : root + "/" + relative) {
+                    for (name, kind) in entries(of: relative.isEmpty ? root : root + "/" + relative) where hidden || !name.hasPrefix(".") {
                         let path = relative.isEmpty ? name : relative + "/" + name
                         if kind == .directory { found.directories.append(path) } else { found.files.append(path) }
                     }

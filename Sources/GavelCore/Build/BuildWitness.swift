@@ -1,0 +1,205 @@
+import Foundation
+
+/// What lets a build that would change nothing say so without loading the content
+/// (`.Output.gavel-witness`): every file and folder of Content/ and Templates/ (hidden ones aside:
+/// Gavel reads none) with its stamp, the
+/// options that shape the site, what the clock decided (each court zone's date, whether each go-live
+/// has passed), and the manifest as the build left it. Output's files are checked against the render
+/// cache's record of how each was left (size, modification time, inode), as a page is before reuse.
+///
+/// When all of it still holds, the site the build would make is the one in Output, byte for byte:
+/// the site is a function of exactly those inputs (the built-in theme is this Gavel's, which the
+/// state's identity pins). A folder's stamp covers its entries (a file added, removed or renamed
+/// moves it), a file's its bytes; a stamp is trusted only when its change time is older than the
+/// mark taken before the content was read (see `TreeRecord` for why), so an edit made during that
+/// build, or in the same clock tick, is never mistaken for none.
+///
+/// Written only after a build that succeeded without a warning (a warning is told on every build),
+/// removed before any other build reads the content. Like all state it only saves time: missing,
+/// damaged or from another Gavel, the build simply runs.
+struct BuildWitness: Sendable, Equatable {
+    struct Input: Sendable, Equatable {
+        var path: String
+        var stamp: NoticeIndex.Stamp
+        /// A root is stamped through a link to it (it was named); nothing below it is.
+        var isRoot = false
+
+        var status: stat? {
+            guard isRoot else { return FileIO.status(path) }
+            var info = stat()
+            return stat(path, &info) == 0 ? info : nil
+        }
+    }
+
+    /// The options the site depends on, fingerprinted.
+    var options: UInt64
+    /// Change times at or after this (nanoseconds) are not trusted.
+    var marker: Int64
+    /// Each court's time zone with the date it had; each go-live instant with whether it had passed.
+    var zones: [String: String]
+    var goLives: [Int64: Bool]
+    /// Every file and folder of Content/ and Templates/ (absolute paths), roots included.
+    var inputs: [Input]
+    var manifest: NoticeIndex.Stamp
+    /// How many files the site has.
+    var files: Int
+
+    static func location(for output: URL) -> URL { BuildState.sibling(of: output, "gavel-witness") }
+
+    static func remove(for output: URL) { unlink(location(for: output).path) }
+
+    static func fingerprint(_ options: BuildOptions) -> UInt64 {
+        var hash = ContentHash.Accumulator()
+        for part in [options.content.standardizedFileURL.path, options.templates?.standardizedFileURL.path ?? "-", options.contentDisplay,
+                     options.templatesDisplay, options.baseURL ?? "-", "\(options.includeDrafts) \(options.offline)"] {
+            hash.add(part)
+        }
+        return hash.value
+    }
+
+    /// What the clock decided for this model: every court zone's date and every go-live's side.
+    static func clock(of model: SiteModel) -> (zones: [String: String], goLives: [Int64: Bool]) {
+        var zones: [String: String] = [:], goLives: [Int64: Bool] = [:]
+        for m in model.courts {
+            zones[m.court.timeZone.identifier] = m.today.description
+            if let instant = m.court.goLiveInstant { goLives[instant.secondsSinceEpoch] = instant <= model.now }
+        }
+        return (zones, goLives)
+    }
+
+    /// Every file and folder under the roots with its stamp; nil when one is on another file system
+    /// than the mark (its clock could differ) or cannot be read.
+    static func scan(_ roots: [URL], device: UInt64) -> [Input]? {
+        var inputs: [Input] = []
+        for root in roots {
+            let path = root.standardizedFileURL.path
+            // The root may be reached through a link (it was named); nothing below is followed.
+            var info = stat()
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, UInt64(info.st_dev) == device else { return nil }
+            inputs.append(Input(path: path, stamp: NoticeIndex.Stamp(info), isRoot: true))
+            // Hidden entries are never read (a `.git/` there changes nothing); adding or removing one
+            // still moves its folder's stamp.
+            let (files, folders) = FileIO.walk(path, hidden: false)
+            let all = (folders + files).map { path + "/" + $0 }
+            for chunk in inChunks(all.count, minimum: 512, { range in all[range].map { ($0, FileIO.status($0)) } }) {
+                for (entry, info) in chunk {
+                    guard let info else { return nil }
+                    inputs.append(Input(path: entry, stamp: NoticeIndex.Stamp(info)))
+                }
+            }
+        }
+        return inputs
+    }
+
+    /// True when the build these options ask for would read exactly what the witnessed build read,
+    /// at a time the clock decides nothing differently.
+    func inputsHold(for options: BuildOptions) -> Bool {
+        guard Self.fingerprint(options) == self.options else { return false }
+        // The clock: the same date in every zone, every go-live on the same side of now.
+        for (identifier, today) in zones {
+            guard let zone = TimeZone(identifier: identifier), options.now.local(in: zone).date.description == today else { return false }
+        }
+        for (instant, passed) in goLives where (Instant(secondsSinceEpoch: instant) <= options.now) != passed { return false }
+        let inputs = self.inputs
+        let now = inChunks(inputs.count, minimum: 512) { range in inputs[range].map { $0.status.map(NoticeIndex.Stamp.init) } }.flatMap { $0 }
+        for (input, stamp) in zip(inputs, now) {
+            guard let stamp, stamp == input.stamp, stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds < marker else { return false }
+        }
+        return true
+    }
+
+    /// True when `output` is still as the witnessed build left it, which `cache` describes.
+    func outputHolds(_ output: String, cache: BuildCache) -> Bool {
+        guard cache.entries.count == files, NoticeIndex.Stamp.of(output + "/" + OutputWriter.manifestName) == manifest else { return false }
+        let entries = Array(cache.entries)
+        let unchanged = inChunks(entries.count, minimum: 512) { range in
+            entries[range].allSatisfy { path, entry in
+                guard let info = FileIO.status(output + "/" + path), (info.st_mode & S_IFMT) == S_IFREG else { return false }
+                return Int(info.st_size) == entry.size && OutputWriter.FileStamp(info) == OutputWriter.FileStamp(modified: entry.modified, inode: entry.inode)
+            }
+        }
+        return !unchanged.contains(false)
+    }
+
+    // MARK: - File format
+    //
+    // Header `gavel-witness <identity> <checksum> <options> <marker> <files>`, then lines: `z` zone and
+    // date, `g` go-live instant and 1 or 0, `m` the manifest's stamp, `r` a root's and `i` any other input's path and stamp
+    // (size, modification seconds and nanoseconds, inode, change seconds and nanoseconds).
+
+    func save(for output: URL) throws {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(inputs.count * 100)
+        func cell(_ value: UInt64) {
+            bytes.append(0x09)
+            StateFile.appendHex(value, to: &bytes)
+        }
+        func stamp(_ s: NoticeIndex.Stamp) {
+            for value in [s.size, s.seconds, s.nanoseconds] { cell(UInt64(bitPattern: value)) }
+            cell(s.inode)
+            for value in [s.changed, s.changedNanoseconds] { cell(UInt64(bitPattern: value)) }
+        }
+        for (zone, today) in zones.sorted(by: { $0.key < $1.key }) {
+            bytes.append(contentsOf: Array("z\t".utf8))
+            NoticeIndex.escape(zone, into: &bytes)
+            bytes.append(0x09)
+            NoticeIndex.escape(today, into: &bytes)
+            bytes.append(0x0A)
+        }
+        for (instant, passed) in goLives.sorted(by: { $0.key < $1.key }) {
+            bytes.append(UInt8(ascii: "g"))
+            cell(UInt64(bitPattern: instant))
+            cell(passed ? 1 : 0)
+            bytes.append(0x0A)
+        }
+        bytes.append(UInt8(ascii: "m"))
+        stamp(manifest)
+        bytes.append(0x0A)
+        for input in inputs {
+            bytes.append(contentsOf: Array((input.isRoot ? "r\t" : "i\t").utf8))
+            NoticeIndex.escape(input.path, into: &bytes)
+            stamp(input.stamp)
+            bytes.append(0x0A)
+        }
+        let head = [options, UInt64(bitPattern: marker), UInt64(files)].map { String($0, radix: 16) }
+        try StateFile.write(Self.location(for: output).path, kind: "gavel-witness", head: head, body: bytes)
+    }
+
+    static func load(for output: URL) -> BuildWitness? {
+        guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-witness"), head.count == 3 else { return nil }
+        let numbers = head.compactMap { BuildCache.hex(ArraySlice($0.utf8)) }
+        guard numbers.count == 3, let files = Int(exactly: numbers[2]) else { return nil }
+        var witness = BuildWitness(options: numbers[0], marker: Int64(bitPattern: numbers[1]), zones: [:], goLives: [:], inputs: [],
+                                   manifest: NoticeIndex.Stamp(size: 0, seconds: 0, nanoseconds: 0, inode: 0), files: files)
+        var sawManifest = false
+        func stamp(_ cells: ArraySlice<ArraySlice<UInt8>>) -> NoticeIndex.Stamp? {
+            let values = cells.compactMap { BuildCache.hex($0) }
+            guard cells.count == 6, values.count == 6 else { return nil }
+            return NoticeIndex.Stamp(size: Int64(bitPattern: values[0]), seconds: Int64(bitPattern: values[1]), nanoseconds: Int64(bitPattern: values[2]),
+                                     inode: values[3], changed: Int64(bitPattern: values[4]), changedNanoseconds: Int64(bitPattern: values[5]))
+        }
+        witness.inputs.reserveCapacity(lines.count)
+        for line in lines {
+            let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            guard let first = cells.first, first.count == 1 else { return nil }
+            switch first.first {
+            case UInt8(ascii: "z"):
+                guard cells.count == 3, let zone = NoticeIndex.unescape(cells[1]) ?? nil, let today = NoticeIndex.unescape(cells[2]) ?? nil else { return nil }
+                witness.zones[zone] = today
+            case UInt8(ascii: "g"):
+                guard cells.count == 3, let instant = BuildCache.hex(cells[1]), let passed = BuildCache.hex(cells[2]), passed <= 1 else { return nil }
+                witness.goLives[Int64(bitPattern: instant)] = passed == 1
+            case UInt8(ascii: "m"):
+                guard let manifest = stamp(cells.dropFirst()) else { return nil }
+                witness.manifest = manifest
+                sawManifest = true
+            case UInt8(ascii: "i"), UInt8(ascii: "r"):
+                guard cells.count == 8, let path = NoticeIndex.unescape(cells[1]) ?? nil, let stamp = stamp(cells.dropFirst(2)) else { return nil }
+                witness.inputs.append(Input(path: path, stamp: stamp, isRoot: first.first == UInt8(ascii: "r")))
+            default:
+                return nil
+            }
+        }
+        return sawManifest && !witness.inputs.isEmpty ? witness : nil
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import GavelCore
+
+/// A build that would change nothing answers from the witness the last build left, and anything
+/// that would change a byte of the site (content, templates, options, the clock, Output itself)
+/// makes it build instead.
+@Suite struct BuildWitnessTests {
+    /// Builds and tells whether the answer came from the witness.
+    static func build(_ options: BuildOptions) async throws -> (result: SiteBuild.Result, fromWitness: Bool) {
+        let steps = Mutex<[String]>([])
+        var observed = options
+        observed.stepObserver = { step in steps.withLock { $0.append(step) } }
+        let result = try await SiteBuild(options: observed).run(write: true)
+        return (result, steps.withLock { $0.contains("unchanged") })
+    }
+
+    /// Builds until the witness answers (the first build into an Output leaves none, since its
+    /// clock mark needs the Output), after a pause longer than a clock tick so what was just
+    /// written is older than the next build's mark.
+    static func settle(_ options: BuildOptions) async throws {
+        for _ in 0..<3 {
+            try await Task.sleep(for: .milliseconds(30))
+            if try await build(options).fromWitness { return }
+        }
+        Issue.record("the witness never answered")
+    }
+
+    static func templatesCopy(in dir: URL) throws -> URL {
+        let templates = dir.appendingPathComponent("Templates")
+        try FileManager.default.copyItem(at: TestPaths.templates, to: templates)
+        return templates
+    }
+
+    @Test func aBuildThatChangesNothingAnswersFromTheWitness() async throws {
+        let (_, _, options) = try OutputContractTests.copy()
+        _ = try await SiteBuild(options: options).run(write: true)
+        try await Self.settle(options)
+        let tree = OutputContractTests.tree(options.output)
+        let (result, fromWitness) = try await Self.build(options)
+        #expect(fromWitness)
+        #expect(result.written?.written == 0 && result.written?.unchanged == result.files.count)
+        #expect(result.files.count == tree.keys.filter { !$0.hasSuffix("/") && $0 != OutputWriter.manifestName }.count)
+        #expect(OutputContractTests.tree(options.output) == tree)
+    }
+
+    /// Each change below would change the site: the witness must not answer, and the build that
+    /// runs instead gives the full build's tree.
+    @Test func anythingThatChangesTheSiteIsBuilt() async throws {
+        let (dir, content, base) = try OutputContractTests.copy()
+        var options = base
+        options.templates = try Self.templatesCopy(in: dir)
+        let changes: [(String, (inout BuildOptions) throws -> Void)] = [
+            ("a notice edited", { _ in try OutputContractTests.edit(content.appendingPathComponent("courts/vtd/notices/nextgen-go-live.md")) { $0 + "\nEdited.\n" } }),
+            ("a notice added", { _ in
+                try Data("---\ntitle: Added\ndate: \"2020-03-01\"\n---\nNew.\n".utf8).write(to: content.appendingPathComponent("courts/vtd/notices/added.md"))
+            }),
+            ("a notice removed", { _ in try FileManager.default.removeItem(at: content.appendingPathComponent("courts/vtd/notices/added.md")) }),
+            ("a template edited", { options in
+                let layout = try #require(options.templates).appendingPathComponent("layout.mustache")
+                try OutputContractTests.edit(layout) { $0.replacingOccurrences(of: "</body>", with: "<!-- edited --></body>") }
+            }),
+            ("a template added", { options in
+                try Data("/* seal */".utf8).write(to: try #require(options.templates).appendingPathComponent("assets/seal.css"))
+            }),
+            ("an option changed", { $0.offline = true }),
+            ("the base URL changed", { $0.baseURL = "https://example.gov/nextgen/" }),
+            ("a new day in every court", { $0.now = Instant(parsing: "2020-03-21T12:00:00Z")! }),
+            // 04:30Z is after midnight in New York, still the evening before in Chicago and Denver.
+            ("midnight in one court's zone", { $0.now = Instant(parsing: "2020-03-21T03:30:00Z")! }),
+            ("", { $0.now = Instant(parsing: "2020-03-21T04:30:00Z")! }),
+            // The Tenth Circuit goes live at 09:00 in Denver, 15:00Z, the same day everywhere.
+            ("before a go-live", { $0.now = Instant(parsing: "2020-09-14T14:59:30Z")! }),
+            ("after a go-live", { $0.now = Instant(parsing: "2020-09-14T15:00:30Z")! }),
+            ("a page of the site edited in Output", { options in
+                let page = options.output.appendingPathComponent("courts/vtd/index.html")
+                try Data("changed by hand".utf8).write(to: page)
+            }),
+            ("a file of the site deleted from Output", { options in
+                try FileManager.default.removeItem(at: options.output.appendingPathComponent("sitemap.xml"))
+            }),
+            ("the manifest edited", { options in
+                let manifest = options.output.appendingPathComponent(OutputWriter.manifestName)
+                try OutputContractTests.edit(manifest) { $0 + "# a note\n" }
+            }),
+        ]
+        _ = try await SiteBuild(options: options).run(write: true)
+        for (name, change) in changes {
+            try await Self.settle(options)
+            try change(&options)
+            let (_, fromWitness) = try await Self.build(options)
+            // The first of the pair around New York's midnight only moves the clock to set up the second.
+            if !name.isEmpty { #expect(!fromWitness, "\(name): the witness answered") }
+            #expect(OutputContractTests.tree(options.output) == (try await OutputContractTests.fullBuild(options, in: dir)), "\(name)")
+        }
+    }
+
+    /// A witness that is damaged or from another Gavel is not trusted.
+    @Test func aDamagedWitnessMeansABuild() async throws {
+        let (dir, _, options) = try OutputContractTests.copy()
+        _ = try await SiteBuild(options: options).run(write: true)
+        try await Self.settle(options)
+        let location = BuildWitness.location(for: options.output)
+        let good = try Data(contentsOf: location)
+        var flipped = [UInt8](good)
+        flipped[flipped.count - 5] ^= 0x01
+        var foreign = String(decoding: good, as: UTF8.self)
+        foreign = foreign.replacingOccurrences(of: GavelVersion.identity, with: "0.0.1+0123456789abcdef")
+        for (name, bytes) in [("empty", Data()), ("truncated", good.prefix(good.count / 2)), ("a flipped byte", Data(flipped)), ("another Gavel's", Data(foreign.utf8))] {
+            try bytes.write(to: location)
+            let (_, fromWitness) = try await Self.build(options)
+            #expect(!fromWitness, "\(name) witness answered")
+            #expect(OutputContractTests.tree(options.output) == (try await OutputContractTests.fullBuild(options, in: dir)))
+            try await Self.settle(options)
+        }
+    }
+}
