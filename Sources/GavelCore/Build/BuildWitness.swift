@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What lets a build that would change nothing say so without loading the content
 /// (`.Output.gavel-witness`): every file and folder of Content/ and Templates/ (hidden ones aside:
@@ -67,15 +68,19 @@ struct BuildWitness: Sendable, Equatable {
         return (zones, goLives)
     }
 
-    /// Every file and folder under the roots with its stamp; nil when one is on another file system
-    /// than the mark (its clock could differ) or cannot be read.
+    /// Every file and folder under the roots with its stamp, the most recently changed first (a
+    /// file just edited is the likeliest to have changed again); nil when one cannot be read, or is
+    /// on a file system whose clock may not be the mark's: the lock file's (where the mark was
+    /// taken) or a local one (stamped with the kernel's clock, as the mark's second reading is).
     static func scan(_ roots: [URL], device: UInt64) -> [Input]? {
         var inputs: [Input] = []
         for root in roots {
             let path = root.standardizedFileURL.path
             // The root may be reached through a link (it was named); nothing below is followed.
             var info = stat()
-            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, UInt64(info.st_dev) == device else { return nil }
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR,
+                  UInt64(info.st_dev) == device || FileIO.isOnLocalFileSystem(path) else { return nil }
+            let rootDevice = info.st_dev
             inputs.append(Input(path: path, stamp: NoticeIndex.Stamp(info), isRoot: true))
             // Hidden entries are never read (a `.git/` there changes nothing); adding or removing one
             // still moves its folder's stamp.
@@ -83,12 +88,13 @@ struct BuildWitness: Sendable, Equatable {
             let all = (folders + files).map { path + "/" + $0 }
             for chunk in inChunks(all.count, minimum: 512, { range in all[range].map { ($0, FileIO.status($0)) } }) {
                 for (entry, info) in chunk {
-                    guard let info else { return nil }
+                    // A file system mounted inside is not one the mark vouches for.
+                    guard let info, info.st_dev == rootDevice else { return nil }
                     inputs.append(Input(path: entry, stamp: NoticeIndex.Stamp(info)))
                 }
             }
         }
-        return inputs
+        return inputs.sorted { ($0.stamp.changed, $0.stamp.changedNanoseconds) > ($1.stamp.changed, $1.stamp.changedNanoseconds) }
     }
 
     /// True when the build these options ask for would read exactly what the witnessed build read,
@@ -100,12 +106,23 @@ struct BuildWitness: Sendable, Equatable {
             guard let zone = TimeZone(identifier: identifier), options.now.local(in: zone).date.description == today else { return false }
         }
         for (instant, passed) in goLives where (Instant(secondsSinceEpoch: instant) <= options.now) != passed { return false }
-        let inputs = self.inputs
-        let now = inChunks(inputs.count, minimum: 512) { range in inputs[range].map { $0.status.map(NoticeIndex.Stamp.init) } }.flatMap { $0 }
-        for (input, stamp) in zip(inputs, now) {
-            guard let stamp, stamp == input.stamp, stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds < marker else { return false }
+        // The most recently changed inputs come first; the first that changed stops every core.
+        let inputs = self.inputs, marker = self.marker
+        let changed = Atomic<Bool>(false)
+        _ = inChunks(inputs.count, minimum: 512) { range in
+            var i = range.lowerBound
+            while i < range.upperBound, !changed.load(ordering: .relaxed) {
+                let input = inputs[i]
+                guard let stamp = input.status.map(NoticeIndex.Stamp.init), stamp == input.stamp,
+                      stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds < marker else {
+                    changed.store(true, ordering: .relaxed)
+                    break
+                }
+                i += 1
+            }
+            return 0
         }
-        return true
+        return !changed.load(ordering: .relaxed)
     }
 
     /// True when `output` is still as the witnessed build left it, which `cache` describes.

@@ -143,8 +143,9 @@ public struct SiteBuild {
             return Result(files: Set(cache.entries.keys), written: summary, warnings: [])
         }
         BuildWitness.remove(for: options.output)
-        // Stamps of what this build reads count only if older than this mark (see `BuildWitness`).
-        let mark = writer.markTime()
+        // Stamps of what this build reads count only if older than this mark (see `BuildWitness`),
+        // read on the lock file and from the kernel's clock; the earlier of the two.
+        let mark = writer.markTime().map { (device: $0.device, time: min($0.time, FileIO.coarseNow())) }
 
         let state = await BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
         guard let (model, theme, notices) = await prepare(bag: &bag, indexing: true, previous: state.notices, steps: steps), !bag.hasErrors else {

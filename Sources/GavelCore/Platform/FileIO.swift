@@ -411,6 +411,31 @@ enum FileIO {
         }.flatMap { $0 }
     }
 
+    /// The kernel's coarse real-time clock, in nanoseconds: the clock a local file system stamps
+    /// changes with (a finer stamp, where one is used, is never earlier).
+    static func coarseNow() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME_COARSE, &now)
+        return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+    }
+
+    /// True when the folder at `path` is on a local file system of a kind known to stamp changes with
+    /// the kernel's clock (a network file system stamps them with its server's).
+    static func isOnLocalFileSystem(_ path: String) -> Bool {
+        // Linux's struct statfs starts with the file system's magic number, a long.
+        guard let statfs else { return false }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 8)
+        defer { buffer.deallocate() }
+        guard statfs(path, buffer) == 0 else { return false }
+        // ext2/3/4, tmpfs, xfs, btrfs, overlayfs, f2fs, zfs, ramfs.
+        let local: Set<Int> = [0xEF53, 0x0102_1994, 0x5846_5342, 0x9123_683E, 0x794C_7630, 0xF2F5_2010, 0x2FC1_2FC1, 0x8584_58F6]
+        return local.contains(buffer.load(as: Int.self))
+    }
+
+    /// statfs, looked up at run time: Swift's Glibc module does not declare it.
+    private typealias StatFS = @convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer) -> Int32
+    private static let statfs: StatFS? = dlsym(nil, "statfs").map { unsafeBitCast($0, to: StatFS.self) }
+
     /// Sets the times of the file at `path` to now and returns its status: the file system's own
     /// clock, as it will stamp the next change made to any entry on it.
     static func markTime(_ path: String) -> stat? {
