@@ -117,6 +117,11 @@ public final class PreviewServer: Sendable {
 
         var buildOptions = options.build
         buildOptions.output = URL(fileURLWithPath: root)
+        // Rebuilds follow changes: the state stays in memory between them, and no witness of an
+        // unchanged site is asked for or kept.
+        buildOptions.memory = BuildMemory()
+        buildOptions.usesWitness = false
+        buildOptions.defersState = true
         let builder = Rebuilder(options: buildOptions, state: state, broadcaster: broadcaster, format: options.diagnosticFormat, log: log)
 
         var logger = Logger(label: "gavel-serve")
@@ -230,6 +235,8 @@ final class Rebuilder: Sendable {
             if !built.warnings.isEmpty { log(format.render(built.warnings)) }
             log("\(word) \(built.files.count) files in \(Self.ms(record)) ms (\(summary.written) written, \(summary.unchanged) unchanged, \(summary.removed) removed)")
             if reload && !first { notify(snapshot) }
+            // Pages reload first; the state for the next build is written after (the lock is held till then).
+            await built.pendingState?.write()
         case let .failure(error):
             let record = PreviewState.BuildRecord(succeeded: false, duration: duration)
             let (snapshot, reload) = state.record(record, diagnostics: error.diagnostics)

@@ -21,6 +21,15 @@ public struct BuildOptions: Sendable {
     public var stepObserver: (@Sendable (String) -> Void)?
     /// Called as courts finish rendering, with how many are done of how many (a progress line).
     public var renderProgress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    /// Kept by a process that builds again and again (`gavel serve`): the last build's state, so the
+    /// next does not read it back from disk.
+    public var memory: BuildMemory?
+    /// False for a process whose builds follow changes (`gavel serve`): it neither asks nor leaves
+    /// a witness of an unchanged site (a later `gavel build` leaves one again).
+    public var usesWitness = true
+    /// True for a caller with something more urgent than the state (`gavel serve` tells open pages to
+    /// reload first): the build hands the state back to be written (`SiteBuild.Result.pendingState`).
+    public var defersState = false
 
     public init(content: String = "Content", templates: String? = nil, output: String = "Output", now: Instant = Instant(Date())) {
         self.content = URL(fileURLWithPath: content)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What Gavel keeps beside an Output between builds, loaded and committed in one place: the render
 /// cache (`.Output.gavel-cache`), the notice index (`.Output.gavel-notices`) and the record of the
@@ -65,6 +66,34 @@ public struct BuildState: Sendable {
         case let .failed(failure):
             return .failure(.error(SourceLocation(file: path), "cannot lock the output folder: \(failure)"))
         }
+    }
+}
+
+/// The state a long-lived process (`gavel serve`) keeps between its builds, so a rebuild does not
+/// read back what the last one just wrote. It is used only while the state files are exactly as that
+/// build left them (each file's size, times and inode): a build by another process, a failed build
+/// that dropped a file, or anything else that touched them makes the next build read them again.
+public final class BuildMemory: Sendable {
+    private let kept = Mutex<(state: BuildState, output: URL, stamps: [NoticeIndex.Stamp?])?>(nil)
+
+    public init() {}
+
+    static func files(for output: URL) -> [String] {
+        [BuildCache.location(for: output).path, NoticeIndex.location(for: output).path, TreeRecord.location(for: output).path]
+    }
+
+    /// The state the last build left for `output`, if its files are still as it left them; taken,
+    /// so a build that then fails leaves nothing behind.
+    func recall(for output: URL) -> BuildState? {
+        guard let kept = kept.withLock({ value in defer { value = nil }; return value }), kept.output == output,
+              kept.stamps == Self.files(for: output).map({ NoticeIndex.Stamp.of($0) }) else { return nil }
+        return kept.state
+    }
+
+    /// Keeps `state`, which the files beside `output` now hold.
+    func remember(_ state: BuildState, for output: URL) {
+        let stamps = Self.files(for: output).map { NoticeIndex.Stamp.of($0) }
+        kept.withLock { $0 = (state, output, stamps) }
     }
 }
 

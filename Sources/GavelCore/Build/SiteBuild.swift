@@ -13,6 +13,15 @@ public struct SiteBuild {
         public var paths: [String] { files.sorted() }
         public var written: OutputWriter.Summary?
         public var warnings: [Diagnostic]
+        /// With `BuildOptions.defersState`: the state for the next build, still to be written. The
+        /// Output's lock is held until it is (or until this is dropped, and the state with it).
+        public var pendingState: PendingState?
+    }
+
+    /// Writing the state a build left for the next one, when its caller is ready.
+    public struct PendingState: Sendable {
+        let work: @Sendable () async -> Void
+        public func write() async { await work() }
     }
 
     /// Everything up to rendering, shared by `build`, `check` and `eval`.
@@ -134,7 +143,7 @@ public struct SiteBuild {
         steps.done("lock")
 
         // A build that would change nothing says so from the witness the last one left.
-        if !bag.hasErrors, let witness = BuildWitness.load(for: options.output), witness.inputsHold(for: options),
+        if options.usesWitness, !bag.hasErrors, let witness = BuildWitness.load(for: options.output), witness.inputsHold(for: options),
            let cache = BuildCache.load(for: options.output), witness.outputHolds(writer.output.path, cache: cache) {
             steps.done("unchanged")
             var summary = OutputWriter.Summary()
@@ -147,7 +156,12 @@ public struct SiteBuild {
         // read on the lock file and from the kernel's clock; the earlier of the two.
         let mark = writer.markTime().map { (device: $0.device, time: min($0.time, FileIO.coarseNow())) }
 
-        let state = await BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
+        let state: BuildState
+        if let remembered = options.memory?.recall(for: options.output) {
+            state = remembered
+        } else {
+            state = await BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
+        }
         guard let (model, theme, notices) = await prepare(bag: &bag, indexing: true, previous: state.notices, steps: steps), !bag.hasErrors else {
             throw DiagnosticsError(bag.all)
         }
@@ -166,7 +180,8 @@ public struct SiteBuild {
         async let commitStart = writer.startCommit(trees: recorded)
         // What this build read, stamped for the next one's witness, while the site renders.
         let roots = [options.content] + (options.templates.map { [$0] } ?? [])
-        async let inputs = mark.flatMap { BuildWitness.scan(roots, device: $0.device) }
+        let usesWitness = options.usesWitness
+        async let inputs = usesWitness ? mark.flatMap { BuildWitness.scan(roots, device: $0.device) } : nil
         var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
         if report.searchEntriesMissing {
             // The last build's docs shards could not give back a reused page's entry: render it all.
@@ -215,10 +230,28 @@ public struct SiteBuild {
             witness = BuildWitness(options: BuildWitness.fingerprint(options), marker: mark.time, zones: clock.zones, goLives: clock.goLives,
                                    inputs: inputs, manifest: manifest, files: entries.count)
         }
-        await BuildState.commit(for: options.output, cache: unchanged ? nil : BuildCache(global: cache.global, entries: entries), notices: index,
-                                trees: trees == recorded ? nil : trees, witness: witness)
         await oldTreeRemoved
+        let options = self.options, global = cache.global, cacheUnchanged = unchanged, newTrees = trees == recorded ? nil : trees
+        let persist: @Sendable () async -> Void = { [notices, witness, entries] in
+            // The lock is held until the state is written.
+            defer { lock.release() }
+            await BuildState.commit(for: options.output, cache: cacheUnchanged ? nil : BuildCache(global: global, entries: entries), notices: index,
+                                    trees: newTrees, witness: witness)
+            // What the files now hold (a failed write removed its file, so the next build reads
+            // again), as they read back: without the search entries of pages rendered this time.
+            options.memory?.remember(BuildState(cache: BuildCache(global: global, entries: entries.mapValues { entry in
+                var entry = entry
+                entry.search = nil
+                return entry
+            }), notices: notices, trees: trees), for: options.output)
+        }
+        var result = Result(files: Set(report.fingerprints.keys), written: summary, warnings: bag.all)
+        if options.defersState {
+            result.pendingState = PendingState(work: persist)
+            return result
+        }
+        await persist()
         steps.done("state")
-        return Result(files: Set(report.fingerprints.keys), written: summary, warnings: bag.all)
+        return result
     }
 }

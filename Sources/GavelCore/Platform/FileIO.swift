@@ -297,8 +297,19 @@ enum FileIO {
     /// kernel drops a dead process's `flock`). The file names its holder for anyone who finds it taken.
     final class Lock: Sendable {
         let fd: Int32
+        private let released = Mutex(false)
 
         private init(fd: Int32) { self.fd = fd }
+
+        /// Lets go of the lock before its holder goes (then the next holder's name stays in the file).
+        func release() {
+            released.withLock { done in
+                guard !done else { return }
+                done = true
+                ftruncate(fd, 0)
+                flock(fd, LOCK_UN)
+            }
+        }
 
         enum Outcome {
             case acquired(Lock)
@@ -332,7 +343,7 @@ enum FileIO {
 
         /// The lock is released when its holder lets go of it (or dies).
         deinit {
-            ftruncate(fd, 0)
+            if !released.withLock({ $0 }) { ftruncate(fd, 0) }
             close(fd)
         }
     }

@@ -191,6 +191,56 @@ import Testing
         #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
     }
 
+    /// State kept in memory between builds (as `gavel serve` keeps it) is used only while the files
+    /// beside Output are as the build that kept it left them, and builds with it equal full builds.
+    @Test func stateKeptInMemoryIsUsedOnlyWhileItsFilesAreAsLeft() async throws {
+        let (dir, content, options) = try Self.copy()
+        var kept = options
+        kept.memory = BuildMemory()
+        kept.usesWitness = false
+        let notice = content.appendingPathComponent("courts/vtd/notices/nextgen-go-live.md")
+        _ = try await SiteBuild(options: kept).run(write: true)
+        for edit in 1...3 {
+            try Self.edit(notice) { $0 + "\nEdit \(edit).\n" }
+            _ = try await SiteBuild(options: kept).run(write: true)
+            #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)), "edit \(edit)")
+        }
+        // Kept and untouched: recalled once (it is taken, so a failed build leaves nothing behind).
+        let memory = try #require(kept.memory)
+        #expect(memory.recall(for: options.output) != nil)
+        #expect(memory.recall(for: options.output) == nil)
+        // Another build into the same Output rewrites the state: what was kept is not used.
+        _ = try await SiteBuild(options: kept).run(write: true)
+        try Self.edit(notice) { $0 + "\nEdited by another build.\n" }
+        _ = try await SiteBuild(options: options).run(write: true)
+        #expect(memory.recall(for: options.output) == nil)
+        // A failed build keeps nothing in memory; the next one reads the files and builds right.
+        _ = try await SiteBuild(options: kept).run(write: true)
+        try Self.edit(notice) { $0.replacingOccurrences(of: "title:", with: "title: [unclosed") }
+        await #expect(throws: DiagnosticsError.self) { _ = try await SiteBuild(options: kept).run(write: true) }
+        #expect(memory.recall(for: options.output) == nil)
+        try Self.edit(notice) { $0.replacingOccurrences(of: "title: [unclosed", with: "title:") }
+        _ = try await SiteBuild(options: kept).run(write: true)
+        #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
+    }
+
+    /// A build that hands its state back (as `gavel serve` does, to reload pages first) holds the
+    /// Output's lock until the state is written; then the state is the one a build writes itself.
+    @Test func aDeferredStateHoldsTheLockUntilWritten() async throws {
+        let (dir, _, options) = try Self.copy()
+        var deferring = options
+        deferring.defersState = true
+        let result = try await SiteBuild(options: deferring).run(write: true)
+        let pending = try #require(result.pendingState)
+        #expect(FileIO.kind(BuildCache.location(for: options.output).path) == .missing)
+        await #expect(throws: DiagnosticsError.self) { _ = try await SiteBuild(options: options).run(write: true) }
+        await pending.write()
+        #expect(BuildCache.load(for: options.output) != nil)
+        let again = try await SiteBuild(options: options).run(write: true)
+        #expect(again.written?.written == 0)
+        #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
+    }
+
     /// With and without state, the same input gives the same tree.
     @Test func buildsWithAndWithoutStateGiveTheSameTree() async throws {
         let (dir, content, options) = try Self.copy()
