@@ -13,7 +13,7 @@ final class FileWatcher: Sendable {
     }
 
     struct Settings: Sendable {
-        var debounce: Duration = .milliseconds(50)
+        var debounce: Duration = .milliseconds(25)
         var pollInterval: Duration = .milliseconds(300)
         var mode: Mode = .automatic
     }

@@ -18,7 +18,9 @@ public final class PreviewServer: Sendable {
         public var host: String
         /// 0 picks a free port; `Ready.port` tells which.
         public var port: Int
-        public var debounce: Duration = .milliseconds(50)
+        /// How long the files must be quiet before a rebuild: an editor's save is a burst of events
+        /// within a few milliseconds.
+        public var debounce: Duration = .milliseconds(25)
         public var pollInterval: Duration = .milliseconds(300)
         /// Forces polling instead of inotify (for tests and odd file systems).
         public var forcePolling = false

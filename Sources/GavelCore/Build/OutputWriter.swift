@@ -351,11 +351,11 @@ public struct OutputWriter: OutputSink {
               (outputRoot.st_mode & S_IFMT) == S_IFDIR, (spareRoot.st_mode & S_IFMT) == S_IFDIR,
               UInt64(outputRoot.st_ino) == trees.output.root, UInt64(spareRoot.st_ino) == trees.spare.root,
               UInt64(outputRoot.st_dev) == trees.device, UInt64(spareRoot.st_dev) == trees.device else { return nil }
-        let outputList = Array(trees.output.folders.keys), spareList = Array(trees.spare.folders.keys)
-        let outputNow = FileIO.folderStatuses(under: outputPath, outputList)
+        let outputList = Array(trees.output.folders), spareList = Array(trees.spare.folders)
+        let outputNow = FileIO.folderStatuses(under: outputPath, outputList.map(\.key))
         var spareNow: [String: Stamp] = [:]
         spareNow.reserveCapacity(spareList.count)
-        for (folder, info) in zip(spareList, FileIO.folderStatuses(under: sparePath, spareList)) { if let info { spareNow[folder] = Stamp(info) } }
+        for ((folder, _), info) in zip(spareList, FileIO.folderStatuses(under: sparePath, spareList.map(\.key))) { if let info { spareNow[folder] = Stamp(info) } }
         var listed = 0
         func path(_ root: String, _ relative: String) -> String { relative.isEmpty ? root : root + "/" + relative }
         func child(_ folder: String, _ name: String) -> String { folder.isEmpty ? name : folder + "/" + name }
@@ -371,12 +371,12 @@ public struct OutputWriter: OutputSink {
             check.insert(file)
         }
         outputFolders.reserveCapacity(outputList.count)
-        for (folder, info) in zip(outputList, outputNow) {
+        for ((folder, recorded), info) in zip(outputList, outputNow) {
             // A folder gone (or no longer a folder) takes what was in it; its children fail too.
             guard let info else { continue }
             let stamp = Stamp(info)
             outputFolders[folder] = stamp
-            if !folder.isEmpty, trees.output.unchanged(folder, now: stamp) { continue }
+            if !folder.isEmpty, trees.output.unchanged(recorded, now: stamp) { continue }
             listed += 1
             guard let entries = FileIO.listedEntries(of: path(outputPath, folder)) else { return nil }
             var present = Set<String>()
@@ -398,9 +398,11 @@ public struct OutputWriter: OutputSink {
         foreign = foreign.filter { outputFolders[Self.parent($0)] != nil }
 
         // The record names the folders its manifest's files need; the same files need the same ones.
+        // The same paths as the last build's (an edit, not a notice added or gone): much below is then known.
+        let sameFiles = files.count == owned.count && files.keys.allSatisfy(owned.contains)
         let ownedFolders = trees.needed
-        let needed = files.count == owned.count && files.keys.allSatisfy(owned.contains) ? ownedFolders : Self.folders(of: files.keys)
-        let kept = Set(outputFolders.keys.filter { !$0.isEmpty && !needed.contains($0) && !ownedFolders.contains($0) })
+        let needed = sameFiles ? ownedFolders : Self.folders(of: files.keys)
+        let kept = Set(outputFolders.keys.filter { !$0.isEmpty && !needed.contains($0) && (sameFiles || !ownedFolders.contains($0)) })
         var conflicts: [Diagnostic] = []
         for file in foreign.sorted() where files[file] != nil || needed.contains(file) {
             let message = files[file] != nil ? "a file that Gavel did not write is where the site puts '\(file)'"
@@ -419,14 +421,14 @@ public struct OutputWriter: OutputSink {
 
         // The spare: what it must lose, the folders it lacks, and the files to check.
         var removeFiles: [String] = [], removeTrees = Set<String>(), makeFolders = Set<String>(), dirtySpare = Set<String>()
-        for folder in trees.spare.folders.keys {
+        for (folder, recorded) in spareList {
             guard folders.contains(folder) else { removeTrees.insert(folder); continue }
             guard let stamp = spareNow[folder] else {
                 // Gone, or something else is there: made afresh, and every file of it checked.
                 makeFolders.insert(folder)
                 continue
             }
-            if !folder.isEmpty, trees.spare.unchanged(folder, now: stamp) { continue }
+            if !folder.isEmpty, trees.spare.unchanged(recorded, now: stamp) { continue }
             listed += 1
             dirtySpare.insert(folder)
             guard let entries = FileIO.listedEntries(of: path(sparePath, folder)) else { return nil }
@@ -442,14 +444,21 @@ public struct OutputWriter: OutputSink {
         }
         for folder in folders where trees.spare.folders[folder] == nil { makeFolders.insert(folder) }
         // Folders made or listed: every file the new site has in them is checked.
-        let checkedFolders = dirtySpare.union(makeFolders)
-        for file in files.keys where checkedFolders.contains(Self.parent(file)) { check.insert(file) }
-        for file in foreign where checkedFolders.contains(Self.parent(file)) { check.insert(file) }
+        // (Looked up by the part of each path before its last slash, without making a string of it.)
+        let checkedFolders = Set(dirtySpare.union(makeFolders).map { $0[...] })
+        func inCheckedFolder(_ file: String) -> Bool {
+            checkedFolders.contains(file.utf8.lastIndex(of: UInt8(ascii: "/")).map { file[..<$0] } ?? "")
+        }
+        for file in files.keys where inCheckedFolder(file) { check.insert(file) }
+        for file in foreign where inCheckedFolder(file) { check.insert(file) }
         for item in trees.debt {
             if expected(item) { check.insert(item) } else if !folders.contains(item) { removeTrees.insert(item) }
         }
-        for file in owned.union(trees.foreignFiles) where !expected(file) { removeFiles.append(file) }
-        for file in files.keys where staged[file] == nil && !owned.contains(file) { check.insert(file) }
+        for file in trees.foreignFiles where !expected(file) { removeFiles.append(file) }
+        if !sameFiles {
+            for file in owned where !expected(file) { removeFiles.append(file) }
+            for file in files.keys where staged[file] == nil && !owned.contains(file) { check.insert(file) }
+        }
         // Only files of the new site are linked; this build's own move in from staging.
         check = check.filter { expected($0) && staged[$0] == nil }
 
@@ -504,8 +513,11 @@ public struct OutputWriter: OutputSink {
         abort()
 
         // Every folder of the new site must be in the record, or changes in it would go unseen.
-        var debt = Set(staged.keys).union(owned.filter { files[$0] == nil })
-        debt.formUnion(folders.symmetricDifference(outputFolders.keys))
+        var debt = Set(staged.keys)
+        if !sameFiles { debt.formUnion(owned.filter { files[$0] == nil }) }
+        if folders.count != outputFolders.count || !folders.allSatisfy({ outputFolders[$0] != nil }) {
+            debt.formUnion(folders.symmetricDifference(outputFolders.keys))
+        }
         record.trees.withLock {
             guard let finished, finished.device == trees.device, newStamps.count == folders.count else { $0 = nil; return }
             $0 = TreeRecord(device: trees.device, manifest: ContentHash.of(manifest),
@@ -516,7 +528,7 @@ public struct OutputWriter: OutputSink {
         var summary = Summary()
         summary.written = staged.count
         summary.unchanged = files.count - staged.count
-        summary.removed = owned.count { files[$0] == nil }
+        summary.removed = sameFiles ? 0 : owned.count { files[$0] == nil }
         summary.kept = foreign.count
         summary.listedFolders = listed
         return summary

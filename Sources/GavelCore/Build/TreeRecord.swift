@@ -44,10 +44,10 @@ struct TreeRecord: Sendable, Equatable {
         var folders: [String: FolderStamp]
         var marker: Int64
 
-        /// True when `now` shows the folder with the entries it had when `recorded` was taken.
-        func unchanged(_ folder: String, now: FolderStamp?) -> Bool {
-            guard let recorded = folders[folder] else { return false }
-            return recorded.changed < marker && now == recorded
+        /// True when `now` shows a folder with the entries it had when `recorded`, its stamp in this
+        /// tree, was taken.
+        func unchanged(_ recorded: FolderStamp, now: FolderStamp?) -> Bool {
+            recorded.changed < marker && now == recorded
         }
     }
 
