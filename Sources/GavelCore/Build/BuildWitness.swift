@@ -41,6 +41,9 @@ struct BuildWitness: Sendable, Equatable {
     var goLives: [Int64: Bool]
     /// Every file and folder of Content/ and Templates/ (absolute paths), roots included.
     var inputs: [Input]
+    /// As read back: the inputs' lines, each parsed only when it is checked (the first that changed
+    /// ends the check, and it is usually the first line).
+    var inputLines: [ArraySlice<UInt8>] = []
     var manifest: NoticeIndex.Stamp
     /// How many files the site has.
     var files: Int
@@ -72,9 +75,12 @@ struct BuildWitness: Sendable, Equatable {
     /// file just edited is the likeliest to have changed again); nil when one cannot be read, or is
     /// on a file system whose clock may not be the mark's: the lock file's (where the mark was
     /// taken) or a local one (stamped with the kernel's clock, as the mark's second reading is).
-    static func scan(_ roots: [URL], device: UInt64) -> [Input]? {
+    ///
+    /// `known` holds stamps this build already took (the notice index's, by path under the first
+    /// root), after the mark: those files are not stamped again.
+    static func scan(_ roots: [URL], device: UInt64, known: [String: NoticeIndex.Stamp] = [:]) -> [Input]? {
         var inputs: [Input] = []
-        for root in roots {
+        for (index, root) in roots.enumerated() {
             let path = root.standardizedFileURL.path
             // The root may be reached through a link (it was named); nothing below is followed.
             var info = stat()
@@ -85,7 +91,12 @@ struct BuildWitness: Sendable, Equatable {
             // Hidden entries are never read (a `.git/` there changes nothing); adding or removing one
             // still moves its folder's stamp.
             let (files, folders) = FileIO.walk(path, hidden: false)
-            let all = (folders + files).map { path + "/" + $0 }
+            let stamped = index == 0 ? known : [:]
+            var unknown = folders
+            for file in files {
+                if let stamp = stamped[file] { inputs.append(Input(path: path + "/" + file, stamp: stamp)) } else { unknown.append(file) }
+            }
+            let all = unknown.map { path + "/" + $0 }
             for chunk in inChunks(all.count, minimum: 512, { range in all[range].map { ($0, FileIO.status($0)) } }) {
                 for (entry, info) in chunk {
                     // A file system mounted inside is not one the mark vouches for.
@@ -106,15 +117,21 @@ struct BuildWitness: Sendable, Equatable {
             guard let zone = TimeZone(identifier: identifier), options.now.local(in: zone).date.description == today else { return false }
         }
         for (instant, passed) in goLives where (Instant(secondsSinceEpoch: instant) <= options.now) != passed { return false }
-        // The most recently changed inputs come first; the first that changed stops every core.
-        let inputs = self.inputs, marker = self.marker
+        // The most recently changed inputs come first: the first few are checked in order, the rest
+        // on every core, and the first that changed stops them all.
+        let lines = inputLines, marker = self.marker
+        @Sendable func holds(_ line: ArraySlice<UInt8>) -> Bool {
+            guard let input = Self.input(line), let stamp = input.status.map(NoticeIndex.Stamp.init), stamp == input.stamp else { return false }
+            return stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds < marker
+        }
+        let first = min(lines.count, 32)
+        guard !lines.isEmpty, lines[..<first].allSatisfy(holds) else { return false }
+        let rest = Array(lines[first...])
         let changed = Atomic<Bool>(false)
-        _ = inChunks(inputs.count, minimum: 512) { range in
+        _ = inChunks(rest.count, minimum: 512) { range in
             var i = range.lowerBound
             while i < range.upperBound, !changed.load(ordering: .relaxed) {
-                let input = inputs[i]
-                guard let stamp = input.status.map(NoticeIndex.Stamp.init), stamp == input.stamp,
-                      stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds < marker else {
+                guard holds(rest[i]) else {
                     changed.store(true, ordering: .relaxed)
                     break
                 }
@@ -123,6 +140,21 @@ struct BuildWitness: Sendable, Equatable {
             return 0
         }
         return !changed.load(ordering: .relaxed)
+    }
+
+    /// An input's line (`r` or `i`, its path and stamp); nil when it is not one.
+    static func input(_ line: ArraySlice<UInt8>) -> Input? {
+        let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+        guard cells.count == 8, cells[0].count == 1, let letter = cells[0].first, letter == UInt8(ascii: "i") || letter == UInt8(ascii: "r"),
+              let path = NoticeIndex.unescape(cells[1]) ?? nil, let stamp = stamp(cells.dropFirst(2)) else { return nil }
+        return Input(path: path, stamp: stamp, isRoot: letter == UInt8(ascii: "r"))
+    }
+
+    static func stamp(_ cells: ArraySlice<ArraySlice<UInt8>>) -> NoticeIndex.Stamp? {
+        let values = cells.compactMap { BuildCache.hex($0) }
+        guard cells.count == 6, values.count == 6 else { return nil }
+        return NoticeIndex.Stamp(size: Int64(bitPattern: values[0]), seconds: Int64(bitPattern: values[1]), nanoseconds: Int64(bitPattern: values[2]),
+                                 inode: values[3], changed: Int64(bitPattern: values[4]), changedNanoseconds: Int64(bitPattern: values[5]))
     }
 
     /// True when `output` is still as the witnessed build left it, which `cache` describes.
@@ -189,14 +221,13 @@ struct BuildWitness: Sendable, Equatable {
         var witness = BuildWitness(options: numbers[0], marker: Int64(bitPattern: numbers[1]), zones: [:], goLives: [:], inputs: [],
                                    manifest: NoticeIndex.Stamp(size: 0, seconds: 0, nanoseconds: 0, inode: 0), files: files)
         var sawManifest = false
-        func stamp(_ cells: ArraySlice<ArraySlice<UInt8>>) -> NoticeIndex.Stamp? {
-            let values = cells.compactMap { BuildCache.hex($0) }
-            guard cells.count == 6, values.count == 6 else { return nil }
-            return NoticeIndex.Stamp(size: Int64(bitPattern: values[0]), seconds: Int64(bitPattern: values[1]), nanoseconds: Int64(bitPattern: values[2]),
-                                     inode: values[3], changed: Int64(bitPattern: values[4]), changedNanoseconds: Int64(bitPattern: values[5]))
-        }
-        witness.inputs.reserveCapacity(lines.count)
+        witness.inputLines.reserveCapacity(lines.count)
         for line in lines {
+            // Inputs are kept as lines, to be read only as far as the check goes.
+            if line.first == UInt8(ascii: "i") || line.first == UInt8(ascii: "r") {
+                witness.inputLines.append(line)
+                continue
+            }
             let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
             guard let first = cells.first, first.count == 1 else { return nil }
             switch first.first {
@@ -210,13 +241,10 @@ struct BuildWitness: Sendable, Equatable {
                 guard let manifest = stamp(cells.dropFirst()) else { return nil }
                 witness.manifest = manifest
                 sawManifest = true
-            case UInt8(ascii: "i"), UInt8(ascii: "r"):
-                guard cells.count == 8, let path = NoticeIndex.unescape(cells[1]) ?? nil, let stamp = stamp(cells.dropFirst(2)) else { return nil }
-                witness.inputs.append(Input(path: path, stamp: stamp, isRoot: first.first == UInt8(ascii: "r")))
             default:
                 return nil
             }
         }
-        return sawManifest && !witness.inputs.isEmpty ? witness : nil
+        return sawManifest && !witness.inputLines.isEmpty ? witness : nil
     }
 }

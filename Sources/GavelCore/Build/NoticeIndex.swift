@@ -39,6 +39,9 @@ public struct NoticeIndex: Sendable {
         self.displayRoot = displayRoot
     }
 
+    /// Each indexed file's stamp, by its path under the content folder.
+    var stamps: [String: Stamp] { entries.mapValues(\.stamp) }
+
     /// The notice loaded last time from `relative`, if the file is as it was.
     func entry(_ relative: String, stamp: Stamp) -> Entry? {
         guard let entry = entries[relative], entry.stamp == stamp else { return nil }

@@ -181,7 +181,9 @@ public struct SiteBuild {
         // What this build read, stamped for the next one's witness, while the site renders.
         let roots = [options.content] + (options.templates.map { [$0] } ?? [])
         let usesWitness = options.usesWitness
-        async let inputs = usesWitness ? mark.flatMap { BuildWitness.scan(roots, device: $0.device) } : nil
+        // The notice index's stamps were taken after the mark: those files need no second look.
+        let known = usesWitness ? (notices?.stamps ?? [:]) : [:]
+        async let inputs = usesWitness ? mark.flatMap { BuildWitness.scan(roots, device: $0.device, known: known) } : nil
         var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
         if report.searchEntriesMissing {
             // The last build's docs shards could not give back a reused page's entry: render it all.
