@@ -285,7 +285,7 @@ public struct OutputWriter: OutputSink {
             try swap(sparePath)
             abort()
             recordWalked(files, manifest: manifest, staged: staged, owned: owned, legacy: legacy, mark: mark, previousFolders: directories,
-                         newFolders: folders, needed: neededFolders, foreign: foreign, kept: keptFolders)
+                         newFolders: folders, needed: neededFolders, foreign: foreign)
             return summary
         }
         // Every folder of the new tree first, parents before children, so each file then takes one
@@ -300,7 +300,7 @@ public struct OutputWriter: OutputSink {
         try? FileIO.removeTree(sparePath)
         try swap(stagingPath)
         recordWalked(files, manifest: manifest, staged: staged, owned: owned, legacy: legacy, mark: mark, previousFolders: directories,
-                     newFolders: neededFolders.union(keptFolders).union(Self.folders(of: foreign)), needed: neededFolders, foreign: foreign, kept: keptFolders)
+                     newFolders: neededFolders.union(keptFolders).union(Self.folders(of: foreign)), needed: neededFolders, foreign: foreign)
         return summary
     }
 
@@ -308,7 +308,7 @@ public struct OutputWriter: OutputSink {
     /// that was Output, whose folders the walk found.
     private func recordWalked(_ files: [String: UInt64], manifest: [UInt8], staged: [String: FileStamp], owned: Set<String>?, legacy: Bool,
                               mark: (device: UInt64, time: Int64)?, previousFolders: [String], newFolders: Set<String>,
-                              needed: Set<String>, foreign: [String], kept: [String]) {
+                              needed: Set<String>, foreign: [String]) {
         // The new site's tree was all made by now: its stamps count from this moment.
         guard let owned, !legacy, let mark, let finished = markTime(), finished.device == mark.device,
               let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
@@ -322,7 +322,7 @@ public struct OutputWriter: OutputSink {
             $0 = TreeRecord(device: mark.device, manifest: ContentHash.of(manifest),
                             output: TreeRecord.Tree(root: UInt64(outputRoot.st_ino), folders: outputStamps, marker: finished.time),
                             spare: TreeRecord.Tree(root: UInt64(spareRoot.st_ino), folders: spareStamps, marker: mark.time),
-                            needed: needed, foreignFiles: Set(foreign), keptFolders: Set(kept), debt: debt)
+                            needed: needed, foreignFiles: Set(foreign), debt: debt)
         }
     }
 
@@ -523,7 +523,7 @@ public struct OutputWriter: OutputSink {
             $0 = TreeRecord(device: trees.device, manifest: ContentHash.of(manifest),
                             output: TreeRecord.Tree(root: trees.spare.root, folders: newStamps, marker: finished.time),
                             spare: TreeRecord.Tree(root: trees.output.root, folders: outputFolders, marker: marker),
-                            needed: needed, foreignFiles: foreign, keptFolders: kept, debt: debt)
+                            needed: needed, foreignFiles: foreign, debt: debt)
         }
         var summary = Summary()
         summary.written = staged.count

@@ -60,10 +60,9 @@ struct TreeRecord: Sendable, Equatable {
     var spare: Tree
     /// The folders of Output that the files of its manifest need (the others are the court's).
     var needed: Set<String>
-    /// Files in Output that Gavel did not write (its own are the manifest's), and folders of the
-    /// court's that no file of the site needs.
+    /// Files in Output that Gavel did not write (its own are the manifest's). The court's folders
+    /// are the recorded folders that no file of the manifest needs.
     var foreignFiles: Set<String>
-    var keptFolders: Set<String>
     /// Paths (files or folders) where the spare may differ from Output: what the last commit
     /// wrote, removed, made or took away. Everywhere else the spare holds Output's own inodes.
     var debt: Set<String>
@@ -80,7 +79,7 @@ struct TreeRecord: Sendable, Equatable {
     // line per item: a letter and tab-separated fields, paths escaped as in the notice index.
     // `o` and `s`: a folder of Output or of the spare, with inode, modification and change times (and
     // for Output `1` when the site's files need it, else `0`);
-    // `f` a foreign file, `k` a kept folder, `d` a debt path. Numbers are hexadecimal.
+    // `f` a foreign file, `d` a debt path. Numbers are hexadecimal.
 
     func save(for output: URL) throws {
         var bytes: [UInt8] = []
@@ -103,7 +102,7 @@ struct TreeRecord: Sendable, Equatable {
                 bytes.append(0x0A)
             }
         }
-        for (letter, paths) in [(UInt8(ascii: "f"), foreignFiles), (UInt8(ascii: "k"), keptFolders), (UInt8(ascii: "d"), debt)] {
+        for (letter, paths) in [(UInt8(ascii: "f"), foreignFiles), (UInt8(ascii: "d"), debt)] {
             for path in paths {
                 bytes.append(letter)
                 bytes.append(0x09)
@@ -122,7 +121,7 @@ struct TreeRecord: Sendable, Equatable {
         var record = TreeRecord(device: numbers[0], manifest: numbers[1],
                                 output: Tree(root: numbers[2], folders: [:], marker: Int64(bitPattern: numbers[3])),
                                 spare: Tree(root: numbers[4], folders: [:], marker: Int64(bitPattern: numbers[5])),
-                                needed: [], foreignFiles: [], keptFolders: [], debt: [])
+                                needed: [], foreignFiles: [], debt: [])
         for line in lines {
             let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
             guard cells.count >= 2, cells[0].count == 1, let letter = cells[0].first, let path = NoticeIndex.unescape(cells[1]) ?? nil else { return nil }
@@ -140,7 +139,6 @@ struct TreeRecord: Sendable, Equatable {
                     record.spare.folders[path] = stamp
                 }
             case UInt8(ascii: "f") where cells.count == 2: record.foreignFiles.insert(path)
-            case UInt8(ascii: "k") where cells.count == 2: record.keptFolders.insert(path)
             case UInt8(ascii: "d") where cells.count == 2: record.debt.insert(path)
             default: return nil
             }

@@ -212,7 +212,7 @@ import Testing
         let record = TreeRecord(device: 3, manifest: 0xfeed,
                                 output: .init(root: 11, folders: ["": stamp, "a\tb": stamp, "c/d\ne": stamp], marker: 1_700_000_000_000_000_000),
                                 spare: .init(root: 12, folders: ["": stamp], marker: -5),
-                                needed: ["a\tb"], foreignFiles: ["CNAME", ".git/HEAD", "odd\\name"], keptFolders: [".git"], debt: ["x/index.html", "y"])
+                                needed: ["a\tb"], foreignFiles: ["CNAME", ".git/HEAD", "odd\\name"], debt: ["x/index.html", "y"])
         try record.save(for: output)
         #expect(TreeRecord.load(for: output) == record)
     }
