@@ -123,10 +123,11 @@ public struct SiteBuild {
         return Result(files: Set(report.fingerprints.keys), written: nil, warnings: bag.all)
     }
 
-    /// The build, step by step: take the Output's lock, read the state beside it, load and validate
-    /// the content, render (staging changed files), commit the new site into Output in one exchange,
-    /// and write the state for next time. Output changes only in the commit, and only when every
-    /// earlier step succeeded; state is written only after it.
+    /// The build, step by step: take the Output's lock (and end there when the last build's witness
+    /// shows nothing would change), read the state beside it, load and validate the content, render
+    /// (staging changed files), commit the new site into Output in one exchange, and write the state
+    /// for next time. Output changes only in the commit, and only when every earlier step succeeded;
+    /// state is written only after it.
     public func run(write: Bool) async throws(DiagnosticsError) -> Result {
         guard write else { return try await run(into: DiscardingSink()) }
         let steps = StepLog(timings: options.timings, observer: options.stepObserver)
