@@ -39,10 +39,11 @@ struct BuildWitness: Sendable, Equatable {
     /// Each court's time zone with the date it had; each go-live instant with whether it had passed.
     var zones: [String: String]
     var goLives: [Int64: Bool]
-    /// Every file and folder of Content/ and Templates/ (absolute paths), roots included.
+    /// Every file and folder of Content/ and Templates/ (absolute paths), roots included, as this
+    /// build stamped them (to be saved).
     var inputs: [Input]
-    /// As read back: the inputs' lines, each parsed only when it is checked (the first that changed
-    /// ends the check, and it is usually the first line).
+    /// The same as read back from a witness: its lines, each parsed only when it is checked (the
+    /// first that changed ends the check, and it is usually the first line).
     var inputLines: [ArraySlice<UInt8>] = []
     var manifest: NoticeIndex.Stamp
     /// How many files the site has.

@@ -141,12 +141,12 @@ public struct OutputWriter: OutputSink {
 
     /// What the spare tree holds, read while the site renders (nothing else touches it then); nil
     /// when there is no spare.
-    public struct SpareListing: Sendable {
+    struct SpareListing: Sendable {
         var files: [String]
         var directories: [String]
     }
 
-    public func listSpare() -> SpareListing? {
+    func listSpare() -> SpareListing? {
         guard outputExisted, FileIO.kind(sparePath) == .directory else { return nil }
         let (files, directories) = FileIO.walk(sparePath)
         return SpareListing(files: files, directories: directories)
@@ -176,13 +176,9 @@ public struct OutputWriter: OutputSink {
         }
     }
 
-    /// Makes Output the new site. `files` is every file of the site with its content hash.
-    public func commit(_ files: [String: UInt64]) throws(CommitFailure) -> Summary {
-        try commit(files, start: nil, trees: nil)
-    }
-
-    /// As `commit`, with what `startCommit` read and the record the last commit left (see
-    /// `TreeRecord`); the one for the next commit is then `treesAfterCommit`.
+    /// Makes Output the new site. `files` is every file of the site with its content hash; `start`
+    /// is what `startCommit` read, `trees` the record the last commit left (see `TreeRecord`). The
+    /// record for the next commit is then `treesAfterCommit`.
     func commit(_ files: [String: UInt64], start: CommitStart?, trees: TreeRecord?) throws(CommitFailure) -> Summary {
         let manifest = Self.manifest(files)
         record.trees.withLock { $0 = nil }
@@ -397,8 +393,8 @@ public struct OutputWriter: OutputSink {
         }
         foreign = foreign.filter { outputFolders[Self.parent($0)] != nil }
 
-        // The record names the folders its manifest's files need; the same files need the same ones.
-        // The same paths as the last build's (an edit, not a notice added or gone): much below is then known.
+        // The same paths as the last build's (an edit, not a notice added or gone): they need the
+        // folders the record names, and much below is known without working it out.
         let sameFiles = files.count == owned.count && files.keys.allSatisfy(owned.contains)
         let ownedFolders = trees.needed
         let needed = sameFiles ? ownedFolders : Self.folders(of: files.keys)
@@ -465,8 +461,10 @@ public struct OutputWriter: OutputSink {
         try FileIO.inParallel(removeFiles) { [sparePath] relative in
             let target = sparePath + "/" + relative
             if unlink(target) == 0 || errno == ENOENT || errno == ENOTDIR { return nil }
-            if errno == EISDIR || errno == EPERM { do { try FileIO.removeTree(target) } catch { return error as? FileIO.Failure } ; return nil }
-            return FileIO.Failure(path: target, code: errno)
+            guard errno == EISDIR || errno == EPERM else { return FileIO.Failure(path: target, code: errno) }
+            // A folder where the spare had a file.
+            do { try FileIO.removeTree(target) } catch { return error as? FileIO.Failure }
+            return nil
         }
         for folder in removeTrees.sorted(by: >) { try FileIO.removeTree(path(sparePath, folder)) }
         // A folder to make may find a file or a link in its place (the spare is trusted in nothing).
@@ -512,13 +510,13 @@ public struct OutputWriter: OutputSink {
         try swap(sparePath)
         abort()
 
-        // Every folder of the new site must be in the record, or changes in it would go unseen.
         var debt = Set(staged.keys)
         if !sameFiles { debt.formUnion(owned.filter { files[$0] == nil }) }
         if folders.count != outputFolders.count || !folders.allSatisfy({ outputFolders[$0] != nil }) {
             debt.formUnion(folders.symmetricDifference(outputFolders.keys))
         }
         record.trees.withLock {
+            // Every folder of the new site must be in the record, or changes in it would go unseen.
             guard let finished, finished.device == trees.device, newStamps.count == folders.count else { $0 = nil; return }
             $0 = TreeRecord(device: trees.device, manifest: ContentHash.of(manifest),
                             output: TreeRecord.Tree(root: trees.spare.root, folders: newStamps, marker: finished.time),
