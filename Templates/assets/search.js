@@ -149,11 +149,13 @@
   for (var d = 0; d < DIGITS.length; d++) DIGIT[DIGITS.charAt(d)] = d;
 
   // Calls visit(entry, code, titleLength, neighbours) for each posting of one word: base-32 numbers
-  // whose digits of 32 and up say another follows; the entry is the difference from the previous
-  // one. When the code's bit 2 says the title has the word, the title's length follows, then how
-  // many times the title has it and, for each, the neighbour codes of the words before and after it.
+  // whose digits of 32 and up say another follows. The first is (gap - 1) * CODES + code, the gap
+  // being from the previous entry (the first entry's from -1). When the code's bit 2 says the title
+  // has the word, the title's length follows, then how many times the title has it and, for each,
+  // the neighbour codes of the words before and after it.
+  var CODES = 84;
   function decodePostings(text, visit) {
-    var i = 0, id = 0;
+    var i = 0, id = -1;
     function number() {
       var value = 0, scale = 1, digit;
       do {
@@ -165,8 +167,9 @@
       return value;
     }
     while (i < text.length) {
-      id += number();
-      var code = number();
+      var first = number();
+      var code = first % CODES;
+      id += (first - code) / CODES + 1;
       var titleLength = 0, neighbours = [];
       if (code & 2) {
         titleLength = number();

@@ -119,7 +119,7 @@ test('links are relative to the search page and name index.html from disk', () =
 
 test('postings decode from their digits (the same digits SearchShardsTests writes)', () => {
   const seen = [];
-  s.decodePostings('06C1WW47' + '5m2' + 'hha21' + 'V2WeYw30', (id, code, length, around) => seen.push([id, code, length, around]));
+  s.decodePostings('6C1WW47' + 'WD' + 'fsjp5' + 'wk2WeYw30', (id, code, length, around) => seen.push([id, code, length, around]));
   assert.deepEqual(plain(seen), [[0, 6, 12, [4096, 7]], [5, 80, 0, []], [70000, 1, 0, []], [70031, 2, 4000000, []]]);
   assert.throws(() => s.decodePostings('0!', () => {}), /damaged/);
 });

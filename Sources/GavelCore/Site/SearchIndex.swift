@@ -45,7 +45,7 @@ struct SearchIndex: Sendable {
 
     /// How many files of each kind an index of `entries` entries has.
     struct Layout: Sendable, Equatable {
-        static let docsPerShard = 4
+        static let docsPerShard = 2
         static let titlesPerShard = 32
         static let entriesPerTermShard = 25
         var entries: Int
@@ -156,7 +156,7 @@ struct SearchIndex: Sendable {
             members.first.map { .string(String(decoding: words[$0], as: UTF16.self)) } ?? .null
         }
         let meta = JSONValue.object([
-            ("v", .number(1)), ("entries", .number(Double(entries.count))),
+            ("v", .number(2)), ("entries", .number(Double(entries.count))),
             ("docs", .array([.number(Double(Layout.docsPerShard)), .number(Double(layout.docShards))])),
             ("titles", .array([.number(Double(Layout.titlesPerShard)), .number(Double(layout.titleShards))])),
             ("terms", .array(firsts)),
@@ -359,11 +359,17 @@ struct SearchIndex: Sendable {
     /// The 64 characters postings are written with: safe in a JSON string and a file name.
     static let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_".utf8)
 
+    /// How many codes there are (`min(count, 20) * 4 + 3` at most): a posting's first number is
+    /// `(gap - 1) * codes + code`, so a word in the next entry and at most 7 times in its text (most
+    /// postings of the common words a long query has) takes one digit where it took two.
+    static let codes: UInt64 = 84
+
     /// Postings as base-32 variable-length numbers (a digit's value 32 and up says another follows):
-    /// the entry as the difference from the previous one, the code, and when the code says the title
-    /// has the word, the title's length, how many times it has it and each time's two neighbours.
+    /// the entry's gap from the previous one (the first from -1) and the code as one number, then,
+    /// when the code says the title has the word, the title's length, how many times it has it and
+    /// each time's two neighbours.
     static func encode(_ list: [UInt32], into bytes: inout [UInt8]) {
-        func number(_ value: UInt32) {
+        func number(_ value: UInt64) {
             var v = value
             while v >= 32 {
                 bytes.append(digits[Int(32 | (v & 31))])
@@ -371,13 +377,14 @@ struct SearchIndex: Sendable {
             }
             bytes.append(digits[Int(v)])
         }
-        var previous: UInt32 = 0
+        var next: UInt64 = 0  // the previous entry plus one
         var i = 0
         while i + 1 < list.count {
             let length = Terms.postingLength(list, at: i)
-            number(list[i] - previous)
-            previous = list[i]
-            for k in (i + 1)..<min(list.count, i + length) { number(list[k]) }
+            let entry = UInt64(list[i])
+            number((entry - next) * codes + UInt64(list[i + 1]))
+            next = entry + 1
+            for k in (i + 2)..<min(list.count, i + length) { number(UInt64(list[k])) }
             i += length
         }
     }

@@ -131,17 +131,20 @@ import Testing
     }
 
     /// Worked by hand from the format (Tests/js/search.test.mjs decodes the same digits): base-32
-    /// groups, low first, a digit of 32 and up saying another follows.
+    /// groups, low first, a digit of 32 and up saying another follows; a posting opens with
+    /// (gap - 1) * 84 + code, the first entry's gap taken from -1.
     @Test func postingsAreWrittenInTheirDigits() {
         var bytes: [UInt8] = []
         // Entry 0 with the word once in its title (12 units long), first (no word before, 4096) and
         // before a word whose neighbour code is 7; entry 5 with it 20 times in the text; entry 70,000
         // with it in the summary; entry 70,031 in the title (4,000,000 units long), no place given.
         SearchIndex.encode([0, 6, 12, 1, 4096, 7, 5, 80, 70_000, 1, 70_031, 2, 4_000_000, 0], into: &bytes)
-        // 0 6 C 1, 4096 = 4*32^2 -> W W 4, 7 | 5, 80 = 16 + 2*32 -> m 2 |
-        // 69,995 = 11 + 11*32 + 4*32^2 + 2*32^3 -> h h a 2, 1 |
-        // 31 -> V, 2, 4,000,000 = 0 + 8*32 + 2*32^2 + 26*32^3 + 3*32^4 -> W e Y w 3, 0
-        #expect(String(decoding: bytes, as: UTF8.self) == "06C1WW47" + "5m2" + "hha21" + "V2WeYw30")
+        // 0 * 84 + 6 -> 6, C 1, 4096 = 4*32^2 -> W W 4, 7 |
+        // 4 * 84 + 80 = 416 = 0 + 13*32 -> W D |
+        // 69,994 * 84 + 1 = 5,879,497 = 9 + 22*32 + 13*32^2 + 19*32^3 + 5*32^4 -> f s j p 5 |
+        // 30 * 84 + 2 = 2,522 = 26 + 14*32 + 2*32^2 -> w k 2, 4,000,000 = 0 + 8*32 + 2*32^2 + 26*32^3
+        //   + 3*32^4 -> W e Y w 3, 0
+        #expect(String(decoding: bytes, as: UTF8.self) == "6C1WW47" + "WD" + "fsjp5" + "wk2WeYw30")
     }
 
     /// The neighbour codes both engines compute: FNV-1a (32-bit) over UTF-16 units, low 12 bits.
