@@ -106,6 +106,7 @@ struct BuildCommand: AsyncParsableCommand {
             let ms = Int(Date().timeIntervalSince(start) * 1000)
             if options.timings != nil {
                 FileHandle.standardError.write(Data("gavel: commit listed \(w.listedFolders.map(String.init) ?? "every") folder(s)\n".utf8))
+                FileHandle.standardError.write(Data("gavel: search index \(result.searchIndex?.rawValue ?? "not rendered")\n".utf8))
             }
             FileHandle.standardError.write(Data(("built \(result.files.count) files into \(output) in \(ms) ms (\(w.written) written, \(w.unchanged) unchanged, \(w.removed) removed" + (w.kept > 0 ? ", \(w.kept) of the folder's own kept" : "") + ")\n").utf8))
         } catch {

@@ -13,6 +13,8 @@ public struct SiteBuild {
         public var paths: [String] { files.sorted() }
         public var written: OutputWriter.Summary?
         public var warnings: [Diagnostic]
+        /// How the search index was had (nil: not rendered, the build ended on its witness).
+        public var searchIndex: SearchIndexOrigin?
         /// With `BuildOptions.defersState`: the state for the next build, still to be written. The
         /// Output's lock is held until it is (or until this is dropped, and the state with it).
         public var pendingState: PendingState?
@@ -248,7 +250,7 @@ public struct SiteBuild {
                 return entry
             }), notices: notices, trees: trees), for: options.output)
         }
-        var result = Result(files: Set(report.fingerprints.keys), written: summary, warnings: bag.all)
+        var result = Result(files: Set(report.fingerprints.keys), written: summary, warnings: bag.all, searchIndex: report.search)
         if options.defersState {
             result.pendingState = PendingState(work: persist)
             return result

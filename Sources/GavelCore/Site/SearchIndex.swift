@@ -25,7 +25,7 @@ struct SearchIndex: Sendable {
     }
     private(set) var entries: [Entry] = []
     /// The words of the entries that have their JSON, found as each is added (on the court's task).
-    private var terms = Terms()
+    private(set) var terms = Terms()
     /// Entries whose JSON is still to be read.
     private(set) var missing = 0
 
@@ -43,6 +43,36 @@ struct SearchIndex: Sendable {
         return hash.value
     }
 
+    /// What each file of the index is made from: meta and the term shards from every entry (`key`), a
+    /// docs or titles shard from its own entries only, so an edit leaves the shards of other entries
+    /// standing.
+    static func inputs(of parts: [SearchIndex], layout: Layout, key: UInt64) -> [String: UInt64] {
+        var each: [UInt64] = []
+        each.reserveCapacity(layout.entries)
+        for part in parts {
+            for entry in part.entries {
+                var hash = ContentHash.Accumulator()
+                hash.add(entry.file)
+                hash.add(entry.hash)
+                each.append(hash.value)
+            }
+        }
+        var inputs: [String: UInt64] = ["search/meta.js": key]
+        for shard in 0..<layout.termShards { inputs["search/terms-\(shard).js"] = key }
+        func shards(_ name: String, per: Int, count: Int) {
+            for shard in 0..<count {
+                let (start, end) = Layout.range(of: shard, per: per, shards: count, entries: each.count)
+                var hash = ContentHash.Accumulator()
+                hash.add("\(name) \(per) \(start) \(end)")
+                for i in start..<end { hash.add(each[i]) }
+                inputs["search/\(name)-\(shard).js"] = hash.value
+            }
+        }
+        shards("docs", per: Layout.docsPerShard, count: layout.docShards)
+        shards("titles", per: Layout.titlesPerShard, count: layout.titleShards)
+        return inputs
+    }
+
     /// How many files of each kind an index of `entries` entries has.
     struct Layout: Sendable, Equatable {
         static let docsPerShard = 2
@@ -53,11 +83,25 @@ struct SearchIndex: Sendable {
         var titleShards: Int { max(1, (entries + Self.titlesPerShard - 1) / Self.titlesPerShard) }
         var termShards: Int { max(1, (entries + Self.entriesPerTermShard - 1) / Self.entriesPerTermShard) }
 
+        /// The entries of shard `shard` of `shards` of `per` entries each (the last takes any extra).
+        static func range(of shard: Int, per: Int, shards: Int, entries: Int) -> (Int, Int) {
+            let start = min(entries, shard * per)
+            return (start, shard == shards - 1 ? entries : min(entries, start + per))
+        }
+
         /// Every file of the index, meta first.
         var files: [String] {
             ["search/meta.js"] + (0..<termShards).map { "search/terms-\($0).js" } + (0..<docShards).map { "search/docs-\($0).js" }
                 + (0..<titleShards).map { "search/titles-\($0).js" }
         }
+    }
+
+    init() {}
+
+    /// An index of these entries whose words are already found (see `patched`).
+    init(entries: [Entry], terms: Terms) {
+        self.entries = entries
+        self.terms = terms
     }
 
     @discardableResult
@@ -123,14 +167,16 @@ struct SearchIndex: Sendable {
         var range: Range<Int>
     }
 
-    /// Hands every file of the index to `emit` as it is made, in `layout.files` order (so no two shards
-    /// need be held at once), and returns each entry's place.
-    func files(layout: Layout, emit: (OutputFile) -> Void) -> [String: Place] {
+    /// Hands every file of the index but the docs and titles shards in `kept` (left as the last build
+    /// made them) to `emit` as it is made, in `layout.files` order (so no two shards need be held at
+    /// once), and returns the place of each entry of the docs shards it made.
+    func files(layout: Layout, keeping kept: Set<String> = [], emit: (OutputFile) -> Void) -> [String: Place] {
         let table = terms.words, lists = terms.lists
         var places: [String: Place] = [:]
 
-        // Term shards: words in sorted order, cut where the encoded sizes add up to an even share.
-        let order = (0..<table.count).sorted { table.word($0).lexicographicallyPrecedes(table.word($1)) }
+        // Term shards: words in sorted order, cut where the encoded sizes add up to an even share. (A
+        // word whose every entry changed since the last index has no postings left: it is gone.)
+        let order = (0..<table.count).filter { !lists[$0].isEmpty }.sorted { table.word($0).lexicographicallyPrecedes(table.word($1)) }
         let words = order.map { table.word($0) }
         var encoded: [[UInt8]] = []
         encoded.reserveCapacity(words.count)
@@ -176,9 +222,8 @@ struct SearchIndex: Sendable {
         // Docs shards (the entries, and where each stands in its file) and titles shards (each entry's
         // title as the entry has it): arrays of consecutive entries, the last shard taking any extra.
         func arrays(_ name: String, per: Int, shards: Int, _ item: (Int, Int, inout [UInt8]) -> Void) {
-            for shard in 0..<shards {
-                let start = min(entries.count, shard * per)
-                let end = shard == shards - 1 ? entries.count : min(entries.count, start + per)
+            for shard in 0..<shards where !kept.contains("search/\(name)-\(shard).js") {
+                let (start, end) = Layout.range(of: shard, per: per, shards: shards, entries: entries.count)
                 emit(Self.script("\(name)-\(shard)") { bytes in
                     bytes.append(UInt8(ascii: "["))
                     for i in start..<end {
@@ -195,10 +240,17 @@ struct SearchIndex: Sendable {
             bytes.append(contentsOf: json)
         }
         arrays("titles", per: Layout.titlesPerShard, shards: layout.titleShards) { i, _, bytes in
-            bytes.append(contentsOf: terms.titles[i])
+            bytes.append(contentsOf: title(of: i))
         }
 
         return places
+    }
+
+    /// Entry `i`'s title as written: found with its words, or else read from its JSON (an entry whose
+    /// words came from the last index), as `Terms.add` reads it.
+    func title(of i: Int) -> [UInt8] {
+        if i < terms.titles.count, !terms.titles[i].isEmpty { return terms.titles[i] }
+        return entries[i].json.flatMap { EntryFields($0)?.rawTitle } ?? Array("\"\"".utf8)
     }
 
     // MARK: - Postings
@@ -222,14 +274,14 @@ struct SearchIndex: Sendable {
 
         mutating func add(_ json: [UInt8], id: Int) {
             guard let fields = EntryFields(json) else {
-                titles.append(Array("\"\"".utf8))
+                setTitle(Array("\"\"".utf8), of: id)
                 return
             }
             add(title: fields.title, summary: fields.summary, text: fields.text, rawTitle: fields.rawTitle, id: id)
         }
 
         mutating func add(title: some Collection<UInt16>, summary: some Collection<UInt16>, text: some Collection<UInt16>, rawTitle: [UInt8], id: Int) {
-            titles.append(rawTitle)
+            setTitle(rawTitle, of: id)
             seen.removeAll(keepingCapacity: true)
             titleWords.removeAll(keepingCapacity: true)
             scan(title, field: 0, id: id)
@@ -298,9 +350,53 @@ struct SearchIndex: Sendable {
             }
         }
 
+        init() {}
+
+        /// Words and postings as the last index had them (see `patched`); titles come from the entries.
+        init(words: WordTable, lists: [[UInt32]]) {
+            self.words = words
+            self.lists = lists
+            lastEntry = Array(repeating: -1, count: lists.count)
+            slot = Array(repeating: 0, count: lists.count)
+        }
+
+        /// Entry `id`'s title as written; titles are kept by entry, an empty array for one not known
+        /// (an entry whose words came from the last index).
+        mutating func setTitle(_ raw: [UInt8], of id: Int) {
+            if titles.count <= id { titles.append(contentsOf: repeatElement([], count: id + 1 - titles.count)) }
+            titles[id] = raw
+        }
+
+        /// Every word's postings in entry order, as finding the words entry by entry leaves them (the
+        /// last index's postings and this build's entries' are put together in any order).
+        mutating func sortPostings() {
+            for w in lists.indices {
+                let list = lists[w]
+                var sorted = true, previous = -1, i = 0
+                while i + 1 < list.count, sorted {
+                    sorted = Int(list[i]) > previous
+                    previous = Int(list[i])
+                    i += Terms.postingLength(list, at: i)
+                }
+                guard !sorted else { continue }
+                var postings: [(entry: UInt32, range: Range<Int>)] = []
+                i = 0
+                while i + 1 < list.count {
+                    let length = Terms.postingLength(list, at: i)
+                    postings.append((list[i], i..<min(list.count, i + length)))
+                    i += length
+                }
+                postings.sort { $0.entry < $1.entry }
+                var out: [UInt32] = []
+                out.reserveCapacity(list.count)
+                for posting in postings { out.append(contentsOf: list[posting.range]) }
+                lists[w] = out
+            }
+        }
+
         /// Another index's words, its entries numbered from `offset`.
         mutating func append(_ other: Terms, offset: Int) {
-            titles.append(contentsOf: other.titles)
+            for (local, title) in other.titles.enumerated() where !title.isEmpty { setTitle(title, of: offset + local) }
             for local in 0..<other.words.count {
                 let w = words.intern(other.words.word(local))
                 if w == lists.count { lists.append([]); lastEntry.append(-1); slot.append(0) }
@@ -391,6 +487,44 @@ struct SearchIndex: Sendable {
 
     // MARK: - Entries
 
+    /// The JSON string at `i` of `json` as UTF-16 and the range of its bytes, `i` moved past it; nil
+    /// when there is no well-formed string there.
+    static func string(in json: [UInt8], at i: inout Int) -> (value: [UInt16], raw: Range<Int>)? {
+        let start = i
+        guard i < json.count, json[i] == 0x22 else { return nil }
+        i += 1
+        var bytes: [UInt8] = []
+        var ascii = true
+        while i < json.count, json[i] != 0x22 {
+            if json[i] == 0x5C {
+                guard i + 1 < json.count else { return nil }
+                switch json[i + 1] {
+                case UInt8(ascii: "n"): bytes.append(0x0A); i += 2
+                case UInt8(ascii: "r"): bytes.append(0x0D); i += 2
+                case UInt8(ascii: "t"): bytes.append(0x09); i += 2
+                case UInt8(ascii: "b"): bytes.append(0x08); i += 2
+                case UInt8(ascii: "f"): bytes.append(0x0C); i += 2
+                case UInt8(ascii: "u"):
+                    guard i + 6 <= json.count, let code = UInt32(String(decoding: json[(i + 2)..<(i + 6)], as: UTF8.self), radix: 16),
+                          let scalar = Unicode.Scalar(code) else { return nil }
+                    bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    ascii = false
+                    i += 6
+                default: bytes.append(json[i + 1]); i += 2
+                }
+            } else {
+                if json[i] >= 0x80 { ascii = false }
+                bytes.append(json[i])
+                i += 1
+            }
+        }
+        guard i < json.count else { return nil }
+        i += 1
+        // Words are mostly ASCII: their units are their bytes.
+        let value = ascii ? bytes.map { UInt16($0) } : Array(String(decoding: bytes, as: UTF8.self).utf16)
+        return (value, start..<i)
+    }
+
     /// The title, summary and text of a serialised entry `{"t":…,"u":…,"s":…,"x":…}` as UTF-16, and the
     /// title's JSON as written.
     struct EntryFields {
@@ -406,34 +540,7 @@ struct SearchIndex: Sendable {
                 i += 1
                 return true
             }
-            func string() -> (value: [UInt16], raw: Range<Int>)? {
-                let start = i
-                guard expect(0x22) else { return nil }
-                var bytes: [UInt8] = []
-                while i < json.count, json[i] != 0x22 {
-                    if json[i] == 0x5C {
-                        guard i + 1 < json.count else { return nil }
-                        switch json[i + 1] {
-                        case UInt8(ascii: "n"): bytes.append(0x0A); i += 2
-                        case UInt8(ascii: "r"): bytes.append(0x0D); i += 2
-                        case UInt8(ascii: "t"): bytes.append(0x09); i += 2
-                        case UInt8(ascii: "b"): bytes.append(0x08); i += 2
-                        case UInt8(ascii: "f"): bytes.append(0x0C); i += 2
-                        case UInt8(ascii: "u"):
-                            guard i + 6 <= json.count, let code = UInt32(String(decoding: json[(i + 2)..<(i + 6)], as: UTF8.self), radix: 16),
-                                  let scalar = Unicode.Scalar(code) else { return nil }
-                            bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
-                            i += 6
-                        default: bytes.append(json[i + 1]); i += 2
-                        }
-                    } else {
-                        bytes.append(json[i])
-                        i += 1
-                    }
-                }
-                guard expect(0x22) else { return nil }
-                return (Array(String(decoding: bytes, as: UTF8.self).utf16), start..<i)
-            }
+            func string() -> (value: [UInt16], raw: Range<Int>)? { SearchIndex.string(in: json, at: &i) }
             func field(_ key: UInt8) -> (value: [UInt16], raw: Range<Int>)? {
                 guard expect(0x22), expect(key), expect(0x22), expect(UInt8(ascii: ":")) else { return nil }
                 return string()

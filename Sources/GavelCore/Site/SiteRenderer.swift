@@ -128,8 +128,8 @@ public struct SiteRenderer: Sendable {
         public var fingerprints: [String: UInt64] = [:]
         /// Notice pages rendered or reused, for the next build's cache.
         public var cacheEntries: [String: BuildCache.Entry] = [:]
-        /// The search index was made again.
-        public var searchRebuilt = false
+        /// How the search index was had this build.
+        public var search: SearchIndexOrigin = .standing
         /// The index had to be made again, but a reused page's entry could not be read back from the
         /// last build: render again without the cache.
         public var searchEntriesMissing = false
@@ -237,32 +237,41 @@ public struct SiteRenderer: Sendable {
             parts.append(output.search)
         }
         search = SearchIndex()
-        // The index stands while every entry is what it was made from, whatever else changed.
+        // The index stands while every entry is what it was made from, whatever else changed; a docs or
+        // titles shard stands while its own entries are.
         let searchKey = SearchIndex.key(of: parts)
         let layout = plan.searchLayout
-        if let cache, case let reused = layout.files.compactMap({ path in cache.reusable(path, input: searchKey).map { (path, $0) } }),
-           reused.count == layout.files.count {
-            for (path, entry) in reused {
-                report.fingerprints[path] = entry.output
-                report.cacheEntries[path] = entry
-            }
-            parts = []
-        } else if let index = await joined(parts) {
-            parts = []
-            report.searchRebuilt = true
-            let places = index.files(layout: layout) { emit($0) }
-            if cache != nil {
-                for path in layout.files { report.cacheEntries[path]?.input = searchKey }
-                for (file, place) in places { report.cacheEntries[file]?.searchPlace = place }
-            }
-        } else {
-            report.searchEntriesMissing = true
+        let searchInputs = SearchIndex.inputs(of: parts, layout: layout, key: searchKey)
+        let reused = cache.map { cache in
+            layout.files.compactMap { path in searchInputs[path].flatMap { cache.reusable(path, input: $0) }.map { (path, $0) } }
+        } ?? []
+        for (path, entry) in reused {
+            report.fingerprints[path] = entry.output
+            report.cacheEntries[path] = entry
         }
-        // A page rendered again while the index stands keeps its entry's place in it.
-        if !report.searchRebuilt, let previous = cache?.previous {
+        var places: [String: SearchIndex.Place] = [:]
+        if reused.count < layout.files.count {
+            let kept = Set(reused.map(\.0))
+            if let (index, made) = await remade(parts, layout: layout, kept: kept) {
+                report.search = made
+                places = index.files(layout: layout, keeping: kept) { emit($0) }
+                if cache != nil {
+                    for path in layout.files where !kept.contains(path) { report.cacheEntries[path]?.input = searchInputs[path] ?? 0 }
+                }
+            } else {
+                report.searchEntriesMissing = true
+            }
+        }
+        parts = []
+        // A page rendered again keeps its entry's place in a docs shard left standing; the shards made
+        // again give theirs.
+        if let previous = cache?.previous {
             for (path, entry) in report.cacheEntries where entry.searchHash != nil && entry.searchPlace == nil {
                 report.cacheEntries[path]?.searchPlace = previous.entries[path]?.searchPlace
             }
+        }
+        if cache != nil {
+            for (file, place) in places { report.cacheEntries[file]?.searchPlace = place }
         }
         if reuse("sitemap.xml") == nil {
             emit(SiteFeeds.sitemap(paths: plan.files.filter(\.inSitemap).map(\.path), site: site))
@@ -273,6 +282,16 @@ public struct SiteRenderer: Sendable {
         }
         report.diagnostics = bag.all
         return report
+    }
+
+    /// The index made again: from the last build's term shards when some pages were reused (see
+    /// `SearchIndex.patched`), else, or when those cannot be read, by finding every entry's words.
+    func remade(_ parts: [SearchIndex], layout: SearchIndex.Layout, kept: Set<String>) async -> (SearchIndex, SearchIndexOrigin)? {
+        if parts.contains(where: { $0.missing > 0 }), let cache, let previous = cache.previous,
+           let index = SearchIndex.patched(parts, previous: previous, output: cache.outputRoot, layout: layout, kept: kept) {
+            return (index, .patched)
+        }
+        return await joined(parts).map { ($0, .found) }
     }
 
     /// The parts of the index (free pages, then each court's) joined in order, after reading back the

@@ -130,6 +130,65 @@ import Testing
         }
     }
 
+    /// After an edit, the index is made from the last one's postings and this build's entries
+    /// (`SearchIndex.patched`), and only the docs and titles shards of changed entries are written:
+    /// through edits that change an entry's text, its title and the entries' order, and remove a word,
+    /// the site is the one a full build makes, as it is after notices are added and removed. A term shard changed by hand is
+    /// not trusted (every entry's words are found again), and neither is a template change.
+    @Test func editsPatchTheLastIndexAndGiveTheFullBuildsSite() async throws {
+        var (dir, options) = try content(notices: 90)
+        let templates = dir.appendingPathComponent("Templates")
+        try FileManager.default.copyItem(at: TestPaths.templates, to: templates)
+        options.templates = templates
+        _ = try await SiteBuild(options: options).run(write: true)
+        var fresh = options
+        fresh.output = dir.appendingPathComponent("Fresh")
+        let notices = options.content.appendingPathComponent("courts/vtd/notices")
+        func edit(_ name: String, _ change: (String) -> String) throws {
+            let file = notices.appendingPathComponent(name)
+            try change(try String(contentsOf: file, encoding: .utf8)).write(to: file, atomically: true, encoding: .utf8)
+        }
+        /// The words at the start of the body, which the entry's text begins with.
+        func opening(_ words: String) -> (String) -> String {
+            { text in
+                guard let end = text.range(of: "\n---\n") else { return text }
+                return text.replacingCharacters(in: end, with: "\n---\n" + words)
+            }
+        }
+        let steps: [(String, SearchIndexOrigin, () throws -> Void)] = [
+            ("the start of a body", .patched, { try edit("generated-7.md", opening("Xylophone quartz. ")) }),
+            ("a word only it had, gone", .patched, { try edit("generated-7.md") { $0.replacingOccurrences(of: "Xylophone quartz. ", with: "") } }),
+            ("a title", .patched, { try edit("generated-40.md") { $0.replacingOccurrences(of: "title: \"", with: "title: \"Zebra ") } }),
+            ("a date, moving the notice", .patched, { try edit("generated-12.md") { $0.replacingOccurrences(of: "date: \"2020-02-", with: "date: \"2020-01-") } }),
+            ("a notice added (every page renders: the site's paths changed)", .found, {
+                try "---\ntitle: \"Added café notice\"\ndate: \"2020-02-15\"\n---\nNew words: quokka naïve.\n"
+                    .write(to: notices.appendingPathComponent("added.md"), atomically: true, encoding: .utf8)
+            }),
+            ("a notice removed", .found, { try FileManager.default.removeItem(at: notices.appendingPathComponent("generated-3.md")) }),
+            ("a term shard changed by hand", .found, {
+                try edit("generated-20.md", opening("Ostrich. "))
+                let shard = options.output.appendingPathComponent("search/terms-1.js")
+                var bytes = try Data(contentsOf: shard)
+                bytes[bytes.count - 6] = bytes[bytes.count - 6] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+                try bytes.write(to: shard)
+            }),
+            ("a template", .found, {
+                let url = templates.appendingPathComponent("layout.mustache")
+                try (try String(contentsOf: url, encoding: .utf8) + "\n").write(to: url, atomically: true, encoding: .utf8)
+            }),
+        ]
+        for (step, origin, change) in steps {
+            try change()
+            let result = try await SiteBuild(options: options).run(write: true)
+            #expect(result.searchIndex == origin, "\(step)")
+            try? FileManager.default.removeItem(at: fresh.output)
+            _ = try await SiteBuild(options: fresh).run(write: true)
+            #expect(OutputContractTests.tree(options.output) == OutputContractTests.tree(fresh.output), "after \(step)")
+        }
+        let report = try compare(options.output)
+        #expect(report.queries.filter { !$0.same }.map(\.query) == [])
+    }
+
     /// Worked by hand from the format (Tests/js/search.test.mjs decodes the same digits): base-32
     /// groups, low first, a digit of 32 and up saying another follows; a posting opens with
     /// (gap - 1) * 84 + code, the first entry's gap taken from -1.
