@@ -98,10 +98,15 @@ struct SearchIndex: Sendable {
 
     init() {}
 
+    /// The words and postings as the term shards have them, when the index was patched in place (see
+    /// `patched`); nil: written from `terms`.
+    private(set) var writtenTerms: [[UInt8]]?
+
     /// An index of these entries whose words are already found (see `patched`).
-    init(entries: [Entry], terms: Terms) {
+    init(entries: [Entry], terms: Terms, writtenTerms: [[UInt8]]? = nil) {
         self.entries = entries
         self.terms = terms
+        self.writtenTerms = writtenTerms
     }
 
     @discardableResult
@@ -171,26 +176,11 @@ struct SearchIndex: Sendable {
     /// made them) to `emit` as it is made, in `layout.files` order (so no two shards need be held at
     /// once), and returns the place of each entry of the docs shards it made.
     func files(layout: Layout, keeping kept: Set<String> = [], emit: (OutputFile) -> Void) -> [String: Place] {
-        let table = terms.words, lists = terms.lists
         var places: [String: Place] = [:]
 
-        // Term shards: words in sorted order, cut where the encoded sizes add up to an even share. (A
-        // word whose every entry changed since the last index has no postings left: it is gone.)
-        let order = (0..<table.count).filter { !lists[$0].isEmpty }.sorted { table.word($0).lexicographicallyPrecedes(table.word($1)) }
-        let words = order.map { table.word($0) }
-        var encoded: [[UInt8]] = []
-        encoded.reserveCapacity(words.count)
-        var total = 0
-        for (k, word) in words.enumerated() {
-            var bytes: [UInt8] = []
-            JSONValue.writeString(String(decoding: word, as: UTF16.self), into: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            bytes.append(UInt8(ascii: "\""))
-            Self.encode(lists[order[k]], into: &bytes)
-            bytes.append(UInt8(ascii: "\""))
-            total += bytes.count
-            encoded.append(bytes)
-        }
+        // Term shards: words in sorted order, cut where the encoded sizes add up to an even share.
+        let encoded = writtenTerms ?? wordsWritten()
+        let total = encoded.reduce(0) { $0 + $1.count }
         var shardWords = Array(repeating: [Int](), count: layout.termShards)
         var before = 0
         for (i, bytes) in encoded.enumerated() {
@@ -199,7 +189,10 @@ struct SearchIndex: Sendable {
             before += bytes.count
         }
         let firsts: [JSONValue] = shardWords.map { members in
-            members.first.map { .string(String(decoding: words[$0], as: UTF16.self)) } ?? .null
+            members.first.map { k in
+                var i = 0
+                return .string(String(decoding: Self.string(in: encoded[k], at: &i)?.value ?? [], as: UTF16.self))
+            } ?? .null
         }
         let meta = JSONValue.object([
             ("v", .number(2)), ("entries", .number(Double(entries.count))),
@@ -244,6 +237,25 @@ struct SearchIndex: Sendable {
         }
 
         return places
+    }
+
+    /// Every word with its postings as a term shard has them, `"word":"postings"`, in word order. (A
+    /// word whose every entry changed since the last index has no postings left: it is gone.)
+    func wordsWritten() -> [[UInt8]] {
+        let table = terms.words, lists = terms.lists
+        let order = (0..<table.count).filter { !lists[$0].isEmpty }.sorted { table.word($0).lexicographicallyPrecedes(table.word($1)) }
+        return order.map { Self.written(word: table.word($0), postings: lists[$0]) }
+    }
+
+    /// One word and its postings as a term shard has them.
+    static func written(word: some Collection<UInt16>, postings: [UInt32]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        JSONValue.writeString(String(decoding: word, as: UTF16.self), into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: "\""))
+        encode(postings, into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        return bytes
     }
 
     /// Entry `i`'s title as written: found with its words, or else read from its JSON (an entry whose

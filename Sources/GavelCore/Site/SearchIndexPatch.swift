@@ -1,20 +1,23 @@
 import Foundation
 
-/// Making the index again after a few pages changed, without finding the words of every other entry
-/// again: their postings are read from the last build's term shards, renumbered, and put together with
-/// the words of the entries rendered this build. What it gives is what finding every entry's words
-/// gives (each posting depends only on its entry's JSON, which a reused page has unchanged), so the
-/// files are the same bytes; `SearchShardsTests` compares them with a full build's.
 /// How a build had its search index.
 public enum SearchIndexOrigin: String, Sendable {
     /// Every file as the last build left it.
     case standing
-    /// The last index's postings, with the words of this build's entries (`SearchIndex.patched`).
+    /// The last index with the words of this build's entries put in place of theirs: the entries
+    /// stand where they stood, and only the words they have or had are read (`SearchIndex.patched`).
     case patched
+    /// The last index's postings renumbered (entries moved, came or went) with this build's entries'.
+    case renumbered
     /// Every entry's words found again.
     case found
 }
 
+/// Making the index again after a few pages changed, without finding the words of every other entry
+/// again: their postings come from the last build's term shards, put together with the words of the
+/// entries rendered this build. What it gives is what finding every entry's words gives (a posting
+/// depends only on its entry's JSON, which a reused page has unchanged), so the files are the same
+/// bytes; `SearchShardsTests` compares them with a full build's.
 extension SearchIndex {
     /// The index of `parts` (free pages, then each court's, in plan order), whose reused entries have
     /// only their hash, from the last build's index as `previous` recorded it in `output`; nil when that
@@ -22,7 +25,8 @@ extension SearchIndex {
     ///
     /// Only the JSON of entries in docs and titles shards not in `kept` is read back, from the last docs
     /// shards: a shard whose entries are those it had is left as it is.
-    static func patched(_ parts: [SearchIndex], previous: BuildCache, output: String, layout: Layout, kept: Set<String>) -> SearchIndex? {
+    static func patched(_ parts: [SearchIndex], previous: BuildCache, output: String, layout: Layout,
+                        kept: Set<String>) -> (SearchIndex, SearchIndexOrigin)? {
         // The last index's entries in order: its docs shards held them `docsPerShard` to a file.
         var placed: [(shard: Int, start: Int, file: String)] = []
         placed.reserveCapacity(layout.entries)
@@ -31,14 +35,9 @@ extension SearchIndex {
             placed.append((place.shard, place.range.lowerBound, file))
         }
         placed.sort { ($0.shard, $0.start) < ($1.shard, $1.start) }
-        var oldID: [String: Int] = [:]
-        oldID.reserveCapacity(placed.count)
-        for (id, p) in placed.enumerated() {
-            guard p.shard == min(id / Layout.docsPerShard, max(0, (placed.count - 1) / Layout.docsPerShard)) else { return nil }
-            oldID[p.file] = id
-        }
+        let lastShard = max(0, (placed.count - 1) / Layout.docsPerShard)
+        for (id, p) in placed.enumerated() where p.shard != min(id / Layout.docsPerShard, lastShard) { return nil }
 
-        // This index's entries; a reused one takes its postings from where the last index had it.
         var entries: [Entry] = []
         entries.reserveCapacity(layout.entries)
         var offsets: [Int] = []
@@ -46,30 +45,126 @@ extension SearchIndex {
             offsets.append(entries.count)
             entries.append(contentsOf: part.entries)
         }
-        var renumbered = [Int32](repeating: -1, count: placed.count)
+        // This build's entries' words, numbered in the whole index.
+        var fresh = Terms()
+        for (part, offset) in zip(parts, offsets) { fresh.append(part.terms, offset: offset) }
+
+        guard let shards = lastTermShards(previous: previous, output: output) else { return nil }
+        let standsInPlace = entries.count == placed.count && zip(entries, placed).allSatisfy { $0.file == $1.file }
+        let index: SearchIndex
+        if standsInPlace {
+            guard let patched = inPlace(entries, fresh: fresh, shards: shards, previous: previous, output: output) else { return nil }
+            index = patched
+        } else {
+            guard let renumbered = renumbered(entries, fresh: fresh, shards: shards, placed: placed.map(\.file), previous: previous) else { return nil }
+            index = renumbered
+        }
+        guard let filled = index.readingBack(kept: kept, layout: layout, previous: previous, output: output) else { return nil }
+        return (filled, standsInPlace ? .patched : .renumbered)
+    }
+
+    /// Entries stand where they stood: a word keeps its postings as written unless an entry rendered
+    /// this build has it or had it; those words' postings lose the old entries' and take the new.
+    private static func inPlace(_ entries: [Entry], fresh: Terms, shards: [[UInt8]], previous: BuildCache, output: String) -> SearchIndex? {
+        // Entries rendered this build, and the words of those whose entry changed, as it was.
+        var rendered = [Bool](repeating: false, count: entries.count)
+        var changed: [(file: String, id: Int)] = []
+        for (id, entry) in entries.enumerated() where entry.json != nil {
+            rendered[id] = true
+            if previous.entries[entry.file]?.searchHash != entry.hash { changed.append((entry.file, id)) }
+        }
+        var gone = Terms()
+        if !changed.isEmpty {
+            guard let old = previous.searchEntries(of: changed.map(\.file), in: output) else { return nil }
+            for (file, id) in changed {
+                guard let json = old[file] else { return nil }
+                gone.add(json, id: id)
+            }
+        }
+        // Each word to write again: its postings this build (nil: it no longer has any).
+        var touched: [[UInt16]: Int?] = [:]
+        for w in 0..<gone.words.count { touched[Array(gone.words.word(w))] = .some(nil) }
+        for w in 0..<fresh.words.count { touched[Array(fresh.words.word(w))] = .some(w) }
+
+        var written: [[UInt8]] = []
+        var pending = touched.keys.sorted { $0.lexicographicallyPrecedes($1) }[...]
+        /// A word's postings after the last index's, without the rendered entries', meet this build's.
+        func merged(_ word: [UInt16], old: ArraySlice<UInt8>) -> Bool {
+            let new = (touched[word] ?? nil).map { fresh.lists[$0] } ?? []
+            var postings: [UInt8] = []
+            guard splice(old, dropping: rendered, adding: new, into: &postings) else { return false }
+            if !postings.isEmpty {
+                var bytes: [UInt8] = []
+                JSONValue.writeString(String(decoding: word, as: UTF16.self), into: &bytes)
+                bytes.append(contentsOf: [UInt8(ascii: ":"), 0x22])
+                bytes.append(contentsOf: postings)
+                bytes.append(0x22)
+                written.append(bytes)
+            }
+            return true
+        }
+        for shard in shards {
+            guard scanTermShard(shard, visit: { word, pair, postings in
+                // Words no longer there, or new, that sort before this one.
+                while let next = pending.first, next.lexicographicallyPrecedes(word) {
+                    guard merged(next, old: []) else { return false }
+                    pending.removeFirst()
+                }
+                if pending.first == word {
+                    pending.removeFirst()
+                    return merged(word, old: shard[postings])
+                }
+                written.append(Array(shard[pair]))
+                return true
+            }) else { return nil }
+        }
+        while let next = pending.popFirst() {
+            guard merged(next, old: []) else { return nil }
+        }
+        return SearchIndex(entries: entries, terms: fresh, writtenTerms: written)
+    }
+
+    /// Entries moved, came or went: every posting of the last index is read, renumbered to where its
+    /// entry stands now (dropped when it was rendered again or is gone) and put with this build's.
+    private static func renumbered(_ entries: [Entry], fresh: Terms, shards: [[UInt8]], placed: [String], previous: BuildCache) -> SearchIndex? {
+        var oldID: [String: Int] = [:]
+        oldID.reserveCapacity(placed.count)
+        for (id, file) in placed.enumerated() { oldID[file] = id }
+        var to = [Int32](repeating: -1, count: placed.count)
         for (id, entry) in entries.enumerated() where entry.json == nil {
             guard let old = oldID[entry.file], previous.entries[entry.file]?.searchHash == entry.hash else { return nil }
-            renumbered[old] = Int32(id)
+            to[old] = Int32(id)
         }
-
-        // The last term shards, each the file the cache recorded, their postings renumbered.
         var words = WordTable()
         var lists: [[UInt32]] = []
-        var shard = 0
-        while let recorded = previous.entries["search/terms-\(shard).js"] {
-            let name = "terms-\(shard)"
-            guard let bytes = FileIO.read(output + "/search/" + name + ".js"), bytes.count == recorded.size,
-                  ContentHash.of(bytes) == recorded.output,
-                  readPostings(bytes, name: name, renumbered: renumbered, into: &words, &lists) else { return nil }
-            shard += 1
+        for shard in shards {
+            guard scanTermShard(shard, visit: { word, _, postings in
+                guard let old = decodePostings(shard[postings]) else { return false }
+                let w = words.intern(word[...])
+                if w == lists.count { lists.append([]) }
+                var i = 0
+                while i + 1 < old.count {
+                    let length = Terms.postingLength(old, at: i)
+                    guard Int(old[i]) < to.count else { return false }
+                    let id = to[Int(old[i])]
+                    if id >= 0 {
+                        lists[w].append(UInt32(id))
+                        lists[w].append(contentsOf: old[(i + 1)..<min(old.count, i + length)])
+                    }
+                    i += length
+                }
+                return true
+            }) else { return nil }
         }
-        guard shard > 0 else { return nil }
-
         var terms = Terms(words: words, lists: lists)
-        for (part, offset) in zip(parts, offsets) { terms.append(part.terms, offset: offset) }
+        terms.append(fresh, offset: 0)
         terms.sortPostings()
+        return SearchIndex(entries: entries, terms: terms)
+    }
 
-        // The JSON of reused entries in the shards to be written again.
+    /// This index with the JSON of the reused entries in the docs and titles shards to be written again
+    /// (not in `kept`), read back from the last docs shards.
+    private func readingBack(kept: Set<String>, layout: Layout, previous: BuildCache, output: String) -> SearchIndex? {
         var wanted: [String] = []
         func want(_ kind: String, per: Int, shards: Int) {
             for shard in 0..<shards where !kept.contains("search/\(kind)-\(shard).js") {
@@ -79,77 +174,181 @@ extension SearchIndex {
         }
         want("docs", per: Layout.docsPerShard, shards: layout.docShards)
         want("titles", per: Layout.titlesPerShard, shards: layout.titleShards)
-        if !wanted.isEmpty {
-            guard let found = previous.searchEntries(of: wanted, in: output) else { return nil }
-            for i in entries.indices where entries[i].json == nil {
-                if let json = found[entries[i].file] { entries[i].json = json }
-            }
+        guard !wanted.isEmpty else { return self }
+        guard let found = previous.searchEntries(of: wanted, in: output) else { return nil }
+        var filled = entries
+        for i in filled.indices where filled[i].json == nil {
+            if let json = found[filled[i].file] { filled[i].json = json }
         }
-        return SearchIndex(entries: entries, terms: terms)
+        return SearchIndex(entries: filled, terms: terms, writtenTerms: writtenTerms)
     }
 
-    /// Reads one term shard (`{"word":"postings",…}` in its script) into `words` and `lists`, keeping
-    /// the postings of entries `renumbered` gives a new number; false when it is not a term shard.
-    private static func readPostings(_ bytes: [UInt8], name: String, renumbered: [Int32],
-                                     into words: inout WordTable, _ lists: inout [[UInt32]]) -> Bool {
-        let head = registry + Array(name.utf8) + Array("\"] = {".utf8)
-        guard bytes.count >= head.count + 3, bytes[..<head.count].elementsEqual(head) else { return false }
-        var value = [Int8](repeating: -1, count: 256)
-        for (d, digit) in digits.enumerated() { value[Int(digit)] = Int8(d) }
-        var i = head.count
-        if bytes[i] == UInt8(ascii: "}") { return Array(bytes[i...]) == Array("};\n".utf8) }
+    /// The last build's term shards in order, each the file its cache recorded (size and hash).
+    private static func lastTermShards(previous: BuildCache, output: String) -> [[UInt8]]? {
+        var shards: [[UInt8]] = []
+        while let recorded = previous.entries["search/terms-\(shards.count).js"] {
+            guard let bytes = FileIO.read(output + "/search/terms-\(shards.count).js"), bytes.count == recorded.size,
+                  ContentHash.of(bytes) == recorded.output else { return nil }
+            shards.append(bytes)
+        }
+        return shards.isEmpty ? nil : shards
+    }
+
+    /// Calls `visit` with each word of a term shard's script (`…["terms-N"] = {"word":"postings",…};`),
+    /// the bytes of its whole `"word":"postings"` and of its postings, in order; false when the script
+    /// is not one, or `visit` says so.
+    private static func scanTermShard(_ bytes: [UInt8], visit: ([UInt16], Range<Int>, Range<Int>) -> Bool) -> Bool {
+        guard bytes.count > registry.count, bytes[..<registry.count].elementsEqual(registry) else { return false }
+        let open = Array("\"] = {".utf8)
+        guard let nameEnd = (registry.count..<bytes.count).first(where: { bytes[$0] == 0x22 }),
+              bytes.count >= nameEnd + open.count, bytes[nameEnd..<(nameEnd + open.count)].elementsEqual(open) else { return false }
+        var i = nameEnd + open.count
+        let close = Array("};\n".utf8)
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { return bytes[i...].elementsEqual(close) }
         while true {
+            let start = i
             guard let (word, _) = string(in: bytes, at: &i), i + 1 < bytes.count, bytes[i] == UInt8(ascii: ":"),
                   bytes[i + 1] == 0x22 else { return false }
             i += 2
-            let w = words.intern(word[...])
-            if w == lists.count { lists.append([]) }
-            // Base-32 numbers, a digit of 32 and up saying another follows.
-            var failed = false
-            func number() -> UInt64 {
-                var result: UInt64 = 0, shift: UInt64 = 0
-                while i < bytes.count, shift < 60 {
-                    let d = value[Int(bytes[i])]
-                    guard d >= 0 else { break }
-                    i += 1
-                    result |= UInt64(d & 31) << shift
-                    shift += 5
-                    if d < 32 { return result }
-                }
-                failed = true
-                return 0
-            }
-            var entry: Int64 = -1
-            while i < bytes.count, bytes[i] != 0x22 {
-                let first = number()
-                let code = first % codes
-                entry += Int64(first / codes) + 1
-                guard !failed, entry < renumbered.count else { return false }
-                let to = renumbered[Int(entry)]
-                var extra: [UInt64] = []
-                if code & 2 != 0 {
-                    extra.append(number())
-                    let count = number()
-                    guard !failed, count <= 1 << 20 else { return false }
-                    extra.append(count)
-                    for _ in 0..<(2 * count) { extra.append(number()) }
-                    guard !failed else { return false }
-                }
-                guard to >= 0 else { continue }
-                lists[w].append(UInt32(to))
-                lists[w].append(UInt32(code))
-                for e in extra {
-                    guard e <= UInt64(UInt32.max) else { return false }
-                    lists[w].append(UInt32(e))
-                }
-            }
-            guard i + 1 < bytes.count else { return false }
+            let postings = i
+            while i < bytes.count, bytes[i] != 0x22 { i += 1 }
+            guard i < bytes.count, visit(word, start..<(i + 1), postings..<i) else { return false }
             i += 1
+            guard i < bytes.count else { return false }
             if bytes[i] == UInt8(ascii: ",") {
                 i += 1
                 continue
             }
-            return Array(bytes[i...]) == Array("};\n".utf8)
+            return bytes[i...].elementsEqual(close)
         }
+    }
+
+    /// One word's postings as written, without those of the entries `dropping` marks and with the
+    /// postings `adding` (flat, in entry order), written into `out`: runs of postings whose gap stays
+    /// the same are copied as they are, so a common word costs a pass over its bytes, not a decoding
+    /// and encoding. False when the postings are not well formed.
+    static func splice(_ old: ArraySlice<UInt8>, dropping: [Bool], adding: [UInt32], into out: inout [UInt8]) -> Bool {
+        var i = old.startIndex
+        var failed = false
+        func number() -> UInt64 {
+            var result: UInt64 = 0, shift: UInt64 = 0
+            while i < old.endIndex, shift < 60 {
+                let d = digitValues[Int(old[i])]
+                guard d >= 0 else { break }
+                i += 1
+                result |= UInt64(d & 31) << shift
+                shift += 5
+                if d < 32 { return result }
+            }
+            failed = true
+            return 0
+        }
+        func put(_ value: UInt64) {
+            var v = value
+            while v >= 32 {
+                out.append(digits[Int(32 | (v & 31))])
+                v >>= 5
+            }
+            out.append(digits[Int(v)])
+        }
+        var oldNext: UInt64 = 0, outNext: UInt64 = 0  // the previous entry plus one, read and written
+        var run = i  // where the bytes still to copy as they are start
+        var j = 0
+        /// This build's postings of entries before `entry`.
+        func add(before entry: UInt64) {
+            while j + 1 < adding.count, UInt64(adding[j]) < entry {
+                let length = Terms.postingLength(adding, at: j)
+                let id = UInt64(adding[j])
+                put((id - outNext) * codes + UInt64(adding[j + 1]))
+                for k in (j + 2)..<min(adding.count, j + length) { put(UInt64(adding[k])) }
+                outNext = id + 1
+                j += length
+            }
+        }
+        while i < old.endIndex {
+            let start = i
+            let first = number()
+            let code = first % codes
+            let id = oldNext + first / codes
+            let firstEnd = i
+            if code & 2 != 0 {
+                _ = number()
+                let count = number()
+                guard count <= 1 << 20 else { return false }
+                for _ in 0..<(2 * count) { _ = number() }
+            }
+            guard !failed, id < UInt64(dropping.count) else { return false }
+            let previousNext = oldNext
+            oldNext = id + 1
+            if j + 1 < adding.count, UInt64(adding[j]) < id {
+                out.append(contentsOf: old[run..<start])
+                add(before: id)
+                run = start
+            }
+            if dropping[Int(id)] {
+                out.append(contentsOf: old[run..<start])
+                run = i
+                continue
+            }
+            if outNext != previousNext {
+                // The posting written before is not the one read before: the gap, so the first
+                // number, is new; the rest is copied.
+                out.append(contentsOf: old[run..<start])
+                put((id - outNext) * codes + code)
+                run = firstEnd
+            }
+            outNext = id + 1
+        }
+        out.append(contentsOf: old[run..<old.endIndex])
+        add(before: UInt64.max)
+        return true
+    }
+
+    private static let digitValues: [Int8] = {
+        var value = [Int8](repeating: -1, count: 256)
+        for (d, digit) in digits.enumerated() { value[Int(digit)] = Int8(d) }
+        return value
+    }()
+
+    /// One word's postings as `encode` wrote them, back in the flat form `Terms` keeps; nil when they
+    /// are not well formed.
+    static func decodePostings(_ bytes: ArraySlice<UInt8>) -> [UInt32]? {
+        var list: [UInt32] = []
+        var i = bytes.startIndex
+        var failed = false
+        func number() -> UInt64 {
+            var result: UInt64 = 0, shift: UInt64 = 0
+            while i < bytes.endIndex, shift < 60 {
+                let d = digitValues[Int(bytes[i])]
+                guard d >= 0 else { break }
+                i += 1
+                result |= UInt64(d & 31) << shift
+                shift += 5
+                if d < 32 { return result }
+            }
+            failed = true
+            return 0
+        }
+        func append(_ value: UInt64) {
+            if value > UInt64(UInt32.max) { failed = true }
+            list.append(UInt32(truncatingIfNeeded: value))
+        }
+        var entry: UInt64 = 0  // the previous entry plus one
+        while i < bytes.endIndex, !failed {
+            let first = number()
+            let code = first % codes
+            entry += first / codes
+            append(entry)
+            append(code)
+            entry += 1
+            if code & 2 != 0 {
+                append(number())
+                let count = number()
+                guard count <= 1 << 20 else { return nil }
+                append(count)
+                for _ in 0..<(2 * count) { append(number()) }
+            }
+        }
+        return failed ? nil : list
     }
 }

@@ -288,8 +288,8 @@ public struct SiteRenderer: Sendable {
     /// `SearchIndex.patched`), else, or when those cannot be read, by finding every entry's words.
     func remade(_ parts: [SearchIndex], layout: SearchIndex.Layout, kept: Set<String>) async -> (SearchIndex, SearchIndexOrigin)? {
         if parts.contains(where: { $0.missing > 0 }), let cache, let previous = cache.previous,
-           let index = SearchIndex.patched(parts, previous: previous, output: cache.outputRoot, layout: layout, kept: kept) {
-            return (index, .patched)
+           let patched = SearchIndex.patched(parts, previous: previous, output: cache.outputRoot, layout: layout, kept: kept) {
+            return patched
         }
         return await joined(parts).map { ($0, .found) }
     }

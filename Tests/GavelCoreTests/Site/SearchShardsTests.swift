@@ -158,8 +158,14 @@ import Testing
         let steps: [(String, SearchIndexOrigin, () throws -> Void)] = [
             ("the start of a body", .patched, { try edit("generated-7.md", opening("Xylophone quartz. ")) }),
             ("a word only it had, gone", .patched, { try edit("generated-7.md") { $0.replacingOccurrences(of: "Xylophone quartz. ", with: "") } }),
+            ("a body rewritten, losing words others have and gaining some", .patched, {
+                try edit("generated-30.md") { text in
+                    guard let end = text.range(of: "\n---\n") else { return text }
+                    return String(text[..<end.upperBound]) + "Downtime window accounts ÆON court.\n"
+                }
+            }),
             ("a title", .patched, { try edit("generated-40.md") { $0.replacingOccurrences(of: "title: \"", with: "title: \"Zebra ") } }),
-            ("a date, moving the notice", .patched, { try edit("generated-12.md") { $0.replacingOccurrences(of: "date: \"2020-02-", with: "date: \"2020-01-") } }),
+            ("a date, moving the notice", .renumbered, { try edit("generated-12.md") { $0.replacingOccurrences(of: "date: \"2020-02-", with: "date: \"2020-01-") } }),
             ("a notice added (every page renders: the site's paths changed)", .found, {
                 try "---\ntitle: \"Added café notice\"\ndate: \"2020-02-15\"\n---\nNew words: quokka naïve.\n"
                     .write(to: notices.appendingPathComponent("added.md"), atomically: true, encoding: .utf8)
