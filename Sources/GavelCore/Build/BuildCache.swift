@@ -188,7 +188,9 @@ public struct BuildCache: Sendable {
     /// A notice page's own input: its file and whether it is archived today.
     public static func input(global: UInt64, notice: Notice, archived: Bool) -> UInt64 {
         var hash = ContentHash.Accumulator()
-        hash.add("\(global) \(notice.sourceHash) \(archived)")
+        hash.add(global)
+        hash.add(notice.sourceHash)
+        hash.add(archived ? 1 : 0)
         return hash.value
     }
 }
@@ -199,12 +201,21 @@ extension ContentHash {
         public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
         public init() {}
 
-        public mutating func add(_ text: String) { add(bytes: Array(text.utf8)) }
+        /// A string, as its UTF-8 bytes (hashed where they are: a build adds one per page).
+        public mutating func add(_ text: String) {
+            value = (value ^ UInt64(text.utf8.count)) &* 0x0000_0100_0000_01B3
+            value = (value ^ ContentHash.fnv1a64(text.utf8)) &* 0x0000_0100_0000_01B3
+        }
 
-        /// A number, as its eight bytes.
+        /// A number, as its eight bytes, little end first.
         public mutating func add(_ number: UInt64) {
             value = (value ^ 8) &* 0x0000_0100_0000_01B3
-            value = (value ^ ContentHash.fnv1a64(withUnsafeBytes(of: number.littleEndian, Array.init))) &* 0x0000_0100_0000_01B3
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for shift in stride(from: UInt64(0), to: 64, by: 8) {
+                hash ^= (number >> shift) & 0xFF
+                hash &*= 0x0000_0100_0000_01B3
+            }
+            value = (value ^ hash) &* 0x0000_0100_0000_01B3
         }
 
         public mutating func add(bytes: [UInt8]) {

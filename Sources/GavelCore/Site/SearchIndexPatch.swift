@@ -185,13 +185,24 @@ extension SearchIndex {
 
     /// The last build's term shards in order, each the file its cache recorded (size and hash).
     private static func lastTermShards(previous: BuildCache, output: String) -> [[UInt8]]? {
+        var found: [BuildCache.Entry] = []
+        while let entry = previous.entries["search/terms-\(found.count).js"] { found.append(entry) }
+        guard !found.isEmpty else { return nil }
+        let recorded = found
+        let read = inChunks(recorded.count, minimum: 64) { range in
+            range.map { k -> [UInt8]? in
+                guard let bytes = FileIO.read(output + "/search/terms-\(k).js"), bytes.count == recorded[k].size,
+                      ContentHash.of(bytes) == recorded[k].output else { return nil }
+                return bytes
+            }
+        }.flatMap { $0 }
         var shards: [[UInt8]] = []
-        while let recorded = previous.entries["search/terms-\(shards.count).js"] {
-            guard let bytes = FileIO.read(output + "/search/terms-\(shards.count).js"), bytes.count == recorded.size,
-                  ContentHash.of(bytes) == recorded.output else { return nil }
-            shards.append(bytes)
+        shards.reserveCapacity(read.count)
+        for shard in read {
+            guard let shard else { return nil }
+            shards.append(shard)
         }
-        return shards.isEmpty ? nil : shards
+        return shards
     }
 
     /// Calls `visit` with each word of a term shard's script (`…["terms-N"] = {"word":"postings",…};`),

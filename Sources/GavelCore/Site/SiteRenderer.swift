@@ -226,6 +226,8 @@ public struct SiteRenderer: Sendable {
             return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
         var parts = [search]
+        report.fingerprints.reserveCapacity(plan.files.count)
+        report.cacheEntries.reserveCapacity(plan.files.count)
         for index in outputs.indices {
             let output = outputs[index]
             // Each court's part of the index moves on alone: it is the biggest thing a build holds.
@@ -242,8 +244,12 @@ public struct SiteRenderer: Sendable {
         let searchKey = SearchIndex.key(of: parts)
         let layout = plan.searchLayout
         let searchInputs = SearchIndex.inputs(of: parts, layout: layout, key: searchKey)
+        let files = layout.files
         let reused = cache.map { cache in
-            layout.files.compactMap { path in searchInputs[path].flatMap { cache.reusable(path, input: $0) }.map { (path, $0) } }
+            // A stat per file, thousands of them: on every core.
+            inChunks(files.count) { range in
+                files[range].compactMap { path in searchInputs[path].flatMap { cache.reusable(path, input: $0) }.map { (path, $0) } }
+            }.flatMap { $0 }
         } ?? []
         for (path, entry) in reused {
             report.fingerprints[path] = entry.output
