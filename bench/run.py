@@ -597,12 +597,15 @@ def generate(root: Path, courts: int, notices: int, with_hugo: bool, trash: list
 
 
 def edit_notice(path: Path, k: int) -> None:
-    """Changes one notice's body: replaces (or adds) a final revision paragraph."""
+    """Changes one notice's body where its search entry sees it: replaces (or adds) a revision
+    paragraph at the start of the body, so the page, its search entry and the index change (an edit
+    past the first 1,200 characters of text would leave the index as it was)."""
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"\n\*\*Revised\*\* \(revision \d+\):[^\n]*\n$", "\n", text)
-    text += (f"\n**Revised** (revision {k}): the clerk's office updated this notice; "
-             f"see [the checklist](/checklist/) for what it means for you.\n")
-    path.write_text(text, encoding="utf-8")
+    text = re.sub(r"\n\*\*Revised\*\* \(revision \d+\):[^\n]*\n\n", "\n", text, count=1)
+    head, sep, body = text.partition("\n---\n")
+    revision = (f"**Revised** (revision {k}): the clerk's office updated this notice; "
+                f"see [the checklist](/checklist/) for what it means for you.\n\n")
+    path.write_text(head + sep + revision + body.lstrip("\n"), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------

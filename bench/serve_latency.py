@@ -131,7 +131,9 @@ def main() -> int:
             time.sleep(args.pause)
             while not events.empty():
                 events.get_nowait()
-            text = original.rstrip("\n") + f"\n\nEdited for the latency benchmark ({i + 1}).\n"
+            # At the start of the body, where the page's search entry sees it (so the index changes too).
+            head, sep, body = original.partition("\n---\n")
+            text = head + sep + f"Edited for the latency benchmark ({i + 1}).\n\n" + body.lstrip("\n")
             start = time.perf_counter()
             path.write_text(text, encoding="utf-8")
             deadline = start + 10
