@@ -158,17 +158,12 @@ struct BuildWitness: Sendable, Equatable {
                                  inode: values[3], changed: Int64(bitPattern: values[4]), changedNanoseconds: Int64(bitPattern: values[5]))
     }
 
-    /// True when `output` is still as the witnessed build left it, which `cache` describes.
-    func outputHolds(_ output: String, cache: BuildCache) -> Bool {
-        guard cache.entries.count == files, NoticeIndex.Stamp.of(output + "/" + OutputWriter.manifestName) == manifest else { return false }
-        let entries = Array(cache.entries)
-        let unchanged = inChunks(entries.count, minimum: 512) { range in
-            entries[range].allSatisfy { path, entry in
-                guard let info = FileIO.status(output + "/" + path), (info.st_mode & S_IFMT) == S_IFREG else { return false }
-                return Int(info.st_size) == entry.size && OutputWriter.FileStamp(info) == OutputWriter.FileStamp(modified: entry.modified, inode: entry.inode)
-            }
+    /// True when `output` is still as the witnessed build left it, which the cache's `files` describe.
+    func outputHolds(_ output: String, files cached: BuildCache.FileStamps) -> Bool {
+        guard cached.paths.count == files, NoticeIndex.Stamp.of(output + "/" + OutputWriter.manifestName) == manifest else { return false }
+        return FileIO.allFiles(under: output, cached.paths) { i, info in
+            Int(info.st_size) == cached.sizes[i] && OutputWriter.FileStamp(info) == cached.stamps[i]
         }
-        return !unchanged.contains(false)
     }
 
     // MARK: - File format

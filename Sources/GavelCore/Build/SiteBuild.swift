@@ -147,12 +147,12 @@ public struct SiteBuild {
 
         // A build that would change nothing says so from the witness the last one left.
         if options.usesWitness, !bag.hasErrors, let witness = BuildWitness.load(for: options.output), witness.inputsHold(for: options),
-           let cache = BuildCache.load(for: options.output), witness.outputHolds(writer.output.path, cache: cache) {
+           let cached = BuildCache.fileStamps(for: options.output), witness.outputHolds(writer.output.path, files: cached) {
             steps.done("unchanged")
             var summary = OutputWriter.Summary()
             summary.unchanged = witness.files
             summary.listedFolders = 0
-            return Result(files: Set(cache.entries.keys), written: summary, warnings: [])
+            return Result(files: Set(cached.paths.map { String(decoding: $0, as: UTF8.self) }), written: summary, warnings: [])
         }
         BuildWitness.remove(for: options.output)
         // Stamps of what this build reads count only if older than this mark (see `BuildWitness`),

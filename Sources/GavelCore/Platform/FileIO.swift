@@ -411,6 +411,39 @@ enum FileIO {
         return lstat(path, &info) == 0 ? info : nil
     }
 
+    /// True when every one of `relatives` (paths under `root`, as bytes) is a regular file for which
+    /// `holds(index, status)` is true; on every core, one `lstat` each, the path made in a buffer
+    /// rather than a String, and the first that does not hold stops them all.
+    static func allFiles(under root: String, _ relatives: [ArraySlice<UInt8>], hold holds: @Sendable (Int, stat) -> Bool) -> Bool {
+        let prefix = Array(root.utf8) + [UInt8(ascii: "/")]
+        let failed = Atomic<Bool>(false)
+        _ = inChunks(relatives.count, minimum: 512) { range -> Int in
+            var path = [CChar](repeating: 0, count: prefix.count + 256)
+            for (k, byte) in prefix.enumerated() { path[k] = CChar(bitPattern: byte) }
+            var info = stat()
+            for i in range {
+                guard !failed.load(ordering: .relaxed) else { return 0 }
+                let relative = relatives[i]
+                let end = prefix.count + relative.count
+                if path.count <= end { path.append(contentsOf: repeatElement(0, count: end + 1 - path.count)) }
+                var k = prefix.count
+                for byte in relative {
+                    // A NUL inside would end the path early: no such file was written.
+                    guard byte != 0 else { failed.store(true, ordering: .relaxed); return 0 }
+                    path[k] = CChar(bitPattern: byte)
+                    k += 1
+                }
+                path[end] = 0
+                guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, holds(i, info) else {
+                    failed.store(true, ordering: .relaxed)
+                    return 0
+                }
+            }
+            return 0
+        }
+        return !failed.load(ordering: .relaxed)
+    }
+
     /// The status of each of `relatives` under `root`, in the same order, nil where there is no real
     /// folder (a link to one does not count); on every core, one `lstat` each, no listing.
     static func folderStatuses(under root: String, _ relatives: [String]) -> [stat?] {
