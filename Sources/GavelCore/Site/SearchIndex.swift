@@ -467,6 +467,16 @@ struct SearchIndex: Sendable {
     /// The 64 characters postings are written with: safe in a JSON string and a file name.
     static let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_".utf8)
 
+    /// One base-32 number: five bits a digit, low first, a digit of 32 and up saying another follows.
+    static func appendNumber(_ value: UInt64, to bytes: inout [UInt8]) {
+        var v = value
+        while v >= 32 {
+            bytes.append(digits[Int(32 | (v & 31))])
+            v >>= 5
+        }
+        bytes.append(digits[Int(v)])
+    }
+
     /// How many codes there are (`min(count, 20) * 4 + 3` at most): a posting's first number is
     /// `(gap - 1) * codes + code`, so a word in the next entry and at most 7 times in its text (most
     /// postings of the common words a long query has) takes one digit where it took two.
@@ -477,14 +487,7 @@ struct SearchIndex: Sendable {
     /// when the code says the title has the word, the title's length, how many times it has it and
     /// each time's two neighbours.
     static func encode(_ list: [UInt32], into bytes: inout [UInt8]) {
-        func number(_ value: UInt64) {
-            var v = value
-            while v >= 32 {
-                bytes.append(digits[Int(32 | (v & 31))])
-                v >>= 5
-            }
-            bytes.append(digits[Int(v)])
-        }
+        func number(_ value: UInt64) { appendNumber(value, to: &bytes) }
         var next: UInt64 = 0  // the previous entry plus one
         var i = 0
         while i + 1 < list.count {

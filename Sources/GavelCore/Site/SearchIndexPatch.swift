@@ -239,31 +239,11 @@ extension SearchIndex {
     /// the same are copied as they are, so a common word costs a pass over its bytes, not a decoding
     /// and encoding. False when the postings are not well formed.
     static func splice(_ old: ArraySlice<UInt8>, dropping: [Bool], adding: [UInt32], into out: inout [UInt8]) -> Bool {
-        var i = old.startIndex
-        var failed = false
-        func number() -> UInt64 {
-            var result: UInt64 = 0, shift: UInt64 = 0
-            while i < old.endIndex, shift < 60 {
-                let d = digitValues[Int(old[i])]
-                guard d >= 0 else { break }
-                i += 1
-                result |= UInt64(d & 31) << shift
-                shift += 5
-                if d < 32 { return result }
-            }
-            failed = true
-            return 0
-        }
-        func put(_ value: UInt64) {
-            var v = value
-            while v >= 32 {
-                out.append(digits[Int(32 | (v & 31))])
-                v >>= 5
-            }
-            out.append(digits[Int(v)])
-        }
+        var reader = NumberReader(old)
+        func number() -> UInt64 { reader.next() }
+        func put(_ value: UInt64) { appendNumber(value, to: &out) }
         var oldNext: UInt64 = 0, outNext: UInt64 = 0  // the previous entry plus one, read and written
-        var run = i  // where the bytes still to copy as they are start
+        var run = reader.at  // where the bytes still to copy as they are start
         var j = 0
         /// This build's postings of entries before `entry`.
         func add(before entry: UInt64) {
@@ -276,19 +256,19 @@ extension SearchIndex {
                 j += length
             }
         }
-        while i < old.endIndex {
-            let start = i
+        while !reader.atEnd {
+            let start = reader.at
             let first = number()
             let code = first % codes
             let id = oldNext + first / codes
-            let firstEnd = i
+            let firstEnd = reader.at
             if code & 2 != 0 {
                 _ = number()
                 let count = number()
                 guard count <= 1 << 20 else { return false }
                 for _ in 0..<(2 * count) { _ = number() }
             }
-            guard !failed, id < UInt64(dropping.count) else { return false }
+            guard !reader.failed, id < UInt64(dropping.count) else { return false }
             let previousNext = oldNext
             oldNext = id + 1
             if j + 1 < adding.count, UInt64(adding[j]) < id {
@@ -298,7 +278,7 @@ extension SearchIndex {
             }
             if dropping[Int(id)] {
                 out.append(contentsOf: old[run..<start])
-                run = i
+                run = reader.at
                 continue
             }
             if outNext != previousNext {
@@ -325,27 +305,15 @@ extension SearchIndex {
     /// are not well formed.
     static func decodePostings(_ bytes: ArraySlice<UInt8>) -> [UInt32]? {
         var list: [UInt32] = []
-        var i = bytes.startIndex
-        var failed = false
-        func number() -> UInt64 {
-            var result: UInt64 = 0, shift: UInt64 = 0
-            while i < bytes.endIndex, shift < 60 {
-                let d = digitValues[Int(bytes[i])]
-                guard d >= 0 else { break }
-                i += 1
-                result |= UInt64(d & 31) << shift
-                shift += 5
-                if d < 32 { return result }
-            }
-            failed = true
-            return 0
-        }
+        var reader = NumberReader(bytes)
+        var tooLarge = false
+        func number() -> UInt64 { reader.next() }
         func append(_ value: UInt64) {
-            if value > UInt64(UInt32.max) { failed = true }
+            if value > UInt64(UInt32.max) { tooLarge = true }
             list.append(UInt32(truncatingIfNeeded: value))
         }
         var entry: UInt64 = 0  // the previous entry plus one
-        while i < bytes.endIndex, !failed {
+        while !reader.atEnd, !reader.failed, !tooLarge {
             let first = number()
             let code = first % codes
             entry += first / codes
@@ -360,6 +328,34 @@ extension SearchIndex {
                 for _ in 0..<(2 * count) { append(number()) }
             }
         }
-        return failed ? nil : list
+        return reader.failed || tooLarge ? nil : list
+    }
+
+    /// Reads the base-32 numbers `encode` writes, one after another; `failed` once one is not well
+    /// formed (a digit that is not one, the bytes ending inside a number, or more than 60 bits).
+    struct NumberReader {
+        private let bytes: ArraySlice<UInt8>
+        private(set) var at: Int
+        private(set) var failed = false
+        var atEnd: Bool { at >= bytes.endIndex }
+
+        init(_ bytes: ArraySlice<UInt8>) {
+            self.bytes = bytes
+            at = bytes.startIndex
+        }
+
+        mutating func next() -> UInt64 {
+            var result: UInt64 = 0, shift: UInt64 = 0
+            while at < bytes.endIndex, shift < 60 {
+                let d = digitValues[Int(bytes[at])]
+                guard d >= 0 else { break }
+                at += 1
+                result |= UInt64(d & 31) << shift
+                shift += 5
+                if d < 32 { return result }
+            }
+            failed = true
+            return 0
+        }
     }
 }

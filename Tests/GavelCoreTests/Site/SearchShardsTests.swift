@@ -212,6 +212,52 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == "6C1WW47" + "WD" + "fsjp5" + "wk2WeYw30")
     }
 
+    /// Postings read back are the list written, and a splice gives what encoding the spliced list
+    /// gives: entries dropped at the start, middle and end, added before, between and after, with
+    /// and without title places (whose numbers follow the code and are copied as they are).
+    @Test func splicedPostingsAreThePostingsOfTheSplicedList() throws {
+        // (entry, code[, title length, count, neighbours...]) for entries 0...39, some in titles.
+        var list: [UInt32] = []
+        for entry in stride(from: 0, to: 40, by: 3) {
+            if entry % 9 == 0 {
+                list += [UInt32(entry), 6, 30, 1, 4096, UInt32(entry)]
+            } else {
+                list += [UInt32(entry), UInt32(4 * (entry % 7) + 1)]
+            }
+        }
+        var written: [UInt8] = []
+        SearchIndex.encode(list, into: &written)
+        #expect(SearchIndex.decodePostings(written[...]) == list)
+        #expect(SearchIndex.decodePostings(Array("W".utf8)[...]) == nil, "a number cut short")
+        #expect(SearchIndex.decodePostings(Array("6!".utf8)[...]) == nil, "a byte that is no digit")
+
+        func postings(_ list: [UInt32]) -> [(entry: UInt32, numbers: ArraySlice<UInt32>)] {
+            var out: [(UInt32, ArraySlice<UInt32>)] = []
+            var i = 0
+            while i + 1 < list.count {
+                let length = SearchIndex.Terms.postingLength(list, at: i)
+                out.append((list[i], list[i..<(i + length)]))
+                i += length
+            }
+            return out
+        }
+        let cases: [(drop: Set<UInt32>, add: [UInt32])] = [
+            ([], []), ([0], []), ([18], []), ([39], []), ([0, 3, 6, 39], []),
+            ([], [1, 9]), ([18], [18, 5, 19, 13]), ([], [40, 1]), ([3], [2, 6, 12, 2, 40, 1, 7, 7]),
+            (Set(stride(from: 0, to: 40, by: 3).map(UInt32.init)), [41, 4]),
+        ]
+        for (drop, add) in cases {
+            var dropping = [Bool](repeating: false, count: 64)
+            for entry in drop { dropping[Int(entry)] = true }
+            var spliced: [UInt8] = []
+            #expect(SearchIndex.splice(written[...], dropping: dropping, adding: add, into: &spliced))
+            let kept = postings(list).filter { !drop.contains($0.entry) } + postings(add)
+            var expected: [UInt8] = []
+            SearchIndex.encode(kept.sorted { $0.entry < $1.entry }.flatMap(\.numbers), into: &expected)
+            #expect(spliced == expected, "dropping \(drop.sorted()), adding \(add)")
+        }
+    }
+
     /// The neighbour codes both engines compute: FNV-1a (32-bit) over UTF-16 units, low 12 bits.
     /// Worked by hand for "ink": 0x811C9DC5 ^ 0x69, times 16777619, and so on (mod 2^32).
     @Test func neighbourCodesAreTheLowBitsOfFNV1a() {
