@@ -211,11 +211,22 @@ final class Rebuilder: Sendable {
         firstBuild.continuation.finish()
     }
 
+    /// Right after a good first build: a build that also makes the spare tree (`BuildOptions.makesSpare`),
+    /// so that the first edit's commit brings a spare up to date rather than linking every file of the
+    /// site (about a second at 10,000 notices). Open pages hear of it only if the content changed
+    /// meanwhile; then it is an ordinary rebuild.
+    func prepareForRebuilds() async {
+        let snapshot = state.snapshot
+        guard snapshot.builds == 1, snapshot.failure.isEmpty else { return }
+        await rebuild(makingSpare: true)
+    }
+
     /// Builds with the core's async build. The first build, then one rebuild at a time after it.
-    func rebuild(first: Bool = false) async {
+    func rebuild(first: Bool = false, makingSpare: Bool = false) async {
         defer { if first { firstBuild.continuation.finish() } }
         var clocked = self.options
         clocked.now = Instant(Date())
+        clocked.makesSpare = makingSpare
         let options = clocked
         let clock = ContinuousClock()
         let start = clock.now
@@ -230,6 +241,12 @@ final class Rebuilder: Sendable {
         switch result {
         case let .success(built):
             let summary = built.written ?? OutputWriter.Summary()
+            if makingSpare, summary.written == 0, summary.removed == 0 {
+                // Nothing to show: the first build's warnings were told already.
+                log("ready for quick rebuilds (spare tree made in \(Self.ms(PreviewState.BuildRecord(succeeded: true, duration: duration))) ms)")
+                await built.pendingState?.write()
+                return
+            }
             var record = PreviewState.BuildRecord(succeeded: true, duration: duration)
             record.written = summary.written
             record.removed = summary.removed
@@ -283,6 +300,7 @@ struct RebuildService: Service {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await builder.waitForFirstBuild()
+                await builder.prepareForRebuilds()
                 // Ends when the watcher stops, after the rebuild in progress (if any) has finished.
                 for await _ in watcher.changes {
                     await builder.rebuild()

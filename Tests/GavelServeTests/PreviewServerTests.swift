@@ -139,6 +139,32 @@ import Testing
         }
     }
 
+    /// Right after the first build, the server fills the spare tree that the first edit's commit brings
+    /// up to date, without a reload (nothing changed) and without a new generation.
+    @Test func theSpareTreeIsMadeBeforeTheFirstEdit() async throws {
+        try await ServeFixture.with { server in
+            let spare = server.output.deletingLastPathComponent().appendingPathComponent("." + server.output.lastPathComponent + ".gavel-spare")
+            var ready = false
+            for _ in 0..<200 where !ready {
+                ready = server.log.contains { $0.hasPrefix("ready for quick rebuilds (spare tree made in ") }
+                if !ready { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(ready, "\(server.log)")
+            // The spare holds the site (the folder made empty for the first build was the spare before).
+            func files(_ root: URL) -> Int {
+                (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).count {
+                    var isFolder: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path, isDirectory: &isFolder) && !isFolder.boolValue
+                }
+            }
+            #expect(files(spare) > 50)
+            #expect(files(spare) == files(server.output))
+            let status = try await server.get("/__gavel/status")
+            #expect(status.text.contains("\"generation\":1"), "\(status.text)")
+            #expect(!server.log.contains { $0.hasPrefix("rebuilt ") }, "\(server.log)")
+        }
+    }
+
     @Test func aBrokenEditShowsTheOverlayUntilItIsFixed() async throws {
         try await ServeFixture.with { server in
             let events = try EventStreamClient(port: server.port)

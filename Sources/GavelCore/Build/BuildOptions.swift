@@ -30,6 +30,11 @@ public struct BuildOptions: Sendable {
     /// True for a caller with something more urgent than the state (`gavel serve` tells open pages to
     /// reload first): the build hands the state back to be written (`SiteBuild.Result.pendingState`).
     public var defersState = false
+    /// True for a build whose only purpose may be the next one's speed (`gavel serve`, right after
+    /// its first build): when nothing changed and there is no spare tree yet, the commit still makes
+    /// one, so the next build's commit brings a spare up to date instead of linking every file. Such a
+    /// build does not end on a witness.
+    public var makesSpare = false
 
     public init(content: String = "Content", templates: String? = nil, output: String = "Output", now: Instant = Instant(Date())) {
         self.content = URL(fileURLWithPath: content)

@@ -26,6 +26,9 @@ public struct OutputWriter: OutputSink {
     let outputPath: String, stagingPath: String
     /// False for a first build: then no file needs comparing with a previous one.
     let outputExisted: Bool
+    /// A commit with nothing to change still makes the spare tree when there is none (see
+    /// `BuildOptions.makesSpare`).
+    var makesSpare = false
     private let record = Record()
 
     /// What emitting found, from many tasks at once.
@@ -215,8 +218,11 @@ public struct OutputWriter: OutputSink {
         var summary = Summary()
         summary.written = staged.count
         summary.unchanged = files.count - staged.count
-        // Nothing written and the same files as before: Output already is the new site.
-        if staged.isEmpty, previous == manifest {
+        // Nothing written and the same files as before: Output already is the new site. Unless a spare
+        // is wanted and there is none, or it owes files: then the commit goes on and exchanges Output
+        // for a tree of the same files.
+        let spareReady = FileIO.kind(sparePath) == .directory && trees?.debt.isEmpty == true
+        if staged.isEmpty, previous == manifest, !makesSpare || spareReady {
             abort()
             // Neither tree changes, so the record still describes them.
             record.trees.withLock { $0 = trees }

@@ -133,7 +133,8 @@ public struct SiteBuild {
     public func run(write: Bool) async throws(DiagnosticsError) -> Result {
         guard write else { return try await run(into: DiscardingSink()) }
         let steps = StepLog(timings: options.timings, observer: options.stepObserver)
-        let writer = OutputWriter(output: options.output)
+        var writer = OutputWriter(output: options.output)
+        writer.makesSpare = options.makesSpare
 
         let lock: FileIO.Lock
         switch BuildState.lock(options.output) {
@@ -146,7 +147,7 @@ public struct SiteBuild {
         steps.done("lock")
 
         // A build that would change nothing says so from the witness the last one left.
-        if options.usesWitness, !bag.hasErrors, let witness = BuildWitness.load(for: options.output), witness.inputsHold(for: options),
+        if options.usesWitness, !options.makesSpare, !bag.hasErrors, let witness = BuildWitness.load(for: options.output), witness.inputsHold(for: options),
            let cached = BuildCache.fileStamps(for: options.output), witness.outputHolds(writer.output.path, files: cached) {
             steps.done("unchanged")
             var summary = OutputWriter.Summary()

@@ -83,6 +83,75 @@ import Testing
         #expect(try Data(contentsOf: TreeRecord.location(for: site.options.output)) == record)
     }
 
+    /// `makesSpare` (what `gavel serve` asks right after its first build): a build with nothing to
+    /// change still makes the spare tree and the record, leaving Output's files as they were (the same
+    /// inodes, and a court's file kept); the next edit's commit then uses the record. Without it, such
+    /// a build touches nothing, as before.
+    @Test func aBuildMakingTheSpareLeavesOutputAsItWasAndTheNextCommitUsesIt() async throws {
+        let (dir, content, options) = try OutputContractTests.copy()
+        var site = Site(dir: dir, content: content, options: options)
+        try Data("---\ntitle: \"A notice\"\ndate: \"2020-02-10\"\n---\nParagraph.\n".utf8).write(to: site.notice)
+        _ = try await SiteBuild(options: options).run(write: true)
+        site.foreign["CNAME"] = "notices.example.gov\n"
+        try Self.put("notices.example.gov\n", at: "CNAME", under: options.output)
+        let spare = site.spare
+        let before = OutputContractTests.tree(options.output)
+        let inode = { (relative: String) in FileIO.status(options.output.appendingPathComponent(relative).path).map { UInt64($0.st_ino) } }
+        let page = inode("index.html")
+        #expect(FileIO.kind(spare.path) == .missing)
+
+        let plain = try await SiteBuild(options: options).run(write: true)
+        #expect(plain.written?.written == 0)
+        #expect(FileIO.kind(spare.path) == .missing, "without makesSpare nothing is made")
+
+        var making = options
+        making.makesSpare = true
+        try await Task.sleep(for: .milliseconds(30))
+        let made = try await SiteBuild(options: making).run(write: true)
+        #expect(made.written?.written == 0)
+        #expect(FileIO.kind(spare.path) == .directory)
+        #expect(FileIO.kind(TreeRecord.location(for: options.output).path) == .file)
+        #expect(OutputContractTests.tree(options.output) == before)
+        #expect(inode("index.html") == page, "Output's files are the same files")
+
+        #expect(TreeRecord.load(for: options.output)?.debt == [], "the spare owes nothing")
+        // Asked again with a spare that owes nothing, it changes nothing.
+        let again = try await SiteBuild(options: making).run(write: true)
+        #expect(again.written?.listedFolders == 0)
+
+        let edited = try await Self.build(&site)
+        #expect(edited.written?.listedFolders != nil, "the record was not used")
+        try await Self.expectFullBuild(site, "after the spare was made and a notice edited")
+    }
+
+    /// As `gavel serve` builds: into an Output folder made empty beforehand, so the first build's
+    /// commit leaves that empty folder as the spare, and no record that it is ready. A build making
+    /// the spare fills it, and the next edit's commit touches only what changed.
+    @Test func anEmptySpareIsFilledByABuildMakingTheSpare() async throws {
+        let (dir, content, options) = try OutputContractTests.copy()
+        var site = Site(dir: dir, content: content, options: options)
+        try Data("---\ntitle: \"A notice\"\ndate: \"2020-02-10\"\n---\nParagraph.\n".utf8).write(to: site.notice)
+        try FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true)
+        let first = try await SiteBuild(options: options).run(write: true)
+        let files = first.files.count
+        #expect(FileIO.kind(site.spare.path) == .directory)
+        #expect(FileIO.walk(site.spare.path).files.isEmpty && files > 50, "the spare is the empty folder")
+        #expect(TreeRecord.load(for: options.output)?.debt.isEmpty != true, "no record says the spare owes nothing")
+
+        var making = options
+        making.makesSpare = true
+        making.usesWitness = false
+        try await Task.sleep(for: .milliseconds(30))
+        _ = try await SiteBuild(options: making).run(write: true)
+        #expect(TreeRecord.load(for: options.output)?.debt == [])
+        #expect(FileIO.walk(site.spare.path).files.count == FileIO.walk(options.output.path).files.count)
+
+        let edited = try await Self.build(&site)
+        let listed = try #require(edited.written?.listedFolders, "the record was not used")
+        #expect(listed < 10)
+        try await Self.expectFullBuild(site, "after the spare's debt was paid and a notice edited")
+    }
+
     /// Files and folders the court adds anywhere in Output, or takes away, between builds.
     @Test func whatTheCourtChangesInOutputIsFoundByARecordedCommit() async throws {
         var site = try await Self.site()
