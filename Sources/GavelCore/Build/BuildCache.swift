@@ -76,32 +76,23 @@ public struct BuildCache: Sendable {
     /// What a build that ends on its witness needs of the cache: each file's path, size and stamp, read
     /// without making the entries (a no-op build at 10,000 notices reads 17,000 of them).
     struct FileStamps: Sendable {
-        var global: UInt64
         var paths: [ArraySlice<UInt8>]
         var sizes: [Int]
         var stamps: [OutputWriter.FileStamp]
     }
 
     static func fileStamps(for output: URL) -> FileStamps? {
-        guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-cache"),
-              head.count == 1, let global = hex(ArraySlice(head[0].utf8)) else { return nil }
-        var stamps = FileStamps(global: global, paths: [], sizes: [], stamps: [])
+        guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-cache"), head.count == 1 else { return nil }
+        var stamps = FileStamps(paths: [], sizes: [], stamps: [])
         stamps.paths.reserveCapacity(lines.count)
         stamps.sizes.reserveCapacity(lines.count)
         stamps.stamps.reserveCapacity(lines.count)
         for line in lines {
-            // path, input, output, size, modified, inode, and perhaps four search cells.
-            var cells: [Range<Int>] = []
-            var start = line.startIndex
-            for i in line.indices where line[i] == 0x09 {
-                cells.append(start..<i)
-                start = i + 1
-                if cells.count == 6 { break }
-            }
-            if cells.count < 6 { cells.append(start..<line.endIndex) }
-            guard cells.count == 6, !cells[0].isEmpty, let size = hex(line[cells[3]]).flatMap({ Int(exactly: $0) }),
-                  let modified = hex(line[cells[4]]), let inode = hex(line[cells[5]]) else { return nil }
-            stamps.paths.append(line[cells[0]])
+            // The cells `entry` reads, of which only the path and the file's size and stamp are kept.
+            let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            guard cells.count == 6 || cells.count == 10, !cells[0].isEmpty, let size = hex(cells[3]).flatMap({ Int(exactly: $0) }),
+                  let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
+            stamps.paths.append(cells[0])
             stamps.sizes.append(size)
             stamps.stamps.append(OutputWriter.FileStamp(modified: Int64(bitPattern: modified), inode: inode))
         }

@@ -221,8 +221,7 @@ public struct OutputWriter: OutputSink {
         // Nothing written and the same files as before: Output already is the new site. Unless a spare
         // is wanted and there is none, or it owes files: then the commit goes on and exchanges Output
         // for a tree of the same files.
-        let spareReady = FileIO.kind(sparePath) == .directory && trees?.debt.isEmpty == true
-        if staged.isEmpty, previous == manifest, !makesSpare || spareReady {
+        if staged.isEmpty, previous == manifest, !makesSpare || (trees?.debt.isEmpty == true && FileIO.kind(sparePath) == .directory) {
             abort()
             // Neither tree changes, so the record still describes them.
             record.trees.withLock { $0 = trees }

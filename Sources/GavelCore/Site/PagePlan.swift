@@ -19,7 +19,7 @@ public struct PagePlan: Sendable {
         /// The global input and every court's notices (home, the site feed).
         case allCourts
         /// Every page's search entry, in order (the search index): known only once pages are
-        /// rendered, so `SiteRenderer` works it out then (`SearchIndex.key`).
+        /// rendered, so `SiteRenderer` works it out then (`SearchIndex.inputs`).
         case searchEntries
         /// The global input and every notice of one court (its own pages and files).
         case court(Int)

@@ -29,34 +29,26 @@ struct SearchIndex: Sendable {
     /// Entries whose JSON is still to be read.
     private(set) var missing = 0
 
-    /// What the index is made from: every entry's page and hash, in order. The index files are reused
-    /// while it is what the last build made them from.
-    static func key(of parts: [SearchIndex]) -> UInt64 {
-        var hash = ContentHash.Accumulator()
-        hash.add("search \(parts.reduce(0) { $0 + $1.entries.count })")
-        for part in parts {
-            for entry in part.entries {
-                hash.add(entry.file)
-                hash.add(entry.hash)
-            }
-        }
-        return hash.value
-    }
-
-    /// What each file of the index is made from: meta and the term shards from every entry (`key`), a
-    /// docs or titles shard from its own entries only, so an edit leaves the shards of other entries
-    /// standing.
-    static func inputs(of parts: [SearchIndex], layout: Layout, key: UInt64) -> [String: UInt64] {
+    /// What each file of the index is made from (the render cache's input for it): meta and the term
+    /// shards from every entry's page and hash, in order (`index`); a docs or titles shard from its own
+    /// entries only, so an edit leaves the shards of other entries standing. The files are reused
+    /// while their input is what the last build made them from.
+    static func inputs(of parts: [SearchIndex], layout: Layout) -> (index: UInt64, files: [String: UInt64]) {
+        var whole = ContentHash.Accumulator()
+        whole.add("search \(parts.reduce(0) { $0 + $1.entries.count })")
         var each: [UInt64] = []
         each.reserveCapacity(layout.entries)
         for part in parts {
             for entry in part.entries {
+                whole.add(entry.file)
+                whole.add(entry.hash)
                 var hash = ContentHash.Accumulator()
                 hash.add(entry.file)
                 hash.add(entry.hash)
                 each.append(hash.value)
             }
         }
+        let key = whole.value
         var inputs: [String: UInt64] = ["search/meta.js": key]
         for shard in 0..<layout.termShards { inputs["search/terms-\(shard).js"] = key }
         func shards(_ name: String, per: Int, count: Int) {
@@ -70,7 +62,7 @@ struct SearchIndex: Sendable {
         }
         shards("docs", per: Layout.docsPerShard, count: layout.docShards)
         shards("titles", per: Layout.titlesPerShard, count: layout.titleShards)
-        return inputs
+        return (key, inputs)
     }
 
     /// How many files of each kind an index of `entries` entries has.

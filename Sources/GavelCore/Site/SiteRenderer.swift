@@ -241,9 +241,8 @@ public struct SiteRenderer: Sendable {
         search = SearchIndex()
         // The index stands while every entry is what it was made from, whatever else changed; a docs or
         // titles shard stands while its own entries are.
-        let searchKey = SearchIndex.key(of: parts)
         let layout = plan.searchLayout
-        let searchInputs = SearchIndex.inputs(of: parts, layout: layout, key: searchKey)
+        let searchInputs = SearchIndex.inputs(of: parts, layout: layout).files
         let files = layout.files
         let reused = cache.map { cache in
             // A stat per file, thousands of them: on every core.
