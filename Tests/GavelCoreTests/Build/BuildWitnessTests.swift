@@ -115,4 +115,23 @@ import Testing
             try await Self.settle(options)
         }
     }
+
+    /// The witness checks Output against the render cache's stamps: with the cache damaged or gone
+    /// beside a good witness, the build runs (and gives the full build's tree) rather than answer.
+    @Test func aDamagedRenderCacheBesideAGoodWitnessMeansABuild() async throws {
+        let (dir, _, options) = try OutputContractTests.copy()
+        _ = try await SiteBuild(options: options).run(write: true)
+        try await Self.settle(options)
+        let cache = BuildCache.location(for: options.output)
+        let good = try Data(contentsOf: cache)
+        var flipped = [UInt8](good)
+        flipped[flipped.count - 3] ^= 0x01
+        for (name, bytes) in [("empty", Data?.some(Data())), ("a flipped byte", Data(flipped)), ("gone", nil)] {
+            if let bytes { try bytes.write(to: cache) } else { try FileManager.default.removeItem(at: cache) }
+            let (_, fromWitness) = try await Self.build(options)
+            #expect(!fromWitness, "the witness answered with the cache \(name)")
+            #expect(OutputContractTests.tree(options.output) == (try await OutputContractTests.fullBuild(options, in: dir)))
+            try await Self.settle(options)
+        }
+    }
 }
