@@ -124,6 +124,8 @@ public final class PreviewServer: Sendable {
         buildOptions.memory = BuildMemory()
         buildOptions.usesWitness = false
         buildOptions.defersState = true
+        // The private folder is this process's alone: between builds nothing but them changes it.
+        buildOptions.trustsOutput = temporary
         let builder = Rebuilder(options: buildOptions, state: state, broadcaster: broadcaster, format: options.diagnosticFormat, log: log)
 
         var logger = Logger(label: "gavel-serve")

@@ -230,6 +230,30 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("site/index.html").path))
     }
 
+    /// Only serve's own private folder is trusted to be as its last build left it: a folder the user
+    /// named may be changed by anyone, so each rebuild looks at every file there, and a page changed
+    /// by hand (in place, keeping its inode) is put back by the next rebuild.
+    @Test func aFolderTheUserNamedIsLookedAtOnEveryRebuild() async throws {
+        let output = try Paths.temporaryDirectory("gavel-serve-output")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let site = output.appendingPathComponent("site")
+        let server = try await ServeFixture.start(output: site)
+        var ready = false
+        for _ in 0..<200 where !ready {
+            ready = server.log.contains { $0.hasPrefix("ready for quick rebuilds") }
+            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let page = site.appendingPathComponent("faq/index.html")
+        let built = try Data(contentsOf: page)
+        let handle = try FileHandle(forWritingTo: page)
+        try handle.write(contentsOf: Data("<!-- changed by hand -->".utf8))
+        try handle.close()
+        try server.edit(Self.notice) { $0 + "\nOne more line.\n" }
+        _ = try await server.poll(Self.noticePage) { $0.text.contains("One more line.") }
+        #expect(try Data(contentsOf: page) == built)
+        try await server.stop()
+    }
+
     @Test func theServerStartsEvenWhenTheFirstBuildFails() async throws {
         try await ServeFixture.with(prepare: { dir in
             let url = dir.appendingPathComponent("Content/" + Self.notice)

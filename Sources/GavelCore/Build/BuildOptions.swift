@@ -35,6 +35,12 @@ public struct BuildOptions: Sendable {
     /// one, so the next build's commit brings a spare up to date instead of linking every file. Such a
     /// build does not end on a witness.
     public var makesSpare = false
+    /// True only for an output folder that this process made for itself and that nobody else writes
+    /// (the private temporary folder of `gavel serve`: made by mkdtemp, mode 0700, removed on exit).
+    /// A build whose state this process kept in memory (`memory`) then takes Output and the spare as
+    /// that state says the last build left them, without an `lstat` of each file and folder to make
+    /// sure. A court's folder (`--output`) is never trusted: hand edits there are looked for.
+    public var trustsOutput = false
 
     public init(content: String = "Content", templates: String? = nil, output: String = "Output", now: Instant = Instant(Date())) {
         self.content = URL(fileURLWithPath: content)

@@ -29,6 +29,9 @@ public struct OutputWriter: OutputSink {
     /// A commit with nothing to change still makes the spare tree when there is none (see
     /// `BuildOptions.makesSpare`).
     var makesSpare = false
+    /// Output and the spare are as the record says (`BuildOptions.trustsOutput`): the commit takes
+    /// their folders' stamps from it instead of an `lstat` of each.
+    var trustsTrees = false
     private let record = Record()
 
     /// What emitting found, from many tasks at once.
@@ -353,10 +356,15 @@ public struct OutputWriter: OutputSink {
               UInt64(outputRoot.st_ino) == trees.output.root, UInt64(spareRoot.st_ino) == trees.spare.root,
               UInt64(outputRoot.st_dev) == trees.device, UInt64(spareRoot.st_dev) == trees.device else { return nil }
         let outputList = Array(trees.output.folders), spareList = Array(trees.spare.folders)
-        let outputNow = FileIO.folderStatuses(under: outputPath, outputList.map(\.key))
+        let outputNow = trustsTrees ? outputList.map { Optional($0.value) }
+            : FileIO.folderStatuses(under: outputPath, outputList.map(\.key)).map { $0.map(Stamp.init) }
         var spareNow: [String: Stamp] = [:]
-        spareNow.reserveCapacity(spareList.count)
-        for ((folder, _), info) in zip(spareList, FileIO.folderStatuses(under: sparePath, spareList.map(\.key))) { if let info { spareNow[folder] = Stamp(info) } }
+        if trustsTrees {
+            spareNow = trees.spare.folders
+        } else {
+            spareNow.reserveCapacity(spareList.count)
+            for ((folder, _), info) in zip(spareList, FileIO.folderStatuses(under: sparePath, spareList.map(\.key))) { if let info { spareNow[folder] = Stamp(info) } }
+        }
         var listed = 0
         func path(_ root: String, _ relative: String) -> String { relative.isEmpty ? root : root + "/" + relative }
         func child(_ folder: String, _ name: String) -> String { folder.isEmpty ? name : folder + "/" + name }
@@ -372,10 +380,9 @@ public struct OutputWriter: OutputSink {
             check.insert(file)
         }
         outputFolders.reserveCapacity(outputList.count)
-        for ((folder, recorded), info) in zip(outputList, outputNow) {
+        for ((folder, recorded), stamp) in zip(outputList, outputNow) {
             // A folder gone (or no longer a folder) takes what was in it; its children fail too.
-            guard let info else { continue }
-            let stamp = Stamp(info)
+            guard let stamp else { continue }
             outputFolders[folder] = stamp
             if !folder.isEmpty, trees.output.unchanged(recorded, now: stamp) { continue }
             listed += 1

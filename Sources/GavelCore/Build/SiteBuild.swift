@@ -161,8 +161,11 @@ public struct SiteBuild {
         let mark = writer.markTime().map { (device: $0.device, time: min($0.time, FileIO.coarseNow())) }
 
         let state: BuildState
+        // Trusted: a private folder, and the state this process left for it (see `trustsOutput`).
+        var trusted = false
         if let remembered = options.memory?.recall(for: options.output) {
             state = remembered
+            trusted = options.trustsOutput
         } else {
             state = await BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
         }
@@ -178,6 +181,8 @@ public struct SiteBuild {
         let plan = PagePlan(model: model, theme: theme)
         var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
+        cache.trustsFiles = trusted
+        writer.trustsTrees = trusted
         steps.done("plan")
         // The spare tree is read while the site renders: only the commit touches it.
         let recorded = state.trees

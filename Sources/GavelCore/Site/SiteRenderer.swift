@@ -44,6 +44,9 @@ public struct SiteRenderer: Sendable {
         public var previous: BuildCache?
         public var global: UInt64
         public var outputRoot: String
+        /// Output's files are as `previous` recorded them (`BuildOptions.trustsOutput`): reused
+        /// without an `lstat` each.
+        public var trustsFiles = false
 
         /// Each court's input, worked out once (it folds in every notice of the court).
         public var courtInputs: [String: UInt64]
@@ -82,8 +85,9 @@ public struct SiteRenderer: Sendable {
         /// The cached entry for a page whose input is unchanged and whose output file is still in place
         /// as the last build left it (same size, modification time and inode: not changed by hand).
         func reusable(_ path: String, input: UInt64) -> BuildCache.Entry? {
-            guard let entry = previous?.entries[path], entry.input == input,
-                  let info = FileIO.status(outputRoot + "/" + path), (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == entry.size,
+            guard let entry = previous?.entries[path], entry.input == input else { return nil }
+            if trustsFiles { return entry }
+            guard let info = FileIO.status(outputRoot + "/" + path), (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == entry.size,
                   OutputWriter.FileStamp(info) == OutputWriter.FileStamp(modified: entry.modified, inode: entry.inode) else { return nil }
             return entry
         }

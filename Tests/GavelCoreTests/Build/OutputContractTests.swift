@@ -224,6 +224,49 @@ import Testing
         #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
     }
 
+    /// The private folder of `gavel serve` is trusted (`BuildOptions.trustsOutput`): with the state
+    /// kept in memory, its builds take Output and the spare as that state says, without looking at
+    /// each file and folder, and still equal full builds through edits, a notice moved by its date,
+    /// one added and one removed. Trust needs the kept state: a build that reads its state from disk
+    /// looks at every file, and puts back a page changed by hand.
+    @Test func aTrustedPrivateFolderBuildsAsFullBuildsAndOnlyWithKeptState() async throws {
+        let (dir, content, options) = try Self.copy()
+        var trusted = options
+        trusted.memory = BuildMemory()
+        trusted.usesWitness = false
+        trusted.trustsOutput = true
+        _ = try await SiteBuild(options: trusted).run(write: true)
+        // As serve does after its first build: the spare is filled, so commits after it are by the record.
+        var filling = trusted
+        filling.makesSpare = true
+        _ = try await SiteBuild(options: filling).run(write: true)
+        let notices = content.appendingPathComponent("courts/vtd/notices")
+        let goLive = notices.appendingPathComponent("nextgen-go-live.md")
+        let steps: [(String, () throws -> Void)] = [
+            ("a body edited", { try Self.edit(goLive) { $0 + "\nAn added paragraph.\n" } }),
+            ("a title edited", { try Self.edit(goLive) { $0.replacingOccurrences(of: "title: \"", with: "title: \"Revised: ") } }),
+            ("a notice moved by its date", { try Self.edit(goLive) { $0.replacingOccurrences(of: "date: \"2020-02-03\"", with: "date: \"2019-06-01\"") } }),
+            ("a notice added", { try Data("---\ntitle: \"Added\"\ndate: \"2020-03-01\"\n---\nA new notice.\n".utf8).write(to: notices.appendingPathComponent("added.md")) }),
+            ("a notice removed", { try FileManager.default.removeItem(at: notices.appendingPathComponent("training-webinar.md")) }),
+        ]
+        for (step, change) in steps {
+            try change()
+            _ = try await SiteBuild(options: trusted).run(write: true)
+            #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)), "\(step)")
+        }
+        // A page changed by hand, and the kept state gone (as when another build wrote the state):
+        // the next build reads the state from disk, does not trust the folder, and puts the page back.
+        // Changed in place: the same inode, which the spare tree shares.
+        let page = options.output.appendingPathComponent("faq/index.html")
+        let handle = try FileHandle(forWritingTo: page)
+        try handle.write(contentsOf: Data("<!-- changed by hand -->".utf8))
+        try handle.close()
+        _ = try #require(trusted.memory).recall(for: options.output)
+        try Self.edit(goLive) { $0 + "\nOne more paragraph.\n" }
+        _ = try await SiteBuild(options: trusted).run(write: true)
+        #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
+    }
+
     /// A build that hands its state back (as `gavel serve` does, to reload pages first) holds the
     /// Output's lock until the state is written; then the state is the one a build writes itself.
     @Test func aDeferredStateHoldsTheLockUntilWritten() async throws {
