@@ -92,10 +92,32 @@ struct SearchIndex: Sendable {
 
     /// The words and postings as the term shards have them, when the index was patched in place (see
     /// `patched`); nil: written from `terms`.
-    private(set) var writtenTerms: [[UInt8]]?
+    private(set) var writtenTerms: TermPairs?
+
+    /// Every `"word":"postings"` pair of the term shards, in word order, end to end in one buffer
+    /// (an index has a few hundred thousand words: one array each would be as many allocations).
+    struct TermPairs {
+        private(set) var bytes: [UInt8] = []
+        /// Where each pair ends in `bytes`.
+        private(set) var ends: [Int] = []
+
+        var count: Int { ends.count }
+        subscript(i: Int) -> ArraySlice<UInt8> { bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]] }
+
+        mutating func append(_ pair: some Collection<UInt8>) {
+            bytes.append(contentsOf: pair)
+            ends.append(bytes.count)
+        }
+
+        /// Appends a pair written by `write` into the buffer.
+        mutating func append(writing write: (inout [UInt8]) -> Void) {
+            write(&bytes)
+            ends.append(bytes.count)
+        }
+    }
 
     /// An index of these entries whose words are already found (see `patched`).
-    init(entries: [Entry], terms: Terms, writtenTerms: [[UInt8]]? = nil) {
+    init(entries: [Entry], terms: Terms, writtenTerms: TermPairs? = nil) {
         self.entries = entries
         self.terms = terms
         self.writtenTerms = writtenTerms
@@ -172,18 +194,18 @@ struct SearchIndex: Sendable {
 
         // Term shards: words in sorted order, cut where the encoded sizes add up to an even share.
         let encoded = writtenTerms ?? wordsWritten()
-        let total = encoded.reduce(0) { $0 + $1.count }
+        let total = encoded.bytes.count
         var shardWords = Array(repeating: [Int](), count: layout.termShards)
         var before = 0
-        for (i, bytes) in encoded.enumerated() {
+        for i in 0..<encoded.count {
             let shard = total == 0 ? 0 : min(layout.termShards - 1, before * layout.termShards / total)
             shardWords[shard].append(i)
-            before += bytes.count
+            before = encoded.ends[i]
         }
         let firsts: [JSONValue] = shardWords.map { members in
             members.first.map { k in
                 var i = 0
-                return .string(String(decoding: Self.string(in: encoded[k], at: &i)?.value ?? [], as: UTF16.self))
+                return .string(String(decoding: Self.string(in: Array(encoded[k]), at: &i)?.value ?? [], as: UTF16.self))
             } ?? .null
         }
         let meta = JSONValue.object([
@@ -233,21 +255,21 @@ struct SearchIndex: Sendable {
 
     /// Every word with its postings as a term shard has them, `"word":"postings"`, in word order. (A
     /// word whose every entry changed since the last index has no postings left: it is gone.)
-    func wordsWritten() -> [[UInt8]] {
+    func wordsWritten() -> TermPairs {
         let table = terms.words, lists = terms.lists
         let order = (0..<table.count).filter { !lists[$0].isEmpty }.sorted { table.word($0).lexicographicallyPrecedes(table.word($1)) }
-        return order.map { Self.written(word: table.word($0), postings: lists[$0]) }
+        var pairs = TermPairs()
+        for w in order { pairs.append { Self.write(word: table.word(w), postings: lists[w], into: &$0) } }
+        return pairs
     }
 
     /// One word and its postings as a term shard has them.
-    static func written(word: some Collection<UInt16>, postings: [UInt32]) -> [UInt8] {
-        var bytes: [UInt8] = []
+    static func write(word: some Collection<UInt16>, postings: [UInt32], into bytes: inout [UInt8]) {
         JSONValue.writeString(String(decoding: word, as: UTF16.self), into: &bytes)
         bytes.append(UInt8(ascii: ":"))
         bytes.append(UInt8(ascii: "\""))
         encode(postings, into: &bytes)
         bytes.append(UInt8(ascii: "\""))
-        return bytes
     }
 
     /// Entry `i`'s title as written: found with its words, or else read from its JSON (an entry whose

@@ -68,9 +68,11 @@ extension SearchIndex {
     private static func inPlace(_ entries: [Entry], fresh: Terms, shards: [[UInt8]], previous: BuildCache, output: String) -> SearchIndex? {
         // Entries rendered this build, and the words of those whose entry changed, as it was.
         var rendered = [Bool](repeating: false, count: entries.count)
+        var lastRendered = -1
         var changed: [(file: String, id: Int)] = []
         for (id, entry) in entries.enumerated() where entry.json != nil {
             rendered[id] = true
+            lastRendered = id
             if previous.entries[entry.file]?.searchHash != entry.hash { changed.append((entry.file, id)) }
         }
         var gone = Terms()
@@ -86,20 +88,20 @@ extension SearchIndex {
         for w in 0..<gone.words.count { touched[Array(gone.words.word(w))] = .some(nil) }
         for w in 0..<fresh.words.count { touched[Array(fresh.words.word(w))] = .some(w) }
 
-        var written: [[UInt8]] = []
+        var written = TermPairs()
         var pending = touched.keys.sorted { $0.lexicographicallyPrecedes($1) }[...]
         /// A word's postings after the last index's, without the rendered entries', meet this build's.
         func merged(_ word: [UInt16], old: ArraySlice<UInt8>) -> Bool {
             let new = (touched[word] ?? nil).map { fresh.lists[$0] } ?? []
             var postings: [UInt8] = []
-            guard splice(old, dropping: rendered, adding: new, into: &postings) else { return false }
+            guard splice(old, dropping: rendered, lastDropped: lastRendered, adding: new, into: &postings) else { return false }
             if !postings.isEmpty {
-                var bytes: [UInt8] = []
-                JSONValue.writeString(String(decoding: word, as: UTF16.self), into: &bytes)
-                bytes.append(contentsOf: [UInt8(ascii: ":"), 0x22])
-                bytes.append(contentsOf: postings)
-                bytes.append(0x22)
-                written.append(bytes)
+                written.append { bytes in
+                    JSONValue.writeString(String(decoding: word, as: UTF16.self), into: &bytes)
+                    bytes.append(contentsOf: [UInt8(ascii: ":"), 0x22])
+                    bytes.append(contentsOf: postings)
+                    bytes.append(0x22)
+                }
             }
             return true
         }
@@ -114,7 +116,7 @@ extension SearchIndex {
                     pending.removeFirst()
                     return merged(word, old: shard[postings])
                 }
-                written.append(Array(shard[pair]))
+                written.append(shard[pair])
                 return true
             }) else { return nil }
         }
@@ -237,8 +239,11 @@ extension SearchIndex {
     /// One word's postings as written, without those of the entries `dropping` marks and with the
     /// postings `adding` (flat, in entry order), written into `out`: runs of postings whose gap stays
     /// the same are copied as they are, so a common word costs a pass over its bytes, not a decoding
-    /// and encoding. False when the postings are not well formed.
-    static func splice(_ old: ArraySlice<UInt8>, dropping: [Bool], adding: [UInt32], into out: inout [UInt8]) -> Bool {
+    /// and encoding; past the last entry dropped or added (`lastDropped`: the last that `dropping`
+    /// marks, given when known) the rest is copied unread. False when the postings read are not well
+    /// formed.
+    static func splice(_ old: ArraySlice<UInt8>, dropping: [Bool], lastDropped: Int? = nil, adding: [UInt32], into out: inout [UInt8]) -> Bool {
+        let lastDropped = lastDropped ?? dropping.lastIndex(of: true) ?? -1
         var reader = NumberReader(old)
         func number() -> UInt64 { reader.next() }
         func put(_ value: UInt64) { appendNumber(value, to: &out) }
@@ -289,6 +294,8 @@ extension SearchIndex {
                 run = firstEnd
             }
             outNext = id + 1
+            // Nothing left to drop or add: every later posting keeps its bytes.
+            if Int(id) >= lastDropped, j + 1 >= adding.count { break }
         }
         out.append(contentsOf: old[run..<old.endIndex])
         add(before: UInt64.max)
