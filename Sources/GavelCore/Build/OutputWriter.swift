@@ -165,12 +165,17 @@ public struct OutputWriter: OutputSink {
     struct CommitStart: Sendable {
         var mark: (device: UInt64, time: Int64)?
         var spare: SpareListing?
+        /// Output's manifest as the last commit left it, and the files it names.
+        var manifest: [UInt8]?
+        var owned: Set<String>?
     }
 
     func startCommit(trees: TreeRecord?) -> CommitStart {
         guard outputExisted else { return CommitStart() }
         let mark = markTime()
-        return CommitStart(mark: mark, spare: trees != nil && mark != nil ? nil : listSpare())
+        let manifest = FileIO.read(outputPath + "/" + Self.manifestName)
+        return CommitStart(mark: mark, spare: trees != nil && mark != nil ? nil : listSpare(), manifest: manifest,
+                           owned: manifest.map(Self.paths(inManifest:)))
     }
 
     /// The file system's clock now, as the change time it gives the lock file (beside Output, on the
@@ -185,8 +190,10 @@ public struct OutputWriter: OutputSink {
     /// Makes Output the new site. `files` is every file of the site with its content hash; `start`
     /// is what `startCommit` read, `trees` the record the last commit left (see `TreeRecord`). The
     /// record for the next commit is then `treesAfterCommit`.
-    func commit(_ files: [String: UInt64], start: CommitStart?, trees: TreeRecord?) throws(CommitFailure) -> Summary {
-        let manifest = Self.manifest(files)
+    /// `order`, when given, is the site's paths in sorted order (worked out while the site rendered),
+    /// so the manifest need not sort them.
+    func commit(_ files: [String: UInt64], start: CommitStart?, trees: TreeRecord?, order: [String]? = nil) throws(CommitFailure) -> Summary {
+        let manifest = Self.manifest(files, order: order)
         record.trees.withLock { $0 = nil }
         do {
             guard outputExisted else { return try commitFirst(files, manifest: manifest) }
@@ -217,7 +224,7 @@ public struct OutputWriter: OutputSink {
 
     private func commitOver(_ files: [String: UInt64], manifest: [UInt8], start: CommitStart, trees: TreeRecord?) throws -> Summary {
         let staged = record.staged.withLock { $0 }
-        let previous = FileIO.read(outputPath + "/" + Self.manifestName)
+        let previous = start.manifest
         var summary = Summary()
         summary.written = staged.count
         summary.unchanged = files.count - staged.count
@@ -231,7 +238,7 @@ public struct OutputWriter: OutputSink {
             summary.listedFolders = 0
             return summary
         }
-        let owned = previous.map(Self.paths(inManifest:))
+        let owned = start.owned
         // No record survives a commit that may be stopped part way.
         TreeRecord.remove(for: output)
         let mark = start.mark
@@ -628,14 +635,27 @@ public struct OutputWriter: OutputSink {
     // MARK: - The manifest
 
     /// `gavel-manifest 1`, a comment, then a line per file: its site path and content hash.
-    static func manifest(_ files: [String: UInt64]) -> [UInt8] {
+    static func manifest(_ files: [String: UInt64], order: [String]? = nil) -> [UInt8] {
         var bytes = Array("gavel-manifest 1\n# The files gavel build wrote into this folder; it never changes or removes any other.\n".utf8)
-        for (path, hash) in files.sorted(by: { $0.key < $1.key }) {
+        bytes.reserveCapacity(files.count * 64)
+        func line(_ path: String, _ hash: UInt64) {
             bytes.append(contentsOf: path.utf8)
             bytes.append(0x09)
-            bytes.append(contentsOf: String(hash, radix: 16).utf8)
+            StateFile.appendHex(hash, to: &bytes)
             bytes.append(0x0A)
         }
+        // The order given holds only when it names exactly these files.
+        if let order, order.count == files.count {
+            let head = bytes.count
+            var complete = true
+            for path in order {
+                guard let hash = files[path] else { complete = false; break }
+                line(path, hash)
+            }
+            if complete { return bytes }
+            bytes.removeSubrange(head...)
+        }
+        for (path, hash) in files.sorted(by: { $0.key < $1.key }) { line(path, hash) }
         return bytes
     }
 

@@ -187,6 +187,8 @@ public struct SiteBuild {
         // The spare tree is read while the site renders: only the commit touches it.
         let recorded = state.trees
         async let commitStart = writer.startCommit(trees: recorded)
+        // The manifest's order, from the plan, while the site renders.
+        async let order = plan.files.map(\.path).sorted()
         // What this build read, stamped for the next one's witness, while the site renders.
         let roots = [options.content] + (options.templates.map { [$0] } ?? [])
         let usesWitness = options.usesWitness
@@ -204,6 +206,7 @@ public struct SiteBuild {
         guard !bag.hasErrors else {
             _ = await commitStart
             _ = await inputs
+            _ = await order
             writer.abort()
             // A body found changed since its notice was indexed must be read afresh next time; any
             // failed build drops the index rather than tell those cases apart.
@@ -214,40 +217,44 @@ public struct SiteBuild {
         let summary: OutputWriter.Summary
         let started = await commitStart
         do {
-            summary = try writer.commit(report.fingerprints, start: started, trees: recorded)
+            summary = try writer.commit(report.fingerprints, start: started, trees: recorded, order: await order)
         } catch {
             throw DiagnosticsError(error.diagnostics)
         }
         steps.done("commit")
 
-        // The cache records how each file was left, so a file changed by hand is never reused.
-        var entries = report.cacheEntries
-        for (path, stamp) in writer.stamps where entries[path] != nil {
-            entries[path]?.modified = stamp.modified
-            entries[path]?.inode = stamp.inode
-        }
-        let unchanged = state.cache?.global == cache.global && state.cache?.entries == entries
-        let index = notices.flatMap { index in state.notices.map { index.sameStamps(as: $0) } == true ? nil : index }
-        // The previous site's tree goes while the state is written: neither waits for the other.
+        // The previous site's tree goes while the rest is done: neither waits for the other.
         async let oldTreeRemoved: Void = writer.removeOldTree()
         let trees = writer.treesAfterCommit
-        // A witness only for a build with nothing to tell (a warning is told every time) whose cache
-        // describes every file.
-        var witness: BuildWitness?
-        if let mark, let inputs = await inputs, bag.all.isEmpty, entries.count == report.fingerprints.count,
-           report.fingerprints.keys.allSatisfy({ entries[$0] != nil }),
-           let manifest = NoticeIndex.Stamp.of(writer.output.path + "/" + OutputWriter.manifestName) {
-            let clock = BuildWitness.clock(of: model)
-            witness = BuildWitness(options: BuildWitness.fingerprint(options), marker: mark.time, zones: clock.zones, goLives: clock.goLives,
-                                   inputs: inputs, manifest: manifest, files: entries.count)
-        }
+        // What follows only makes the state, so it is done when the state is written (for `gavel
+        // serve`, after open pages are told to reload).
+        let witnessInputs = await inputs
+        let witnessClock = mark != nil && witnessInputs != nil && bag.all.isEmpty ? BuildWitness.clock(of: model) : nil
         await oldTreeRemoved
-        let options = self.options, global = cache.global, cacheUnchanged = unchanged, newTrees = trees == recorded ? nil : trees
-        let persist: @Sendable () async -> Void = { [notices, witness, entries] in
+        let options = self.options, global = cache.global, stamps = writer.stamps, fingerprints = report.fingerprints
+        let rendered = report.cacheEntries, previous = state
+        let persist: @Sendable () async -> Void = { [notices] in
             // The lock is held until the state is written.
             defer { lock.release() }
+            // The cache records how each file was left, so a file changed by hand is never reused.
+            var entries = rendered
+            for (path, stamp) in stamps where entries[path] != nil {
+                entries[path]?.modified = stamp.modified
+                entries[path]?.inode = stamp.inode
+            }
+            let cacheUnchanged = previous.cache?.global == global && previous.cache?.entries == entries
+            let index = notices.flatMap { index in previous.notices.map { index.sameStamps(as: $0) } == true ? nil : index }
+            // A witness only for a build with nothing to tell (a warning is told every time) whose
+            // cache describes every file.
+            var witness: BuildWitness?
+            if let mark, let witnessInputs, let witnessClock, entries.count == fingerprints.count,
+               fingerprints.keys.allSatisfy({ entries[$0] != nil }),
+               let manifest = NoticeIndex.Stamp.of(options.output.path + "/" + OutputWriter.manifestName) {
+                witness = BuildWitness(options: BuildWitness.fingerprint(options), marker: mark.time, zones: witnessClock.zones,
+                                       goLives: witnessClock.goLives, inputs: witnessInputs, manifest: manifest, files: entries.count)
+            }
             await BuildState.commit(for: options.output, cache: cacheUnchanged ? nil : BuildCache(global: global, entries: entries), notices: index,
-                                    trees: newTrees, witness: witness)
+                                    trees: trees == previous.trees ? nil : trees, witness: witness)
             // What the files now hold (a failed write removed its file, so the next build reads
             // again), as they read back: without the search entries of pages rendered this time.
             options.memory?.remember(BuildState(cache: BuildCache(global: global, entries: entries.mapValues { entry in
