@@ -63,17 +63,19 @@ extension SearchIndex {
         return (filled, standsInPlace ? .patched : .renumbered)
     }
 
-    /// Entries stand where they stood: a word keeps its postings as written unless an entry rendered
-    /// this build has it or had it; those words' postings lose the old entries' and take the new.
+    /// Entries stand where they stood: a word keeps its postings as written unless an entry changed
+    /// this build has it or had it; those words' postings lose the old entries' and take the new. (An
+    /// entry rendered again as it was, such as a court's steps after one of its notices changed, has
+    /// the postings it had, at the same place.)
     private static func inPlace(_ entries: [Entry], fresh: Terms, shards: [[UInt8]], previous: BuildCache, output: String) -> SearchIndex? {
-        // Entries rendered this build, and the words of those whose entry changed, as it was.
-        var rendered = [Bool](repeating: false, count: entries.count)
-        var lastRendered = -1
+        // Entries whose JSON changed this build, and their words as they were.
+        var isChanged = [Bool](repeating: false, count: entries.count)
+        var lastChanged = -1
         var changed: [(file: String, id: Int)] = []
-        for (id, entry) in entries.enumerated() where entry.json != nil {
-            rendered[id] = true
-            lastRendered = id
-            if previous.entries[entry.file]?.searchHash != entry.hash { changed.append((entry.file, id)) }
+        for (id, entry) in entries.enumerated() where entry.json != nil && previous.entries[entry.file]?.searchHash != entry.hash {
+            isChanged[id] = true
+            lastChanged = id
+            changed.append((entry.file, id))
         }
         var gone = Terms()
         if !changed.isEmpty {
@@ -83,18 +85,29 @@ extension SearchIndex {
                 gone.add(json, id: id)
             }
         }
+        // This build's postings of the changed entries, by word.
+        var added: [[UInt32]] = Array(repeating: [], count: fresh.words.count)
+        for w in 0..<fresh.words.count {
+            let list = fresh.lists[w]
+            var i = 0
+            while i + 1 < list.count {
+                let length = Terms.postingLength(list, at: i)
+                if isChanged[Int(list[i])] { added[w].append(contentsOf: list[i..<min(list.count, i + length)]) }
+                i += length
+            }
+        }
         // Each word to write again: its postings this build (nil: it no longer has any).
         var touched: [[UInt16]: Int?] = [:]
         for w in 0..<gone.words.count { touched[Array(gone.words.word(w))] = .some(nil) }
-        for w in 0..<fresh.words.count { touched[Array(fresh.words.word(w))] = .some(w) }
+        for w in 0..<fresh.words.count where !added[w].isEmpty { touched[Array(fresh.words.word(w))] = .some(w) }
 
         var written = TermPairs()
         var pending = touched.keys.sorted { $0.lexicographicallyPrecedes($1) }[...]
-        /// A word's postings after the last index's, without the rendered entries', meet this build's.
+        /// A word's postings after the last index's, without the changed entries', meet this build's.
         func merged(_ word: [UInt16], old: ArraySlice<UInt8>) -> Bool {
-            let new = (touched[word] ?? nil).map { fresh.lists[$0] } ?? []
+            let new = (touched[word] ?? nil).map { added[$0] } ?? []
             var postings: [UInt8] = []
-            guard splice(old, dropping: rendered, lastDropped: lastRendered, adding: new, into: &postings) else { return false }
+            guard splice(old, dropping: isChanged, lastDropped: lastChanged, adding: new, into: &postings) else { return false }
             if !postings.isEmpty {
                 written.append { bytes in
                     JSONValue.writeString(String(decoding: word, as: UTF16.self), into: &bytes)
@@ -342,6 +355,9 @@ extension SearchIndex {
     /// formed (a digit that is not one, the bytes ending inside a number, or more than 60 bits).
     struct NumberReader {
         private let bytes: ArraySlice<UInt8>
+        /// The digits' values, held here: a common word's postings are millions of digits, and the
+        /// shared table is looked up through its lazy initialiser each time.
+        private let values = digitValues
         private(set) var at: Int
         private(set) var failed = false
         var atEnd: Bool { at >= bytes.endIndex }
@@ -354,7 +370,7 @@ extension SearchIndex {
         mutating func next() -> UInt64 {
             var result: UInt64 = 0, shift: UInt64 = 0
             while at < bytes.endIndex, shift < 60 {
-                let d = digitValues[Int(bytes[at])]
+                let d = values[Int(bytes[at])]
                 guard d >= 0 else { break }
                 at += 1
                 result |= UInt64(d & 31) << shift
