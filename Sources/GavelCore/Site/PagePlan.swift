@@ -67,6 +67,12 @@ public struct PagePlan: Sendable {
             searchEntries += 1 + m.steps.count + m.notices.filter { m.owns($0) && !$0.isArchived(now: m.today) }.count
         }
         searchLayout = SearchIndex.Layout(entries: searchEntries)
+        // Room for every file up front: a site is tens of thousands of them.
+        let expected = 16 + model.content.pages.count + theme.assetFiles.count + searchLayout.files.count
+            + model.courts.reduce(0) { $0 + $1.notices.count + $1.steps.count + 7 }
+        files.reserveCapacity(expected)
+        index.reserveCapacity(expected)
+        sitePaths.reserveCapacity(expected)
         func add(_ address: String, _ kind: Kind, _ input: Input, linkable: Bool = true) {
             let path = SiteLinker.file(for: address)
             index[path] = files.count
