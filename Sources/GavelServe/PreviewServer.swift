@@ -121,7 +121,7 @@ public final class PreviewServer: Sendable {
         buildOptions.output = URL(fileURLWithPath: root)
         // Rebuilds follow changes: the state stays in memory between them, and no witness of an
         // unchanged site is asked for or kept.
-        buildOptions.memory = BuildMemory()
+        buildOptions.memory = BuildMemory(keepingFreedMemory: true)
         buildOptions.usesWitness = false
         buildOptions.defersState = true
         // The private folder is this process's alone: between builds nothing but them changes it.

@@ -76,7 +76,11 @@ public struct BuildState: Sendable {
 public final class BuildMemory: Sendable {
     private let kept = Mutex<(state: BuildState, output: URL, stamps: [NoticeIndex.Stamp?])?>(nil)
 
-    public init() {}
+    /// With state kept in memory, the process builds again and again: its freed memory is kept too
+    /// (see `FileIO.keepFreedMemory`). Called once, by the process, not per build.
+    public init(keepingFreedMemory: Bool = false) {
+        if keepingFreedMemory { FileIO.keepFreedMemory() }
+    }
 
     static func files(for output: URL) -> [String] {
         [BuildCache.location(for: output).path, NoticeIndex.location(for: output).path, TreeRecord.location(for: output).path]

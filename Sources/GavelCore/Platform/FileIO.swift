@@ -486,4 +486,16 @@ enum FileIO {
         guard utimensat(AT_FDCWD, path, nil, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
         return status(path)
     }
+
+    /// For a process that builds again and again (`gavel serve`): freed memory stays with the process
+    /// for the next build instead of going back to the kernel, which would make every rebuild fault
+    /// its pages in again. glibc's `mallopt`, looked up at run time like the calls above.
+    static func keepFreedMemory() {
+        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+        guard let mallopt = dlsym(nil, "mallopt").map({ unsafeBitCast($0, to: MallOpt.self) }) else { return }
+        // M_TRIM_THRESHOLD (-1): never trim the heap's top; M_MMAP_THRESHOLD (-3): blocks up to
+        // 32 MiB (glibc's largest) come from the heap, not from a mapping of their own.
+        _ = mallopt(-1, Int32.max)
+        _ = mallopt(-3, 32 << 20)
+    }
 }
