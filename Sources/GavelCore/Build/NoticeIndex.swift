@@ -32,32 +32,70 @@ public struct NoticeIndex: Sendable {
         /// The entry's line in the index it was read from, written again as it is.
         var line: ArraySlice<UInt8>?
     }
-    var entries: [String: Entry] = [:]
+    /// The entries by group: a court's folder name for its notices (`courts/<folder>/notices/…`), ""
+    /// for any other path. Each court's load makes its own group, on its own task; none is empty.
+    private(set) var groups: [String: [String: Entry]] = [:]
 
     public init(contentRoot: String, displayRoot: String) {
         self.contentRoot = contentRoot
         self.displayRoot = displayRoot
     }
 
-    /// Each indexed file's stamp, by its path under the content folder.
-    var stamps: [String: Stamp] { entries.mapValues(\.stamp) }
+    /// The group of a path under the content folder (see `groups`).
+    static func group(of relative: String) -> String {
+        let parts = relative.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == "courts" ? String(parts[1]) : ""
+    }
 
-    /// The notice loaded last time from `relative`, if the file is as it was.
-    func entry(_ relative: String, stamp: Stamp) -> Entry? {
-        guard let entry = entries[relative], entry.stamp == stamp else { return nil }
+    /// Every entry, by its path under the content folder (all groups in one table).
+    var entries: [String: Entry] {
+        var all: [String: Entry] = [:]
+        for entries in groups.values { all.merge(entries) { a, _ in a } }
+        return all
+    }
+
+    /// How many files are indexed.
+    var count: Int { groups.values.reduce(0) { $0 + $1.count } }
+
+    /// Each indexed file's stamp, by its path under the content folder.
+    var stamps: [String: Stamp] {
+        var stamps: [String: Stamp] = [:]
+        stamps.reserveCapacity(count)
+        for entries in groups.values {
+            for (relative, entry) in entries { stamps[relative] = entry.stamp }
+        }
+        return stamps
+    }
+
+    /// The notice loaded last time from `relative` (in `group`), if the file is as it was.
+    func entry(_ relative: String, group: String? = nil, stamp: Stamp) -> Entry? {
+        guard let entry = groups[group ?? Self.group(of: relative)]?[relative], entry.stamp == stamp else { return nil }
         return entry
     }
 
     /// True when both index the same files with the same stamps (then the file need not be rewritten).
     func sameStamps(as other: NoticeIndex) -> Bool {
-        contentRoot == other.contentRoot && displayRoot == other.displayRoot && entries.count == other.entries.count
-            && entries.allSatisfy { other.entries[$0.key]?.stamp == $0.value.stamp }
+        guard contentRoot == other.contentRoot, displayRoot == other.displayRoot, groups.count == other.groups.count else { return false }
+        return groups.allSatisfy { group, entries in
+            guard let others = other.groups[group], others.count == entries.count else { return false }
+            return entries.allSatisfy { others[$0.key]?.stamp == $0.value.stamp }
+        }
+    }
+
+    /// Racy-clean: a file changed within two seconds of `now` (a clock tick of some file systems is
+    /// that long) could change again and look unchanged; it is not indexed.
+    static func isSettled(_ stamp: Stamp, now: Date) -> Bool {
+        Double(stamp.changed) + Double(stamp.changedNanoseconds) / 1e9 < now.timeIntervalSince1970 - 2
     }
 
     mutating func add(_ relative: String, stamp: Stamp, notice: Notice, now: Date, line: ArraySlice<UInt8>? = nil) {
-        // Racy-clean: a file changed again within the same clock tick would look unchanged.
-        guard Double(stamp.changed) + Double(stamp.changedNanoseconds) / 1e9 < now.timeIntervalSince1970 - 2 else { return }
-        entries[relative] = Entry(stamp: stamp, notice: notice, line: line)
+        guard Self.isSettled(stamp, now: now) else { return }
+        groups[Self.group(of: relative), default: [:]][relative] = Entry(stamp: stamp, notice: notice, line: line)
+    }
+
+    /// Sets a group's entries, made elsewhere (a court's load); an empty group is left out.
+    mutating func set(group: String, _ entries: [String: Entry]) {
+        groups[group] = entries.isEmpty ? nil : entries
     }
 
     public static func location(for output: URL) -> URL { BuildState.sibling(of: output, "gavel-notices") }
@@ -114,7 +152,10 @@ public struct NoticeIndex: Sendable {
         bytes.append(0x09)
         Self.escape(displayRoot, into: &bytes)
         bytes.append(0x0A)
-        for (relative, entry) in entries.sorted(by: { $0.key < $1.key }) {
+        var all: [(String, Entry)] = []
+        all.reserveCapacity(count)
+        for entries in groups.values { all.append(contentsOf: entries.lazy.map { ($0.key, $0.value) }) }
+        for (relative, entry) in all.sorted(by: { $0.0 < $1.0 }) {
             if let line = entry.line {
                 bytes.append(contentsOf: line)
                 bytes.append(0x0A)
@@ -180,10 +221,9 @@ public struct NoticeIndex: Sendable {
             return out
         }
         var index = NoticeIndex(contentRoot: contentRoot, displayRoot: displayRoot)
-        index.entries.reserveCapacity(rows.count)
         for chunk in parsed {
             guard let chunk else { return nil }
-            for (relative, entry) in chunk { index.entries[relative] = entry }
+            for (relative, entry) in chunk { index.groups[group(of: relative), default: [:]][relative] = entry }
         }
         return index
     }

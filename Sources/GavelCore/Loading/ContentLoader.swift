@@ -17,6 +17,9 @@ public struct ContentLoader: Sendable {
     public var previous: NoticeIndex?
     /// What was read (each file's hash, for the build cache) and the links found in the folders.
     let log = ReadLog()
+    /// When the load began: a notice file changed less than two seconds before is not indexed
+    /// (`NoticeIndex.isSettled`).
+    let started = Date()
 
     /// Shared by the courts' concurrent loads.
     final class ReadLog: Sendable {
@@ -35,8 +38,8 @@ public struct ContentLoader: Sendable {
         self.previous = indexing ? previous : nil
     }
 
-    /// A notice as loaded, with its file's stamp, for the next index.
-    typealias Indexed = (relative: String, stamp: NoticeIndex.Stamp, notice: Notice, line: ArraySlice<UInt8>?)
+    /// A court's notices as loaded, with their files' stamps, for the next index (its group there).
+    typealias Indexed = [String: NoticeIndex.Entry]
 
     static let siteKeys = ["title", "base_url", "language", "description", "allow_raw_html", "navigation"]
     static let factKeys = ["id", "type", "question", "help", "label", "options", "scope"]
@@ -132,33 +135,31 @@ public struct ContentLoader: Sendable {
             }
             return false
         }
-        let loaded = await withTaskGroup(of: (Int, Court?, [Diagnostic], [Indexed]).self) { group in
+        let loaded = await withTaskGroup(of: (Int, Court?, [Diagnostic], Indexed).self) { group in
             for (index, name) in folders.enumerated() {
                 group.addTask {
                     var courtBag = DiagnosticBag()
-                    var indexed: [Indexed] = []
+                    var indexed: Indexed = [:]
                     let court = loadCourt(folder: name, bag: &courtBag, indexed: &indexed)
                     return (index, court, courtBag.all, indexed)
                 }
             }
-            var results: [(Int, Court?, [Diagnostic], [Indexed])] = []
+            var results: [(Int, Court?, [Diagnostic], Indexed)] = []
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }
         }
         var courts: [Court] = []
         var index = indexing ? NoticeIndex(contentRoot: rootPath, displayRoot: displayRoot) : nil
-        index?.entries.reserveCapacity(previous?.entries.count ?? 0)
-        let now = Date()
         // One clock per time zone: making one formats two dates, which shows across hundreds of courts.
         var clocks: [String: CourtClock] = [:]
-        for (_, court, diagnostics, indexed) in loaded {
+        for (position, court, diagnostics, indexed) in loaded {
             bag.add(contentsOf: diagnostics)
             if var court {
                 let zone = court.timeZone.identifier
                 if let clock = clocks[zone] { court.clock = clock } else { court.clock = CourtClock(zone: court.timeZone); clocks[zone] = court.clock }
                 courts.append(court)
             }
-            for entry in indexed { index?.add(entry.relative, stamp: entry.stamp, notice: entry.notice, now: now, line: entry.line) }
+            index?.set(group: folders[position], indexed)
         }
         var pages: [Page] = []
         for name in listing("pages") where name.hasSuffix(".md") {
@@ -344,7 +345,7 @@ public struct ContentLoader: Sendable {
 
     // MARK: - courts/<id>/court.yml
 
-    func loadCourt(folder: String, bag: inout DiagnosticBag, indexed: inout [Indexed]) -> Court? {
+    func loadCourt(folder: String, bag: inout DiagnosticBag, indexed: inout Indexed) -> Court? {
         let relative = "courts/\(folder)/court.yml"
         let path = display(relative)
         if !Self.isSlug(folder) {
@@ -508,19 +509,21 @@ public struct ContentLoader: Sendable {
 
     // MARK: - notices and pages
 
-    func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag, indexed: inout [Indexed]) -> Notice? {
+    func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag, indexed: inout Indexed) -> Notice? {
         // With an index to check, the file is stamped first; otherwise its stamp comes from reading it.
         // Either way the stamp is taken before the bytes: a file changed in between is read next time.
         if indexing, let previous, let stamp = NoticeIndex.Stamp.of(rootPath + "/" + relative),
-           let known = previous.entry(relative, stamp: stamp), known.notice.court == court {
-            indexed.append((relative, stamp, known.notice, known.line))
+           let known = previous.entry(relative, group: court, stamp: stamp), known.notice.court == court {
+            indexed[relative] = known
             return known.notice
         }
         let problems = bag.all.count
         var info = stat()
         guard let notice = parseNotice(relative, court: court, bag: &bag, info: &info) else { return nil }
         // A joint notice is always read: its other courts are checked with their places in the file.
-        if indexing, bag.all.count == problems, notice.alsoCourts.isEmpty { indexed.append((relative, NoticeIndex.Stamp(info), notice, nil)) }
+        if indexing, bag.all.count == problems, notice.alsoCourts.isEmpty, NoticeIndex.isSettled(NoticeIndex.Stamp(info), now: started) {
+            indexed[relative] = NoticeIndex.Entry(stamp: NoticeIndex.Stamp(info), notice: notice, line: nil)
+        }
         return notice
     }
 
