@@ -85,11 +85,24 @@ public struct SiteRenderer: Sendable {
         /// The cached entry for a page whose input is unchanged and whose output file is still in place
         /// as the last build left it (same size, modification time and inode: not changed by hand).
         func reusable(_ path: String, input: UInt64) -> BuildCache.Entry? {
-            guard let entry = previous?.entries[path], entry.input == input else { return nil }
-            if trustsFiles { return entry }
-            guard let info = FileIO.status(outputRoot + "/" + path), (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == entry.size,
-                  OutputWriter.FileStamp(info) == OutputWriter.FileStamp(modified: entry.modified, inode: entry.inode) else { return nil }
+            guard let entry = previous?.entries[path], entry.input == input, isAsLeft(path, entry) else { return nil }
             return entry
+        }
+
+        /// The last build's entry for a file made again with the bytes it had (the same size and
+        /// hash), whose file is still in place as that build left it: nothing to write, and nothing to
+        /// read back to compare.
+        func unchanged(_ path: String, hash: UInt64, size: Int) -> BuildCache.Entry? {
+            guard let entry = previous?.entries[path], entry.output == hash, entry.size == size, isAsLeft(path, entry) else { return nil }
+            return entry
+        }
+
+        /// True when the output file is as the last build left it: same size, modification time and
+        /// inode (not changed by hand), or the folder is trusted (`trustsFiles`).
+        private func isAsLeft(_ path: String, _ entry: BuildCache.Entry) -> Bool {
+            if trustsFiles { return true }
+            guard let info = FileIO.status(outputRoot + "/" + path), (info.st_mode & S_IFMT) == S_IFREG else { return false }
+            return Int(info.st_size) == entry.size && OutputWriter.FileStamp(info) == OutputWriter.FileStamp(modified: entry.modified, inode: entry.inode)
         }
     }
 
@@ -169,9 +182,16 @@ public struct SiteRenderer: Sendable {
         // Each planned file is taken from the cache when its input is unchanged and its file still in
         // place as the last build left it (see `PagePlan.Input`).
         func emit(_ file: OutputFile, search entry: [UInt8]? = nil) {
+            let hash = ContentHash.of(file.bytes)
+            // Made again as it was (most of the search index's term shards after an edit): left in place.
+            if let left = cache?.unchanged(file.path, hash: hash, size: file.bytes.count), let input = input(of: file.path) {
+                report.fingerprints[file.path] = hash
+                report.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count, modified: left.modified,
+                                                                  inode: left.inode, search: entry)
+                return
+            }
             do {
                 try sink.emit(file)
-                let hash = ContentHash.of(file.bytes)
                 report.fingerprints[file.path] = hash
                 if let input = input(of: file.path) {
                     report.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count, search: entry)
@@ -203,7 +223,11 @@ public struct SiteRenderer: Sendable {
         var outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
             // Site-wide pages need the model but nothing the courts make: they render alongside them.
             group.addTask { (-1, renderSiteFiles(to: sink)) }
-            for (index, m) in model.courts.enumerated() {
+            // Courts with something to render go first, so that the longest tasks do not start last
+            // (their results are put back in court order below).
+            let order = model.courts.indices.filter { courtChanged($0) } + model.courts.indices.filter { !courtChanged($0) }
+            for index in order {
+                let m = model.courts[index]
                 group.addTask {
                     var courtBag = DiagnosticBag()
                     var courtSearch = SearchIndex()
@@ -211,6 +235,13 @@ public struct SiteRenderer: Sendable {
                     var fingerprints: [String: UInt64] = [:]
                     var failure: String?
                     for file in renderCourt(m, index: index, search: &courtSearch, cacheEntries: &entries, bag: &courtBag) {
+                        // A court's pages made again as they were (after one of its notices changed): left in place.
+                        if let made = entries[file.path], let left = cache?.unchanged(file.path, hash: made.output, size: file.bytes.count) {
+                            entries[file.path]?.modified = left.modified
+                            entries[file.path]?.inode = left.inode
+                            fingerprints[file.path] = made.output
+                            continue
+                        }
                         do {
                             try sink.emit(file)
                             fingerprints[file.path] = entries[file.path]?.output ?? ContentHash.of(file.bytes)
@@ -293,6 +324,13 @@ public struct SiteRenderer: Sendable {
         return report
     }
 
+    /// True unless the court's own pages are the last build's (by their input: a cheap guess, for the
+    /// order courts render in).
+    func courtChanged(_ index: Int) -> Bool {
+        guard let cache, let previous = cache.previous, let input = cache.courtInputs[model.courts[index].court.id] else { return true }
+        return previous.entries["courts/\(model.courts[index].court.id)/index.html"]?.input != input
+    }
+
     /// The index made again: from the last build's term shards when some pages were reused (see
     /// `SearchIndex.patched`), else, or when those cannot be read, by finding every entry's words.
     func remade(_ parts: [SearchIndex], layout: SearchIndex.Layout, kept: Set<String>) async -> (SearchIndex, SearchIndexOrigin)? {
@@ -347,13 +385,18 @@ public struct SiteRenderer: Sendable {
         }
         func emit(_ file: OutputFile) {
             let input = input(of: file.path)
+            let hash = ContentHash.of(file.bytes)
+            if let input, let left = cache?.unchanged(file.path, hash: hash, size: file.bytes.count) {
+                out.fingerprints[file.path] = hash
+                out.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count, modified: left.modified, inode: left.inode)
+                return
+            }
             do {
                 try sink.emit(file)
             } catch {
                 out.failure = "cannot write \(file.path): \(error)"
                 return
             }
-            let hash = ContentHash.of(file.bytes)
             out.fingerprints[file.path] = hash
             if let input { out.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count) }
         }
