@@ -14,6 +14,10 @@ final class FileWatcher: Sendable {
 
     struct Settings: Sendable {
         var debounce: Duration = .milliseconds(25)
+        /// The quiet time instead when the burst's last change completed a file (closed after writing,
+        /// or moved into place): an editor's save is whole then, and waiting longer only delays it.
+        /// (inotify only; polling sees no such events.)
+        var settled: Duration = .milliseconds(5)
         var pollInterval: Duration = .milliseconds(300)
         var mode: Mode = .automatic
     }
@@ -202,7 +206,7 @@ private final class InotifyLoop {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 8)
         defer { buffer.deallocate() }
         var pendingSince: ContinuousClock.Instant?
-        let debounce = watcher.settings.debounce
+        var debounce = watcher.settings.debounce
         while !watcher.isStopping {
             var timeout: Int32 = missingRoots.isEmpty ? 1000 : 300
             if let since = pendingSince {
@@ -216,14 +220,16 @@ private final class InotifyLoop {
                 if errno == EINTR { continue }
                 break
             }
-            if fds[0].revents & Int16(POLLIN) != 0 {
-                if drain(buffer, size: bufferSize) { pendingSince = ContinuousClock.now }
+            if fds[0].revents & Int16(POLLIN) != 0, let completed = drain(buffer, size: bufferSize) {
+                pendingSince = ContinuousClock.now
+                debounce = completed ? watcher.settings.settled : watcher.settings.debounce
             }
             if !missingRoots.isEmpty {
                 for root in missingRoots where FileManager.default.fileExists(atPath: root) {
                     if addTree(root) {
                         missingRoots.remove(root)
                         pendingSince = ContinuousClock.now
+                        debounce = watcher.settings.debounce
                     }
                 }
             }
@@ -234,9 +240,10 @@ private final class InotifyLoop {
         }
     }
 
-    /// Reads every queued event; returns true when one of them is a change worth a rebuild.
-    func drain(_ buffer: UnsafeMutableRawPointer, size: Int) -> Bool {
-        var relevant = false
+    /// Reads every queued event; nil when none is a change worth a rebuild, else whether the last
+    /// one that is completed a file (see `Settings.settled`).
+    func drain(_ buffer: UnsafeMutableRawPointer, size: Int) -> Bool? {
+        var relevant = false, completed = false
         while true {
             let count = read(fd, buffer, size)
             if count <= 0 { break }
@@ -253,6 +260,7 @@ private final class InotifyLoop {
                 offset += 16 + nameLength
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                     relevant = true
+                    completed = false
                     continue
                 }
                 let folder = folders[wd]
@@ -264,20 +272,23 @@ private final class InotifyLoop {
                 if mask & (UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)) != 0 {
                     if let folder, watcher.roots.contains(where: { $0.path == folder }) { missingRoots.insert(folder) }
                     relevant = true
+                    completed = false
                     continue
                 }
                 if mask & UInt32(IN_ISDIR) != 0, mask & (UInt32(IN_CREATE) | UInt32(IN_MOVED_TO)) != 0, let folder {
                     // A new folder: watch it and what it already holds (files may land before the watch).
                     addTree(folder + "/" + name)
                     relevant = true
+                    completed = false
                     continue
                 }
                 if !name.isEmpty && FileWatcher.isScratch(name) { continue }
                 // Opening or reading a file is no change; everything in the mask is.
                 relevant = true
+                completed = mask & UInt32(IN_ISDIR) == 0 && mask & (UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO)) != 0
             }
         }
-        return relevant
+        return relevant ? completed : nil
     }
 }
 

@@ -148,9 +148,10 @@ import Testing
     @Test func aBurstOfWritesIsReportedOnce() async throws {
         let dir = try Paths.temporaryDirectory("gavel-watch")
         defer { try? FileManager.default.removeItem(at: dir) }
-        // A debounce wider than the default, so a busy machine cannot split the burst.
+        // Quiet times wider than the defaults, so a busy machine cannot split the burst.
         var settings = FileWatcher.Settings()
         settings.debounce = .milliseconds(400)
+        settings.settled = .milliseconds(400)
         let watcher = FileWatcher(roots: [dir], settings: settings)
         watcher.start()
         defer { watcher.stop() }
@@ -159,5 +160,41 @@ import Testing
         }
         #expect(await waitForChange(watcher))
         #expect(await waitForChange(watcher, within: 1) == false, "twenty quick writes are one change")
+    }
+
+    /// A change that completes a file (closed after writing, or moved into place) is reported after
+    /// the short quiet time; a write still open waits for the full debounce, and its close ends it.
+    @Test func aCompletedSaveIsReportedWithoutTheFullDebounce() async throws {
+        let dir = try Paths.temporaryDirectory("gavel-watch")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var settings = FileWatcher.Settings()
+        settings.debounce = .seconds(3)
+        settings.settled = .milliseconds(5)
+        let watcher = FileWatcher(roots: [dir], settings: settings)
+        watcher.start()
+        defer { watcher.stop() }
+        // One reader for the whole test (a reader stopped part way would end the stream).
+        let reports = Locked(0)
+        let reader = Task {
+            for await _ in watcher.changes { reports.withLock { $0 += 1 } }
+        }
+        defer { reader.cancel() }
+        func reported(_ count: Int, within seconds: Double) async throws -> Bool {
+            for _ in 0..<Int(seconds * 20) {
+                if reports.current >= count { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return reports.current >= count
+        }
+        // Written beside and renamed into place, as many editors save.
+        try "saved".write(to: dir.appendingPathComponent("notice.md"), atomically: true, encoding: .utf8)
+        #expect(try await reported(1, within: 1.5), "a file moved into place")
+        // Opened and written, not yet closed: a save in progress.
+        let handle = try FileHandle(forWritingTo: dir.appendingPathComponent("notice.md"))
+        try handle.write(contentsOf: Data("half".utf8))
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(reports.current == 1, "a write still open waits for the debounce")
+        try handle.close()
+        #expect(try await reported(2, within: 1.2), "closing it completes the save")
     }
 }
