@@ -901,7 +901,7 @@ def main() -> int:
     serve = None
     proc = subprocess.run([sys.executable, str(BENCH_DIR / "serve_latency.py"), "--gavel", str(gavel), "--content", str(site.content),
                            "--templates", str(REPO / "Templates"), "--notice", str(site.edit_target.relative_to(site.content)),
-                           "--edits", str(max(5, args.runs)), "--pause", "1", "--json"], capture_output=True, text=True)
+                           "--edits", str(max(9, args.runs)), "--pause", "1", "--json"], capture_output=True, text=True)
     line = next((l for l in proc.stdout.splitlines() if l.startswith("{")), None)
     if proc.returncode == 0 and line:
         serve = json.loads(line)
