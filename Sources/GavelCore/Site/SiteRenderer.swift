@@ -89,12 +89,12 @@ public struct SiteRenderer: Sendable {
             return entry
         }
 
-        /// The last build's entry for a file made again with the bytes it had (the same size and
-        /// hash), whose file is still in place as that build left it: nothing to write, and nothing to
-        /// read back to compare.
-        func unchanged(_ path: String, hash: UInt64, size: Int) -> BuildCache.Entry? {
+        /// For a file made again with the bytes it had (the same size and hash), whose file is still in
+        /// place as the last build left it: its entry for this build (this build's input, the file's
+        /// recorded stamps). It is neither written nor read back to compare.
+        func leftInPlace(_ path: String, input: UInt64, hash: UInt64, size: Int, search: [UInt8]? = nil) -> BuildCache.Entry? {
             guard let entry = previous?.entries[path], entry.output == hash, entry.size == size, isAsLeft(path, entry) else { return nil }
-            return entry
+            return BuildCache.Entry(input: input, output: hash, size: size, modified: entry.modified, inode: entry.inode, search: search)
         }
 
         /// True when the output file is as the last build left it: same size, modification time and
@@ -184,10 +184,9 @@ public struct SiteRenderer: Sendable {
         func emit(_ file: OutputFile, search entry: [UInt8]? = nil) {
             let hash = ContentHash.of(file.bytes)
             // Made again as it was (most of the search index's term shards after an edit): left in place.
-            if let left = cache?.unchanged(file.path, hash: hash, size: file.bytes.count), let input = input(of: file.path) {
+            if let input = input(of: file.path), let left = cache?.leftInPlace(file.path, input: input, hash: hash, size: file.bytes.count, search: entry) {
                 report.fingerprints[file.path] = hash
-                report.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count, modified: left.modified,
-                                                                  inode: left.inode, search: entry)
+                report.cacheEntries[file.path] = left
                 return
             }
             do {
@@ -225,7 +224,8 @@ public struct SiteRenderer: Sendable {
             group.addTask { (-1, renderSiteFiles(to: sink)) }
             // Courts with something to render go first, so that the longest tasks do not start last
             // (their results are put back in court order below).
-            let order = model.courts.indices.filter { courtChanged($0) } + model.courts.indices.filter { !courtChanged($0) }
+            let changed = model.courts.indices.map(courtChanged)
+            let order = model.courts.indices.filter { changed[$0] } + model.courts.indices.filter { !changed[$0] }
             for index in order {
                 let m = model.courts[index]
                 group.addTask {
@@ -236,9 +236,9 @@ public struct SiteRenderer: Sendable {
                     var failure: String?
                     for file in renderCourt(m, index: index, search: &courtSearch, cacheEntries: &entries, bag: &courtBag) {
                         // A court's pages made again as they were (after one of its notices changed): left in place.
-                        if let made = entries[file.path], let left = cache?.unchanged(file.path, hash: made.output, size: file.bytes.count) {
-                            entries[file.path]?.modified = left.modified
-                            entries[file.path]?.inode = left.inode
+                        if let made = entries[file.path],
+                           let left = cache?.leftInPlace(file.path, input: made.input, hash: made.output, size: file.bytes.count, search: made.search) {
+                            entries[file.path] = left
                             fingerprints[file.path] = made.output
                             continue
                         }
@@ -386,9 +386,9 @@ public struct SiteRenderer: Sendable {
         func emit(_ file: OutputFile) {
             let input = input(of: file.path)
             let hash = ContentHash.of(file.bytes)
-            if let input, let left = cache?.unchanged(file.path, hash: hash, size: file.bytes.count) {
+            if let input, let left = cache?.leftInPlace(file.path, input: input, hash: hash, size: file.bytes.count) {
                 out.fingerprints[file.path] = hash
-                out.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count, modified: left.modified, inode: left.inode)
+                out.cacheEntries[file.path] = left
                 return
             }
             do {
