@@ -12,6 +12,7 @@ struct Gavel: AsyncParsableCommand {
 
     /// Exit codes per the spec: 0 success, 1 content errors, 2 usage errors.
     static func main() async {
+        SiteBuild.prepareProcess()
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {

@@ -6,6 +6,12 @@ public struct SiteBuild {
 
     public init(options: BuildOptions) { self.options = options }
 
+    /// Tunes the process for building, once, before anything else runs: the heap grows in large steps
+    /// (see `FileIO.growHeapInLargeSteps`).
+    public static func prepareProcess() {
+        FileIO.growHeapInLargeSteps()
+    }
+
     public struct Result: Sendable {
         /// Every file the build produced.
         public var files: Set<String>
