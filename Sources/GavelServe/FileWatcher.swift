@@ -33,6 +33,15 @@ final class FileWatcher: Sendable {
     private let wakePipe: Locked<(read: Int32, write: Int32)> = Locked((-1, -1))
     /// How the watcher ended up watching: "inotify" or "polling".
     let method: Locked<String> = Locked("")
+    /// The files changed since `takeChanges` was last called, and whether the events named every change.
+    private let changed = Locked(ChangedFiles())
+    /// True while inotify names each changed file; never again once it could not (see `takeChanges`).
+    private let namesFiles = Locked(false)
+
+    struct ChangedFiles: Sendable {
+        var paths: Set<String> = []
+        var complete = true
+    }
 
     init(roots: [URL], settings: Settings = Settings()) {
         self.roots = roots.map(\.standardizedFileURL)
@@ -47,6 +56,7 @@ final class FileWatcher: Sendable {
             #if canImport(Glibc)
             if settings.mode == .automatic, let inotify = InotifyLoop(watcher: self) {
                 method.withLock { $0 = "inotify" }
+                namesFiles.withLock { $0 = true }
                 ready.signal()
                 inotify.run()
                 finished.signal()
@@ -85,6 +95,31 @@ final class FileWatcher: Sendable {
     var isStopping: Bool { stopping.current }
 
     fileprivate func report() { continuation.yield(()) }
+
+    /// The files changed since the last call (paths under `roots`, as the watcher names them), or nil
+    /// when that cannot be known: polling, an overflowed event queue, a folder that appeared or went
+    /// (files can land in a new folder before it is watched), or a folder that could not be watched,
+    /// after which the watcher never names files again. A change the events name only after this call
+    /// is in the next one's answer, and makes a report of its own.
+    func takeChanges() -> Set<String>? {
+        let taken = changed.withLock { value in
+            defer { value = ChangedFiles() }
+            return value
+        }
+        guard namesFiles.current, taken.complete else { return nil }
+        return taken.paths
+    }
+
+    /// Adds what one read of the event queue found.
+    fileprivate func noteChanges(_ paths: Set<String>, complete: Bool) {
+        changed.withLock { value in
+            value.paths.formUnion(paths)
+            value.complete = value.complete && complete
+        }
+    }
+
+    /// From now on no change is named file by file.
+    fileprivate func stopNamingFiles() { namesFiles.withLock { $0 = false } }
 
     /// Names that editors write beside a file while saving it; changing them changes nothing.
     static func isScratch(_ name: String) -> Bool {
@@ -182,19 +217,25 @@ private final class InotifyLoop {
         watcher.wakePipeForStop(read: wakeRead, write: wakeWrite)
     }
 
-    /// Watches `path` and every folder below it. Returns false if `path` itself could not be watched.
+    /// Watches `path` and every folder below it. Returns false if `path` itself could not be watched;
+    /// a folder below it that could not be watched makes the watcher stop naming changed files.
     @discardableResult
     func addTree(_ path: String) -> Bool {
+        // Watching a folder already watched (one moved within the tree) gives its descriptor again,
+        // which then names it by its new path.
         let wd = inotify_add_watch(fd, path, Self.folderMask)
         guard wd >= 0 else { return false }
         folders[wd] = path
-        guard let items = try? FileManager.default.contentsOfDirectory(atPath: path) else { return true }
+        guard let items = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+            watcher.stopNamingFiles()
+            return true
+        }
         for item in items {
             let child = path + "/" + item
             // lstat: a symlinked folder is not followed.
             if let attributes = try? FileManager.default.attributesOfItem(atPath: child),
-               attributes[.type] as? FileAttributeType == .typeDirectory {
-                addTree(child)
+               attributes[.type] as? FileAttributeType == .typeDirectory, !addTree(child) {
+                watcher.stopNamingFiles()
             }
         }
         return true
@@ -228,6 +269,8 @@ private final class InotifyLoop {
                 for root in missingRoots where FileManager.default.fileExists(atPath: root) {
                     if addTree(root) {
                         missingRoots.remove(root)
+                        // What the root holds now came without events.
+                        watcher.noteChanges([], complete: false)
                         pendingSince = ContinuousClock.now
                         debounce = watcher.settings.debounce
                     }
@@ -244,6 +287,9 @@ private final class InotifyLoop {
     /// one that is completed a file (see `Settings.settled`).
     func drain(_ buffer: UnsafeMutableRawPointer, size: Int) -> Bool? {
         var relevant = false, completed = false
+        // The files the events name, and whether every change was named so.
+        var paths = Set<String>(), named = true
+        defer { if relevant { watcher.noteChanges(paths, complete: named) } }
         while true {
             let count = read(fd, buffer, size)
             if count <= 0 { break }
@@ -261,6 +307,7 @@ private final class InotifyLoop {
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                     relevant = true
                     completed = false
+                    named = false
                     continue
                 }
                 let folder = folders[wd]
@@ -273,16 +320,25 @@ private final class InotifyLoop {
                     if let folder, watcher.roots.contains(where: { $0.path == folder }) { missingRoots.insert(folder) }
                     relevant = true
                     completed = false
+                    named = false
                     continue
                 }
                 if mask & UInt32(IN_ISDIR) != 0, mask & (UInt32(IN_CREATE) | UInt32(IN_MOVED_TO)) != 0, let folder {
                     // A new folder: watch it and what it already holds (files may land before the watch).
-                    addTree(folder + "/" + name)
+                    if !addTree(folder + "/" + name) { watcher.stopNamingFiles() }
                     relevant = true
                     completed = false
+                    named = false
                     continue
                 }
                 if !name.isEmpty && FileWatcher.isScratch(name) { continue }
+                // A file, named; anything else (a folder moved or removed, the folder itself, a folder
+                // not known) is not a change of one file.
+                if let folder, !name.isEmpty, mask & UInt32(IN_ISDIR) == 0 {
+                    paths.insert(folder + "/" + name)
+                } else {
+                    named = false
+                }
                 // Opening or reading a file is no change; everything in the mask is.
                 relevant = true
                 completed = mask & UInt32(IN_ISDIR) == 0 && mask & (UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO)) != 0

@@ -126,7 +126,13 @@ public final class PreviewServer: Sendable {
         buildOptions.defersState = true
         // The private folder is this process's alone: between builds nothing but them changes it.
         buildOptions.trustsOutput = temporary
-        let builder = Rebuilder(options: buildOptions, state: state, broadcaster: broadcaster, format: options.diagnosticFormat, log: log)
+        // Each build is told which content files the watcher saw change since the last one began.
+        let contentRoot = watcher.roots[0].path + "/"
+        let changedContent: @Sendable () -> Set<String>? = {
+            watcher.takeChanges().map { paths in Set(paths.filter { $0.hasPrefix(contentRoot) }.map { String($0.dropFirst(contentRoot.count)) }) }
+        }
+        let builder = Rebuilder(options: buildOptions, state: state, broadcaster: broadcaster, format: options.diagnosticFormat, log: log,
+                                changedContent: changedContent)
 
         var logger = Logger(label: "gavel-serve")
         logger.logLevel = .error
@@ -194,15 +200,19 @@ final class Rebuilder: Sendable {
     let broadcaster: ReloadBroadcaster
     let format: DiagnosticFormat
     let log: @Sendable (String) -> Void
+    /// What changed under the content folder since the last call (see `FileWatcher.takeChanges`).
+    let changedContent: @Sendable () -> Set<String>?
     /// Finished once the first build is done; rebuilds wait for it, so two builds never overlap.
     private let firstBuild = AsyncStream<Void>.makeStream()
 
-    init(options: BuildOptions, state: PreviewState, broadcaster: ReloadBroadcaster, format: DiagnosticFormat, log: @escaping @Sendable (String) -> Void) {
+    init(options: BuildOptions, state: PreviewState, broadcaster: ReloadBroadcaster, format: DiagnosticFormat, log: @escaping @Sendable (String) -> Void,
+         changedContent: @escaping @Sendable () -> Set<String>? = { nil }) {
         self.options = options
         self.state = state
         self.broadcaster = broadcaster
         self.format = format
         self.log = log
+        self.changedContent = changedContent
     }
 
     func waitForFirstBuild() async {
@@ -229,6 +239,8 @@ final class Rebuilder: Sendable {
         var clocked = self.options
         clocked.now = Instant(Date())
         clocked.makesSpare = makingSpare
+        // Taken as the build begins: what changes after is in the next build's answer.
+        clocked.changedContent = changedContent()
         let options = clocked
         let clock = ContinuousClock()
         let start = clock.now

@@ -122,19 +122,27 @@ import Testing
         watcher.start()
         defer { watcher.stop() }
         #expect(watcher.method.current == expectMethod)
+        // inotify names each changed file (a build then looks only at those); polling cannot.
+        let names = mode == .automatic
+        let root = dir.standardizedFileURL.path
+        #expect(watcher.takeChanges() == (names ? [] : nil))
 
         try "one".write(to: dir.appendingPathComponent("a/b/file.md"), atomically: true, encoding: .utf8)
         #expect(await waitForChange(watcher), "a write in an existing subfolder")
+        #expect(watcher.takeChanges()?.contains(root + "/a/b/file.md") ?? !names)
 
         // A folder made after the watch started, then a file in it after the debounce.
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("new"), withIntermediateDirectories: true)
         #expect(await waitForChange(watcher), "a new folder")
+        #expect(watcher.takeChanges() == nil, "files can land in a new folder before it is watched")
         try await Task.sleep(for: .milliseconds(150))
         try "two".write(to: dir.appendingPathComponent("new/file.md"), atomically: false, encoding: .utf8)
         #expect(await waitForChange(watcher), "a write in the new folder")
+        #expect(watcher.takeChanges() == (names ? [root + "/new/file.md"] : nil))
 
         try FileManager.default.removeItem(at: dir.appendingPathComponent("a/b/file.md"))
         #expect(await waitForChange(watcher), "a removal")
+        #expect(watcher.takeChanges() == (names ? [root + "/a/b/file.md"] : nil))
     }
 
     @Test func inotifyWatchesEveryFolderAndNewOnes() async throws {

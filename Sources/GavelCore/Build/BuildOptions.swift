@@ -41,6 +41,11 @@ public struct BuildOptions: Sendable {
     /// that state says the last build left them, without an `lstat` of each file and folder to make
     /// sure. A court's folder (`--output`) is never trusted: hand edits there are looked for.
     public var trustsOutput = false
+    /// Set by a process that watches the content (`gavel serve`): the files under the content folder
+    /// (paths relative to it) that can have changed since its last build began. A build whose state
+    /// this process kept in memory takes every other notice from the kept index without a `stat`; nil:
+    /// any file may have changed, and each notice is stamped.
+    public var changedContent: Set<String>?
 
     public init(content: String = "Content", templates: String? = nil, output: String = "Output", now: Instant = Instant(Date())) {
         self.content = URL(fileURLWithPath: content)

@@ -69,8 +69,13 @@ public struct NoticeIndex: Sendable {
 
     /// The notice loaded last time from `relative` (in `group`), if the file is as it was.
     func entry(_ relative: String, group: String? = nil, stamp: Stamp) -> Entry? {
-        guard let entry = groups[group ?? Self.group(of: relative)]?[relative], entry.stamp == stamp else { return nil }
+        guard let entry = entry(relative, group: group), entry.stamp == stamp else { return nil }
         return entry
+    }
+
+    /// The notice loaded last time from `relative` (in `group`), whatever the file holds now.
+    func entry(_ relative: String, group: String? = nil) -> Entry? {
+        groups[group ?? Self.group(of: relative)]?[relative]
     }
 
     /// True when both index the same files with the same stamps (then the file need not be rewritten).

@@ -41,14 +41,16 @@ public struct SiteBuild {
     /// `previous` lets unchanged notices be taken from the last build's index; `indexing` stamps the
     /// notices for the next one (only a build that writes keeps an index).
     public func load(bag: inout DiagnosticBag, indexing: Bool = false, previous: NoticeIndex? = nil) async -> SiteContent? {
-        await loadIndexed(bag: &bag, indexing: indexing, previous: previous).content
+        await loadIndexed(bag: &bag, indexing: indexing, previous: previous, changed: nil).content
     }
 
     /// The content and, when indexing, the notice index for the next build: build state, kept apart
-    /// from the content model.
-    func loadIndexed(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?) async -> (content: SiteContent?, notices: NoticeIndex?) {
-        let loader = ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts,
+    /// from the content model. `changed`: the only files that can differ from what `previous` records
+    /// (see `BuildOptions.changedContent`).
+    func loadIndexed(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, changed: Set<String>?) async -> (content: SiteContent?, notices: NoticeIndex?) {
+        var loader = ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts,
                                    indexing: indexing, previous: previous)
+        loader.changedSincePrevious = changed
         let content = await loader.load(bag: &bag)
         return (content, loader.log.notices.withLock { $0 })
     }
@@ -85,11 +87,11 @@ public struct SiteBuild {
 
     /// Load and validate; the model and theme, or every error found.
     func prepare(bag: inout DiagnosticBag) async -> (SiteModel, Theme)? {
-        await prepare(bag: &bag, indexing: false, previous: nil, steps: nil).map { ($0.model, $0.theme) }
+        await prepare(bag: &bag, indexing: false, previous: nil, changed: nil, steps: nil).map { ($0.model, $0.theme) }
     }
 
     /// As `prepare`, with the notice index read this time (when indexing), for the build state.
-    func prepare(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, steps: StepLog?) async -> (model: SiteModel, theme: Theme, notices: NoticeIndex?)? {
+    func prepare(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, changed: Set<String>?, steps: StepLog?) async -> (model: SiteModel, theme: Theme, notices: NoticeIndex?)? {
         let steps = steps ?? StepLog(timings: options.timings, observer: options.stepObserver)
         // Templates load while the content does.
         let templates = options.templates, templatesDisplay = options.templatesDisplay
@@ -98,7 +100,7 @@ public struct SiteBuild {
             let theme = Theme.load(overrides: templates, displayRoot: templatesDisplay, bag: &themeBag)
             return (theme, themeBag.all)
         }()
-        let (content, notices) = await loadIndexed(bag: &bag, indexing: indexing, previous: previous)
+        let (content, notices) = await loadIndexed(bag: &bag, indexing: indexing, previous: previous, changed: changed)
         let (theme, themeProblems) = await loadedTheme
         bag.add(contentsOf: themeProblems)
         steps.done("load")
@@ -169,13 +171,16 @@ public struct SiteBuild {
         let state: BuildState
         // Trusted: a private folder, and the state this process left for it (see `trustsOutput`).
         var trusted = false
+        // Told what changed since the kept state was made: only with that state (see `changedContent`).
+        var changed: Set<String>?
         if let remembered = options.memory?.recall(for: options.output) {
             state = remembered
             trusted = options.trustsOutput
+            changed = options.changedContent
         } else {
             state = await BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
         }
-        guard let (model, theme, notices) = await prepare(bag: &bag, indexing: true, previous: state.notices, steps: steps), !bag.hasErrors else {
+        guard let (model, theme, notices) = await prepare(bag: &bag, indexing: true, previous: state.notices, changed: changed, steps: steps), !bag.hasErrors else {
             throw DiagnosticsError(bag.all)
         }
 

@@ -15,6 +15,9 @@ public struct ContentLoader: Sendable {
     /// was written are taken from it without being read.
     public var indexing: Bool
     public var previous: NoticeIndex?
+    /// When known, the only files (relative paths) that can differ from what `previous` records: any
+    /// other notice it has is taken without a `stat` (see `BuildOptions.changedContent`).
+    public var changedSincePrevious: Set<String>?
     /// What was read (each file's hash, for the build cache) and the links found in the folders.
     let log = ReadLog()
     /// When the load began: a notice file changed less than two seconds before is not indexed
@@ -512,6 +515,11 @@ public struct ContentLoader: Sendable {
     func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag, indexed: inout Indexed) -> Notice? {
         // With an index to check, the file is stamped first; otherwise its stamp comes from reading it.
         // Either way the stamp is taken before the bytes: a file changed in between is read next time.
+        if indexing, let previous, let changed = changedSincePrevious, !changed.contains(relative),
+           let known = previous.entry(relative, group: court), known.notice.court == court {
+            indexed[relative] = known
+            return known.notice
+        }
         if indexing, let previous, let stamp = NoticeIndex.Stamp.of(rootPath + "/" + relative),
            let known = previous.entry(relative, group: court, stamp: stamp), known.notice.court == court {
             indexed[relative] = known

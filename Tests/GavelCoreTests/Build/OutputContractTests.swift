@@ -267,6 +267,44 @@ import Testing
         #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
     }
 
+    /// A build told which content files changed (`BuildOptions.changedContent`, from serve's watcher)
+    /// takes every other notice from the index it kept in memory without looking at the file: an edit
+    /// it is not told of stays unseen while it has that state, and is seen once named, or by a build
+    /// whose state came from disk, which looks at every notice whatever it is told.
+    @Test func aBuildToldWhatChangedLooksOnlyAtThoseNoticesAndOnlyWithKeptState() async throws {
+        let (dir, content, options) = try Self.copy()
+        // The index keeps only notices written more than two seconds before the build (see `isSettled`).
+        try await Task.sleep(for: .milliseconds(2100))
+        var told = options
+        told.memory = BuildMemory()
+        told.usesWitness = false
+        _ = try await SiteBuild(options: told).run(write: true)
+        let relative = "courts/vtd/notices/nextgen-go-live.md"
+        let notice = content.appendingPathComponent(relative)
+        let page = options.output.appendingPathComponent("courts/vtd/notices/nextgen-go-live/index.html")
+        func pageShows(_ text: String) throws -> Bool { try String(contentsOf: page, encoding: .utf8).contains(text) }
+
+        try Self.edit(notice) { $0 + "\nFirst unseen edit.\n" }
+        told.changedContent = ["courts/vtd/notices/training-webinar.md"]
+        _ = try await SiteBuild(options: told).run(write: true)
+        #expect(try !pageShows("First unseen edit."), "a notice not named is taken from the kept index")
+
+        // Settled before it is read, so the index (in memory and on disk) has it from here on.
+        try await Task.sleep(for: .milliseconds(2100))
+        told.changedContent = [relative]
+        _ = try await SiteBuild(options: told).run(write: true)
+        #expect(try pageShows("First unseen edit."))
+        #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
+
+        // Without the kept state (dropped, as after another build), what it is told is not enough.
+        try Self.edit(notice) { $0 + "\nSecond edit.\n" }
+        told.changedContent = []
+        _ = try #require(told.memory).recall(for: options.output)
+        _ = try await SiteBuild(options: told).run(write: true)
+        #expect(try pageShows("Second edit."), "a build with its state from disk stamps every notice")
+        #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
+    }
+
     /// A build that hands its state back (as `gavel serve` does, to reload pages first) holds the
     /// Output's lock until the state is written; then the state is the one a build writes itself.
     @Test func aDeferredStateHoldsTheLockUntilWritten() async throws {
