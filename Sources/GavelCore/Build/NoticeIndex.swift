@@ -21,6 +21,12 @@ public struct NoticeIndex: Sendable {
             guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
             return Stamp(info)
         }
+
+        /// As `of`, for a path under an open folder.
+        static func of(_ relative: String, in folder: FileIO.OpenFolder) -> Stamp? {
+            guard let info = folder.status(relative, following: true), (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+            return Stamp(info)
+        }
     }
 
     /// The content folder the paths are relative to, and how diagnostics name it.

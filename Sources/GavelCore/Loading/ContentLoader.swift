@@ -20,6 +20,8 @@ public struct ContentLoader: Sendable {
     public var changedSincePrevious: Set<String>?
     /// What was read (each file's hash, for the build cache) and the links found in the folders.
     let log = ReadLog()
+    /// The content folder held open while indexing: notices are stamped from it.
+    let folder: FileIO.OpenFolder?
     /// When the load began: a notice file changed less than two seconds before is not indexed
     /// (`NoticeIndex.isSettled`).
     let started = Date()
@@ -39,6 +41,7 @@ public struct ContentLoader: Sendable {
         self.includeDrafts = includeDrafts
         self.indexing = indexing
         self.previous = indexing ? previous : nil
+        folder = indexing && previous != nil ? FileIO.OpenFolder(rootPath) : nil
     }
 
     /// A court's notices as loaded, with their files' stamps, for the next index (its group there).
@@ -520,7 +523,7 @@ public struct ContentLoader: Sendable {
             indexed[relative] = known
             return known.notice
         }
-        if indexing, let previous, let stamp = NoticeIndex.Stamp.of(rootPath + "/" + relative),
+        if indexing, let previous, let stamp = folder.map({ NoticeIndex.Stamp.of(relative, in: $0) }) ?? NoticeIndex.Stamp.of(rootPath + "/" + relative),
            let known = previous.entry(relative, group: court, stamp: stamp), known.notice.court == court {
             indexed[relative] = known
             return known.notice

@@ -43,7 +43,9 @@ public struct SiteRenderer: Sendable {
     public struct RenderCache: Sendable {
         public var previous: BuildCache?
         public var global: UInt64
-        public var outputRoot: String
+        public let outputRoot: String
+        /// Output, held open while the site renders: reused files are looked up from it.
+        let outputFolder: FileIO.OpenFolder?
         /// Output's files are as `previous` recorded them (`BuildOptions.trustsOutput`): reused
         /// without an `lstat` each.
         public var trustsFiles = false
@@ -57,6 +59,7 @@ public struct SiteRenderer: Sendable {
             self.previous = previous?.global == global ? previous : nil
             self.global = global
             self.outputRoot = outputRoot
+            outputFolder = previous == nil ? nil : FileIO.OpenFolder(outputRoot)
             var inputs: [String: UInt64] = [:]
             var hash = ContentHash.Accumulator()
             hash.add("site \(global)")
@@ -101,7 +104,8 @@ public struct SiteRenderer: Sendable {
         /// inode (not changed by hand), or the folder is trusted (`trustsFiles`).
         private func isAsLeft(_ path: String, _ entry: BuildCache.Entry) -> Bool {
             if trustsFiles { return true }
-            guard let info = FileIO.status(outputRoot + "/" + path), (info.st_mode & S_IFMT) == S_IFREG else { return false }
+            guard let info = outputFolder.map({ $0.status(path) }) ?? FileIO.status(outputRoot + "/" + path),
+                  (info.st_mode & S_IFMT) == S_IFREG else { return false }
             return Int(info.st_size) == entry.size && OutputWriter.FileStamp(info) == OutputWriter.FileStamp(modified: entry.modified, inode: entry.inode)
         }
     }
