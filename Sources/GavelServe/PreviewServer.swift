@@ -126,6 +126,8 @@ public final class PreviewServer: Sendable {
         buildOptions.defersState = true
         // The private folder is this process's alone: between builds nothing but them changes it.
         buildOptions.trustsOutput = temporary
+        // And it goes when serve stops: a power cut cannot make it matter.
+        buildOptions.outlivesProcess = !temporary
         // Each build is told which content files the watcher saw change since the last one began.
         let contentRoot = watcher.roots[0].path + "/"
         let changedContent: @Sendable () -> Set<String>? = {

@@ -32,6 +32,9 @@ public struct OutputWriter: OutputSink {
     /// Output and the spare are as the record says (`BuildOptions.trustsOutput`): the commit takes
     /// their folders' stamps from it instead of an `lstat` of each.
     var trustsTrees = false
+    /// False for an Output that cannot outlive this process (`BuildOptions.outlivesProcess`): the
+    /// commit does not flush the file system, which only matters after a power cut.
+    var flushes = true
     private let record = Record()
 
     /// What emitting found, from many tasks at once.
@@ -211,9 +214,9 @@ public struct OutputWriter: OutputSink {
     /// A first build: the staging folder simply becomes Output.
     private func commitFirst(_ files: [String: UInt64], manifest: [UInt8]) throws -> Summary {
         try FileIO.write(manifest, to: stagingPath + "/" + Self.manifestName)
-        FileIO.syncFileSystem(of: stagingPath)
+        if flushes { FileIO.syncFileSystem(of: stagingPath) }
         guard rename(stagingPath, outputPath) == 0 else { throw FileIO.Failure(path: outputPath, code: errno) }
-        FileIO.syncDirectory(output.deletingLastPathComponent().path)
+        if flushes { FileIO.syncDirectory(output.deletingLastPathComponent().path) }
         var summary = Summary()
         summary.written = files.count
         return summary
@@ -292,7 +295,7 @@ public struct OutputWriter: OutputSink {
             for folder in keptFolders.sorted(by: >) { FileIO.copyAttributes(of: outputPath + "/" + folder, to: sparePath + "/" + folder) }
             unlink(sparePath + "/" + Self.manifestName)
             try FileIO.write(manifest, to: sparePath + "/" + Self.manifestName)
-            FileIO.syncFileSystem(of: sparePath)
+            if flushes { FileIO.syncFileSystem(of: sparePath) }
             try swap(sparePath)
             abort()
             recordWalked(files, manifest: manifest, staged: staged, owned: owned, legacy: legacy, mark: mark, previousFolders: directories,
@@ -307,7 +310,7 @@ public struct OutputWriter: OutputSink {
         // Last, since adding entries to a folder changes its times.
         for folder in keptFolders.sorted(by: >) { FileIO.copyAttributes(of: outputPath + "/" + folder, to: stagingPath + "/" + folder) }
         try FileIO.write(manifest, to: stagingPath + "/" + Self.manifestName)
-        FileIO.syncFileSystem(of: stagingPath)
+        if flushes { FileIO.syncFileSystem(of: stagingPath) }
         try? FileIO.removeTree(sparePath)
         try swap(stagingPath)
         recordWalked(files, manifest: manifest, staged: staged, owned: owned, legacy: legacy, mark: mark, previousFolders: directories,
@@ -525,7 +528,7 @@ public struct OutputWriter: OutputSink {
         for folder in folders {
             if let stamp = restamped[folder] ?? (touched.contains(folder) ? nil : spareNow[folder]) { newStamps[folder] = stamp }
         }
-        FileIO.syncFileSystem(of: sparePath)
+        if flushes { FileIO.syncFileSystem(of: sparePath) }
         try swap(sparePath)
         abort()
 
@@ -606,7 +609,7 @@ public struct OutputWriter: OutputSink {
     private func swap(_ tree: String) throws {
         let parent = output.deletingLastPathComponent().path
         if try FileIO.exchange(tree, outputPath) {
-            FileIO.syncDirectory(parent)
+            if flushes { FileIO.syncDirectory(parent) }
             if tree != sparePath, rename(tree, sparePath) != 0 { try? FileIO.removeTree(tree) }
             return
         }
@@ -619,7 +622,7 @@ public struct OutputWriter: OutputSink {
             _ = rename(old, outputPath)
             throw FileIO.Failure(path: outputPath, code: code)
         }
-        FileIO.syncDirectory(parent)
+        if flushes { FileIO.syncDirectory(parent) }
         if rename(old, sparePath) != 0 { try? FileIO.removeTree(old) }
     }
 

@@ -143,6 +143,7 @@ public struct SiteBuild {
         let steps = StepLog(timings: options.timings, observer: options.stepObserver)
         var writer = OutputWriter(output: options.output)
         writer.makesSpare = options.makesSpare
+        writer.flushes = options.outlivesProcess
 
         let lock: FileIO.Lock
         switch BuildState.lock(options.output) {
