@@ -75,6 +75,14 @@ public struct BuildState: Sendable {
 /// that dropped a file, or anything else that touched them makes the next build read them again.
 public final class BuildMemory: Sendable {
     private let kept = Mutex<(state: BuildState, output: URL, stamps: [NoticeIndex.Stamp?])?>(nil)
+    /// The last theme assembled without a problem: the next build takes it again if its files read
+    /// the same (see `Theme.load(overrides:displayRoot:builtIn:reusing:bag:)`). Not state: it is
+    /// checked against the bytes each build reads.
+    private let keptTheme = Mutex<Theme?>(nil)
+
+    var theme: Theme? { keptTheme.withLock { $0 } }
+
+    func keep(theme: Theme) { keptTheme.withLock { $0 = theme } }
 
     /// With state kept in memory, the process builds again and again: its freed memory is kept too
     /// (see `FileIO.keepFreedMemory`). Called once, by the process, not per build.

@@ -94,10 +94,11 @@ public struct SiteBuild {
     func prepare(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, changed: Set<String>?, steps: StepLog?) async -> (model: SiteModel, theme: Theme, notices: NoticeIndex?)? {
         let steps = steps ?? StepLog(timings: options.timings, observer: options.stepObserver)
         // Templates load while the content does.
-        let templates = options.templates, templatesDisplay = options.templatesDisplay
+        let templates = options.templates, templatesDisplay = options.templatesDisplay, memory = options.memory
         async let loadedTheme = { () -> (Theme?, [Diagnostic]) in
             var themeBag = DiagnosticBag()
-            let theme = Theme.load(overrides: templates, displayRoot: templatesDisplay, bag: &themeBag)
+            let theme = Theme.load(overrides: templates, displayRoot: templatesDisplay, reusing: memory?.theme, bag: &themeBag)
+            if let theme, themeBag.all.isEmpty { memory?.keep(theme: theme) }
             return (theme, themeBag.all)
         }()
         let (content, notices) = await loadIndexed(bag: &bag, indexing: indexing, previous: previous, changed: changed)

@@ -34,9 +34,11 @@ public struct Theme: Sendable {
     /// The built-in theme with a site's templates folder over it, file by file (SPEC section 6): a
     /// court may replace only `layout.mustache`, or add its seal to the assets. `root` nil means the
     /// built-in theme alone; a `root` given but missing is an error. Links in the folder are reported,
-    /// never followed.
+    /// never followed. `reusing`: a theme assembled before (`gavel serve` keeps its last), returned as
+    /// it is when the files read now are those it was made from (its `sourceHash`).
     public static func load(overrides root: URL?, displayRoot: String, builtIn: [(path: String, bytes: [UInt8])] = BuiltInTheme.files,
-                            bag: inout DiagnosticBag) -> Theme? {
+                            reusing previous: Theme? = nil, bag: inout DiagnosticBag) -> Theme? {
+        let problems = bag.all.count
         var entries: [String: SourceEntry] = [:]
         for file in builtIn {
             entries[file.path] = SourceEntry(bytes: file.bytes, display: builtInDisplayRoot + "/" + file.path, fromSite: false)
@@ -65,7 +67,20 @@ public struct Theme: Sendable {
                 entries[relative] = SourceEntry(bytes: bytes, display: display, fromSite: true)
             }
         }
+        // Parsing every template again cost a rebuild about 11 ms of CPU at each save.
+        if let previous, bag.all.count == problems, previous.sourceHash == sourceHash(of: entries) { return previous }
         return assemble(entries, bag: &bag)
+    }
+
+    /// The hash of every file a theme is made from: its path, which theme it came from and its bytes.
+    static func sourceHash(of entries: [String: SourceEntry]) -> UInt64 {
+        var read = ContentHash.Accumulator()
+        for (relative, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            read.add(relative)
+            read.add(entry.fromSite ? 1 : 0)
+            read.add(ContentHash.of(entry.bytes))
+        }
+        return read.value
     }
 
     /// The built-in theme under a site's templates folder; see `load(overrides:displayRoot:builtIn:bag:)`.
@@ -78,14 +93,10 @@ public struct Theme: Sendable {
     static func assemble(_ entries: [String: SourceEntry], bag: inout DiagnosticBag) -> Theme? {
         var library = MustacheLibrary()
         var sortsLists = false
-        var read = ContentHash.Accumulator()
         var manifest: [String: String] = [:]
         var assets: [(String, [UInt8])] = []
         var serviceWorker: [UInt8]?
         for (relative, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            read.add(relative)
-            read.add(entry.fromSite ? 1 : 0)
-            read.add(ContentHash.of(entry.bytes))
             if relative.hasSuffix(".mustache") {
                 let name = String(relative.dropLast(".mustache".count))
                 guard let text = String(validating: entry.bytes, as: UTF8.self) else {
@@ -119,7 +130,7 @@ public struct Theme: Sendable {
             bag.error(SourceLocation(file: builtInDisplayRoot + "/" + name + ".mustache"), "missing template '\(name).mustache'")
         }
         return Theme(library: library, manifest: manifest, assetFiles: assets, serviceWorker: serviceWorker, sortsLists: sortsLists,
-                     sourceHash: read.value)
+                     sourceHash: sourceHash(of: entries))
     }
 
     /// Browsers refuse ES modules on file:// pages, so a module whose only export is its last line

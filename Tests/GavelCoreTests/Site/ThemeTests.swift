@@ -113,6 +113,24 @@ import Testing
         #expect(Set([builtIn.sourceHash, overridden.sourceHash, edited.sourceHash, newerGavel.sourceHash]).count == 4)
     }
 
+    /// A theme kept from before (as `gavel serve` keeps its last) is taken again while the files read
+    /// are the ones it was made from, and assembled afresh once one of them changes.
+    @Test func aKeptThemeIsTakenOnlyWhileItsFilesReadTheSame() throws {
+        var bag = DiagnosticBag()
+        let root = try folder(["page.mustache": "{{<layout}}{{$main}}A{{/main}}{{/layout}}"])
+        var kept = try #require(Theme.load(overrides: root, displayRoot: "Templates", bag: &bag))
+        // Marked, so that taking it again shows.
+        kept.manifest["kept.css"] = "assets/kept.css"
+        let again = try #require(Theme.load(overrides: root, displayRoot: "Templates", reusing: kept, bag: &bag))
+        #expect(again.manifest["kept.css"] == "assets/kept.css")
+        try Data("{{<layout}}{{$main}}B{{/main}}{{/layout}}".utf8).write(to: root.appendingPathComponent("page.mustache"))
+        let edited = try #require(Theme.load(overrides: root, displayRoot: "Templates", reusing: kept, bag: &bag))
+        #expect(edited.manifest["kept.css"] == nil)
+        #expect(edited.sourceHash != kept.sourceHash)
+        #expect(edited.sourceHash == (try #require(Theme.load(overrides: root, displayRoot: "Templates", bag: &bag))).sourceHash)
+        #expect(bag.all.isEmpty)
+    }
+
     /// A folder named but missing is an error; a template error in an override is located in it.
     @Test func overrideProblemsAreLocatedInTheSitesFolder() throws {
         var bag = DiagnosticBag()
