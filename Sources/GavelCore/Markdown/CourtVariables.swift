@@ -162,6 +162,20 @@ public struct CourtVariables: Sendable {
     /// True when `text` has `{{`, looked for in its bytes (Foundation's `contains` goes through
     /// CFString, a measurable cost over ten thousand notices' titles and summaries).
     static func mayName(_ text: String) -> Bool {
+        // Every title and summary is asked on every build: searched in place when the text is contiguous.
+        if let found = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            var from = 0
+            // memchr to each "{", then a look at the byte after it.
+            while from < bytes.count - 1, let base = bytes.baseAddress,
+                  let found = memchr(base + from, Int32(UInt8(ascii: "{")), bytes.count - 1 - from) {
+                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if bytes[at + 1] == UInt8(ascii: "{") { return true }
+                from = at + 1
+            }
+            return false
+        }) {
+            return found
+        }
         var previous: UInt8 = 0
         for byte in text.utf8 {
             if byte == UInt8(ascii: "{"), previous == byte { return true }

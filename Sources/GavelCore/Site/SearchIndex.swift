@@ -70,10 +70,22 @@ struct SearchIndex: Sendable {
         static let docsPerShard = 2
         static let titlesPerShard = 32
         static let entriesPerTermShard = 25
-        var entries: Int
-        var docShards: Int { max(1, (entries + Self.docsPerShard - 1) / Self.docsPerShard) }
-        var titleShards: Int { max(1, (entries + Self.titlesPerShard - 1) / Self.titlesPerShard) }
-        var termShards: Int { max(1, (entries + Self.entriesPerTermShard - 1) / Self.entriesPerTermShard) }
+        let entries: Int
+        /// Every file of the index, meta first (made once: the plan and the renderer ask for it several
+        /// times a build, and it is six thousand names at 10,000 notices).
+        let files: [String]
+        var docShards: Int { Self.shards(entries, per: Self.docsPerShard) }
+        var titleShards: Int { Self.shards(entries, per: Self.titlesPerShard) }
+        var termShards: Int { Self.shards(entries, per: Self.entriesPerTermShard) }
+
+        init(entries: Int) {
+            self.entries = entries
+            func names(_ kind: String, per: Int) -> [String] { (0..<Self.shards(entries, per: per)).map { "search/\(kind)-\($0).js" } }
+            files = ["search/meta.js"] + names("terms", per: Self.entriesPerTermShard) + names("docs", per: Self.docsPerShard)
+                + names("titles", per: Self.titlesPerShard)
+        }
+
+        static func shards(_ entries: Int, per: Int) -> Int { max(1, (entries + per - 1) / per) }
 
         /// The entries of shard `shard` of `shards` of `per` entries each (the last takes any extra).
         static func range(of shard: Int, per: Int, shards: Int, entries: Int) -> (Int, Int) {
@@ -81,11 +93,6 @@ struct SearchIndex: Sendable {
             return (start, shard == shards - 1 ? entries : min(entries, start + per))
         }
 
-        /// Every file of the index, meta first.
-        var files: [String] {
-            ["search/meta.js"] + (0..<termShards).map { "search/terms-\($0).js" } + (0..<docShards).map { "search/docs-\($0).js" }
-                + (0..<titleShards).map { "search/titles-\($0).js" }
-        }
     }
 
     init() {}
