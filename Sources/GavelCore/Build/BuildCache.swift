@@ -89,7 +89,7 @@ public struct BuildCache: Sendable {
         stamps.stamps.reserveCapacity(lines.count)
         for line in lines {
             // The cells `entry` reads, of which only the path and the file's size and stamp are kept.
-            let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            let cells = StateFile.cells(line, expected: 10)
             guard cells.count == 6 || cells.count == 10, !cells[0].isEmpty, let size = hex(cells[3]).flatMap({ Int(exactly: $0) }),
                   let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
             stamps.paths.append(cells[0])
@@ -101,7 +101,7 @@ public struct BuildCache: Sendable {
 
     /// One line of the cache file, or nil when anything in it is off.
     private static func entry(_ line: ArraySlice<UInt8>) -> (String, Entry)? {
-        let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+        let cells = StateFile.cells(line, expected: 10)
         guard cells.count == 6 || cells.count == 10, let input = hex(cells[1]), let outputHash = hex(cells[2]),
               let size = hex(cells[3]).flatMap({ Int(exactly: $0) }), let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
         var place: SearchIndex.Place?

@@ -123,6 +123,27 @@ enum StateFile {
         return (Array(fields.dropFirst(3)), FileIO.lines(body))
     }
 
+    /// The cells of a state file's line between `separator` bytes, empty ones kept (as
+    /// `split(separator:omittingEmptySubsequences: false)` gives them), found with memchr: the generic
+    /// `split` took half the time of reading the notice index (10,000 lines of 20 cells).
+    static func cells(_ line: ArraySlice<UInt8>, separator: UInt8 = 0x09, expected: Int = 8) -> [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = []
+        out.reserveCapacity(expected)
+        let offset = line.startIndex
+        let last = line.withUnsafeBufferPointer { buffer -> Int in
+            guard let base = buffer.baseAddress else { return 0 }
+            var start = 0
+            while start < buffer.count, let hit = memchr(base + start, Int32(separator), buffer.count - start) {
+                let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                out.append(line[(offset + start)..<(offset + end)])
+                start = end + 1
+            }
+            return start
+        }
+        out.append(line[(offset + last)...])
+        return out
+    }
+
     /// `value` in lowercase hexadecimal, appended without making a String (state files hold tens of
     /// thousands of numbers).
     static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {

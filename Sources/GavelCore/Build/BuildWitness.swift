@@ -145,7 +145,7 @@ struct BuildWitness: Sendable, Equatable {
 
     /// An input's line (`r` or `i`, its path and stamp); nil when it is not one.
     static func input(_ line: ArraySlice<UInt8>) -> Input? {
-        let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+        let cells = StateFile.cells(line)
         guard cells.count == 8, cells[0].count == 1, let letter = cells[0].first, letter == UInt8(ascii: "i") || letter == UInt8(ascii: "r"),
               let path = NoticeIndex.unescape(cells[1]) ?? nil, let stamp = stamp(cells.dropFirst(2)) else { return nil }
         return Input(path: path, stamp: stamp, isRoot: letter == UInt8(ascii: "r"))
@@ -224,7 +224,7 @@ struct BuildWitness: Sendable, Equatable {
                 witness.inputLines.append(line)
                 continue
             }
-            let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            let cells = StateFile.cells(line)
             guard let first = cells.first, first.count == 1 else { return nil }
             switch first.first {
             case UInt8(ascii: "z"):

@@ -49,8 +49,12 @@ public struct NoticeIndex: Sendable {
 
     /// The group of a path under the content folder (see `groups`).
     static func group(of relative: String) -> String {
-        let parts = relative.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-        return parts.count == 3 && parts[0] == "courts" ? String(parts[1]) : ""
+        // `courts/<folder>/…`: read as bytes, since it runs for each of ten thousand entries.
+        let utf8 = relative.utf8
+        guard utf8.starts(with: "courts/".utf8) else { return "" }
+        let start = utf8.index(utf8.startIndex, offsetBy: 7)
+        guard let slash = utf8[start...].firstIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(relative[start..<slash])
     }
 
     /// Every entry, by its path under the content folder (all groups in one table).
@@ -209,7 +213,7 @@ public struct NoticeIndex: Sendable {
 
     /// The items of a list field, still escaped.
     static func list(_ field: ArraySlice<UInt8>, separator: UInt8) -> [ArraySlice<UInt8>] {
-        field.isEmpty ? [] : field.split(separator: separator, omittingEmptySubsequences: false)
+        field.isEmpty ? [] : StateFile.cells(field, separator: separator, expected: 4)
     }
 
     /// The index for this content folder, or nil when there is none or anything in it is off (then
@@ -217,30 +221,37 @@ public struct NoticeIndex: Sendable {
     public static func load(for output: URL, contentRoot: String, displayRoot: String) -> NoticeIndex? {
         guard let (head, body) = StateFile.read(location(for: output).path, kind: "gavel-notices"), head.isEmpty else { return nil }
         var lines = body[...]
-        guard let roots = lines.popFirst()?.split(separator: 0x09, omittingEmptySubsequences: false), roots.count == 2,
+        guard let roots = lines.popFirst().map({ StateFile.cells($0) }), roots.count == 2,
               unescape(roots[0]) == .some(contentRoot), unescape(roots[1]) == .some(displayRoot) else { return nil }
         // Ten thousand lines of notices: read on every core, joined in order.
         let rows = Array(lines)
-        let parsed = inChunks(rows.count) { range -> [(String, Entry)]? in
-            var out: [(String, Entry)] = []
+        let parsed = inChunks(rows.count) { range -> [(group: String, relative: String, entry: Entry)]? in
+            var out: [(group: String, relative: String, entry: Entry)] = []
             out.reserveCapacity(range.count)
             for line in rows[range] {
-                guard let entry = entry(line, contentRoot: contentRoot, displayRoot: displayRoot) else { return nil }
-                out.append(entry)
+                guard let (relative, entry) = entry(line, contentRoot: contentRoot, displayRoot: displayRoot) else { return nil }
+                out.append((group(of: relative), relative, entry))
             }
             return out
         }
-        var index = NoticeIndex(contentRoot: contentRoot, displayRoot: displayRoot)
+        // Each group's table made at its size: grown one entry at a time, the tables moved their
+        // entries about eight times over.
+        var sizes: [String: Int] = [:]
         for chunk in parsed {
             guard let chunk else { return nil }
-            for (relative, entry) in chunk { index.groups[group(of: relative), default: [:]][relative] = entry }
+            for row in chunk { sizes[row.group, default: 0] += 1 }
+        }
+        var index = NoticeIndex(contentRoot: contentRoot, displayRoot: displayRoot)
+        for (group, size) in sizes { index.groups[group] = Dictionary(minimumCapacity: size) }
+        for chunk in parsed {
+            for row in chunk ?? [] { index.groups[row.group, default: [:]][row.relative] = row.entry }
         }
         return index
     }
 
     /// One line of the index as the notice it records, or nil when anything in it is off.
     private static func entry(_ line: ArraySlice<UInt8>, contentRoot: String, displayRoot: String) -> (String, Entry)? {
-        let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+        let cells = StateFile.cells(line, expected: 20)
         guard cells.count == 20 else { return nil }
         func text(_ i: Int) -> String? { unescape(cells[i]) ?? nil }
         func hex(_ i: Int) -> UInt64? { BuildCache.hex(cells[i]) }
@@ -256,7 +267,7 @@ public struct NoticeIndex: Sendable {
         }
         var events: [CalendarEvent] = []
         for item in list(cells[16], separator: 0x1E) {
-            let parts = item.split(separator: 0x1F, omittingEmptySubsequences: false)
+            let parts = StateFile.cells(item, separator: 0x1F, expected: 3)
             guard parts.count == 3, let t = unescape(parts[0]) ?? nil,
                   let start = (unescape(parts[1]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }),
                   let end = (unescape(parts[2]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }) else { return nil }

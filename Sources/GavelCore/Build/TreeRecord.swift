@@ -123,7 +123,7 @@ struct TreeRecord: Sendable, Equatable {
                                 spare: Tree(root: numbers[4], folders: [:], marker: Int64(bitPattern: numbers[5])),
                                 needed: [], foreignFiles: [], debt: [])
         for line in lines {
-            let cells = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            let cells = StateFile.cells(line)
             guard cells.count >= 2, cells[0].count == 1, let letter = cells[0].first, let path = NoticeIndex.unescape(cells[1]) ?? nil else { return nil }
             switch letter {
             case UInt8(ascii: "o"), UInt8(ascii: "s"):

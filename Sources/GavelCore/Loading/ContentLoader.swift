@@ -418,7 +418,11 @@ public struct ContentLoader: Sendable {
         }
         var notices: [Notice] = []
         var slugs = Set<String>()
-        for name in listing("courts/\(folder)/notices") where name.hasSuffix(".md") {
+        let names = listing("courts/\(folder)/notices")
+        notices.reserveCapacity(names.count)
+        slugs.reserveCapacity(names.count)
+        indexed.reserveCapacity(names.count)
+        for name in names where name.hasSuffix(".md") {
             guard let notice = loadNotice("courts/\(folder)/notices/\(name)", court: folder, bag: &bag, indexed: &indexed) else { continue }
             slugs.insert(notice.slug)
             if notice.draft && !includeDrafts { continue }
