@@ -122,6 +122,10 @@ struct TreeRecord: Sendable, Equatable {
                                 output: Tree(root: numbers[2], folders: [:], marker: Int64(bitPattern: numbers[3])),
                                 spare: Tree(root: numbers[4], folders: [:], marker: Int64(bitPattern: numbers[5])),
                                 needed: [], foreignFiles: [], debt: [])
+        // Room for the folders up front (two trees' worth of lines, most of them folders).
+        record.output.folders.reserveCapacity(lines.count / 2 + 1)
+        record.spare.folders.reserveCapacity(lines.count / 2 + 1)
+        record.needed.reserveCapacity(lines.count / 2 + 1)
         for line in lines {
             let cells = StateFile.cells(line)
             guard cells.count >= 2, cells[0].count == 1, let letter = cells[0].first, let path = NoticeIndex.unescape(cells[1]) ?? nil else { return nil }

@@ -95,7 +95,9 @@ public struct PagePlan: Sendable {
             let id = m.court.id, start = files.count
             add("courts/\(id)/", .court, .court(c))
             // By position: copying each notice out of the list showed in a rebuild's profile.
-            for n in m.notices.indices where m.notices[n].court == id { add(m.notices[n].sitePath, .notice, .notice(court: c, notice: n)) }
+            for n in m.notices.indices where m.notices[n].court == id {
+                add("courts/\(id)/notices/\(m.notices[n].slug)/", .notice, .notice(court: c, notice: n))
+            }
             for step in m.steps { add("courts/\(id)/steps/\(step.module.id)/", .step, .court(c)) }
             add("courts/\(id)/checklist/", .courtChecklist, .court(c))
             add("checklist/\(id).json", .checklistData, .court(c), linkable: false)
