@@ -37,13 +37,18 @@ public struct BuildState: Sendable {
     /// Writes what changed, after the site was committed. `cache` nil leaves the cache file as it is
     /// (it already describes this build); likewise `notices` and `trees`.
     static func commit(for output: URL, cache: BuildCache?, notices: NoticeIndex?, trees: TreeRecord?, witness: BuildWitness? = nil) async {
-        await withTaskGroup(of: Void.self) { group in
-            if let cache { group.addTask { if (try? cache.save(for: output)) == nil { BuildCache.remove(for: output) } } }
-            if let notices { group.addTask { if (try? notices.save(for: output)) == nil { NoticeIndex.remove(for: output) } } }
-            if let trees { group.addTask { if (try? trees.save(for: output)) == nil { TreeRecord.remove(for: output) } } }
+        let witnessBody = await withTaskGroup(of: [UInt8]?.self) { group in
+            if let cache { group.addTask { if (try? cache.save(for: output)) == nil { BuildCache.remove(for: output) }; return nil } }
+            if let notices { group.addTask { if (try? notices.save(for: output)) == nil { NoticeIndex.remove(for: output) }; return nil } }
+            if let trees { group.addTask { if (try? trees.save(for: output)) == nil { TreeRecord.remove(for: output) }; return nil } }
+            // The witness's ten thousand lines are made beside the others' files...
+            if let witness { group.addTask { witness.body() } }
+            var made: [UInt8]?
+            for await body in group where body != nil { made = body }
+            return made
         }
-        // The witness last: it vouches for the cache written before it.
-        if let witness, (try? witness.save(for: output)) == nil { BuildWitness.remove(for: output) }
+        // ...and written last: it vouches for the cache written before it.
+        if let witness, let witnessBody, (try? witness.save(witnessBody, for: output)) == nil { BuildWitness.remove(for: output) }
     }
 
     /// A hidden file beside Output: `.Output.<suffix>`.
