@@ -218,7 +218,8 @@ private final class InotifyLoop {
     }
 
     /// Watches `path` and every folder below it. Returns false if `path` itself could not be watched;
-    /// a folder below it that could not be watched makes the watcher stop naming changed files.
+    /// a folder below it that is there but could not be watched or listed makes the watcher stop
+    /// naming changed files (one gone meanwhile has nothing to miss).
     @discardableResult
     func addTree(_ path: String) -> Bool {
         // Watching a folder already watched (one moved within the tree) gives its descriptor again,
@@ -227,14 +228,15 @@ private final class InotifyLoop {
         guard wd >= 0 else { return false }
         folders[wd] = path
         guard let items = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-            watcher.stopNamingFiles()
+            if FileManager.default.fileExists(atPath: path) { watcher.stopNamingFiles() }
             return true
         }
         for item in items {
             let child = path + "/" + item
             // lstat: a symlinked folder is not followed.
             if let attributes = try? FileManager.default.attributesOfItem(atPath: child),
-               attributes[.type] as? FileAttributeType == .typeDirectory, !addTree(child) {
+               attributes[.type] as? FileAttributeType == .typeDirectory, !addTree(child),
+               FileManager.default.fileExists(atPath: child) {
                 watcher.stopNamingFiles()
             }
         }
@@ -325,7 +327,8 @@ private final class InotifyLoop {
                 }
                 if mask & UInt32(IN_ISDIR) != 0, mask & (UInt32(IN_CREATE) | UInt32(IN_MOVED_TO)) != 0, let folder {
                     // A new folder: watch it and what it already holds (files may land before the watch).
-                    if !addTree(folder + "/" + name) { watcher.stopNamingFiles() }
+                    let added = folder + "/" + name
+                    if !addTree(added), FileManager.default.fileExists(atPath: added) { watcher.stopNamingFiles() }
                     relevant = true
                     completed = false
                     named = false

@@ -143,6 +143,16 @@ import Testing
         try FileManager.default.removeItem(at: dir.appendingPathComponent("a/b/file.md"))
         #expect(await waitForChange(watcher), "a removal")
         #expect(watcher.takeChanges() == (names ? [root + "/a/b/file.md"] : nil))
+
+        // A folder gone before it could be watched (an editor's scratch folder) has nothing to miss:
+        // files are named again afterwards.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("brief"), withIntermediateDirectories: false)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("brief"))
+        #expect(await waitForChange(watcher), "a folder made and removed")
+        #expect(watcher.takeChanges() == nil)
+        try "three".write(to: dir.appendingPathComponent("a/b/later.md"), atomically: false, encoding: .utf8)
+        #expect(await waitForChange(watcher), "a write after it")
+        #expect(watcher.takeChanges() == (names ? [root + "/a/b/later.md"] : nil))
     }
 
     @Test func inotifyWatchesEveryFolderAndNewOnes() async throws {
