@@ -59,7 +59,7 @@ public struct SiteRenderer: Sendable {
             self.previous = previous?.global == global ? previous : nil
             self.global = global
             self.outputRoot = outputRoot
-            outputFolder = previous == nil ? nil : FileIO.OpenFolder(outputRoot)
+            outputFolder = self.previous == nil ? nil : FileIO.OpenFolder(outputRoot)
             var inputs: [String: UInt64] = [:]
             var hash = ContentHash.Accumulator()
             hash.add("site \(global)")
