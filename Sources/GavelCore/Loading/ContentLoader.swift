@@ -531,15 +531,16 @@ public struct ContentLoader: Sendable {
     func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag, indexed: inout Indexed) -> Notice? {
         // With an index to check, the file is stamped first; otherwise its stamp comes from reading it.
         // Either way the stamp is taken before the bytes: a file changed in between is read next time.
-        if indexing, let previous, let changed = changedSincePrevious, !changed.contains(relative),
-           let known = previous.entry(relative, group: court), known.notice.court == court {
-            indexed[relative] = known
-            return known.notice
-        }
-        if indexing, let previous, let stamp = folder.map({ NoticeIndex.Stamp.of(relative, in: $0) }) ?? NoticeIndex.Stamp.of(rootPath + "/" + relative),
-           let known = previous.entry(relative, group: court, stamp: stamp), known.notice.court == court {
-            indexed[relative] = known
-            return known.notice
+        // A notice the watcher did not name is as the index has it; any other is stamped to compare.
+        if indexing, let previous {
+            let unnamed = changedSincePrevious.map { !$0.contains(relative) } ?? false
+            let known = unnamed ? previous.entry(relative, group: court)
+                : (folder.map { NoticeIndex.Stamp.of(relative, in: $0) } ?? NoticeIndex.Stamp.of(rootPath + "/" + relative))
+                    .flatMap { previous.entry(relative, group: court, stamp: $0) }
+            if let known, known.notice.court == court {
+                indexed[relative] = known
+                return known.notice
+            }
         }
         let problems = bag.all.count
         var info = stat()
