@@ -521,18 +521,19 @@ enum FileIO {
     /// small step of a thread's heap was an `mprotect` (3,500 of them in a one-notice rebuild at
     /// 10,000 notices, one in six of its system calls after `stat`). Pages not touched cost no memory.
     static func growHeapInLargeSteps() {
-        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-        guard let mallopt = dlsym(nil, "mallopt").map({ unsafeBitCast($0, to: MallOpt.self) }) else { return }
         // M_TOP_PAD (-2).
-        _ = mallopt(-2, 64 << 20)
+        _ = mallopt?(-2, 64 << 20)
     }
+
+    /// glibc's `mallopt`, looked up at run time like the calls above.
+    private typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+    private static let mallopt: MallOpt? = dlsym(nil, "mallopt").map { unsafeBitCast($0, to: MallOpt.self) }
 
     /// For a process that builds again and again (`gavel serve`): freed memory stays with the process
     /// for the next build instead of going back to the kernel, which would make every rebuild fault
-    /// its pages in again. glibc's `mallopt`, looked up at run time like the calls above.
+    /// its pages in again (glibc's `mallopt`).
     static func keepFreedMemory() {
-        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-        guard let mallopt = dlsym(nil, "mallopt").map({ unsafeBitCast($0, to: MallOpt.self) }) else { return }
+        guard let mallopt else { return }
         // M_TRIM_THRESHOLD (-1): never trim the heap's top; M_MMAP_THRESHOLD (-3): blocks up to
         // 32 MiB (glibc's largest) come from the heap, not from a mapping of their own.
         _ = mallopt(-1, Int32.max)
