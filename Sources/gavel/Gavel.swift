@@ -110,6 +110,8 @@ struct BuildCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("gavel: search index \(result.searchIndex?.rawValue ?? "not rendered")\n".utf8))
             }
             FileHandle.standardError.write(Data(("built \(result.files.count) files into \(output) in \(ms) ms (\(w.written) written, \(w.unchanged) unchanged, \(w.removed) removed" + (w.kept > 0 ? ", \(w.kept) of the folder's own kept" : "") + ")\n").utf8))
+            // The process ends here, leaving what the build held to the exit rather than freeing it.
+            withExtendedLifetime(result) { Foundation.exit(0) }
         } catch {
             progress?.finish()
             site.report(error.diagnostics)
