@@ -17,13 +17,19 @@ public struct BuildState: Sendable {
 
     /// The state beside `output`, or none when there is no Output to describe (then a build starts
     /// from nothing). `contentRoot` and `displayRoot` must match the notice index's.
+    /// The record of the trees is read on its own (`loadTrees`): only the commit needs it.
     static func load(for output: URL, contentRoot: String, displayRoot: String) async -> BuildState {
         guard FileIO.kind(output.path) == .directory else { return BuildState() }
-        // Three files, read at once.
+        // Two files, read at once.
         async let cache = BuildCache.load(for: output)
-        async let trees = TreeRecord.load(for: output)
         let notices = NoticeIndex.load(for: output, contentRoot: contentRoot, displayRoot: displayRoot)
-        return await BuildState(cache: cache, notices: notices, trees: trees)
+        return await BuildState(cache: cache, notices: notices, trees: nil)
+    }
+
+    /// The record of the trees beside `output` (see `TreeRecord`), when there is an Output it describes.
+    static func loadTrees(for output: URL) -> TreeRecord? {
+        guard FileIO.kind(output.path) == .directory else { return nil }
+        return TreeRecord.load(for: output)
     }
 
     /// Removes both files: after a failed build, state that might describe what is not there.

@@ -148,7 +148,7 @@ public struct OutputWriter: OutputSink {
         public var diagnostics: [Diagnostic]
     }
 
-    /// What the spare tree holds, read while the site renders (nothing else touches it then); nil
+    /// What the spare tree holds, read before the commit (nothing else touches it then); nil
     /// when there is no spare.
     struct SpareListing: Sendable {
         var files: [String]
@@ -161,7 +161,7 @@ public struct OutputWriter: OutputSink {
         return SpareListing(files: files, directories: directories)
     }
 
-    /// What a commit reads while the site renders: the file system's clock, marked before any folder
+    /// What a commit reads before it starts (while the content loads): the file system's clock, marked before any folder
     /// is read (see `TreeRecord`), and, when there is no record of the trees, the spare tree's walk.
     /// With a record, the folders are read by the commit itself: a build that changes nothing then
     /// reads none.

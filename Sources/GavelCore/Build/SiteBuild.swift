@@ -103,6 +103,19 @@ public struct SiteBuild {
     /// As `prepare`, with the notice index read this time (when indexing), for the build state.
     func prepare(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, changed: Set<String>?, steps: StepLog?) async -> (model: SiteModel, theme: Theme, notices: NoticeIndex?)? {
         let steps = steps ?? StepLog(timings: options.timings, observer: options.stepObserver)
+        let loaded = await loadInputs(bag: &bag, indexing: indexing, previous: previous, changed: changed, steps: steps)
+        return await validated(loaded, bag: &bag, steps: steps).map { ($0.model, $0.theme, loaded.notices) }
+    }
+
+    /// What `load` reads: the content, the theme, and (when indexing) the notice index for the next build.
+    struct Loaded: Sendable {
+        var content: SiteContent?
+        var theme: Theme?
+        var notices: NoticeIndex?
+    }
+
+    /// The `load` step: the content and the theme, read at the same time.
+    func loadInputs(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, changed: Set<String>?, steps: StepLog) async -> Loaded {
         // Templates load while the content does.
         let templates = options.templates, templatesDisplay = options.templatesDisplay, memory = options.memory
         async let loadedTheme = { () -> (Theme?, [Diagnostic]) in
@@ -115,15 +128,20 @@ public struct SiteBuild {
         let (theme, themeProblems) = await loadedTheme
         bag.add(contentsOf: themeProblems)
         steps.done("load")
-        guard let content else { return nil }
+        return Loaded(content: content, theme: theme, notices: notices)
+    }
+
+    /// The `validate` step: the model, or nil when anything loaded or validated has an error.
+    func validated(_ loaded: Loaded, bag: inout DiagnosticBag, steps: StepLog) async -> (model: SiteModel, theme: Theme)? {
+        guard let content = loaded.content else { return nil }
         let model = validate(content, bag: &bag)
         steps.done("validate")
-        guard let theme else { return nil }
+        guard let theme = loaded.theme else { return nil }
         guard !bag.hasErrors else {
             await bodyProblems(model, theme: theme, bag: &bag)
             return nil
         }
-        return (model, theme, notices)
+        return (model, theme)
     }
 
     /// With errors in court.yml, facts or front matter, the bodies that did load are still rendered
@@ -180,19 +198,37 @@ public struct SiteBuild {
         // read on the lock file and from the kernel's clock; the earlier of the two.
         let mark = writer.markTime().map { (device: $0.device, time: min($0.time, FileIO.coarseNow())) }
 
-        let state: BuildState
+        var state: BuildState
         // Trusted: a private folder, and the state this process left for it (see `trustsOutput`).
         var trusted = false
         // Told what changed since the kept state was made: only with that state (see `changedContent`).
         var changed: Set<String>?
-        if let remembered = options.memory?.recall(for: options.output) {
+        let remembered = options.memory?.recall(for: options.output)
+        // Only the commit needs the record of the trees, and its first look at Output (marking the
+        // clock, reading the manifest and, without a record, the spare: only the commit touches it).
+        // Both are done while the content is read, validated and planned: one core, much of that time.
+        let output = options.output, starter = writer
+        async let commitStart = { () -> (trees: TreeRecord?, start: OutputWriter.CommitStart) in
+            let trees = remembered.map(\.trees) ?? BuildState.loadTrees(for: output)
+            return (trees, starter.startCommit(trees: trees))
+        }()
+        if let remembered {
             state = remembered
             trusted = options.trustsOutput
             changed = options.changedContent
         } else {
             state = await BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
         }
-        guard let (model, theme, notices) = await prepare(bag: &bag, indexing: true, previous: state.notices, changed: changed, steps: steps), !bag.hasErrors else {
+        let loaded = await loadInputs(bag: &bag, indexing: true, previous: state.notices, changed: changed, steps: steps)
+        let notices = loaded.notices
+        // The stamps of what this build read, for the next one's witness, are taken while it is
+        // validated and planned.
+        let roots = [options.content] + (options.templates.map { [$0] } ?? [])
+        let usesWitness = options.usesWitness
+        // The notice index's stamps were taken after the mark: those files need no second look.
+        let known = usesWitness ? (notices?.stamps ?? [:]) : [:]
+        async let inputs = usesWitness ? mark.flatMap { BuildWitness.scan(roots, device: $0.device, known: known) } : nil
+        guard let (model, theme) = await validated(loaded, bag: &bag, steps: steps), !bag.hasErrors else {
             throw DiagnosticsError(bag.all)
         }
 
@@ -207,17 +243,8 @@ public struct SiteBuild {
         cache.trustsFiles = trusted
         writer.trustsTrees = trusted
         steps.done("plan")
-        // The spare tree is read while the site renders: only the commit touches it.
-        let recorded = state.trees
-        async let commitStart = writer.startCommit(trees: recorded)
         // The manifest's order, from the plan, while the site renders.
         async let order = plan.files.map(\.path).sorted()
-        // What this build read, stamped for the next one's witness, while the site renders.
-        let roots = [options.content] + (options.templates.map { [$0] } ?? [])
-        let usesWitness = options.usesWitness
-        // The notice index's stamps were taken after the mark: those files need no second look.
-        let known = usesWitness ? (notices?.stamps ?? [:]) : [:]
-        async let inputs = usesWitness ? mark.flatMap { BuildWitness.scan(roots, device: $0.device, known: known) } : nil
         var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
         if report.searchEntriesMissing {
             // The last build's docs shards could not give back a reused page's entry: render it all.
@@ -238,7 +265,8 @@ public struct SiteBuild {
         }
 
         let summary: OutputWriter.Summary
-        let started = await commitStart
+        let (recorded, started) = await commitStart
+        state.trees = recorded
         do {
             summary = try writer.commit(report.fingerprints, start: started, trees: recorded, order: await order)
         } catch {

@@ -191,6 +191,37 @@ import Testing
         #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
     }
 
+    /// The commit takes its first look at Output (the clock marked, the manifest read) while the
+    /// content loads; what the court puts into Output after that, while the site is validated or
+    /// rendered, is in the new site all the same, and stays in the builds after.
+    @Test(arguments: ["validate", "render"])
+    func aFileTheCourtAddsWhileABuildRunsIsKept(step: String) async throws {
+        let (_, content, options) = try Self.copy()
+        let out = options.output
+        let notice = content.appendingPathComponent("courts/vtd/notices/nextgen-go-live.md")
+        _ = try await SiteBuild(options: options).run(write: true)
+        // The first commit over an Output lists both trees and leaves the record of them.
+        try Self.edit(notice) { $0 + "\nEdited.\n" }
+        _ = try await SiteBuild(options: options).run(write: true)
+        try Self.edit(notice) { $0 + "\nEdited again.\n" }
+        var during = options
+        during.stepObserver = { name in
+            guard name == step else { return }
+            try? Data("court's note".utf8).write(to: out.appendingPathComponent("courts/wiwb/note-\(step).txt"))
+            try? Data("court's root file".utf8).write(to: out.appendingPathComponent("ROOT-\(step).txt"))
+        }
+        // Folders stamped in the last commit's clock tick are listed anyway: past it, only a look counts.
+        try await Task.sleep(for: .milliseconds(30))
+        let result = try await SiteBuild(options: during).run(write: true)
+        #expect(result.written?.listedFolders != nil, "the record of the trees was not used")
+        for build in 0..<2 {
+            #expect(FileIO.read(out.appendingPathComponent("courts/wiwb/note-\(step).txt").path) == Array("court's note".utf8), "build \(build)")
+            #expect(FileIO.read(out.appendingPathComponent("ROOT-\(step).txt").path) == Array("court's root file".utf8), "build \(build)")
+            try Self.edit(notice) { $0 + "\nEdit \(build).\n" }
+            _ = try await SiteBuild(options: options).run(write: true)
+        }
+    }
+
     /// State kept in memory between builds (as `gavel serve` keeps it) is used only while the files
     /// beside Output are as the build that kept it left them, and builds with it equal full builds.
     @Test func stateKeptInMemoryIsUsedOnlyWhileItsFilesAreAsLeft() async throws {
