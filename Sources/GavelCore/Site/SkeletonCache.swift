@@ -110,35 +110,59 @@ struct SlottedContext {
 /// The skeletons of one build, shared by every task that renders pages, keyed by template and shape.
 ///
 /// Safety: a skeleton is used only if every marker came back intact (a value passed through a transform
-/// such as `uppercased` breaks its marker) and only after the first page made from it matched a real
+/// such as `uppercased` breaks its marker) and only after the page it was made for matched a real
 /// Mustache render byte for byte; a theme that sorts lists (`sorted(…)`, which would order markers
 /// rather than values) gets no skeletons at all. Anything else is rendered by Mustache.
+///
+/// A skeleton is made for the second page of a shape, not the first: making one costs a second render
+/// (with markers) and a parse, which only pays back over many pages. A rebuild after one edit renders
+/// each of a court's pages once (its page alone lists that court's notices, so no other page has its
+/// shape), and then made a skeleton for each page it rendered.
 final class SkeletonCache: Sendable {
     private struct Key: Hashable {
         var template: String
         var shape: [UInt8]
     }
-    /// Per key: the skeleton, or nil once it proved unusable.
-    private let store = Mutex<[Key: PageSkeleton?]>([:])
+    private enum Known {
+        /// One page of this shape was rendered by Mustache.
+        case seenOnce
+        case skeleton(PageSkeleton)
+        /// The skeleton did not reproduce its page: Mustache renders every page of this shape.
+        case unusable
+    }
+    private let store = Mutex<[Key: Known]>([:])
     let enabled: Bool
 
     init(enabled: Bool) { self.enabled = enabled }
 
+    /// How many skeletons are in use (for tests).
+    var skeletonCount: Int {
+        store.withLock { $0.values.count { if case .skeleton = $0 { true } else { false } } }
+    }
+
     func render(_ template: String, _ context: [String: Any], parts: [String: SlottedContext.Part] = [:], theme: Theme) -> [UInt8] {
         guard enabled, let slotted = SlottedContext(context, parts: parts) else { return Array(theme.render(template, context).utf8) }
         let key = Key(template: template, shape: slotted.shape)
-        switch store.withLock({ $0[key] }) {
-        case let .some(.some(skeleton)):
+        let known = store.withLock { store -> Known? in
+            let known = store[key]
+            if known == nil { store[key] = .seenOnce }
+            return known
+        }
+        switch known {
+        case let .skeleton(skeleton):
             if let bytes = skeleton.fill(slotted.values) { return bytes }
             return Array(theme.render(template, context).utf8)
-        case .some(.none):
+        case .unusable, nil:
             return Array(theme.render(template, context).utf8)
-        case .none:
-            // First page of this shape: make the skeleton, and keep it only if it reproduces this page.
+        case .seenOnce:
+            // The second page of this shape: make the skeleton, and keep it only if it reproduces this page.
             let real = Array(theme.render(template, context).utf8)
-            var skeleton = PageSkeleton(rendered: theme.render(template, slotted.markerContext))
-            if skeleton?.fill(slotted.values) != real { skeleton = nil }
-            store.withLock { $0[key] = .some(skeleton) }
+            let skeleton = PageSkeleton(rendered: theme.render(template, slotted.markerContext))
+            let usable = skeleton.map { $0.fill(slotted.values) == real } ?? false
+            store.withLock { store in
+                if case .skeleton = store[key] { return }
+                store[key] = usable ? skeleton.map(Known.skeleton) : .unusable
+            }
             return real
         }
     }
