@@ -391,11 +391,11 @@ enum FileIO {
     }
 
     /// The non-empty lines of a file's bytes, found with memchr: state files run to thousands of lines.
-    static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+    static func lines(_ bytes: [UInt8], from first: Int = 0) -> [ArraySlice<UInt8>] {
         var out: [ArraySlice<UInt8>] = []
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            var start = 0
+            var start = first
             while start < buffer.count {
                 let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? buffer.count
                 if end > start { out.append(bytes[start..<end]) }

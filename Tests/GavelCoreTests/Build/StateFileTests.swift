@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import GavelCore
 
@@ -28,5 +29,29 @@ import Testing
             let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
             #expect(group == (parts.count == 3 && parts[0] == "courts" ? String(parts[1]) : ""), "the rule it replaced, for \(path)")
         }
+    }
+
+    /// A state file reads back as the lines written, cut where it was read; a byte changed anywhere
+    /// in the body, a cut-off end, another kind or a missing header reads as nothing.
+    @Test func aStateFileReadsBackOnlyAsWritten() throws {
+        let path = try TestPaths.temporaryDirectory().appendingPathComponent("state").path
+        let body = Array("first\tline\n\nthird\tx\ty\nlast".utf8)
+        try StateFile.write(path, kind: "gavel-test", head: ["a", "1f"], body: body)
+        let (head, lines) = try #require(StateFile.read(path, kind: "gavel-test"))
+        #expect(head == ["a", "1f"])
+        #expect(lines.map { String(decoding: $0, as: UTF8.self) } == ["first\tline", "third\tx\ty", "last"])
+        #expect(StateFile.read(path, kind: "gavel-other") == nil)
+        let written = try #require(FileIO.read(path))
+        let bodyStart = try #require(written.firstIndex(of: 0x0A)) + 1
+        for position in [bodyStart, bodyStart + 7, written.count - 1] {
+            var damaged = written
+            damaged[position] ^= 0x01
+            try FileIO.replace(path, with: damaged)
+            #expect(StateFile.read(path, kind: "gavel-test") == nil, "byte \(position) changed")
+        }
+        try FileIO.replace(path, with: Array(written.dropLast(2)))
+        #expect(StateFile.read(path, kind: "gavel-test") == nil, "cut off")
+        try FileIO.replace(path, with: Array(written[..<(bodyStart - 1)]))
+        #expect(StateFile.read(path, kind: "gavel-test") == nil, "header alone, no line break")
     }
 }
