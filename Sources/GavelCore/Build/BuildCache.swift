@@ -141,9 +141,17 @@ public struct BuildCache: Sendable {
         // entries would cost more than writing them.
         for (path, e) in entries {
             bytes.append(contentsOf: path.utf8)
-            for value in [e.input, e.output, UInt64(clamping: e.size), UInt64(bitPattern: e.modified), e.inode] { cell(value) }
+            // Cell by cell, not from an array literal: that made two arrays per line.
+            cell(e.input)
+            cell(e.output)
+            cell(UInt64(clamping: e.size))
+            cell(UInt64(bitPattern: e.modified))
+            cell(e.inode)
             if let place = e.searchPlace, let hash = e.searchHash {
-                for value in [UInt64(clamping: place.shard), UInt64(clamping: place.range.lowerBound), UInt64(clamping: place.range.upperBound), hash] { cell(value) }
+                cell(UInt64(clamping: place.shard))
+                cell(UInt64(clamping: place.range.lowerBound))
+                cell(UInt64(clamping: place.range.upperBound))
+                cell(hash)
             }
             bytes.append(0x0A)
         }

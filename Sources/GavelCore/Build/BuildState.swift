@@ -161,9 +161,13 @@ enum StateFile {
     static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
         guard value != 0 else { bytes.append(0x30); return }
         let digits = (64 - value.leadingZeroBitCount + 3) / 4
-        for i in stride(from: digits - 1, through: 0, by: -1) {
-            let d = UInt8((value >> (UInt64(i) * 4)) & 0xF)
-            bytes.append(d < 10 ? 0x30 + d : 0x61 + d - 10)
+        // Written on the stack and appended at once (appended one by one, each digit was a check).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buffer in
+            for i in 0..<digits {
+                let d = UInt8((value >> (UInt64(digits - 1 - i) * 4)) & 0xF)
+                buffer[i] = d < 10 ? 0x30 + d : 0x61 + d - 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<digits]))
         }
     }
 

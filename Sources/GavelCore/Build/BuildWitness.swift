@@ -191,9 +191,12 @@ struct BuildWitness: Sendable, Equatable {
             StateFile.appendHex(value, to: &bytes)
         }
         func stamp(_ s: NoticeIndex.Stamp) {
-            for value in [s.size, s.seconds, s.nanoseconds] { cell(UInt64(bitPattern: value)) }
+            cell(UInt64(bitPattern: s.size))
+            cell(UInt64(bitPattern: s.seconds))
+            cell(UInt64(bitPattern: s.nanoseconds))
             cell(s.inode)
-            for value in [s.changed, s.changedNanoseconds] { cell(UInt64(bitPattern: value)) }
+            cell(UInt64(bitPattern: s.changed))
+            cell(UInt64(bitPattern: s.changedNanoseconds))
         }
         for (zone, today) in zones.sorted(by: { $0.key < $1.key }) {
             bytes.append(contentsOf: Array("z\t".utf8))

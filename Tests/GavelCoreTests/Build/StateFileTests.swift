@@ -54,4 +54,30 @@ import Testing
         try FileIO.replace(path, with: Array(written[..<(bodyStart - 1)]))
         #expect(StateFile.read(path, kind: "gavel-test") == nil, "header alone, no line break")
     }
+
+    /// Text in state files is escaped so that tabs, line breaks and list separators cannot cut a line
+    /// or a cell; text with none of them is copied as it is. Unescaping gives the text back.
+    @Test func escapedTextReadsBackAsWritten() {
+        let texts: [String?] = [nil, "", "courts/wiwb/notices/a", "tab\there", "line\nbreak\r", "back\\slash", "\u{1E}\u{1F}",
+                                "é ü \u{1F600}", "\\0", String(repeating: "x", count: 300) + "\t"]
+        for text in texts {
+            var out: [UInt8] = [0x41]
+            NoticeIndex.escape(text, into: &out)
+            #expect(out.first == 0x41, "appended, not replaced")
+            let field = out.dropFirst()
+            #expect(!field.contains(0x09) && !field.contains(0x0A) && !field.contains(0x0D) && !field.contains(0x1E) && !field.contains(0x1F))
+            #expect(NoticeIndex.unescape(field) == .some(text), "\(String(describing: text).debugDescription)")
+            if let text, !text.utf8.contains(where: NoticeIndex.needsEscape) { #expect(Array(field) == Array(text.utf8)) }
+        }
+    }
+
+    /// Numbers in state files are lowercase hexadecimal without leading zeros, appended to what is there.
+    @Test func numbersAreWrittenInHexadecimal() {
+        for value: UInt64 in [0, 1, 9, 10, 15, 16, 255, 0x1234_abcd, UInt64(Int64.max), .max, 1 << 60] {
+            var out: [UInt8] = [0x58]
+            StateFile.appendHex(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "X" + String(value, radix: 16))
+            #expect(BuildCache.hex(out.dropFirst()) == value)
+        }
+    }
 }
