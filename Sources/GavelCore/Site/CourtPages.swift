@@ -104,10 +104,13 @@ extension SiteRenderer {
     /// Every file of a court, in plan order (which is the order its search entries are made), when all
     /// can be reused.
     func reusableCourt(_ index: Int) -> [(String, BuildCache.Entry)]? {
-        guard cache != nil else { return nil }
+        guard let cache else { return nil }
+        let files = plan.files[plan.courtRanges[index]]
         var out: [(String, BuildCache.Entry)] = []
-        for file in plan.files[plan.courtRanges[index]] {
-            guard let entry = reusable(file.path) else { return nil }
+        out.reserveCapacity(files.count)
+        // The planned file is in hand: its input is had without looking it up by its path again.
+        for file in files {
+            guard let input = cache.fingerprint(file.input, model: model), let entry = cache.reusable(file.path, input: input) else { return nil }
             out.append((file.path, entry))
         }
         return out
