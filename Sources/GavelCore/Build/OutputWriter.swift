@@ -190,6 +190,15 @@ public struct OutputWriter: OutputSink {
         }
     }
 
+    /// The mark after a commit's last change to the tree it made, taken once the clock has ticked past
+    /// that change: a folder changed in the mark's own tick is not trusted, and the next commit would
+    /// list it again (about half of them did, and listing the search index's folder means checking its
+    /// 6,000 files: 18 ms at 10,000 notices).
+    func markAfterLastChange() -> (device: UInt64, time: Int64)? {
+        FileIO.waitForNextClockTick()
+        return markTime()
+    }
+
     /// Makes Output the new site. `files` is every file of the site with its content hash; `start`
     /// is what `startCommit` read, `trees` the record the last commit left (see `TreeRecord`). The
     /// record for the next commit is then `treesAfterCommit`.
@@ -323,11 +332,8 @@ public struct OutputWriter: OutputSink {
     private func recordWalked(_ files: [String: UInt64], manifest: [UInt8], staged: [String: FileStamp], owned: Set<String>?, legacy: Bool,
                               mark: (device: UInt64, time: Int64)?, previousFolders: [String], newFolders: Set<String>,
                               needed: Set<String>, foreign: [String]) {
-        // The new site's tree was all made by now: its stamps count from this moment, marked once the
-        // clock has ticked past its last change (see `commitRecorded`).
-        guard let owned, !legacy, let mark else { return }
-        FileIO.waitForNextClockTick()
-        guard let finished = markTime(), finished.device == mark.device,
+        // The new site's tree was all made by now: its stamps count from this moment.
+        guard let owned, !legacy, let mark, let finished = markAfterLastChange(), finished.device == mark.device,
               let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
               (spareRoot.st_mode & S_IFMT) == S_IFDIR else { return }
         let newFolders = newFolders.union([""]), previousFolders = Set(previousFolders).union([""])
@@ -516,11 +522,7 @@ public struct OutputWriter: OutputSink {
 
         // The folders this commit changed are stamped afresh, after a second mark: the spare is all
         // made by now, so its stamps count from this moment. The others keep the stamps read above.
-        // The mark waits for the clock's next tick: a folder changed in the mark's own tick is not
-        // trusted, and the next commit would list it again (about half of them did, and listing the
-        // search index's folder means checking its 6,000 files: 18 ms at 10,000 notices).
-        FileIO.waitForNextClockTick()
-        let finished = markTime()
+        let finished = markAfterLastChange()
         var touched = Set<String>([""]).union(dirtySpare).union(makeFolders).union(attributed)
         for item in removeFiles { touched.insert(Self.parent(item)) }
         for item in removeTrees { touched.insert(Self.parent(item)) }
