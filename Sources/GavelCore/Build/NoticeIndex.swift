@@ -24,8 +24,12 @@ public struct NoticeIndex: Sendable {
 
         /// As `of`, for a path under an open folder.
         static func of(_ relative: String, in folder: FileIO.OpenFolder) -> Stamp? {
-            guard let info = folder.status(relative, following: true), (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-            return Stamp(info)
+            folder.status(relative, following: true).flatMap(ofFile)
+        }
+
+        /// The stamp of what `info` describes, when it is a regular file.
+        static func ofFile(_ info: stat) -> Stamp? {
+            (info.st_mode & S_IFMT) == S_IFREG ? Stamp(info) : nil
         }
     }
 

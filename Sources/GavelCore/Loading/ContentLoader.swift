@@ -422,8 +422,10 @@ public struct ContentLoader: Sendable {
         notices.reserveCapacity(names.count)
         slugs.reserveCapacity(names.count)
         indexed.reserveCapacity(names.count)
+        // The notices are stamped from their own folder, opened once.
+        var nearby = self.folder.map { FileIO.NearbyFolders(root: $0, trailing: 1) }
         for name in names where name.hasSuffix(".md") {
-            guard let notice = loadNotice("courts/\(folder)/notices/\(name)", court: folder, bag: &bag, indexed: &indexed) else { continue }
+            guard let notice = loadNotice("courts/\(folder)/notices/\(name)", court: folder, nearby: &nearby, bag: &bag, indexed: &indexed) else { continue }
             slugs.insert(notice.slug)
             if notice.draft && !includeDrafts { continue }
             notices.append(notice)
@@ -528,14 +530,14 @@ public struct ContentLoader: Sendable {
 
     // MARK: - notices and pages
 
-    func loadNotice(_ relative: String, court: String, bag: inout DiagnosticBag, indexed: inout Indexed) -> Notice? {
+    func loadNotice(_ relative: String, court: String, nearby: inout FileIO.NearbyFolders?, bag: inout DiagnosticBag, indexed: inout Indexed) -> Notice? {
         // With an index to check, the file is stamped first; otherwise its stamp comes from reading it.
         // Either way the stamp is taken before the bytes: a file changed in between is read next time.
         // A notice the watcher did not name is as the index has it; any other is stamped to compare.
         if indexing, let previous {
             let unnamed = changedSincePrevious.map { !$0.contains(relative) } ?? false
             let known = unnamed ? previous.entry(relative, group: court)
-                : (folder.map { NoticeIndex.Stamp.of(relative, in: $0) } ?? NoticeIndex.Stamp.of(rootPath + "/" + relative))
+                : (nearby != nil ? nearby?.status(relative, following: true).flatMap(NoticeIndex.Stamp.ofFile) : NoticeIndex.Stamp.of(rootPath + "/" + relative))
                     .flatMap { previous.entry(relative, group: court, stamp: $0) }
             if let known, known.notice.court == court {
                 indexed[relative] = known

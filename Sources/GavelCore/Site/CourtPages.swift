@@ -23,12 +23,13 @@ extension SiteRenderer {
 
         var noticeBodies: [String: String] = [:]
         let noticePages = NoticePages(renderer: self, court: m)
+        var nearby = cache?.nearbyFolders()
         for (n, notice) in m.notices.enumerated() where m.owns(notice) {
             let path = notice.sitePath
             let file = SiteLinker.file(for: path)
             let archived = notice.isArchived(now: m.today)
             let input = cache?.fingerprint(.notice(court: index, notice: n), model: model)
-            if let input, let reused = cache?.reusable(file, input: input) {
+            if let input, let reused = cache?.reusable(file, input: input, nearby: &nearby) {
                 if let hash = reused.searchHash { search.appendReused(file: file, hash: hash) }
                 cacheEntries[file] = reused
                 continue
@@ -108,9 +109,10 @@ extension SiteRenderer {
         let files = plan.files[plan.courtRanges[index]]
         var out: [(String, BuildCache.Entry)] = []
         out.reserveCapacity(files.count)
+        var nearby = cache.nearbyFolders()
         // The planned file is in hand: its input is had without looking it up by its path again.
         for file in files {
-            guard let input = cache.fingerprint(file.input, model: model), let entry = cache.reusable(file.path, input: input) else { return nil }
+            guard let input = cache.fingerprint(file.input, model: model), let entry = cache.reusable(file.path, input: input, nearby: &nearby) else { return nil }
             out.append((file.path, entry))
         }
         return out

@@ -88,23 +88,37 @@ public struct SiteRenderer: Sendable {
         /// The cached entry for a page whose input is unchanged and whose output file is still in place
         /// as the last build left it (same size, modification time and inode: not changed by hand).
         func reusable(_ path: String, input: UInt64) -> BuildCache.Entry? {
-            guard let entry = previous?.entries[path], entry.input == input, isAsLeft(path, entry) else { return nil }
+            var nearby: FileIO.NearbyFolders?
+            return reusable(path, input: input, nearby: &nearby)
+        }
+
+        /// As `reusable`, looking the file up from `nearby`'s folders (see `nearbyFolders`).
+        func reusable(_ path: String, input: UInt64, nearby: inout FileIO.NearbyFolders?) -> BuildCache.Entry? {
+            guard let entry = previous?.entries[path], entry.input == input, isAsLeft(path, entry, nearby: &nearby) else { return nil }
             return entry
+        }
+
+        /// Folders of Output to look up one court's reused files from: each is opened once, and a
+        /// notice's page is then found by its last two names.
+        func nearbyFolders() -> FileIO.NearbyFolders? {
+            trustsFiles ? nil : outputFolder.map { FileIO.NearbyFolders(root: $0, trailing: 2) }
         }
 
         /// For a file made again with the bytes it had (the same size and hash), whose file is still in
         /// place as the last build left it: its entry for this build (this build's input, the file's
         /// recorded stamps). It is neither written nor read back to compare.
         func leftInPlace(_ path: String, input: UInt64, hash: UInt64, size: Int, search: [UInt8]? = nil) -> BuildCache.Entry? {
-            guard let entry = previous?.entries[path], entry.output == hash, entry.size == size, isAsLeft(path, entry) else { return nil }
+            var nearby: FileIO.NearbyFolders?
+            guard let entry = previous?.entries[path], entry.output == hash, entry.size == size, isAsLeft(path, entry, nearby: &nearby) else { return nil }
             return BuildCache.Entry(input: input, output: hash, size: size, modified: entry.modified, inode: entry.inode, search: search)
         }
 
         /// True when the output file is as the last build left it: same size, modification time and
         /// inode (not changed by hand), or the folder is trusted (`trustsFiles`).
-        private func isAsLeft(_ path: String, _ entry: BuildCache.Entry) -> Bool {
+        private func isAsLeft(_ path: String, _ entry: BuildCache.Entry, nearby: inout FileIO.NearbyFolders?) -> Bool {
             if trustsFiles { return true }
-            guard let info = outputFolder.map({ $0.status(path) }) ?? FileIO.status(outputRoot + "/" + path),
+            let found = nearby != nil ? nearby?.status(path) : outputFolder.map { $0.status(path) } ?? FileIO.status(outputRoot + "/" + path)
+            guard let info = found,
                   (info.st_mode & S_IFMT) == S_IFREG else { return false }
             return Int(info.st_size) == entry.size && OutputWriter.FileStamp(info) == OutputWriter.FileStamp(modified: entry.modified, inode: entry.inode)
         }

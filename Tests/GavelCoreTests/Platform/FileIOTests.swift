@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import GavelCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct FileIOTests {
+    /// The parts of a status that say which entry it is and how it was left.
+    static func identity(_ info: stat?) -> [Int64]? {
+        info.map { [Int64($0.st_ino), Int64($0.st_mode), Int64($0.st_size), Int64($0.st_mtim.tv_sec), Int64($0.st_mtim.tv_nsec)] }
+    }
+
+    /// A path looked up from an opened folder near it answers as the whole path does: for files and
+    /// folders at every depth, and where the folder on the way is a link, a file, missing, or
+    /// removed after it was opened.
+    @Test func aNearbyFolderAnswersAsTheWholePathDoes() throws {
+        let root = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let manager = FileManager.default
+        for folder in ["a/b/c", "a/b/d", "a/gone/e", "x", "elsewhere/b/c"] {
+            try manager.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        for file in ["a/b/c/page.html", "a/b/one.html", "x/two.html", "top.html", "a/gone/e/three.html", "elsewhere/b/c/page.html"] {
+            try Data(file.utf8).write(to: root.appendingPathComponent(file))
+        }
+        // A link where a folder is expected (to a look-alike tree), a file where one is expected, a FIFO.
+        try manager.createSymbolicLink(atPath: root.appendingPathComponent("link").path, withDestinationPath: root.appendingPathComponent("elsewhere").path)
+        try Data("file".utf8).write(to: root.appendingPathComponent("a/notfolder"))
+        #expect(mkfifo(root.appendingPathComponent("a/b/fifo").path, 0o644) == 0)
+
+        let paths = ["a/b/c/page.html", "a/b/c", "a/b/d", "a/b/one.html", "a/b/fifo", "a/b/missing.html", "x/two.html", "top.html", "a",
+                     "link/b/c/page.html", "link/b/c", "link/b", "a/notfolder/x", "a/notfolder/x/y", "missing/b/c", "a/gone/e/three.html", "a/gone/e"]
+        let open = try #require(FileIO.OpenFolder(root.path))
+        for trailing in 1...3 {
+            for following in [false, true] {
+                var nearby = FileIO.NearbyFolders(root: open, trailing: trailing)
+                // Every folder near a path is opened by the first look, then used by the second.
+                for round in 0..<2 {
+                    for path in paths {
+                        var whole = stat()
+                        let found = (following ? stat(root.path + "/" + path, &whole) : lstat(root.path + "/" + path, &whole)) == 0 ? whole : nil
+                        #expect(Self.identity(nearby.status(path, following: following)) == Self.identity(found),
+                                "\(path), \(trailing) trailing name(s), following \(following), look \(round + 1)")
+                    }
+                }
+            }
+        }
+
+        // A folder opened and then removed: nothing is found in it, as nothing is at its path.
+        var nearby = FileIO.NearbyFolders(root: open, trailing: 1)
+        #expect(nearby.status("a/gone/e/three.html") != nil)
+        try manager.removeItem(at: root.appendingPathComponent("a/gone"))
+        #expect(nearby.status("a/gone/e/three.html") == nil)
+        #expect(nearby.status("a/gone/e") == nil)
+    }
+}
