@@ -12,7 +12,8 @@ struct Gavel: AsyncParsableCommand {
 
     /// Exit codes per the spec: 0 success, 1 content errors, 2 usage errors.
     static func main() async {
-        SiteBuild.prepareProcess()
+        // Only `build` and `serve` build large sites; the others start as they are.
+        SiteBuild.prepareProcess(builds: ["build", "serve"].contains(CommandLine.arguments.dropFirst().first ?? ""))
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {

@@ -14,11 +14,12 @@ import Glibc
         let out = Locked("")
         let err = Locked("")
 
-        init(_ arguments: [String], in directory: URL) throws {
+        init(_ arguments: [String], in directory: URL, environment: [String: String]? = nil) throws {
             try #require(FileManager.default.isExecutableFile(atPath: ServeCommandTests.binary.path), "build the gavel product first (swift build)")
             process.executableURL = ServeCommandTests.binary
             process.arguments = arguments
             process.currentDirectoryURL = directory
+            if let environment { process.environment = environment }
             let outPipe = Pipe(), errPipe = Pipe()
             process.standardOutput = outPipe
             process.standardError = errPipe
@@ -82,6 +83,32 @@ import Glibc
         let folder = (output as NSString).deletingLastPathComponent
         #expect(!FileManager.default.fileExists(atPath: folder), "and the private folder around it, with the build's cache")
         #expect(run.err.current.contains("built "))
+    }
+
+    /// `serve` and `build` run with glibc's allocator asking for transparent huge pages where the
+    /// kernel gives them only on request: the program starts itself again in the same process (the
+    /// one its parent waits on and signals), keeping any setting the user made, and leaves a choice
+    /// the user made about huge pages alone.
+    @Test(arguments: ["", "glibc.malloc.tcache_count=7", "glibc.malloc.hugetlb=0"])
+    func aBuildingCommandAsksForHugePagesInItsOwnProcess(preset: String) async throws {
+        let site = try Paths.siteCopy()
+        defer { try? FileManager.default.removeItem(at: site) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["GLIBC_TUNABLES"] = preset.isEmpty ? nil : preset
+        let run = try Running(["serve", "--port", "0"], in: site, environment: environment)
+        _ = try #require(try await run.await(#"Serving http://127\.0\.0\.1:(\d+)/"#), "stderr: \(run.err.current)")
+        let process = "/proc/\(run.process.processIdentifier)"
+        // Memory that asked for huge pages is flagged `hg` by the kernel.
+        let maps = try String(contentsOfFile: process + "/smaps", encoding: .utf8)
+        let asked = maps.split(separator: "\n").contains { $0.hasPrefix("VmFlags:") && $0.split(separator: " ").contains("hg") }
+        let policy = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? ""
+        #expect(asked == (policy.contains("[madvise]") && !preset.contains("hugetlb")), "policy: \(policy)")
+        // The user's own setting is still in the environment the program was last started with
+        // (glibc cuts that copy at each colon as it reads it, hence the search for the setting alone).
+        let started = String(decoding: try Data(contentsOf: URL(fileURLWithPath: process + "/environ")).map { $0 == 0 ? 0x0A : $0 }, as: UTF8.self)
+        #expect(preset.isEmpty || started.contains("GLIBC_TUNABLES=" + preset), "\(started)")
+        kill(run.process.processIdentifier, SIGTERM)
+        #expect(try await run.waitForExit(within: 10) == 0, "stderr: \(run.err.current)")
     }
 
     @Test func aPortInUseIsAClearError() async throws {

@@ -7,8 +7,11 @@ public struct SiteBuild {
     public init(options: BuildOptions) { self.options = options }
 
     /// Tunes the process for building, once, before anything else runs: the heap grows in large steps
-    /// (see `FileIO.growHeapInLargeSteps`).
-    public static func prepareProcess() {
+    /// (see `FileIO.growHeapInLargeSteps`) and, for a command that builds, in huge pages where the
+    /// kernel has them for the asking (see `FileIO.restartWithHugePages`; it may start the program
+    /// again, so it comes first).
+    public static func prepareProcess(builds: Bool) {
+        if builds { FileIO.restartWithHugePages() }
         FileIO.growHeapInLargeSteps()
     }
 

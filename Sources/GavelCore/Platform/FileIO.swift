@@ -580,6 +580,40 @@ enum FileIO {
         _ = mallopt?(-2, 64 << 20)
     }
 
+    /// Runs this program again, once and in the same process, with glibc's allocator asking the kernel
+    /// for transparent huge pages (`glibc.malloc.hugetlb=1`), which glibc reads only when a program
+    /// starts. Where the kernel gives them only to memory that asks (`madvise`, the usual setting), a
+    /// build otherwise faults its heap in 4 KiB at a time: some 28,000 faults, a tenth of a one-notice
+    /// rebuild's time at 10,000 notices. Returns when nothing is to be done (the setting is there
+    /// already, from an earlier start or from the user, or the kernel has no such choice) or the
+    /// program cannot be started again; then it simply goes on as it is.
+    static func restartWithHugePages() {
+        let name = "GLIBC_TUNABLES"
+        let tunables = getenv(name).map { String(cString: $0) } ?? ""
+        guard !tunables.contains("glibc.malloc.hugetlb"),
+              hugePagePolicy() == "madvise" else { return }
+        guard setenv(name, tunables.isEmpty ? "glibc.malloc.hugetlb=1" : tunables + ":glibc.malloc.hugetlb=1", 1) == 0 else { return }
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // Still here: the program could not be started again. It goes on without the setting, and
+        // leaves the environment of anything it starts as it found it.
+        if tunables.isEmpty { unsetenv(name) } else { setenv(name, tunables, 1) }
+    }
+
+    /// The kernel's choice for transparent huge pages, the bracketed word of its setting ("always",
+    /// "madvise" or "never"); nil where there is no such setting. (A file of the kernel's, which
+    /// states a size it does not have: read up to what it gives.)
+    static func hugePagePolicy() -> String? {
+        let fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 256)
+        let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        let text = String(decoding: bytes[..<count], as: UTF8.self)
+        guard let open = text.firstIndex(of: "["), let close = text[open...].firstIndex(of: "]") else { return nil }
+        return String(text[text.index(after: open)..<close])
+    }
+
     /// glibc's `mallopt`, looked up at run time like the calls above.
     private typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
     private static let mallopt: MallOpt? = dlsym(nil, "mallopt").map { unsafeBitCast($0, to: MallOpt.self) }
