@@ -255,7 +255,7 @@ public struct OutputWriter: OutputSink {
         TreeRecord.remove(for: output)
         let mark = start.mark
         if let owned, let trees, let mark, trees.device == mark.device, trees.manifest == ContentHash.of(previous ?? []),
-           let done = try commitRecorded(files, manifest: manifest, staged: staged, owned: owned, record: trees, marker: mark.time) {
+           let done = try commitRecorded(files, manifest: manifest, previous: previous, staged: staged, owned: owned, record: trees, marker: mark.time) {
             return done
         }
         let spare = start.spare ?? listSpare()
@@ -367,7 +367,7 @@ public struct OutputWriter: OutputSink {
     /// only the paths that can differ: this build's files, the record's debt, what the court changed
     /// and what was found changed in the spare. Nil, before anything is touched, when the record does
     /// not describe the trees that are there.
-    private func commitRecorded(_ files: [String: UInt64], manifest: [UInt8], staged: [String: FileStamp], owned: Set<String>,
+    private func commitRecorded(_ files: [String: UInt64], manifest: [UInt8], previous: [UInt8]?, staged: [String: FileStamp], owned: Set<String>,
                                 record trees: TreeRecord, marker: Int64) throws -> Summary? {
         typealias Stamp = TreeRecord.FolderStamp
         guard let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
@@ -426,7 +426,8 @@ public struct OutputWriter: OutputSink {
 
         // The same paths as the last build's (an edit, not a notice added or gone): they need the
         // folders the record names, and much below is known without working it out.
-        let sameFiles = files.count == owned.count && files.keys.allSatisfy(owned.contains)
+        let sameFiles = previous.map { Self.nameTheSameFiles($0, manifest) } == true
+            || (files.count == owned.count && files.keys.allSatisfy(owned.contains))
         let ownedFolders = trees.needed
         let needed = sameFiles ? ownedFolders : Self.folders(of: files.keys)
         let kept = Set(outputFolders.keys.filter { !$0.isEmpty && !needed.contains($0) && (sameFiles || !ownedFolders.contains($0)) })
@@ -448,8 +449,14 @@ public struct OutputWriter: OutputSink {
 
         // The spare: what it must lose, the folders it lacks, and the files to check.
         var removeFiles: [String] = [], removeTrees = Set<String>(), makeFolders = Set<String>(), dirtySpare = Set<String>()
+        // Whether every folder the spare had is one the new site keeps (then, with as many, they are the same folders).
+        var spareFoldersAllKept = true
         for (folder, recorded) in spareList {
-            guard folders.contains(folder) else { removeTrees.insert(folder); continue }
+            guard folders.contains(folder) else {
+                removeTrees.insert(folder)
+                spareFoldersAllKept = false
+                continue
+            }
             guard let stamp = spareNow[folder] else {
                 // Gone, or something else is there: made afresh, and every file of it checked.
                 makeFolders.insert(folder)
@@ -472,9 +479,12 @@ public struct OutputWriter: OutputSink {
         for folder in folders where trees.spare.folders[folder] == nil { makeFolders.insert(folder) }
         // Folders made or listed: every file the new site has in them is checked.
         // (Looked up by the part of each path before its last slash, without making a string of it.)
+        // Usually only the roots: compared in turn, rather than hashing each of the site's paths.
         let checkedFolders = Set(dirtySpare.union(makeFolders).map { $0[...] })
+        let fewCheckedFolders = checkedFolders.count <= 8 ? Array(checkedFolders) : nil
         func inCheckedFolder(_ file: String) -> Bool {
-            checkedFolders.contains(file.utf8.lastIndex(of: UInt8(ascii: "/")).map { file[..<$0] } ?? "")
+            let parent = file.utf8.lastIndex(of: UInt8(ascii: "/")).map { file[..<$0] } ?? ""
+            return fewCheckedFolders?.contains(parent) ?? checkedFolders.contains(parent)
         }
         for file in files.keys where inCheckedFolder(file) { check.insert(file) }
         for file in foreign where inCheckedFolder(file) { check.insert(file) }
@@ -533,9 +543,15 @@ public struct OutputWriter: OutputSink {
         var restamped: [String: Stamp] = [:]
         for (folder, info) in zip(touchedList, FileIO.folderStatuses(under: sparePath, touchedList)) { if let info { restamped[folder] = Stamp(info) } }
         var newStamps: [String: Stamp] = [:]
-        newStamps.reserveCapacity(folders.count)
-        for folder in folders {
-            if let stamp = restamped[folder] ?? (touched.contains(folder) ? nil : spareNow[folder]) { newStamps[folder] = stamp }
+        if spareFoldersAllKept, spareNow.count == folders.count {
+            // The spare's folders are the new site's: its stamps, with the touched ones taken again.
+            newStamps = spareNow
+            for folder in touchedList { newStamps[folder] = restamped[folder] }
+        } else {
+            newStamps.reserveCapacity(folders.count)
+            for folder in folders {
+                if let stamp = restamped[folder] ?? (touched.contains(folder) ? nil : spareNow[folder]) { newStamps[folder] = stamp }
+            }
         }
         if flushes { FileIO.syncFileSystem(of: sparePath) }
         try swap(sparePath)
@@ -690,6 +706,32 @@ public struct OutputWriter: OutputSink {
             paths.insert(String(decoding: line[..<tab], as: UTF8.self))
         }
         return paths
+    }
+
+    /// True when two manifests name the same files, line for line, whatever their hashes: both list
+    /// their files sorted, so an edit is told from a file added or gone by comparing bytes, without a
+    /// lookup per file. False tells nothing (the lines may differ only in order).
+    static func nameTheSameFiles(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count / 2 < b.count, b.count / 2 < a.count else { return false }
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                guard let pa = a.baseAddress, let pb = b.baseAddress else { return a.isEmpty && b.isEmpty }
+                var i = 0, j = 0
+                while i < a.count, j < b.count {
+                    // The path: the line up to its tab (or its end).
+                    var x = i, y = j
+                    while x < a.count, a[x] != 0x09, a[x] != 0x0A { x += 1 }
+                    while y < b.count, b[y] != 0x09, b[y] != 0x0A { y += 1 }
+                    guard x - i == y - j, memcmp(pa + i, pb + j, x - i) == 0 else { return false }
+                    // On to the next line of each.
+                    while x < a.count, a[x] != 0x0A { x += 1 }
+                    while y < b.count, b[y] != 0x0A { y += 1 }
+                    i = x + 1
+                    j = y + 1
+                }
+                return i >= a.count && j >= b.count
+            }
+        }
     }
 
     /// Every folder that holds one of `files`, at any depth.

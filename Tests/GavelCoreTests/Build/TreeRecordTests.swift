@@ -297,4 +297,27 @@ import Testing
         try record.save(for: output)
         #expect(TreeRecord.load(for: output) == record)
     }
+
+    /// Two manifests name the same files exactly when their paths match line for line: a hash
+    /// changed is the same files; a file added, gone, renamed or a damaged line is not.
+    @Test func manifestsNameTheSameFilesOnlyLineForLine() {
+        let site = ["index.html": UInt64(1), "courts/a/index.html": 2, "courts/a/notices/n/index.html": 3, "search/docs-0.js": 4]
+        let manifest = OutputWriter.manifest(site)
+        #expect(OutputWriter.nameTheSameFiles(manifest, manifest))
+        #expect(OutputWriter.nameTheSameFiles(manifest, OutputWriter.manifest(site.mapValues { $0 &+ 99 })))
+        var added = site, gone = site, renamed = site
+        added["courts/a/notices/m/index.html"] = 5
+        gone["courts/a/index.html"] = nil
+        renamed["courts/a/notices/n/index.html"] = nil
+        renamed["courts/a/notices/o/index.html"] = 3
+        for other in [added, gone, renamed] {
+            #expect(!OutputWriter.nameTheSameFiles(manifest, OutputWriter.manifest(other)))
+            #expect(!OutputWriter.nameTheSameFiles(OutputWriter.manifest(other), manifest))
+        }
+        var damaged = manifest
+        damaged.append(contentsOf: Array("search/docs-0.js".utf8))
+        #expect(!OutputWriter.nameTheSameFiles(damaged, manifest))
+        #expect(!OutputWriter.nameTheSameFiles(Array(manifest.dropLast()), manifest + [0x0A]))
+        #expect(!OutputWriter.nameTheSameFiles([], manifest))
+    }
 }
