@@ -154,14 +154,19 @@ import Testing
 
     /// A commit marks the clock after its last change only once the clock has ticked, so the folders
     /// it changed are trusted by the next commit: with nothing else changed, that one lists only the
-    /// two roots (always listed). Marked in the same tick, about half of them were listed again.
+    /// two roots (always listed). Marked in the same tick, about half of them were listed again, and
+    /// more than one of ten here would fail the test 99 times in 100. One is allowed: in a full test
+    /// run on a heavily loaded machine one commit of six listed a third folder, and that could not be
+    /// made to happen again (a clock set back between a change and the mark would do it). Listing
+    /// more folders only costs time.
     @Test func theFoldersACommitChangedAreTrustedByTheNext() async throws {
         var site = try await Self.site()
         _ = try await Self.build(&site)
         var listed: [Int?] = []
-        for _ in 0..<6 { listed.append(try await Self.build(&site).written?.listedFolders) }
-        #expect(listed == Array(repeating: 2, count: 6))
-        try await Self.expectFullBuild(site, "after six edits")
+        for _ in 0..<10 { listed.append(try await Self.build(&site).written?.listedFolders) }
+        #expect(listed.allSatisfy { ($0 ?? 0) >= 2 }, "\(listed)")
+        #expect(listed.count { $0 != 2 } <= 1, "\(listed)")
+        try await Self.expectFullBuild(site, "after ten edits")
     }
 
     /// Files and folders the court adds anywhere in Output, or takes away, between builds.
