@@ -392,7 +392,7 @@ extension InvalidContentTests {
         init() throws {
             _ = Self.markdownReady
             let fm = FileManager.default
-            root = fm.temporaryDirectory.appendingPathComponent("gavel-invalid-\(UUID().uuidString)")
+            root = TestPaths.runFolder.appendingPathComponent("invalid-\(UUID().uuidString)")
             try fm.createDirectory(at: root, withIntermediateDirectories: true)
             try fm.copyItem(at: Self.fixtures.appendingPathComponent("base"), to: content)
             try fm.createDirectory(at: templates.appendingPathComponent("assets"), withIntermediateDirectories: true)

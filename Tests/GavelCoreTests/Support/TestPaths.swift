@@ -9,8 +9,18 @@ enum TestPaths {
     static let templates = root.appendingPathComponent("Templates")
     static let vectors = root.appendingPathComponent("TestVectors")
 
-    static func temporaryDirectory() throws -> URL {
+    /// The folder of this test process, which holds every folder its tests make and is removed when
+    /// the process ends: a run makes some 300 of them, with tens of thousands of files, and most
+    /// tests leave theirs (a failing one should, to be looked at while it runs).
+    static let runFolder: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-tests-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestPaths.runFolder) }
+        return url
+    }()
+
+    static func temporaryDirectory() throws -> URL {
+        let url = runFolder.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -8,8 +8,17 @@ enum Paths {
     static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func temporaryDirectory(_ prefix: String = "gavel-serve-tests") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    /// The folder of this test process that holds every folder its tests make, removed when the
+    /// process ends (see `TestPaths.runFolder` in GavelCoreTests).
+    static let runFolder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-serve-tests-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: Paths.runFolder) }
+        return url
+    }()
+
+    static func temporaryDirectory(_ prefix: String = "site") throws -> URL {
+        let url = runFolder.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
