@@ -22,11 +22,6 @@ public struct NoticeIndex: Sendable {
             return Stamp(info)
         }
 
-        /// As `of`, for a path under an open folder.
-        static func of(_ relative: String, in folder: FileIO.OpenFolder) -> Stamp? {
-            folder.status(relative, following: true).flatMap(ofFile)
-        }
-
         /// The stamp of what `info` describes, when it is a regular file.
         static func ofFile(_ info: stat) -> Stamp? {
             (info.st_mode & S_IFMT) == S_IFREG ? Stamp(info) : nil
