@@ -11,7 +11,7 @@ enum TestPaths {
 
     /// The folder of this test process, which holds every folder its tests make and is removed when
     /// the process ends: a run makes some 300 of them, with tens of thousands of files, and most
-    /// tests leave theirs (a failing one should, to be looked at while it runs).
+    /// tests do not remove theirs.
     static let runFolder: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-tests-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
