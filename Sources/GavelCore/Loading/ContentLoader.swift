@@ -141,12 +141,15 @@ public struct ContentLoader: Sendable {
             }
             return false
         }
+        // Each court gets its zone's clock on its own task, not one after another once all are loaded.
+        let clocks = CourtClock.Shared()
         let loaded = await withTaskGroup(of: (Int, Court?, [Diagnostic], Indexed).self) { group in
             for (index, name) in folders.enumerated() {
                 group.addTask {
                     var courtBag = DiagnosticBag()
                     var indexed: Indexed = [:]
-                    let court = loadCourt(folder: name, bag: &courtBag, indexed: &indexed)
+                    var court = loadCourt(folder: name, bag: &courtBag, indexed: &indexed)
+                    if let zone = court?.timeZone { court?.clock = clocks.clock(for: zone) }
                     return (index, court, courtBag.all, indexed)
                 }
             }
@@ -156,15 +159,9 @@ public struct ContentLoader: Sendable {
         }
         var courts: [Court] = []
         var index = indexing ? NoticeIndex(contentRoot: rootPath, displayRoot: displayRoot) : nil
-        // One clock per time zone: making one formats two dates, which shows across hundreds of courts.
-        var clocks: [String: CourtClock] = [:]
         for (position, court, diagnostics, indexed) in loaded {
             bag.add(contentsOf: diagnostics)
-            if var court {
-                let zone = court.timeZone.identifier
-                if let clock = clocks[zone] { court.clock = clock } else { court.clock = CourtClock(zone: court.timeZone); clocks[zone] = court.clock }
-                courts.append(court)
-            }
+            if let court { courts.append(court) }
             index?.set(group: folders[position], indexed)
         }
         var pages: [Page] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A calendar date as a court writes it, with no time zone: `2020-03-30`.
 public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -245,12 +246,19 @@ public enum PeopleTime {
 /// `abbreviation(for:)` gives "GMT-5" on Linux; ICU's en_US names do better.
 public enum ZoneAbbreviation {
     public static func of(_ zone: TimeZone, at date: Date) -> String {
+        of(zone, at: [date])[0]
+    }
+
+    /// The abbreviations at several dates, from one formatter: making one costs more than using it.
+    static func of(_ zone: TimeZone, at dates: [Date]) -> [String] {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US")
         formatter.timeZone = zone
         formatter.dateFormat = "zzz"
-        let text = formatter.string(from: date)
-        return text.isEmpty ? zone.identifier : text
+        return dates.map { date in
+            let text = formatter.string(from: date)
+            return text.isEmpty ? zone.identifier : text
+        }
     }
 }
 
@@ -264,11 +272,26 @@ public struct CourtClock: Sendable {
         self.zone = zone
         var labels: [Int: String] = [:]
         // Mid-January and mid-July give standard and daylight time in either hemisphere.
-        for seconds in [1_579_046_400, 1_594_771_200] as [Double] {
-            let date = Date(timeIntervalSince1970: seconds)
-            labels[zone.secondsFromGMT(for: date)] = ZoneAbbreviation.of(zone, at: date)
-        }
+        let dates = [1_579_046_400, 1_594_771_200].map { Date(timeIntervalSince1970: $0) }
+        for (date, label) in zip(dates, ZoneAbbreviation.of(zone, at: dates)) { labels[zone.secondsFromGMT(for: date)] = label }
         self.labels = labels
+    }
+
+    /// One clock per time zone, shared by the courts in it, made by whichever court's load needs it
+    /// first: making one formats two dates with ICU, a few milliseconds each time.
+    final class Shared: Sendable {
+        private let clocks = Mutex<[String: CourtClock]>([:])
+
+        func clock(for zone: TimeZone) -> CourtClock {
+            if let clock = clocks.withLock({ $0[zone.identifier] }) { return clock }
+            // Made outside the lock; two courts of a new zone may both make one, and they are equal.
+            let made = CourtClock(zone: zone)
+            return clocks.withLock { clocks in
+                if let clock = clocks[zone.identifier] { return clock }
+                clocks[zone.identifier] = made
+                return made
+            }
+        }
     }
 
     /// A placeholder until the loader gives the court its zone's shared clock; labels are worked out
