@@ -98,10 +98,10 @@ public struct SiteRenderer: Sendable {
             return entry
         }
 
-        /// Folders of Output to look up one court's reused files from: each is opened once, and a
-        /// notice's page is then found by its last two names.
-        func nearbyFolders() -> FileIO.NearbyFolders? {
-            trustsFiles ? nil : outputFolder.map { FileIO.NearbyFolders(root: $0, trailing: 2) }
+        /// Folders of Output to look up reused files from: each is opened once, and a file is then
+        /// found by its last `trailing` names (two for a notice's page, `…/n0001/index.html`).
+        func nearbyFolders(trailing: Int = 2) -> FileIO.NearbyFolders? {
+            trustsFiles ? nil : outputFolder.map { FileIO.NearbyFolders(root: $0, trailing: trailing) }
         }
 
         /// For a file made again with the bytes it had (the same size and hash), whose file is still in
@@ -308,9 +308,10 @@ public struct SiteRenderer: Sendable {
         let searchInputs = SearchIndex.inputs(of: parts, layout: layout).files
         let files = layout.files
         let reused = cache.map { cache in
-            // A stat per file, thousands of them: on every core.
+            // A stat per file, thousands of them: on every core, from the opened `search/` folder.
             inChunks(files.count) { range in
-                files[range].compactMap { path in searchInputs[path].flatMap { cache.reusable(path, input: $0) }.map { (path, $0) } }
+                var nearby = cache.nearbyFolders(trailing: 1)
+                return files[range].compactMap { path in searchInputs[path].flatMap { cache.reusable(path, input: $0, nearby: &nearby) }.map { (path, $0) } }
             }.flatMap { $0 }
         } ?? []
         for (path, entry) in reused {
