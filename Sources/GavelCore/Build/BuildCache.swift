@@ -20,10 +20,13 @@ public struct BuildCache: Sendable {
         var searchPlace: SearchIndex.Place?
         /// The entry's hash: the index is made again only when some entry's differs.
         var searchHash: UInt64?
+        /// For a template page, what it was made from (`PageData`): the same again, it is the same page.
+        var data: UInt64?
 
         init(input: UInt64, output: UInt64, size: Int, modified: Int64 = 0, inode: UInt64 = 0, search: [UInt8]? = nil,
-             searchPlace: SearchIndex.Place? = nil, searchHash: UInt64? = nil) {
+             searchPlace: SearchIndex.Place? = nil, searchHash: UInt64? = nil, data: UInt64? = nil) {
             self.input = input
+            self.data = data
             self.output = output
             self.size = size
             self.modified = modified
@@ -48,9 +51,10 @@ public struct BuildCache: Sendable {
     /// (then everything is rendered, which is always correct).
     ///
     /// The format is line-based, read without a JSON parser: a header `gavel-cache <identity> <checksum>
-    /// <global>`, then one line per file: path, input, output, size, modification time and inode
-    /// (hexadecimal, tab-separated), and for pages in the search index their docs shard, where their
-    /// entry starts and ends in it (see `searchEntries`), and the entry's hash. The checksum covers every byte after the header.
+    /// <global>`, then one line per file: path, input, output, size, modification time, inode and
+    /// the page's data fingerprint or `-` (hexadecimal, tab-separated), and for pages in the search
+    /// index their docs shard, where their entry starts and ends in it (see `searchEntries`), and the
+    /// entry's hash. The checksum covers every byte after the header.
     public static func load(for output: URL) -> BuildCache? {
         guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-cache"),
               head.count == 1, let global = hex(ArraySlice(head[0].utf8)) else { return nil }
@@ -89,8 +93,8 @@ public struct BuildCache: Sendable {
         stamps.stamps.reserveCapacity(lines.count)
         for line in lines {
             // The cells `entry` reads, of which only the path and the file's size and stamp are kept.
-            let cells = StateFile.cells(line, expected: 10)
-            guard cells.count == 6 || cells.count == 10, !cells[0].isEmpty, let size = hex(cells[3]).flatMap({ Int(exactly: $0) }),
+            let cells = StateFile.cells(line, expected: 11)
+            guard cells.count == 7 || cells.count == 11, !cells[0].isEmpty, let size = hex(cells[3]).flatMap({ Int(exactly: $0) }),
                   let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
             stamps.paths.append(cells[0])
             stamps.sizes.append(size)
@@ -101,19 +105,24 @@ public struct BuildCache: Sendable {
 
     /// One line of the cache file, or nil when anything in it is off.
     private static func entry(_ line: ArraySlice<UInt8>) -> (String, Entry)? {
-        let cells = StateFile.cells(line, expected: 10)
-        guard cells.count == 6 || cells.count == 10, let input = hex(cells[1]), let outputHash = hex(cells[2]),
+        let cells = StateFile.cells(line, expected: 11)
+        guard cells.count == 7 || cells.count == 11, let input = hex(cells[1]), let outputHash = hex(cells[2]),
               let size = hex(cells[3]).flatMap({ Int(exactly: $0) }), let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
+        var data: UInt64?
+        if !cells[6].elementsEqual([UInt8(ascii: "-")]) {
+            guard let value = hex(cells[6]) else { return nil }
+            data = value
+        }
         var place: SearchIndex.Place?
         var searchHash: UInt64?
-        if cells.count == 10 {
-            guard let shard = hex(cells[6]), let start = hex(cells[7]), let end = hex(cells[8]), let hash = hex(cells[9]),
+        if cells.count == 11 {
+            guard let shard = hex(cells[7]), let start = hex(cells[8]), let end = hex(cells[9]), let hash = hex(cells[10]),
                   shard < 1 << 32, start <= end, end < 1 << 48 else { return nil }
             place = SearchIndex.Place(shard: Int(shard), range: Int(start)..<Int(end))
             searchHash = hash
         }
         return (String(decoding: cells[0], as: UTF8.self), Entry(input: input, output: outputHash, size: size, modified: Int64(bitPattern: modified), inode: inode,
-                                                                 searchPlace: place, searchHash: searchHash))
+                                                                 searchPlace: place, searchHash: searchHash, data: data))
     }
 
     /// A lowercase hexadecimal number of at most 16 digits, read from bytes (this runs per cached file).
@@ -147,6 +156,11 @@ public struct BuildCache: Sendable {
             cell(UInt64(clamping: e.size))
             cell(UInt64(bitPattern: e.modified))
             cell(e.inode)
+            if let data = e.data {
+                cell(data)
+            } else {
+                bytes.append(contentsOf: [0x09, UInt8(ascii: "-")])
+            }
             if let place = e.searchPlace, let hash = e.searchHash {
                 cell(UInt64(clamping: place.shard))
                 cell(UInt64(clamping: place.range.lowerBound))

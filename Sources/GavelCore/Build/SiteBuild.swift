@@ -24,6 +24,8 @@ public struct SiteBuild {
         public var warnings: [Diagnostic]
         /// How the search index was had (nil: not rendered, the build ended on its witness).
         public var searchIndex: SearchIndexOrigin?
+        /// Template pages kept without rendering: made from the same data as their files (see `PageData`).
+        public var pagesKeptByData = 0
         /// With `BuildOptions.defersState`: the state for the next build, still to be written. The
         /// Output's lock is held until it is (or until this is dropped, and the state with it).
         public var pendingState: PendingState?
@@ -320,6 +322,7 @@ public struct SiteBuild {
             }), notices: notices, trees: trees), for: options.output)
         }
         var result = Result(files: Set(report.fingerprints.keys), written: summary, warnings: bag.all, searchIndex: report.search)
+        result.pagesKeptByData = report.keptByData
         result.leftovers = Leftovers(values: [state, model, plan, cache, report, notices as any Sendable])
         if options.defersState {
             result.pendingState = PendingState(work: persist)

@@ -1,7 +1,7 @@
 /// The pages and files of one court: its page, notices, walkthrough, checklist, feed, calendar and data.
 extension SiteRenderer {
     func renderCourt(_ m: SiteModel.CourtModel, index: Int, search: inout SearchIndex, cacheEntries: inout [String: BuildCache.Entry],
-                     bag: inout DiagnosticBag) -> [OutputFile] {
+                     keptByData: inout Int, bag: inout DiagnosticBag) -> [OutputFile] {
         let c = m.court
         // A court whose notices and every other input are unchanged is reused whole from the cache.
         let courtInput = cache?.fingerprint(.court(index), model: model)
@@ -15,11 +15,26 @@ extension SiteRenderer {
         var files: [OutputFile] = []
         let variables = CourtVariables(court: c)
         var searchEntries: [String: [UInt8]] = [:]
+        // The court's template pages: each is kept as its file is when made from the same data as
+        // last time (a notice's body edited changes neither the court's page nor its walkthrough).
+        var dataPrints: [String: UInt64] = [:]
+        func templatePage(_ address: String, template: String, _ data: [String: Any]) {
+            let file = SiteLinker.file(for: address)
+            if let cache, let courtInput, let print = PageData.fingerprint(global: cache.global, template: template, data) {
+                if let kept = cache.madeFromSameData(file, input: courtInput, data: print, search: searchEntries[file]) {
+                    cacheEntries[file] = kept
+                    keptByData += 1
+                    return
+                }
+                dataPrints[file] = print
+            }
+            files.append(page(address, template: template, many: true, data))
+        }
         let courtPath = "courts/\(c.id)/"
         let ctx = context(courtPath)
-        files.append(page(courtPath, template: "court", many: true, ctx.base(kind: "court", title: c.name, description: "NextGen CM/ECF at the \(c.name)",
-            breadcrumbs: [("Home", "")]).merging(["court": courtCard(m, ctx: ctx, full: true)])))
         searchEntries[SiteLinker.file(for: courtPath)] = search.add(file: SiteLinker.file(for: courtPath), title: c.name, path: courtPath, summary: courtCard(m, ctx: ctx)["go_live_status"] as? String ?? "", html: "")
+        templatePage(courtPath, template: "court", ctx.base(kind: "court", title: c.name, description: "NextGen CM/ECF at the \(c.name)",
+            breadcrumbs: [("Home", "")]).merging(["court": courtCard(m, ctx: ctx, full: true)]))
 
         var noticeBodies: [String: String] = [:]
         let noticePages = NoticePages(renderer: self, court: m)
@@ -72,9 +87,9 @@ extension SiteRenderer {
                 let next = m.steps[index + 1].module
                 data["next"] = ["title": next.title, "href": sctx.href("courts/\(c.id)/steps/\(next.id)/")]
             }
-            files.append(page(path, template: "step", many: true, sctx.base(kind: "step", title: "\(step.module.title) — \(c.shortName)",
+            templatePage(path, template: "step", sctx.base(kind: "step", title: "\(step.module.title) — \(c.shortName)",
                 description: step.module.summary,
-                breadcrumbs: [("Home", ""), (c.name, courtPath), ("Checklist", "courts/\(c.id)/checklist/")]).merging(data)))
+                breadcrumbs: [("Home", ""), (c.name, courtPath), ("Checklist", "courts/\(c.id)/checklist/")]).merging(data))
         }
 
         files.append(renderChecklist(courts: [m], path: "courts/\(c.id)/checklist/", bag: &bag))
@@ -96,7 +111,7 @@ extension SiteRenderer {
             // Notice pages keep their own inputs, recorded above.
             for file in files where cacheEntries[file.path] == nil {
                 cacheEntries[file.path] = BuildCache.Entry(input: courtInput, output: ContentHash.of(file.bytes), size: file.bytes.count,
-                                                           search: searchEntries[file.path])
+                                                           search: searchEntries[file.path], data: dataPrints[file.path])
             }
         }
         return files

@@ -107,10 +107,18 @@ public struct SiteRenderer: Sendable {
         /// For a file made again with the bytes it had (the same size and hash), whose file is still in
         /// place as the last build left it: its entry for this build (this build's input, the file's
         /// recorded stamps). It is neither written nor read back to compare.
-        func leftInPlace(_ path: String, input: UInt64, hash: UInt64, size: Int, search: [UInt8]? = nil) -> BuildCache.Entry? {
+        func leftInPlace(_ path: String, input: UInt64, hash: UInt64, size: Int, search: [UInt8]? = nil, data: UInt64? = nil) -> BuildCache.Entry? {
             var nearby: FileIO.NearbyFolders?
             guard let entry = previous?.entries[path], entry.output == hash, entry.size == size, isAsLeft(path, entry, nearby: &nearby) else { return nil }
-            return BuildCache.Entry(input: input, output: hash, size: size, modified: entry.modified, inode: entry.inode, search: search)
+            return BuildCache.Entry(input: input, output: hash, size: size, modified: entry.modified, inode: entry.inode, search: search, data: data)
+        }
+
+        /// For a template page made from the same data as its file last time (see `PageData`), whose
+        /// file is still in place as the last build left it: its entry for this build, without
+        /// rendering it (it would be the same bytes).
+        func madeFromSameData(_ path: String, input: UInt64, data: UInt64, search: [UInt8]? = nil) -> BuildCache.Entry? {
+            guard let entry = previous?.entries[path], entry.data == data else { return nil }
+            return leftInPlace(path, input: input, hash: entry.output, size: entry.size, search: search, data: data)
         }
 
         /// True when the output file is as the last build left it: same size, modification time and
@@ -168,6 +176,8 @@ public struct SiteRenderer: Sendable {
         /// The index had to be made again, but a reused page's entry could not be read back from the
         /// last build: render again without the cache.
         public var searchEntriesMissing = false
+        /// Template pages whose input changed but whose data did not: kept without rendering them.
+        public var keptByData = 0
     }
 
     /// How many courts are done, counted from their own tasks.
@@ -188,6 +198,7 @@ public struct SiteRenderer: Sendable {
         var search: SearchIndex
         var cacheEntries: [String: BuildCache.Entry]
         var failure: String?
+        var keptByData = 0
     }
 
     /// Renders every file of the site and hands each to `sink` as soon as it is made, so page bodies
@@ -256,10 +267,11 @@ public struct SiteRenderer: Sendable {
                     entries.reserveCapacity(plan.courtRanges[index].count)
                     fingerprints.reserveCapacity(plan.courtRanges[index].count)
                     var failure: String?
-                    for file in renderCourt(m, index: index, search: &courtSearch, cacheEntries: &entries, bag: &courtBag) {
+                    var keptByData = 0
+                    for file in renderCourt(m, index: index, search: &courtSearch, cacheEntries: &entries, keptByData: &keptByData, bag: &courtBag) {
                         // A court's pages made again as they were (after one of its notices changed): left in place.
                         if let made = entries[file.path],
-                           let left = cache?.leftInPlace(file.path, input: made.input, hash: made.output, size: file.bytes.count, search: made.search) {
+                           let left = cache?.leftInPlace(file.path, input: made.input, hash: made.output, size: file.bytes.count, search: made.search, data: made.data) {
                             entries[file.path] = left
                             fingerprints[file.path] = made.output
                             continue
@@ -275,7 +287,7 @@ public struct SiteRenderer: Sendable {
                     for (path, entry) in entries where fingerprints[path] == nil { fingerprints[path] = entry.output }
                     progress?(courtsDone.next(), model.courts.count)
                     return (index, CourtOutput(diagnostics: courtBag.all, fingerprints: fingerprints, search: courtSearch,
-                                               cacheEntries: entries, failure: failure))
+                                               cacheEntries: entries, failure: failure, keptByData: keptByData))
                 }
             }
             var all: [(Int, CourtOutput)] = []
@@ -288,6 +300,7 @@ public struct SiteRenderer: Sendable {
             parts.append(outputs[index].search)
             outputs[index].search = SearchIndex()
             bag.add(contentsOf: outputs[index].diagnostics)
+            report.keptByData += outputs[index].keptByData
             if let failure = outputs[index].failure { bag.error(SourceLocation(file: "Output"), failure) }
         }
         // The courts' two tables of 17,000 entries (at 10,000 notices) are joined side by side.
@@ -412,10 +425,10 @@ public struct SiteRenderer: Sendable {
             out.cacheEntries[path] = entry
             return true
         }
-        func emit(_ file: OutputFile) {
+        func emit(_ file: OutputFile, data: UInt64? = nil) {
             let input = input(of: file.path)
             let hash = ContentHash.of(file.bytes)
-            if let input, let left = cache?.leftInPlace(file.path, input: input, hash: hash, size: file.bytes.count) {
+            if let input, let left = cache?.leftInPlace(file.path, input: input, hash: hash, size: file.bytes.count, data: data) {
                 out.fingerprints[file.path] = hash
                 out.cacheEntries[file.path] = left
                 return
@@ -427,9 +440,19 @@ public struct SiteRenderer: Sendable {
                 return
             }
             out.fingerprints[file.path] = hash
-            if let input { out.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count) }
+            if let input { out.cacheEntries[file.path] = BuildCache.Entry(input: input, output: hash, size: file.bytes.count, data: data) }
         }
-        if !reuse("index.html") { emit(renderHome()) }
+        if !reuse("index.html") {
+            let data = homeData(), path = "index.html"
+            let print = cache.flatMap { PageData.fingerprint(global: $0.global, template: "home", data) }
+            if let print, let input = input(of: path), let kept = cache?.madeFromSameData(path, input: input, data: print) {
+                out.fingerprints[path] = kept.output
+                out.cacheEntries[path] = kept
+                out.keptByData += 1
+            } else {
+                emit(page("", template: "home", data), data: print)
+            }
+        }
         if !reuse("checklist/index.html") {
             emit(renderChecklist(courts: model.courts, path: "checklist/", bag: &bag))
         }
@@ -485,14 +508,15 @@ public struct SiteRenderer: Sendable {
 
     // MARK: - Home
 
-    func renderHome() -> OutputFile {
+    /// What home is made from: every court's card and the newest notices.
+    func homeData() -> [String: Any] {
         let ctx = context("")
         let latest = model.newestCurrentNotices(limit: 10)
         let notices = latest.map { noticeItem($0.1, court: $0.0, ctx: ctx) }
-        return page("", template: "home", ctx.base(kind: "home", title: site.title, description: site.description).merging([
+        return ctx.base(kind: "home", title: site.title, description: site.description).merging([
             "courts": model.courts.map { courtCard($0, ctx: ctx) },
             "notices": notices, "has_notices": !notices.isEmpty,
-        ]))
+        ])
     }
 
     // MARK: - Shared pieces

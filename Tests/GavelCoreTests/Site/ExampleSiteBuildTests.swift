@@ -236,7 +236,8 @@ import Testing
     /// to match it; the incremental tree, for more checks.
     func expectSameAsAFullBuild(_ options: BuildOptions, in dir: URL) async throws -> [String: Data] {
         var fresh = options
-        fresh.output = dir.appendingPathComponent("Fresh")
+        // A folder of its own each time: a second call into the same one would be a rebuild.
+        fresh.output = dir.appendingPathComponent("Fresh-\(UUID().uuidString)")
         _ = try await SiteBuild(options: fresh).run(write: true)
         let a = tree(options.output), b = tree(fresh.output)
         #expect(a.keys.sorted() == b.keys.sorted())
@@ -268,6 +269,26 @@ import Testing
 
         let a = try await expectSameAsAFullBuild(options, in: dir)
         #expect(String(decoding: a["courts/wiwb/notices/how-to-prepare/index.html"] ?? Data(), as: UTF8.self).contains("added for the incremental test"))
+    }
+
+    /// A notice's body edited changes neither home nor its court's page or walkthrough: those are
+    /// kept unrendered, made from the same data. A title edited changes what they show, and they
+    /// are made again. Both rebuilds must give what a full build gives.
+    @Test func pagesMadeFromTheSameDataAreKeptAndOthersMadeAgain() async throws {
+        let (dir, content, options) = try await builtCopy()
+        let notice = content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")
+        let text = try String(contentsOf: notice, encoding: .utf8)
+        try (text + "\nA paragraph that no list shows.\n").write(to: notice, atomically: true, encoding: .utf8)
+        let bodyEdit = try await SiteBuild(options: options).run(write: true)
+        #expect(bodyEdit.pagesKeptByData >= 3, "home, the court's page and its walkthrough")
+        _ = try await expectSameAsAFullBuild(options, in: dir)
+
+        let renamed = try String(contentsOf: notice, encoding: .utf8).replacingOccurrences(of: "title: ", with: "title: Retitled ")
+        try renamed.write(to: notice, atomically: true, encoding: .utf8)
+        let titleEdit = try await SiteBuild(options: options).run(write: true)
+        #expect(titleEdit.pagesKeptByData < bodyEdit.pagesKeptByData, "the court's page lists the title")
+        let pages = try await expectSameAsAFullBuild(options, in: dir)
+        #expect(String(decoding: pages["courts/wiwb/index.html"] ?? Data(), as: UTF8.self).contains("Retitled "))
     }
 
     /// A changed title changes the search index: the entries of every reused page are read back from
