@@ -168,17 +168,19 @@ public struct OutputWriter: OutputSink {
     struct CommitStart: Sendable {
         var mark: (device: UInt64, time: Int64)?
         var spare: SpareListing?
-        /// Output's manifest as the last commit left it, and the files it names.
+        /// Output's manifest as the last commit left it.
         var manifest: [UInt8]?
-        var owned: Set<String>?
+
+        /// The files that manifest names (made only when needed: 17,000 strings at 10,000 notices,
+        /// which a commit that keeps the same files does without).
+        var owned: Set<String>? { manifest.map(OutputWriter.paths(inManifest:)) }
     }
 
     func startCommit(trees: TreeRecord?) -> CommitStart {
         guard outputExisted else { return CommitStart() }
         let mark = markTime()
         let manifest = FileIO.read(outputPath + "/" + Self.manifestName)
-        return CommitStart(mark: mark, spare: trees != nil && mark != nil ? nil : listSpare(), manifest: manifest,
-                           owned: manifest.map(Self.paths(inManifest:)))
+        return CommitStart(mark: mark, spare: trees != nil && mark != nil ? nil : listSpare(), manifest: manifest)
     }
 
     /// The file system's clock now, as the change time it gives the lock file (beside Output, on the
@@ -250,14 +252,14 @@ public struct OutputWriter: OutputSink {
             summary.listedFolders = 0
             return summary
         }
-        let owned = start.owned
         // No record survives a commit that may be stopped part way.
         TreeRecord.remove(for: output)
         let mark = start.mark
-        if let owned, let trees, let mark, trees.device == mark.device, trees.manifest == ContentHash.of(previous ?? []),
-           let done = try commitRecorded(files, manifest: manifest, previous: previous, staged: staged, owned: owned, record: trees, marker: mark.time) {
+        if let previous, let trees, let mark, trees.device == mark.device, trees.manifest == ContentHash.of(previous),
+           let done = try commitRecorded(files, manifest: manifest, previous: previous, staged: staged, record: trees, marker: mark.time) {
             return done
         }
+        let owned = start.owned
         let spare = start.spare ?? listSpare()
         // An Output made before the manifest: its site files may be replaced, but nothing is removed,
         // since which files that Gavel wrote is not known.
@@ -367,7 +369,7 @@ public struct OutputWriter: OutputSink {
     /// only the paths that can differ: this build's files, the record's debt, what the court changed
     /// and what was found changed in the spare. Nil, before anything is touched, when the record does
     /// not describe the trees that are there.
-    private func commitRecorded(_ files: [String: UInt64], manifest: [UInt8], previous: [UInt8]?, staged: [String: FileStamp], owned: Set<String>,
+    private func commitRecorded(_ files: [String: UInt64], manifest: [UInt8], previous: [UInt8], staged: [String: FileStamp],
                                 record trees: TreeRecord, marker: Int64) throws -> Summary? {
         typealias Stamp = TreeRecord.FolderStamp
         guard let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
@@ -384,6 +386,11 @@ public struct OutputWriter: OutputSink {
             spareNow.reserveCapacity(spareList.count)
             for ((folder, _), info) in zip(spareList, FileIO.folderStatuses(under: sparePath, spareList.map(\.key))) { if let info { spareNow[folder] = Stamp(info) } }
         }
+        // The same paths as the last build's (an edit, not a notice added or gone): then the files the
+        // last commit wrote are this site's, and much below is known without working it out.
+        let namesTheSameFiles = Self.nameTheSameFiles(previous, manifest)
+        let owned = namesTheSameFiles ? [] : Self.paths(inManifest: previous)
+        func owns(_ file: String) -> Bool { namesTheSameFiles ? files[file] != nil : owned.contains(file) }
         var listed = 0
         func path(_ root: String, _ relative: String) -> String { relative.isEmpty ? root : root + "/" + relative }
         func child(_ folder: String, _ name: String) -> String { folder.isEmpty ? name : folder + "/" + name }
@@ -395,7 +402,7 @@ public struct OutputWriter: OutputSink {
         var check = Set<String>()
         let foreignByFolder = Dictionary(grouping: trees.foreignFiles, by: Self.parent)
         func found(_ file: String) {
-            if !owned.contains(file) { foreign.insert(file) }
+            if !owns(file) { foreign.insert(file) }
             check.insert(file)
         }
         outputFolders.reserveCapacity(outputList.count)
@@ -424,10 +431,8 @@ public struct OutputWriter: OutputSink {
         }
         foreign = foreign.filter { outputFolders[Self.parent($0)] != nil }
 
-        // The same paths as the last build's (an edit, not a notice added or gone): they need the
-        // folders the record names, and much below is known without working it out.
-        let sameFiles = previous.map { Self.nameTheSameFiles($0, manifest) } == true
-            || (files.count == owned.count && files.keys.allSatisfy(owned.contains))
+        // With the same paths as the last build's, the new site needs the folders the record names.
+        let sameFiles = namesTheSameFiles || (files.count == owned.count && files.keys.allSatisfy(owned.contains))
         let ownedFolders = trees.needed
         let needed = sameFiles ? ownedFolders : Self.folders(of: files.keys)
         let kept = Set(outputFolders.keys.filter { !$0.isEmpty && !needed.contains($0) && (sameFiles || !ownedFolders.contains($0)) })
