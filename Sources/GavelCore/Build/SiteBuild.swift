@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The build, as an ordered list of named steps: load, validate, render, write.
 public struct SiteBuild {
@@ -39,6 +40,20 @@ public struct SiteBuild {
     /// compilers do; `gavel serve` drops them after telling pages to reload.
     public struct Leftovers: Sendable {
         let values: [any Sendable]
+    }
+
+    /// A value handed once to work done later (the state's writing), which takes it and so may
+    /// change it in place: no other reference is left to make it copy.
+    final class HandedOver<Value: Sendable>: Sendable {
+        private let value: Mutex<Value?>
+        init(_ value: Value) { self.value = Mutex(value) }
+        func take() -> Value? {
+            value.withLock { value in
+                let taken = value
+                value = nil
+                return taken
+            }
+        }
     }
 
     /// Writing the state a build left for the next one, when its caller is ready.
@@ -288,12 +303,14 @@ public struct SiteBuild {
         let witnessClock = mark != nil && witnessInputs != nil && bag.all.isEmpty ? BuildWitness.clock(of: model) : nil
         await oldTreeRemoved
         let options = self.options, global = cache.global, stamps = writer.stamps, fingerprints = report.fingerprints
-        let rendered = report.cacheEntries, previous = state
+        // Handed over whole, so stamping its few emitted files does not copy all 17,000 entries.
+        let rendered = HandedOver(report.cacheEntries), previous = state
+        report.cacheEntries = [:]
         let persist: @Sendable () async -> Void = { [notices] in
             // The lock is held until the state is written.
             defer { lock.release() }
             // The cache records how each file was left, so a file changed by hand is never reused.
-            var entries = rendered
+            var entries = rendered.take() ?? [:]
             for (path, stamp) in stamps where entries[path] != nil {
                 entries[path]?.modified = stamp.modified
                 entries[path]?.inode = stamp.inode
