@@ -64,7 +64,8 @@ public struct PagePlan: Sendable {
     public init(model: SiteModel, theme: Theme) {
         var searchEntries = model.content.pages.count
         for m in model.courts {
-            searchEntries += 1 + m.steps.count + m.notices.filter { m.owns($0) && !$0.isArchived(now: m.today) }.count
+            // Counted in place: a filtered list would copy each notice.
+            searchEntries += 1 + m.steps.count + m.notices.indices.count { m.owns(m.notices[$0]) && !m.notices[$0].isArchived(now: m.today) }
         }
         searchLayout = SearchIndex.Layout(entries: searchEntries)
         // Room for every file up front: a site is tens of thousands of them.

@@ -63,9 +63,12 @@ public struct SiteModel: Sendable {
             if let others = joint[court.id] {
                 listed = (listed + others).sorted { ($0.date, $0.slug, $0.court) > ($1.date, $1.slug, $1.court) }
             }
+            // Usually every notice is published: the list is then kept as it is, not copied notice by
+            // notice (each copy retains a dozen strings and arrays).
+            func published(_ i: Int) -> Bool { listed[i].publish.map { $0 <= today } ?? true }
             return CourtModel(
                 court: court,
-                notices: listed.filter { notice in notice.publish.map { $0 <= today } ?? true },
+                notices: listed.indices.allSatisfy(published) ? listed : listed.indices.filter(published).map { listed[$0] },
                 steps: courtSteps?[court.id] ?? court.checklist.compactMap { steps[$0.step.value] },
                 today: today)
         }

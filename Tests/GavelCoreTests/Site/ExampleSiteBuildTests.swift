@@ -136,6 +136,26 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("courts/ca10/notices/filing-agent-webinar/index.html").path))
     }
 
+    /// A notice with a publish date is left out of the site until that day in its court's zone, and
+    /// in it from then on; the court's other notices are listed as before.
+    @Test func aNoticeAppearsFromItsPublishDate() async throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let content = dir.appendingPathComponent("Content")
+        try FileManager.default.copyItem(at: TestPaths.content, to: content)
+        let notice = content.appendingPathComponent("courts/wiwb/notices/later-notice.md")
+        try "---\ntitle: \"A notice for later\"\ndate: \"2020-03-01\"\npublish: \"2020-04-01\"\n---\n\nNot yet.\n"
+            .write(to: notice, atomically: true, encoding: .utf8)
+        for (now, shown) in [("2020-03-20T12:00:00Z", false), ("2020-04-01T12:00:00Z", true)] {
+            var options = BuildOptions(content: content.path, templates: TestPaths.templates.path, output: dir.appendingPathComponent("Out-\(shown)").path)
+            options.now = try #require(Instant(parsing: now))
+            _ = try await SiteBuild(options: options).run(write: true)
+            let court = try text(options.output, "courts/wiwb/index.html")
+            #expect(court.contains("A notice for later") == shown, "at \(now)")
+            #expect(FileManager.default.fileExists(atPath: options.output.appendingPathComponent("courts/wiwb/notices/later-notice/index.html").path) == shown)
+            #expect(court.contains("How to prepare for NextGen CM/ECF"), "the court's other notices stay listed")
+        }
+    }
+
     @Test func draftsAreBuiltWhenAsked() async throws {
         let out = try TestPaths.temporaryDirectory()
         var options = TestPaths.exampleOptions(output: out)
