@@ -27,6 +27,14 @@ extension SearchIndex {
     /// shards: a shard whose entries are those it had is left as it is.
     static func patched(_ parts: [SearchIndex], previous: BuildCache, output: String, layout: Layout,
                         kept: Set<String>) -> (SearchIndex, SearchIndexOrigin)? {
+        guard let (index, origin) = patchedTerms(parts, previous: previous, output: output, layout: layout),
+              let filled = index.readingBack(kept: kept, layout: layout, previous: previous, output: output) else { return nil }
+        return (filled, origin)
+    }
+
+    /// `patched` up to reading entries back: the terms, which do not depend on which shards stand,
+    /// so a build works them out while it checks the shards' files (see `SiteRenderer.render`).
+    static func patchedTerms(_ parts: [SearchIndex], previous: BuildCache, output: String, layout: Layout) -> (SearchIndex, SearchIndexOrigin)? {
         // The last index's entries in order: its docs shards held them `docsPerShard` to a file.
         var placed: [(shard: Int, start: Int, file: String)] = []
         placed.reserveCapacity(layout.entries)
@@ -59,8 +67,7 @@ extension SearchIndex {
             guard let renumbered = renumbered(entries, fresh: fresh, shards: shards, placed: placed.map(\.file), previous: previous) else { return nil }
             index = renumbered
         }
-        guard let filled = index.readingBack(kept: kept, layout: layout, previous: previous, output: output) else { return nil }
-        return (filled, standsInPlace ? .patched : .renumbered)
+        return (index, standsInPlace ? .patched : .renumbered)
     }
 
     /// Entries stand where they stood: a word keeps its postings as written unless an entry changed
@@ -179,7 +186,7 @@ extension SearchIndex {
 
     /// This index with the JSON of the reused entries in the docs and titles shards to be written again
     /// (not in `kept`), read back from the last docs shards.
-    private func readingBack(kept: Set<String>, layout: Layout, previous: BuildCache, output: String) -> SearchIndex? {
+    func readingBack(kept: Set<String>, layout: Layout, previous: BuildCache, output: String) -> SearchIndex? {
         var wanted: [String] = []
         func want(_ kind: String, per: Int, shards: Int) {
             for shard in 0..<shards where !kept.contains("search/\(kind)-\(shard).js") {

@@ -320,6 +320,15 @@ public struct SiteRenderer: Sendable {
         let layout = plan.searchLayout
         let searchInputs = SearchIndex.inputs(of: parts, layout: layout).files
         let files = layout.files
+        // When a shard's input changed, the index is made again whatever the files hold: its terms are
+        // patched (on one core) while the shards' files are checked.
+        let patchable = parts
+        let mustRemake = parts.contains { $0.missing > 0 } && cache?.previous.map { previous in
+            files.contains { searchInputs[$0] != previous.entries[$0]?.input }
+        } == true
+        async let patchedTerms = mustRemake ? cache?.previous.flatMap { previous in
+            SearchIndex.patchedTerms(patchable, previous: previous, output: cache?.outputRoot ?? "", layout: layout)
+        } : nil
         let reused = cache.map { cache in
             // A stat per file, thousands of them: on every core, from the opened `search/` folder.
             inChunks(files.count) { range in
@@ -334,7 +343,12 @@ public struct SiteRenderer: Sendable {
         var places: [String: SearchIndex.Place] = [:]
         if reused.count < layout.files.count {
             let kept = Set(reused.map(\.0))
-            if let (index, made) = await remade(parts, layout: layout, kept: kept) {
+            let early = await patchedTerms.flatMap { index, origin in
+                cache?.previous.flatMap { index.readingBack(kept: kept, layout: layout, previous: $0, output: cache?.outputRoot ?? "") }.map { ($0, origin) }
+            }
+            let made: (SearchIndex, SearchIndexOrigin)?
+            if let early { made = early } else { made = await remade(parts, layout: layout, kept: kept) }
+            if let (index, made) = made {
                 report.search = made
                 places = index.files(layout: layout, keeping: kept) { emit($0) }
                 if cache != nil {
