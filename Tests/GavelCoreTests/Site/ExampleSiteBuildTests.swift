@@ -311,6 +311,24 @@ import Testing
         #expect(String(decoding: pages["courts/wiwb/index.html"] ?? Data(), as: UTF8.self).contains("Retitled "))
     }
 
+    /// A page whose data is unchanged is kept only while its file is as the last build left it: one
+    /// edited by hand, even to the same size, is made and written again.
+    @Test func aPageEditedByHandIsNotKeptByItsData() async throws {
+        let (dir, content, options) = try await builtCopy()
+        let edited = ["index.html", "courts/wiwb/index.html"]
+        for path in edited {
+            let url = options.output.appendingPathComponent(path)
+            var bytes = [UInt8](try Data(contentsOf: url))
+            bytes[bytes.count - 2] = bytes[bytes.count - 2] == UInt8(ascii: "X") ? UInt8(ascii: "Y") : UInt8(ascii: "X")
+            try Data(bytes).write(to: url)
+        }
+        let notice = content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")
+        try (try String(contentsOf: notice, encoding: .utf8) + "\nA paragraph that no list shows.\n").write(to: notice, atomically: true, encoding: .utf8)
+        let rebuilt = try await SiteBuild(options: options).run(write: true)
+        #expect(rebuilt.pagesKeptByData >= 1, "the walkthrough's pages, not edited, are still kept")
+        _ = try await expectSameAsAFullBuild(options, in: dir)
+    }
+
     /// A changed title changes the search index: the entries of every reused page are read back from
     /// the last build's docs shards, and the result must be what a full build makes.
     @Test func aChangedTitleRemakesTheSearchIndexFromTheLastOne() async throws {
