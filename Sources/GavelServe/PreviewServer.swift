@@ -268,7 +268,7 @@ final class Rebuilder: Sendable {
             record.removed = summary.removed
             let (snapshot, reload) = state.record(record, diagnostics: built.warnings)
             if !built.warnings.isEmpty { log(format.render(built.warnings)) }
-            log("\(word) \(built.files.count) files in \(Self.ms(record)) ms (\(summary.written) written, \(summary.unchanged) unchanged, \(summary.removed) removed)")
+            log("\(word) \(built.fileCount) files in \(Self.ms(record)) ms (\(summary.written) written, \(summary.unchanged) unchanged, \(summary.removed) removed)")
             if reload && !first { notify(snapshot) }
             // Pages reload first; the state for the next build is written after (the lock is held till then).
             await built.pendingState?.write()

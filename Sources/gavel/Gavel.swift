@@ -110,7 +110,7 @@ struct BuildCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("gavel: commit listed \(w.listedFolders.map(String.init) ?? "every") folder(s)\n".utf8))
                 FileHandle.standardError.write(Data("gavel: search index \(result.searchIndex?.rawValue ?? "not rendered")\n".utf8))
             }
-            FileHandle.standardError.write(Data(("built \(result.files.count) files into \(output) in \(ms) ms (\(w.written) written, \(w.unchanged) unchanged, \(w.removed) removed" + (w.kept > 0 ? ", \(w.kept) of the folder's own kept" : "") + ")\n").utf8))
+            FileHandle.standardError.write(Data(("built \(result.fileCount) files into \(output) in \(ms) ms (\(w.written) written, \(w.unchanged) unchanged, \(w.removed) removed" + (w.kept > 0 ? ", \(w.kept) of the folder's own kept" : "") + ")\n").utf8))
             // The process ends here, leaving what the build held to the exit rather than freeing it.
             withExtendedLifetime(result) { Foundation.exit(0) }
         } catch {
@@ -131,7 +131,7 @@ struct CheckCommand: AsyncParsableCommand {
         do {
             let result = try await SiteBuild(options: site.buildOptions()).run(write: false)
             site.report(result.warnings)
-            FileHandle.standardError.write(Data("no problems found (\(result.files.count) files would be built)\n".utf8))
+            FileHandle.standardError.write(Data("no problems found (\(result.fileCount) files would be built)\n".utf8))
         } catch {
             site.report(error.diagnostics)
             throw ExitCode(1)

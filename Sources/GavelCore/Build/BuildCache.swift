@@ -140,6 +140,16 @@ public struct BuildCache: Sendable {
     }
 
     public func save(for output: URL) throws {
+        try Self.save(body(), global: global, for: output)
+    }
+
+    /// Writes a cache whose body `body()` made (made apart: while the commit runs).
+    static func save(_ body: [UInt8], global: UInt64, for output: URL) throws {
+        try StateFile.write(location(for: output).path, kind: "gavel-cache", head: [String(global, radix: 16)], body: body)
+    }
+
+    /// The file's lines, one per entry.
+    func body() -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(entries.count * 96)
         func cell(_ value: UInt64) {
@@ -169,7 +179,7 @@ public struct BuildCache: Sendable {
             }
             bytes.append(0x0A)
         }
-        try StateFile.write(Self.location(for: output).path, kind: "gavel-cache", head: [String(global, radix: 16)], body: bytes)
+        return bytes
     }
 
     /// Removes the cache file (the next build then renders everything).

@@ -40,12 +40,49 @@ public struct BuildState: Sendable {
         BuildWitness.remove(for: output)
     }
 
-    /// Writes what changed, after the site was committed. `cache` nil leaves the cache file as it is
-    /// (it already describes this build); likewise `notices` and `trees`.
-    static func commit(for output: URL, cache: BuildCache?, notices: NoticeIndex?, trees: TreeRecord?, witness: BuildWitness? = nil) async {
+    /// The render cache and the notice index a build leaves, made into their files' bytes, which are
+    /// nil where the file beside Output already says the same. `gavel build` makes them while the
+    /// commit runs (much of which is on one core) and writes them once it succeeded.
+    struct Prepared: Sendable {
+        /// Every rendered file's entry, with how its file was left.
+        var entries: [String: BuildCache.Entry]
+        var global: UInt64
+        var cacheBody: [UInt8]?
+        var notices: NoticeIndex?
+        var noticesBody: [UInt8]?
+        /// True when the cache has an entry for each of the site's files: a witness vouches for no less.
+        var describesEveryFile: Bool
+
+        /// `entries` as rendered, `stamps` how the files written were left, `fingerprints` every file of
+        /// the site, `previous` the state this build read.
+        static func make(entries handed: SiteBuild.HandedOver<[String: BuildCache.Entry]>, stamps: [String: OutputWriter.FileStamp], global: UInt64,
+                         fingerprints: [String: UInt64], notices: NoticeIndex?, previous: BuildState) async -> Prepared {
+            // The cache records how each file was left, so a file changed by hand is never reused.
+            var entries = handed.take() ?? [:]
+            for (path, stamp) in stamps where entries[path] != nil {
+                entries[path]?.modified = stamp.modified
+                entries[path]?.inode = stamp.inode
+            }
+            // Three passes over thousands of entries, side by side.
+            let stamped = entries
+            async let cacheBody = previous.cache?.global == global && previous.cache?.entries == stamped ? nil : BuildCache(global: global, entries: stamped).body()
+            async let noticesBody = notices.flatMap { index in previous.notices.map { index.sameStamps(as: $0) } == true ? nil : index.body() }
+            let every = stamped.count == fingerprints.count && fingerprints.keys.allSatisfy { stamped[$0] != nil }
+            return Prepared(entries: stamped, global: global, cacheBody: await cacheBody, notices: notices, noticesBody: await noticesBody,
+                            describesEveryFile: every)
+        }
+    }
+
+    /// Writes what changed, after the site was committed: the cache and notice index `prepared`
+    /// made, and `trees` (nil leaves its file as it is: it already describes this build).
+    static func commit(for output: URL, prepared: Prepared, trees: TreeRecord?, witness: BuildWitness? = nil) async {
         let witnessBody = await withTaskGroup(of: [UInt8]?.self) { group in
-            if let cache { group.addTask { if (try? cache.save(for: output)) == nil { BuildCache.remove(for: output) }; return nil } }
-            if let notices { group.addTask { if (try? notices.save(for: output)) == nil { NoticeIndex.remove(for: output) }; return nil } }
+            if let body = prepared.cacheBody {
+                group.addTask { if (try? BuildCache.save(body, global: prepared.global, for: output)) == nil { BuildCache.remove(for: output) }; return nil }
+            }
+            if let body = prepared.noticesBody {
+                group.addTask { if (try? NoticeIndex.save(body, for: output)) == nil { NoticeIndex.remove(for: output) }; return nil }
+            }
             if let trees { group.addTask { if (try? trees.save(for: output)) == nil { TreeRecord.remove(for: output) }; return nil } }
             // The witness's ten thousand lines are made beside the others' files...
             if let witness { group.addTask { witness.body() } }

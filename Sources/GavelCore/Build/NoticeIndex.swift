@@ -181,6 +181,16 @@ public struct NoticeIndex: Sendable {
     }
 
     public func save(for output: URL) throws {
+        try Self.save(body(), for: output)
+    }
+
+    /// Writes an index whose body `body()` made (made apart: while the commit runs).
+    static func save(_ body: [UInt8], for output: URL) throws {
+        try StateFile.write(location(for: output).path, kind: "gavel-notices", head: [], body: body)
+    }
+
+    /// The file's roots line and its lines, one per notice.
+    func body() -> [UInt8] {
         var bytes: [UInt8] = []
         Self.escape(contentRoot, into: &bytes)
         bytes.append(0x09)
@@ -227,7 +237,7 @@ public struct NoticeIndex: Sendable {
             }
             bytes.append(0x0A)
         }
-        try StateFile.write(Self.location(for: output).path, kind: "gavel-notices", head: [], body: bytes)
+        return bytes
     }
 
     /// The items of a list field, still escaped.
