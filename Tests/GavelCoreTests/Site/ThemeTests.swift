@@ -144,6 +144,39 @@ import Testing
         #expect(broken.all.first?.message.hasPrefix("template error") == true)
     }
 
+    /// A module's classic-script twin is cut into lines as bytes when it is ASCII without carriage
+    /// returns, and as Characters otherwise: both ways give the same twin, or the same refusal.
+    @Test func aClassicScriptIsTheSameCutAsBytesOrAsText() throws {
+        let modules = [
+            "const a = 1;\nexport { a };\n",
+            "const a = 1;\n\n  \t\nexport { a };\n \t\n\n",
+            "\texport { a };",
+            "import { b } from './b.js';\nexport { b };\n",
+            "const a = 1;\nexport const b = 2;\nexport { a };\n",
+            "const a = 1;\n",
+            "export {a};\nconst a = 1;\n",
+            "",
+            "\n\n",
+            "function f() {\n  return 1;\n}\n\nexport { f };",
+        ]
+        var twins = 0
+        for module in modules {
+            let bytes = Array(module.utf8)
+            #expect(bytes.allSatisfy { $0 < 0x80 && $0 != 0x0D })
+            let asBytes = Theme.classicScript("m.js", bytes: bytes)
+            let asText = Theme.classicScript("m.js", text: module)
+            #expect(asBytes?.0 == asText?.0, "\(module.debugDescription)")
+            #expect(asBytes?.1 == asText?.1, "\(module.debugDescription)")
+            if asBytes != nil { twins += 1 }
+        }
+        #expect(twins == 3)
+        // Text that is not plain ASCII takes the Characters' way: "\r\n" is one of them, so this
+        // module's last line is not its export, and a no-break space counts as blank.
+        #expect(Theme.classicScript("m.js", bytes: Array("const a = 1;\r\nexport { a };\r\n".utf8)) == nil)
+        let spaced = try #require(Theme.classicScript("m.js", bytes: Array("const a = 'é';\nexport { a };\n\u{00A0}\n".utf8)))
+        #expect(String(decoding: spaced.1, as: UTF8.self).contains("(function () {\nconst a = 'é';\n})();\n"))
+    }
+
     /// Binary theme files travel as base64; the decoder gives back every byte value.
     @Test func base64DecodingRoundTrips() {
         let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 5) }
