@@ -128,15 +128,22 @@ public struct BuildCache: Sendable {
     /// A lowercase hexadecimal number of at most 16 digits, read from bytes (this runs per cached file).
     static func hex(_ digits: ArraySlice<UInt8>) -> UInt64? {
         guard !digits.isEmpty, digits.count <= 16 else { return nil }
-        var value: UInt64 = 0
-        for d in digits {
-            switch d {
-            case 0x30...0x39: value = value << 4 | UInt64(d - 0x30)
-            case 0x61...0x66: value = value << 4 | UInt64(d - 0x61 + 10)
-            default: return nil
+        // Through the buffer: iterating the slice itself retained its storage on every call
+        // (hundreds of thousands a rebuild at 10,000 notices).
+        return digits.withUnsafeBufferPointer { buffer -> UInt64? in
+            var value: UInt64 = 0
+            for d in buffer {
+                let decimal = d &- 0x30, letter = d &- 0x61
+                if decimal < 10 {
+                    value = value << 4 | UInt64(decimal)
+                } else if letter < 6 {
+                    value = value << 4 | UInt64(letter &+ 10)
+                } else {
+                    return nil
+                }
             }
+            return value
         }
-        return value
     }
 
     public func save(for output: URL) throws {

@@ -80,4 +80,17 @@ import Testing
             #expect(BuildCache.hex(out.dropFirst()) == value)
         }
     }
+
+    /// Anything but one to sixteen lowercase hexadecimal digits reads as no number: a damaged state
+    /// file is then not used.
+    @Test func onlyLowercaseHexadecimalDigitsReadAsANumber() {
+        for bad in ["", "A", "F", "g", "/", ":", "`", "@", "G", "-1", "1 ", "0x1", "\u{0}", "é", String(repeating: "1", count: 17)] {
+            #expect(BuildCache.hex(ArraySlice(bad.utf8)) == nil, "\(bad.debugDescription)")
+        }
+        #expect(BuildCache.hex(ArraySlice("0123456789abcdef".utf8)) == 0x0123_4567_89ab_cdef)
+        #expect(BuildCache.hex(ArraySlice("ffffffffffffffff".utf8)) == .max)
+        // A slice inside a larger buffer reads only its own bytes.
+        let line = Array("zz1f\tq".utf8)
+        #expect(BuildCache.hex(line[2..<4]) == 0x1F)
+    }
 }
