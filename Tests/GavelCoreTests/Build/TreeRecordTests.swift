@@ -325,4 +325,21 @@ import Testing
         #expect(!OutputWriter.nameTheSameFiles(Array(manifest.dropLast()), manifest + [0x0A]))
         #expect(!OutputWriter.nameTheSameFiles([], manifest))
     }
+
+    /// A manifest in the plan's order is made in parts, one per core, and joined: it is the manifest
+    /// made line by line in sorted order. An order that does not name exactly the files is not used.
+    @Test func aManifestMadeInPartsIsTheWholeSortedManifest() {
+        var site: [String: UInt64] = [:]
+        for n in 0..<10_000 { site["courts/c\(n % 37)/notices/n\(n)/index.html"] = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 }
+        let sorted = site.keys.sorted()
+        let whole = OutputWriter.manifest(site)
+        #expect(OutputWriter.manifest(site, order: sorted) == whole)
+        let lines = String(decoding: whole, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2 + site.count)
+        #expect(lines.dropFirst(2).map { String($0.split(separator: "\t")[0]) } == sorted)
+        var other = sorted
+        other[5_000] = "courts/elsewhere/index.html"
+        #expect(OutputWriter.manifest(site, order: other) == whole)
+        #expect(OutputWriter.manifest(site, order: Array(sorted.dropLast())) == whole)
+    }
 }
