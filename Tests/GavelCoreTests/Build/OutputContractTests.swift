@@ -99,6 +99,8 @@ import Testing
         try Data("<p>Our own page</p>".utf8).write(to: out.appendingPathComponent("contact/index.html"))
         try Data("---\ntitle: Contact\n---\nCall us.\n".utf8).write(to: content.appendingPathComponent("pages/contact.md"))
         let before = Self.tree(out)
+        // The state is made while the commit runs, but written only once it succeeded.
+        let cacheBefore = try Data(contentsOf: BuildCache.location(for: out))
         do {
             _ = try await SiteBuild(options: options).run(write: true)
             Issue.record("the build replaced a file it did not write")
@@ -107,6 +109,7 @@ import Testing
             #expect(messages == [out.path + "/contact/index.html: a file that Gavel did not write is where the site puts 'contact/index.html'"])
         }
         #expect(Self.tree(out) == before, "Output is unchanged")
+        #expect(try Data(contentsOf: BuildCache.location(for: out)) == cacheBefore, "the cache still describes the site Output holds")
     }
 
     // MARK: - State
