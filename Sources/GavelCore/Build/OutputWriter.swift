@@ -379,12 +379,13 @@ public struct OutputWriter: OutputSink {
         let outputList = Array(trees.output.folders), spareList = Array(trees.spare.folders)
         let outputNow = trustsTrees ? outputList.map { Optional($0.value) }
             : FileIO.folderStatuses(under: outputPath, outputList.map(\.key)).map { $0.map(Stamp.init) }
-        var spareNow: [String: Stamp] = [:]
-        if trustsTrees {
-            spareNow = trees.spare.folders
-        } else {
-            spareNow.reserveCapacity(spareList.count)
-            for ((folder, _), info) in zip(spareList, FileIO.folderStatuses(under: sparePath, spareList.map(\.key))) { if let info { spareNow[folder] = Stamp(info) } }
+        // Each tree's folders as they are now: the record's table, changed where a stamp moved or a
+        // folder went (copying the table is cheaper than filling a new one with 11,000 paths).
+        let spareStamps = trustsTrees ? spareList.map { Optional($0.value) }
+            : FileIO.folderStatuses(under: sparePath, spareList.map(\.key)).map { $0.map(Stamp.init) }
+        var spareNow = trees.spare.folders
+        for ((folder, recorded), stamp) in zip(spareList, spareStamps) where stamp != recorded {
+            spareNow[folder] = stamp
         }
         // The same paths as the last build's (an edit, not a notice added or gone): then the files the
         // last commit wrote are this site's, and much below is known without working it out.
@@ -405,11 +406,14 @@ public struct OutputWriter: OutputSink {
             if !owns(file) { foreign.insert(file) }
             check.insert(file)
         }
-        outputFolders.reserveCapacity(outputList.count)
+        outputFolders = trees.output.folders
         for ((folder, recorded), stamp) in zip(outputList, outputNow) {
             // A folder gone (or no longer a folder) takes what was in it; its children fail too.
-            guard let stamp else { continue }
-            outputFolders[folder] = stamp
+            guard let stamp else {
+                outputFolders[folder] = nil
+                continue
+            }
+            if stamp != recorded { outputFolders[folder] = stamp }
             if !folder.isEmpty, trees.output.unchanged(recorded, now: stamp) { continue }
             listed += 1
             guard let entries = FileIO.listedEntries(of: path(outputPath, folder)) else { return nil }
@@ -456,13 +460,13 @@ public struct OutputWriter: OutputSink {
         var removeFiles: [String] = [], removeTrees = Set<String>(), makeFolders = Set<String>(), dirtySpare = Set<String>()
         // Whether every folder the spare had is one the new site keeps (then, with as many, they are the same folders).
         var spareFoldersAllKept = true
-        for (folder, recorded) in spareList {
+        for ((folder, recorded), stamp) in zip(spareList, spareStamps) {
             guard folders.contains(folder) else {
                 removeTrees.insert(folder)
                 spareFoldersAllKept = false
                 continue
             }
-            guard let stamp = spareNow[folder] else {
+            guard let stamp else {
                 // Gone, or something else is there: made afresh, and every file of it checked.
                 makeFolders.insert(folder)
                 continue
@@ -481,7 +485,10 @@ public struct OutputWriter: OutputSink {
                 }
             }
         }
-        for folder in folders where trees.spare.folders[folder] == nil { makeFolders.insert(folder) }
+        // Every folder the spare had is one of the new site's: with as many, none is missing from it.
+        if !spareFoldersAllKept || folders.count != spareList.count {
+            for folder in folders where trees.spare.folders[folder] == nil { makeFolders.insert(folder) }
+        }
         // Folders made or listed: every file the new site has in them is checked.
         // (Looked up by the part of each path before its last slash, without making a string of it.)
         // Usually only the roots: compared in turn, rather than hashing each of the site's paths.
