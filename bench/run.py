@@ -838,9 +838,9 @@ def main() -> int:
     # 4. Rebuilds into the existing output.
     full_wall = full_g.med("wall")
     say(f"\nRebuilds into the existing output (one untimed warm-up, then {args.runs} runs each)")
-    # The first of each follows the build from nothing: no witness yet for a no-op, no record of the
-    # trees yet for an edit (both trees are listed). Like the full builds' warm-up, it is not one of
-    # the measured runs; its time is printed on its own.
+    # The first of each follows the build from nothing: the no-op ends on the witness that build
+    # left, but there is no record of the trees yet for an edit (both trees are listed). Like the
+    # full builds' warm-up, it is not one of the measured runs; its time is printed on its own.
     first_noop = gavel_build(gavel, site, out_gavel, "gavel build (first no-op after a build from nothing)")
     noop = Series()
     for _ in range(args.runs):

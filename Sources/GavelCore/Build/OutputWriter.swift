@@ -184,10 +184,13 @@ public struct OutputWriter: OutputSink {
     }
 
     /// The file system's clock now, as the change time it gives the lock file (beside Output, on the
-    /// same file system); nil when it cannot be had.
+    /// same file system); nil when it cannot be had. Before a first build, Output's file system is
+    /// that of the folder it will be made in (the staging folder is renamed there, which a rename
+    /// does only within one file system), so a build from nothing leaves a witness too.
     func markTime() -> (device: UInt64, time: Int64)? {
         FileIO.markTime(BuildState.sibling(of: output, "gavel-lock").path).flatMap { info in
-            guard let root = FileIO.status(outputPath), root.st_dev == info.st_dev else { return nil }
+            let root = outputExisted ? FileIO.status(outputPath) : FileIO.status(output.deletingLastPathComponent().path)
+            guard let root, root.st_dev == info.st_dev else { return nil }
             return (UInt64(info.st_dev), TreeRecord.FolderStamp(info).changed)
         }
     }

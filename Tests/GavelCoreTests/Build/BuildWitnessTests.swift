@@ -16,8 +16,7 @@ import Testing
         return (result, steps.withLock { $0.contains("unchanged") })
     }
 
-    /// Builds until the witness answers (the first build into an Output leaves none, since its
-    /// clock mark needs the Output), after a pause longer than a clock tick so what was just
+    /// Builds until the witness answers, after a pause longer than a clock tick so what was just
     /// written is older than the next build's mark.
     static func settle(_ options: BuildOptions) async throws {
         for _ in 0..<3 {
@@ -42,6 +41,23 @@ import Testing
         #expect(fromWitness)
         #expect(result.written?.written == 0 && result.written?.unchanged == result.files.count)
         #expect(result.files.count == tree.keys.filter { !$0.hasSuffix("/") && $0 != OutputWriter.manifestName }.count)
+        #expect(OutputContractTests.tree(options.output) == tree)
+    }
+
+    /// A build from nothing leaves a witness as any other does: with nothing changed since, the next
+    /// build answers from it and Output stays as it was.
+    @Test func aBuildFromNothingLeavesAWitness() async throws {
+        let (_, _, options) = try OutputContractTests.copy()
+        // The content's stamps must be older than the first build's mark to be vouched for.
+        try await Task.sleep(for: .milliseconds(30))
+        #expect(FileIO.kind(options.output.path) == .missing)
+        _ = try await SiteBuild(options: options).run(write: true)
+        #expect(FileIO.kind(BuildWitness.location(for: options.output).path) == .file)
+        let tree = OutputContractTests.tree(options.output)
+        try await Task.sleep(for: .milliseconds(30))
+        let (result, fromWitness) = try await Self.build(options)
+        #expect(fromWitness)
+        #expect(result.written?.written == 0)
         #expect(OutputContractTests.tree(options.output) == tree)
     }
 
