@@ -401,7 +401,7 @@ public struct OutputWriter: OutputSink {
 
         // Output as the court has left it: its folders now, its files that Gavel did not write, and
         // the files in changed folders, whose inodes the spare must be checked against.
-        var outputFolders: [String: Stamp] = [:]
+        var outputFolders = trees.output.folders
         var foreign = trees.foreignFiles
         var check = Set<String>()
         let foreignByFolder = Dictionary(grouping: trees.foreignFiles, by: Self.parent)
@@ -409,7 +409,6 @@ public struct OutputWriter: OutputSink {
             if !owns(file) { foreign.insert(file) }
             check.insert(file)
         }
-        outputFolders = trees.output.folders
         for ((folder, recorded), stamp) in zip(outputList, outputNow) {
             // A folder gone (or no longer a folder) takes what was in it; its children fail too.
             guard let stamp else {
