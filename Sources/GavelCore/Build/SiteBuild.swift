@@ -243,9 +243,11 @@ public struct SiteBuild {
         // Told what changed since the kept state was made: only with that state (see `changedContent`).
         var changed: Set<String>?
         let remembered = options.memory?.recall(for: options.output)
+        if remembered != nil { trusted = options.trustsOutput }
+        writer.trustsTrees = trusted
         // Only the commit needs the record of the trees, and its first look at Output (marking the
-        // clock, reading the manifest and, without a record, the spare: only the commit touches it).
-        // Both are done while the content is read, validated and planned: one core, much of that time.
+        // clock, reading the manifest and the spare: only the commit touches it). Both are done while
+        // the content is read, validated and planned: one core, much of that time.
         let output = options.output, starter = writer
         async let commitStart = { () -> (trees: TreeRecord?, start: OutputWriter.CommitStart) in
             let trees = remembered.map(\.trees) ?? BuildState.loadTrees(for: output)
@@ -253,7 +255,6 @@ public struct SiteBuild {
         }()
         if let remembered {
             state = remembered
-            trusted = options.trustsOutput
             changed = options.changedContent
         } else {
             state = await BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
@@ -280,7 +281,6 @@ public struct SiteBuild {
         var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
         cache.trustsFiles = trusted
-        writer.trustsTrees = trusted
         steps.done("plan")
         // The manifest's order, from the plan, while the site renders.
         async let order = plan.files.map(\.path).sorted()

@@ -519,10 +519,11 @@ enum FileIO {
     }
 
     /// The status of each of `relatives` under `root`, in the same order, nil where there is no real
-    /// folder (a link to one does not count); on every core, one `lstat` each, no listing.
-    static func folderStatuses(under root: String, _ relatives: [String]) -> [stat?] {
+    /// folder (a link to one does not count); one `lstat` each, no listing, on every core or, for
+    /// reads made beside a build's other work, `onOneCore` (they then take only a core it leaves idle).
+    static func folderStatuses(under root: String, _ relatives: [String], onOneCore: Bool = false) -> [stat?] {
         let folder = OpenFolder(root)
-        return inChunks(relatives.count, minimum: 512) { range in
+        return inChunks(relatives.count, minimum: onOneCore ? Int.max : 512) { range in
             relatives[range].map { relative -> stat? in
                 let found = folder.map { $0.status(relative) } ?? status(relative.isEmpty ? root : root + "/" + relative)
                 guard let info = found, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
