@@ -32,8 +32,8 @@ struct SearchIndex: Sendable {
     /// What each file of the index is made from (the render cache's input for it): meta and the term
     /// shards from every entry's page and hash, in order (`index`); a docs or titles shard from its own
     /// entries only, so an edit leaves the shards of other entries standing. The files are reused
-    /// while their input is what the last build made them from.
-    static func inputs(of parts: [SearchIndex], layout: Layout) -> (index: UInt64, files: [String: UInt64]) {
+    /// while their input is what the last build made them from. `files` is in `layout.files` order.
+    static func inputs(of parts: [SearchIndex], layout: Layout) -> (index: UInt64, files: [UInt64]) {
         var whole = ContentHash.Accumulator()
         whole.add("search \(parts.reduce(0) { $0 + $1.entries.count })")
         var each: [UInt64] = []
@@ -49,15 +49,19 @@ struct SearchIndex: Sendable {
             }
         }
         let key = whole.value
-        var inputs: [String: UInt64] = ["search/meta.js": key]
-        for shard in 0..<layout.termShards { inputs["search/terms-\(shard).js"] = key }
+        // By place, not by name: six thousand names made and hashed showed in a one-notice rebuild.
+        var inputs: [UInt64] = Array(repeating: key, count: 1 + layout.termShards)
+        inputs.reserveCapacity(layout.files.count)
         func shards(_ name: String, per: Int, count: Int) {
             for shard in 0..<count {
                 let (start, end) = Layout.range(of: shard, per: per, shards: count, entries: each.count)
                 var hash = ContentHash.Accumulator()
-                hash.add("\(name) \(per) \(start) \(end)")
+                hash.add(name)
+                hash.add(UInt64(per))
+                hash.add(UInt64(start))
+                hash.add(UInt64(end))
                 for i in start..<end { hash.add(each[i]) }
-                inputs["search/\(name)-\(shard).js"] = hash.value
+                inputs.append(hash.value)
             }
         }
         shards("docs", per: Layout.docsPerShard, count: layout.docShards)
@@ -77,6 +81,9 @@ struct SearchIndex: Sendable {
         var docShards: Int { Self.shards(entries, per: Self.docsPerShard) }
         var titleShards: Int { Self.shards(entries, per: Self.titlesPerShard) }
         var termShards: Int { Self.shards(entries, per: Self.entriesPerTermShard) }
+        /// Where the docs shards, and the titles shards, start in `files`.
+        var firstDocs: Int { 1 + termShards }
+        var firstTitles: Int { 1 + termShards + docShards }
 
         init(entries: Int) {
             self.entries = entries
@@ -193,10 +200,10 @@ struct SearchIndex: Sendable {
         var range: Range<Int>
     }
 
-    /// Hands every file of the index but the docs and titles shards in `kept` (left as the last build
-    /// made them) to `emit` as it is made, in `layout.files` order (so no two shards need be held at
-    /// once), and returns the place of each entry of the docs shards it made.
-    func files(layout: Layout, keeping kept: Set<String> = [], emit: (OutputFile) -> Void) -> [String: Place] {
+    /// Hands every file of the index but the docs and titles shards `kept` (left as the last build
+    /// made them; by place in `layout.files`) to `emit` as it is made, in `layout.files` order (so no
+    /// two shards need be held at once), and returns the place of each entry of the docs shards it made.
+    func files(layout: Layout, keeping kept: [Bool] = [], emit: (OutputFile) -> Void) -> [String: Place] {
         var places: [String: Place] = [:]
 
         // Term shards: words in sorted order, cut where the encoded sizes add up to an even share.
@@ -243,8 +250,8 @@ struct SearchIndex: Sendable {
 
         // Docs shards (the entries, and where each stands in its file) and titles shards (each entry's
         // title as the entry has it): arrays of consecutive entries, the last shard taking any extra.
-        func arrays(_ name: String, per: Int, shards: Int, _ item: (Int, Int, inout [UInt8]) -> Void) {
-            for shard in 0..<shards where !kept.contains("search/\(name)-\(shard).js") {
+        func arrays(_ name: String, per: Int, shards: Int, first: Int, _ item: (Int, Int, inout [UInt8]) -> Void) {
+            for shard in 0..<shards where !(first + shard < kept.count && kept[first + shard]) {
                 let (start, end) = Layout.range(of: shard, per: per, shards: shards, entries: entries.count)
                 emit(Self.script("\(name)-\(shard)") { bytes in
                     bytes.append(UInt8(ascii: "["))
@@ -256,12 +263,12 @@ struct SearchIndex: Sendable {
                 })
             }
         }
-        arrays("docs", per: Layout.docsPerShard, shards: layout.docShards) { i, shard, bytes in
+        arrays("docs", per: Layout.docsPerShard, shards: layout.docShards, first: layout.firstDocs) { i, shard, bytes in
             let json = entries[i].json ?? []
             places[entries[i].file] = Place(shard: shard, range: bytes.count..<(bytes.count + json.count))
             bytes.append(contentsOf: json)
         }
-        arrays("titles", per: Layout.titlesPerShard, shards: layout.titleShards) { i, _, bytes in
+        arrays("titles", per: Layout.titlesPerShard, shards: layout.titleShards, first: layout.firstTitles) { i, _, bytes in
             bytes.append(contentsOf: title(of: i))
         }
 

@@ -23,10 +23,10 @@ extension SearchIndex {
     /// only their hash, from the last build's index as `previous` recorded it in `output`; nil when that
     /// index cannot be read as recorded (then every entry is read back and its words found again).
     ///
-    /// Only the JSON of entries in docs and titles shards not in `kept` is read back, from the last docs
-    /// shards: a shard whose entries are those it had is left as it is.
+    /// Only the JSON of entries in docs and titles shards not `kept` (by place in `layout.files`) is
+    /// read back, from the last docs shards: a shard whose entries are those it had is left as it is.
     static func patched(_ parts: [SearchIndex], previous: BuildCache, output: String, layout: Layout,
-                        kept: Set<String>) -> (SearchIndex, SearchIndexOrigin)? {
+                        kept: [Bool]) -> (SearchIndex, SearchIndexOrigin)? {
         guard let (index, origin) = patchedTerms(parts, previous: previous, output: output, layout: layout),
               let filled = index.readingBack(kept: kept, layout: layout, previous: previous, output: output) else { return nil }
         return (filled, origin)
@@ -185,17 +185,17 @@ extension SearchIndex {
     }
 
     /// This index with the JSON of the reused entries in the docs and titles shards to be written again
-    /// (not in `kept`), read back from the last docs shards.
-    func readingBack(kept: Set<String>, layout: Layout, previous: BuildCache, output: String) -> SearchIndex? {
+    /// (not `kept`, by place in `layout.files`), read back from the last docs shards.
+    func readingBack(kept: [Bool], layout: Layout, previous: BuildCache, output: String) -> SearchIndex? {
         var wanted: [String] = []
-        func want(_ kind: String, per: Int, shards: Int) {
-            for shard in 0..<shards where !kept.contains("search/\(kind)-\(shard).js") {
+        func want(per: Int, shards: Int, first: Int) {
+            for shard in 0..<shards where !(first + shard < kept.count && kept[first + shard]) {
                 let (start, end) = Layout.range(of: shard, per: per, shards: shards, entries: entries.count)
                 for i in start..<end where entries[i].json == nil { wanted.append(entries[i].file) }
             }
         }
-        want("docs", per: Layout.docsPerShard, shards: layout.docShards)
-        want("titles", per: Layout.titlesPerShard, shards: layout.titleShards)
+        want(per: Layout.docsPerShard, shards: layout.docShards, first: layout.firstDocs)
+        want(per: Layout.titlesPerShard, shards: layout.titleShards, first: layout.firstTitles)
         guard !wanted.isEmpty else { return self }
         guard let found = previous.searchEntries(of: wanted, in: output) else { return nil }
         var filled = entries

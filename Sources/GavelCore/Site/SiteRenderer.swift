@@ -324,7 +324,7 @@ public struct SiteRenderer: Sendable {
         // patched (on one core) while the shards' files are checked.
         let patchable = parts
         let mustRemake = parts.contains { $0.missing > 0 } && cache?.previous.map { previous in
-            files.contains { searchInputs[$0] != previous.entries[$0]?.input }
+            zip(files, searchInputs).contains { previous.entries[$0]?.input != $1 }
         } == true
         async let patchedTerms = mustRemake ? cache?.previous.flatMap { previous in
             SearchIndex.patchedTerms(patchable, previous: previous, output: cache?.outputRoot ?? "", layout: layout)
@@ -333,16 +333,18 @@ public struct SiteRenderer: Sendable {
             // A stat per file, thousands of them: on every core, from the opened `search/` folder.
             inChunks(files.count) { range in
                 var nearby = cache.nearbyFolders(trailing: 1)
-                return files[range].compactMap { path in searchInputs[path].flatMap { cache.reusable(path, input: $0, nearby: &nearby) }.map { (path, $0) } }
+                return range.compactMap { i in cache.reusable(files[i], input: searchInputs[i], nearby: &nearby).map { (i, $0) } }
             }.flatMap { $0 }
         } ?? []
-        for (path, entry) in reused {
-            report.fingerprints[path] = entry.output
-            report.cacheEntries[path] = entry
+        // Which files stand, by place in `files`.
+        var kept = [Bool](repeating: false, count: files.count)
+        for (i, entry) in reused {
+            kept[i] = true
+            report.fingerprints[files[i]] = entry.output
+            report.cacheEntries[files[i]] = entry
         }
         var places: [String: SearchIndex.Place] = [:]
         if reused.count < layout.files.count {
-            let kept = Set(reused.map(\.0))
             let early = await patchedTerms.flatMap { index, origin in
                 cache?.previous.flatMap { index.readingBack(kept: kept, layout: layout, previous: $0, output: cache?.outputRoot ?? "") }.map { ($0, origin) }
             }
@@ -352,7 +354,7 @@ public struct SiteRenderer: Sendable {
                 report.search = made
                 places = index.files(layout: layout, keeping: kept) { emit($0) }
                 if cache != nil {
-                    for path in layout.files where !kept.contains(path) { report.cacheEntries[path]?.input = searchInputs[path] ?? 0 }
+                    for (i, path) in files.enumerated() where !kept[i] { report.cacheEntries[path]?.input = searchInputs[i] }
                 }
             } else {
                 report.searchEntriesMissing = true
@@ -389,7 +391,7 @@ public struct SiteRenderer: Sendable {
 
     /// The index made again: from the last build's term shards when some pages were reused (see
     /// `SearchIndex.patched`), else, or when those cannot be read, by finding every entry's words.
-    func remade(_ parts: [SearchIndex], layout: SearchIndex.Layout, kept: Set<String>) async -> (SearchIndex, SearchIndexOrigin)? {
+    func remade(_ parts: [SearchIndex], layout: SearchIndex.Layout, kept: [Bool]) async -> (SearchIndex, SearchIndexOrigin)? {
         if parts.contains(where: { $0.missing > 0 }), let cache, let previous = cache.previous,
            let patched = SearchIndex.patched(parts, previous: previous, output: cache.outputRoot, layout: layout, kept: kept) {
             return patched
