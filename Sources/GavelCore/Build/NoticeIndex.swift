@@ -74,16 +74,6 @@ public struct NoticeIndex: Sendable {
     /// How many files are indexed.
     var count: Int { groups.values.reduce(0) { $0 + $1.count } }
 
-    /// Each indexed file's stamp, by its path under the content folder.
-    var stamps: [String: Stamp] {
-        var stamps: [String: Stamp] = [:]
-        stamps.reserveCapacity(count)
-        for entries in groups.values {
-            for (relative, entry) in entries { stamps[relative] = entry.stamp }
-        }
-        return stamps
-    }
-
     /// The notice loaded last time from `relative` (in `group`), if the file is as it was.
     func entry(_ relative: String, group: String? = nil, stamp: Stamp) -> Entry? {
         guard let entry = entry(relative, group: group), entry.stamp == stamp else { return nil }

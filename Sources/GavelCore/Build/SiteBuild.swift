@@ -266,8 +266,7 @@ public struct SiteBuild {
         let roots = [options.content] + (options.templates.map { [$0] } ?? [])
         let usesWitness = options.usesWitness
         // The notice index's stamps were taken after the mark: those files need no second look.
-        let known = usesWitness ? (notices?.stamps ?? [:]) : [:]
-        async let inputs = usesWitness ? mark.flatMap { BuildWitness.scan(roots, device: $0.device, known: known) } : nil
+        async let inputs = usesWitness ? mark.flatMap { BuildWitness.scan(roots, device: $0.device, known: notices) } : nil
         guard let (model, theme) = await validated(loaded, bag: &bag, steps: steps), !bag.hasErrors else {
             throw DiagnosticsError(bag.all)
         }
