@@ -363,10 +363,11 @@ public struct SiteRenderer: Sendable {
         parts = []
         // A page rendered again keeps its entry's place in a docs shard left standing; the shards made
         // again give theirs.
+        // (The paths are found first: changed while it was being read, the table of 17,000 entries
+        // was copied whole.)
         if let previous = cache?.previous {
-            for (path, entry) in report.cacheEntries where entry.searchHash != nil && entry.searchPlace == nil {
-                report.cacheEntries[path]?.searchPlace = previous.entries[path]?.searchPlace
-            }
+            let placeless = report.cacheEntries.compactMap { path, entry in entry.searchHash != nil && entry.searchPlace == nil ? path : nil }
+            for path in placeless { report.cacheEntries[path]?.searchPlace = previous.entries[path]?.searchPlace }
         }
         if cache != nil {
             for (file, place) in places { report.cacheEntries[file]?.searchPlace = place }
