@@ -431,7 +431,16 @@ public struct OutputWriter: OutputSink {
             if !owns(file) { foreign.insert(file) }
             check.insert(file)
         }
-        for ((folder, recorded), stamp) in zip(outputList, outputNow) {
+        // Most folders are as recorded: the others (gone, moved, or too recent to be trusted, and the
+        // root, always listed) are picked out on every core, and only they are gone through here.
+        let outputToVisit = inChunks(outputList.count, minimum: 2048) { range in
+            range.filter { i in
+                guard let stamp = outputNow[i] else { return true }
+                return outputList[i].key.isEmpty || !trees.output.unchanged(outputList[i].value, now: stamp)
+            }
+        }.joined()
+        for i in outputToVisit {
+            let (folder, recorded) = outputList[i], stamp = outputNow[i]
             // A folder gone (or no longer a folder) takes what was in it; its children fail too.
             guard let stamp else {
                 outputFolders[folder] = nil
@@ -463,7 +472,10 @@ public struct OutputWriter: OutputSink {
         let sameFiles = namesTheSameFiles || (files.count == owned.count && files.keys.allSatisfy(owned.contains))
         let ownedFolders = trees.needed
         let needed = sameFiles ? ownedFolders : Self.folders(of: files.keys)
-        let kept = Set(outputFolders.keys.filter { !$0.isEmpty && !needed.contains($0) && (sameFiles || !ownedFolders.contains($0)) })
+        let outputKeys = Array(outputFolders.keys)
+        let kept = Set(inChunks(outputKeys.count, minimum: 2048) { range in
+            outputKeys[range].filter { !$0.isEmpty && !needed.contains($0) && (sameFiles || !ownedFolders.contains($0)) }
+        }.joined())
         var conflicts: [Diagnostic] = []
         for file in foreign.sorted() where files[file] != nil || needed.contains(file) {
             let message = files[file] != nil ? "a file that Gavel did not write is where the site puts '\(file)'"
@@ -484,7 +496,16 @@ public struct OutputWriter: OutputSink {
         var removeFiles: [String] = [], removeTrees = Set<String>(), makeFolders = Set<String>(), dirtySpare = Set<String>()
         // Whether every folder the spare had is one the new site keeps (then, with as many, they are the same folders).
         var spareFoldersAllKept = true
-        for ((folder, recorded), stamp) in zip(spareList, spareStamps) {
+        // As with Output's: the folders that need more than a look are picked out on every core.
+        let newFolders = folders
+        let spareToVisit = inChunks(spareList.count, minimum: 2048) { range in
+            range.filter { i in
+                guard newFolders.contains(spareList[i].key), let stamp = spareStamps[i] else { return true }
+                return spareList[i].key.isEmpty || !trees.spare.unchanged(spareList[i].value, now: stamp)
+            }
+        }.joined()
+        for i in spareToVisit {
+            let (folder, recorded) = spareList[i], stamp = spareStamps[i]
             guard folders.contains(folder) else {
                 removeTrees.insert(folder)
                 spareFoldersAllKept = false
