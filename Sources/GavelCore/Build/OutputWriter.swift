@@ -222,9 +222,10 @@ public struct OutputWriter: OutputSink {
     /// The mark after a commit's last change to the tree it made, taken once the clock has ticked past
     /// that change: a folder changed in the mark's own tick is not trusted, and the next commit would
     /// list it again (about half of them did, and listing the search index's folder means checking its
-    /// 6,000 files: 18 ms at 10,000 notices).
-    func markAfterLastChange() -> (device: UInt64, time: Int64)? {
-        FileIO.waitForNextClockTick()
+    /// 6,000 files: 18 ms at 10,000 notices). `lastChange`: the coarse clock read after that change,
+    /// when work was done since (the wait is then shorter by that work).
+    func markAfterLastChange(lastChange: Int64 = FileIO.coarseNow()) -> (device: UInt64, time: Int64)? {
+        FileIO.waitForClockTick(after: lastChange)
         return markTime()
     }
 
@@ -586,10 +587,9 @@ public struct OutputWriter: OutputSink {
         }
         unlink(sparePath + "/" + Self.manifestName)
         try FileIO.write(manifest, to: sparePath + "/" + Self.manifestName)
-
-        // The folders this commit changed are stamped afresh, after a second mark: the spare is all
-        // made by now, so its stamps count from this moment. The others keep the stamps read above.
-        let finished = markAfterLastChange()
+        // The spare is all made by now. Until the second mark nothing is changed on disk: what can be
+        // worked out is, while the clock ticks past that last change.
+        let lastChange = FileIO.coarseNow()
         var touched = Set<String>([""]).union(dirtySpare).union(makeFolders).union(attributed)
         for item in removeFiles { touched.insert(Self.parent(item)) }
         for item in removeTrees { touched.insert(Self.parent(item)) }
@@ -597,6 +597,15 @@ public struct OutputWriter: OutputSink {
         for item in staged.keys { touched.insert(Self.parent(item)) }
         for item in check { touched.insert(Self.parent(item)) }
         let touchedList = Array(touched.intersection(folders))
+        var debt = Set(staged.keys)
+        if !sameFiles { debt.formUnion(owned.filter { files[$0] == nil }) }
+        if folders.count != outputFolders.count || !folders.allSatisfy({ outputFolders[$0] != nil }) {
+            debt.formUnion(folders.symmetricDifference(outputFolders.keys))
+        }
+
+        // The folders this commit changed are stamped afresh, after a second mark: the spare is all
+        // made by now, so its stamps count from this moment. The others keep the stamps read above.
+        let finished = markAfterLastChange(lastChange: lastChange)
         var restamped: [String: Stamp] = [:]
         for (folder, info) in zip(touchedList, FileIO.folderStatuses(under: sparePath, touchedList)) { if let info { restamped[folder] = Stamp(info) } }
         var newStamps: [String: Stamp] = [:]
@@ -614,11 +623,6 @@ public struct OutputWriter: OutputSink {
         try swap(sparePath)
         abort()
 
-        var debt = Set(staged.keys)
-        if !sameFiles { debt.formUnion(owned.filter { files[$0] == nil }) }
-        if folders.count != outputFolders.count || !folders.allSatisfy({ outputFolders[$0] != nil }) {
-            debt.formUnion(folders.symmetricDifference(outputFolders.keys))
-        }
         record.trees.withLock {
             // Every folder of the new site must be in the record, or changes in it would go unseen.
             guard let finished, finished.device == trees.device, newStamps.count == folders.count else { $0 = nil; return }

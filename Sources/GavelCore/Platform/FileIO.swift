@@ -540,11 +540,11 @@ enum FileIO {
         return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
     }
 
-    /// Returns once the kernel's coarse clock has moved on from its value at the call (one tick: 1 to
-    /// 10 ms, by the kernel's configuration), so that a change made before the call has an older stamp
-    /// than anything stamped after it. Gives up after 50 ms, for a clock that does not move.
-    static func waitForNextClockTick() {
-        let start = coarseNow()
+    /// Returns once the kernel's coarse clock has moved on from `start`, a value it had after some
+    /// change (at most one tick: 1 to 10 ms, by the kernel's configuration), so that the change has
+    /// an older stamp than anything stamped after the return. Gives up after 50 ms, for a clock that
+    /// does not move.
+    static func waitForClockTick(after start: Int64) {
         var pause = timespec(tv_sec: 0, tv_nsec: 250_000)
         for _ in 0..<200 where coarseNow() == start { nanosleep(&pause, nil) }
     }
