@@ -82,26 +82,33 @@ struct TreeRecord: Sendable, Equatable {
     // `f` a foreign file, `d` a debt path. Numbers are hexadecimal.
 
     func save(for output: URL) throws {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity((self.output.folders.count + spare.folders.count) * 64)
-        func number(_ value: UInt64) {
-            bytes.append(0x09)
-            StateFile.appendHex(value, to: &bytes)
-        }
         // In the dictionaries' order: the file is read back into sets, and sorting twenty thousand
-        // paths would cost more than writing them.
-        for (letter, tree) in [(UInt8(ascii: "o"), self.output), (UInt8(ascii: "s"), spare)] {
-            for (path, stamp) in tree.folders {
-                bytes.append(letter)
+        // paths would cost more than writing them. Each tree's lines are made on a core of their own
+        // (11,000 each at 10,000 notices, as the build's last step) and joined in order.
+        let trees = [(UInt8(ascii: "o"), self.output), (UInt8(ascii: "s"), spare)], needed = self.needed
+        let parts = inChunks(trees.count, minimum: 1) { range -> [UInt8] in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(trees[range].reduce(0) { $0 + $1.1.folders.count } * 64)
+            func number(_ value: UInt64) {
                 bytes.append(0x09)
-                NoticeIndex.escape(path, into: &bytes)
-                number(stamp.inode)
-                number(UInt64(bitPattern: stamp.modified))
-                number(UInt64(bitPattern: stamp.changed))
-                if letter == UInt8(ascii: "o") { bytes.append(contentsOf: needed.contains(path) ? [0x09, 0x31] : [0x09, 0x30]) }
-                bytes.append(0x0A)
+                StateFile.appendHex(value, to: &bytes)
             }
+            for (letter, tree) in trees[range] {
+                for (path, stamp) in tree.folders {
+                    bytes.append(letter)
+                    bytes.append(0x09)
+                    NoticeIndex.escape(path, into: &bytes)
+                    number(stamp.inode)
+                    number(UInt64(bitPattern: stamp.modified))
+                    number(UInt64(bitPattern: stamp.changed))
+                    if letter == UInt8(ascii: "o") { bytes.append(contentsOf: needed.contains(path) ? [0x09, 0x31] : [0x09, 0x30]) }
+                    bytes.append(0x0A)
+                }
+            }
+            return bytes
         }
+        var bytes = parts.first ?? []
+        for part in parts.dropFirst() { bytes.append(contentsOf: part) }
         for (letter, paths) in [(UInt8(ascii: "f"), foreignFiles), (UInt8(ascii: "d"), debt)] {
             for path in paths {
                 bytes.append(letter)
