@@ -85,6 +85,9 @@ struct SearchIndex: Sendable {
         var firstDocs: Int { 1 + termShards }
         var firstTitles: Int { 1 + termShards + docShards }
 
+        /// Whether the file at `place` in `files` is left standing, by `kept` (past its end: not).
+        static func stands(_ place: Int, in kept: [Bool]) -> Bool { place < kept.count && kept[place] }
+
         init(entries: Int) {
             self.entries = entries
             func names(_ kind: String, per: Int) -> [String] { (0..<Self.shards(entries, per: per)).map { "search/\(kind)-\($0).js" } }
@@ -251,7 +254,7 @@ struct SearchIndex: Sendable {
         // Docs shards (the entries, and where each stands in its file) and titles shards (each entry's
         // title as the entry has it): arrays of consecutive entries, the last shard taking any extra.
         func arrays(_ name: String, per: Int, shards: Int, first: Int, _ item: (Int, Int, inout [UInt8]) -> Void) {
-            for shard in 0..<shards where !(first + shard < kept.count && kept[first + shard]) {
+            for shard in 0..<shards where !Layout.stands(first + shard, in: kept) {
                 let (start, end) = Layout.range(of: shard, per: per, shards: shards, entries: entries.count)
                 emit(Self.script("\(name)-\(shard)") { bytes in
                     bytes.append(UInt8(ascii: "["))

@@ -189,7 +189,7 @@ extension SearchIndex {
     func readingBack(kept: [Bool], layout: Layout, previous: BuildCache, output: String) -> SearchIndex? {
         var wanted: [String] = []
         func want(per: Int, shards: Int, first: Int) {
-            for shard in 0..<shards where !(first + shard < kept.count && kept[first + shard]) {
+            for shard in 0..<shards where !Layout.stands(first + shard, in: kept) {
                 let (start, end) = Layout.range(of: shard, per: per, shards: shards, entries: entries.count)
                 for i in start..<end where entries[i].json == nil { wanted.append(entries[i].file) }
             }
