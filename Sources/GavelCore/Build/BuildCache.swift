@@ -158,7 +158,9 @@ public struct BuildCache: Sendable {
     /// The file's lines, one per entry.
     func body() -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(entries.count * 96)
+        // Room for the longest lines (eleven numbers of sixteen digits), so the body is never
+        // copied to grow: what is reserved and not written is never touched.
+        bytes.reserveCapacity(entries.keys.reduce(0) { $0 + $1.utf8.count } + entries.count * 11 * 17 + entries.count * 3)
         func cell(_ value: UInt64) {
             bytes.append(0x09)
             StateFile.appendHex(value, to: &bytes)

@@ -210,6 +210,6 @@ enum StateFile {
 
     static func write(_ path: String, kind: String, head: [String], body: [UInt8]) throws {
         let header = ([kind, GavelVersion.identity, String(ContentHash.of(body), radix: 16)] + head).joined(separator: " ") + "\n"
-        try FileIO.replace(path, with: Array(header.utf8) + body)
+        try FileIO.replace(path, with: Array(header.utf8), body)
     }
 }

@@ -86,9 +86,13 @@ struct TreeRecord: Sendable, Equatable {
         // paths would cost more than writing them. Each tree's lines are made on a core of their own
         // (11,000 each at 10,000 notices, as the build's last step) and joined in order.
         let trees = [(UInt8(ascii: "o"), self.output), (UInt8(ascii: "s"), spare)], needed = self.needed
-        let parts = inChunks(trees.count, minimum: 1) { range -> [UInt8] in
+        // The first part has room for the whole file (three numbers of sixteen digits a line), so
+        // the rest is appended to it without a copy to grow it.
+        let room = trees.map { $0.1.folders.keys.reduce(0) { $0 + $1.utf8.count + 3 * 17 + 5 } }
+        let whole = room.reduce(0, +) + foreignFiles.reduce(0) { $0 + $1.utf8.count + 3 } + debt.reduce(0) { $0 + $1.utf8.count + 3 }
+        var parts = inChunks(trees.count, minimum: 1) { range -> [UInt8] in
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(trees[range].reduce(0) { $0 + $1.1.folders.count } * 64)
+            bytes.reserveCapacity(range.lowerBound == 0 ? whole : room[range].reduce(0, +))
             func number(_ value: UInt64) {
                 bytes.append(0x09)
                 StateFile.appendHex(value, to: &bytes)
@@ -107,8 +111,9 @@ struct TreeRecord: Sendable, Equatable {
             }
             return bytes
         }
-        var bytes = parts.first ?? []
-        for part in parts.dropFirst() { bytes.append(contentsOf: part) }
+        // Taken out of `parts`, so appending to it does not copy it.
+        var bytes = parts.isEmpty ? [] : parts.removeFirst()
+        for part in parts { bytes.append(contentsOf: part) }
         for (letter, paths) in [(UInt8(ascii: "f"), foreignFiles), (UInt8(ascii: "d"), debt)] {
             for path in paths {
                 bytes.append(letter)

@@ -85,6 +85,19 @@ enum FileIO {
     /// Writes a new file (replacing a file, never writing through a link); its status afterwards.
     @discardableResult
     static func write(_ bytes: [UInt8], to path: String) throws -> stat {
+        try write(to: path) { fd in try writeAll(bytes, to: fd, path: path) }
+    }
+
+    /// As `write(_:to:)`, the file's bytes given in parts, written one after the other: a state
+    /// file's header and its megabytes of body are not joined into one more array first.
+    @discardableResult
+    static func write(parts: [[UInt8]], to path: String) throws -> stat {
+        try write(to: path) { fd in
+            for bytes in parts { try writeAll(bytes, to: fd, path: path) }
+        }
+    }
+
+    private static func write(to path: String, _ body: (Int32) throws -> Void) throws -> stat {
         let flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC
         var fd = open(path, flags, 0o644)
         if fd < 0 && errno == ENOENT {
@@ -93,22 +106,26 @@ enum FileIO {
         }
         guard fd >= 0 else { throw Failure(path: path, code: errno) }
         defer { close(fd) }
+        try body(fd)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Failure(path: path, code: errno) }
+        return info
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { buffer in buffer.baseAddress.map { Glibc.write(fd, $0 + offset, bytes.count - offset) } ?? -1 }
             guard n > 0 else { throw Failure(path: path, code: n < 0 ? errno : ENOSPC) }
             offset += n
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw Failure(path: path, code: errno) }
-        return info
     }
 
-    /// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
-    static func replace(_ path: String, with bytes: [UInt8]) throws {
+    /// Writes `parts`, one after the other, to a temporary file beside `path` and renames it over `path`.
+    static func replace(_ path: String, with parts: [UInt8]...) throws {
         let temporary = path + ".tmp\(getpid())"
         do {
-            try write(bytes, to: temporary)
+            try write(parts: parts, to: temporary)
         } catch {
             unlink(temporary)
             throw error
