@@ -59,13 +59,18 @@ public struct BuildState: Sendable {
                          fingerprints: [String: UInt64], notices: NoticeIndex?, previous: BuildState) async -> Prepared {
             // The cache records how each file was left, so a file changed by hand is never reused.
             var entries = handed.take() ?? [:]
+            // A file written this build has a new stamp: then the cache differs from the last one,
+            // which need not be compared entry by entry (17,000 lookups at 10,000 notices) to know it.
+            var restamped = false
             for (path, stamp) in stamps where entries[path] != nil {
                 entries[path]?.modified = stamp.modified
                 entries[path]?.inode = stamp.inode
+                restamped = true
             }
             // Three passes over thousands of entries, side by side.
             let stamped = entries
-            async let cacheBody = previous.cache?.global == global && previous.cache?.entries == stamped ? nil : BuildCache(global: global, entries: stamped).body()
+            async let cacheBody = !restamped && previous.cache?.global == global && previous.cache?.entries == stamped ? nil
+                : BuildCache(global: global, entries: stamped).body()
             async let noticesBody = notices.flatMap { index in previous.notices.map { index.sameStamps(as: $0) } == true ? nil : index.body() }
             let every = stamped.count == fingerprints.count && fingerprints.keys.allSatisfy { stamped[$0] != nil }
             return Prepared(entries: stamped, global: global, cacheBody: await cacheBody, notices: notices, noticesBody: await noticesBody,

@@ -88,6 +88,11 @@ public struct NoticeIndex: Sendable {
     /// True when both index the same files with the same stamps (then the file need not be rewritten).
     func sameStamps(as other: NoticeIndex) -> Bool {
         guard contentRoot == other.contentRoot, displayRoot == other.displayRoot, groups.count == other.groups.count else { return false }
+        // A notice read afresh (it has no line from the last index) was new or changed: then they
+        // differ, known without looking each of ten thousand paths up in the other. (A notice
+        // re-read only because a watcher named it may have kept its stamp: then the index is
+        // written once more than needed, which is harmless.)
+        guard !groups.values.contains(where: { $0.values.contains { $0.line == nil } }) else { return false }
         return groups.allSatisfy { group, entries in
             guard let others = other.groups[group], others.count == entries.count else { return false }
             return entries.allSatisfy { others[$0.key]?.stamp == $0.value.stamp }

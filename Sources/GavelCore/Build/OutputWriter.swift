@@ -540,7 +540,12 @@ public struct OutputWriter: OutputSink {
         // Usually only the roots: compared in turn, rather than hashing each of the site's paths.
         let checkedFolders = Set(dirtySpare.union(makeFolders).map { $0[...] })
         let fewCheckedFolders = checkedFolders.count <= 8 ? Array(checkedFolders) : nil
+        // The root alone (the usual case): a file is in it when its path has no slash, which a
+        // forward look finds at once (`courts/`, `search/`); the last slash is searched for from
+        // the end, through the file's name.
+        let onlyRoot = checkedFolders == [""]
         func inCheckedFolder(_ file: String) -> Bool {
+            if onlyRoot { return !file.utf8.contains(UInt8(ascii: "/")) }
             let parent = file.utf8.lastIndex(of: UInt8(ascii: "/")).map { file[..<$0] } ?? ""
             return fewCheckedFolders?.contains(parent) ?? checkedFolders.contains(parent)
         }
