@@ -196,7 +196,7 @@ public struct NoticeIndex: Sendable {
     func body() -> [UInt8] {
         var bytes: [UInt8] = []
         // Room for it all at once (grown as it went, the body of ten thousand notices was copied
-        // about twenty times): a kept line's length, or a generous guess for a notice read afresh.
+        // at each doubling): a kept line's length, or a generous guess for a notice read afresh.
         bytes.reserveCapacity(groups.values.joined().reduce(contentRoot.utf8.count + displayRoot.utf8.count + 2) { $0 + ($1.value.line?.count ?? 1024) + 1 })
         Self.escape(contentRoot, into: &bytes)
         bytes.append(0x09)
