@@ -728,6 +728,8 @@ def main() -> int:
     parser.add_argument("--courts", type=int, default=100, help="number of courts (default 100)")
     parser.add_argument("--notices", type=int, default=100, help="notices per court (default 100)")
     parser.add_argument("--runs", type=int, default=5, help="measured runs of each build (default 5)")
+    parser.add_argument("--rebuild-runs", type=int, default=15,
+                        help="measured no-op and one-change rebuilds (default 15: they take a tenth of a second, and swing more from run to run than full builds)")
     parser.add_argument("--scaling", action="store_true", help="also measure 1,000 / 10,000 / 50,000 notices (slow)")
     parser.add_argument("--scaling-runs", type=int, default=3, help="runs per size with --scaling (default 3)")
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
@@ -738,8 +740,8 @@ def main() -> int:
     global WORK
     if args.work:
         WORK = Path(args.work).resolve()
-    if args.courts < 1 or args.notices < 1 or args.runs < 1 or args.scaling_runs < 1:
-        parser.error("--courts, --notices, --runs and --scaling-runs must be at least 1")
+    if args.courts < 1 or args.notices < 1 or args.runs < 1 or args.rebuild_runs < 1 or args.scaling_runs < 1:
+        parser.error("--courts, --notices, --runs, --rebuild-runs and --scaling-runs must be at least 1")
 
     WORK.mkdir(parents=True, exist_ok=True)
     gavel = ensure_gavel(args.gavel)
@@ -751,7 +753,8 @@ def main() -> int:
                                "hugo": tool_version([hugo, "version"]) if hugo else None,
                                "cmark_gfm": tool_version([cmark, "--version"]) if cmark else None},
                      "size": {"courts": args.courts, "notices_per_court": args.notices,
-                              "notices": args.courts * args.notices, "runs": args.runs}}
+                              "notices": args.courts * args.notices, "runs": args.runs,
+                              "rebuild_runs": args.rebuild_runs}}
 
     say("Gavel benchmark")
     say(f"  machine   {results['machine']['platform']}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
@@ -837,13 +840,13 @@ def main() -> int:
 
     # 4. Rebuilds into the existing output.
     full_wall = full_g.med("wall")
-    say(f"\nRebuilds into the existing output (one untimed warm-up, then {args.runs} runs each)")
+    say(f"\nRebuilds into the existing output (one untimed warm-up, then {args.rebuild_runs} runs each)")
     # The first of each follows the build from nothing: the no-op ends on the witness that build
     # left, but there is no record of the trees yet for an edit (both trees are listed). Like the
     # full builds' warm-up, it is not one of the measured runs; its time is printed on its own.
     first_noop = gavel_build(gavel, site, out_gavel, "gavel build (first no-op after a build from nothing)")
     noop = Series()
-    for _ in range(args.runs):
+    for _ in range(args.rebuild_runs):
         noop.runs.append(gavel_build(gavel, site, out_gavel, "gavel build (no-op rebuild)"))
     say(describe("no-op rebuild", noop))
     counts = gavel_counts(noop.runs[-1])
@@ -852,7 +855,7 @@ def main() -> int:
     edit_notice(site.edit_target, 0)
     first_one = gavel_build(gavel, site, out_gavel, "gavel build (first edit after a build from nothing)")
     one = Series()
-    for k in range(1, args.runs + 1):
+    for k in range(1, args.rebuild_runs + 1):
         edit_notice(site.edit_target, k)
         one.runs.append(gavel_build(gavel, site, out_gavel, "gavel build (one notice changed)"))
     say(describe("one notice changed", one))
@@ -984,7 +987,7 @@ def main() -> int:
         rows.append(("50k vs 10k notices: time", "not run (use --scaling)", f"<= {TARGET_SCALE_TIME:.2f}x", "n/a"))
         rows.append(("50k vs 10k notices: peak RSS", "not run (use --scaling)", f"<= {TARGET_SCALE_RSS:.2f}x", "n/a"))
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
-    say(f"\nTargets ({site.total:,} notices, medians of {args.runs} runs)")
+    say(f"\nTargets ({site.total:,} notices, medians of {args.runs} runs, {args.rebuild_runs} for rebuilds)")
     for n, r in enumerate(rows):
         say("  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
         if n == 0:
