@@ -85,18 +85,19 @@ public struct NoticeIndex: Sendable {
         groups[group ?? Self.group(of: relative)]?[relative]
     }
 
-    /// True when both index the same files with the same stamps (then the file need not be rewritten).
-    func sameStamps(as other: NoticeIndex) -> Bool {
-        guard contentRoot == other.contentRoot, displayRoot == other.displayRoot, groups.count == other.groups.count else { return false }
-        // A notice read afresh (it has no line from the last index) was new or changed: then they
-        // differ, known without looking each of ten thousand paths up in the other. (A notice
-        // re-read only because a watcher named it may have kept its stamp: then the index is
-        // written once more than needed, which is harmless.)
+    /// True when both index the same files with the same stamps (then the file need not be
+    /// rewritten), for an index made by a load that was given `previous`.
+    ///
+    /// Such a load puts an entry it did not read afresh in under the path it had in `previous`,
+    /// taken whole (with its line and stamp); an entry read afresh has no line. So when no entry
+    /// was read afresh, every entry is one of `previous`'s, and as many entries are all of them:
+    /// known without looking each of ten thousand paths up in `previous`. (A notice re-read only
+    /// because a watcher named it may have kept its stamp: then the index is written once more
+    /// than needed, which is harmless.)
+    func sameStamps(asLoadedFrom previous: NoticeIndex) -> Bool {
+        guard contentRoot == previous.contentRoot, displayRoot == previous.displayRoot, groups.count == previous.groups.count else { return false }
         guard !groups.values.contains(where: { $0.values.contains { $0.line == nil } }) else { return false }
-        return groups.allSatisfy { group, entries in
-            guard let others = other.groups[group], others.count == entries.count else { return false }
-            return entries.allSatisfy { others[$0.key]?.stamp == $0.value.stamp }
-        }
+        return count == previous.count
     }
 
     /// Racy-clean: a file changed within two seconds of `now` (a clock tick of some file systems is

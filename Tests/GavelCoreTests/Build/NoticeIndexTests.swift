@@ -103,4 +103,36 @@ import Testing
         let page = try String(contentsOf: out.appendingPathComponent("courts/wiwb/notices/how-to-prepare/index.html"), encoding: .utf8)
         #expect(page.contains("<h1>Revised "))
     }
+    /// The index file is written again exactly when what it records changed: not for a build whose
+    /// notices were all taken from it, but for a notice edited (its new stamp recorded) or removed
+    /// (gone from the file), although the index then holds only entries taken from the last one.
+    @Test func theIndexFileIsWrittenAgainOnlyWhenItsNoticesChanged() async throws {
+        let (content, out, options) = try await builtAgedCopy()
+        let location = NoticeIndex.location(for: out).path
+        let first = try #require(NoticeIndex.Stamp.of(location))
+        // A page changed, every notice as indexed: the file is left as it is.
+        let page = content.appendingPathComponent("pages/about-nextgen.md")
+        try (String(contentsOf: page, encoding: .utf8) + "\nOne more line.\n").write(to: page, atomically: false, encoding: .utf8)
+        _ = try await SiteBuild(options: options).run(write: true)
+        #expect(NoticeIndex.Stamp.of(location) == first)
+
+        // A notice edited (and settled, so it is indexed): its new stamp is recorded.
+        let relative = "courts/wiwb/notices/how-to-prepare.md"
+        let file = content.appendingPathComponent(relative)
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "title: ", with: "title: Revised ").write(to: file, atomically: false, encoding: .utf8)
+        try await Task.sleep(for: .milliseconds(2200))
+        _ = try await SiteBuild(options: options).run(write: true)
+        let edited = try #require(NoticeIndex.load(for: out, contentRoot: content.path, displayRoot: options.contentDisplay))
+        #expect(edited.entry(relative)?.stamp == NoticeIndex.Stamp.of(file.path))
+        #expect(edited.entry(relative)?.notice.title.hasPrefix("Revised ") == true)
+
+        // A notice removed: every other entry is the last index's, and the file loses that one.
+        let removed = "courts/vtd/notices/training-webinar.md"
+        #expect(edited.entry(removed) != nil)
+        try FileManager.default.removeItem(at: content.appendingPathComponent(removed))
+        _ = try await SiteBuild(options: options).run(write: true)
+        let after = try #require(NoticeIndex.load(for: out, contentRoot: content.path, displayRoot: options.contentDisplay))
+        #expect(after.entry(removed) == nil)
+        #expect(after.count == edited.count - 1)
+    }
 }
