@@ -159,8 +159,8 @@ public struct BuildCache: Sendable {
     func body() -> [UInt8] {
         var bytes: [UInt8] = []
         // Room for the longest lines (eleven numbers of sixteen digits), so the body is never
-        // copied to grow. Room reserved and not written is not touched, but for the rest of the
-        // page (a huge page, 2 MiB) the body ends in.
+        // copied to grow. Room reserved and not written is not touched, apart from the rest of
+        // the (2 MiB huge) page where the body ends.
         bytes.reserveCapacity(entries.keys.reduce(0) { $0 + $1.utf8.count } + entries.count * 11 * 17 + entries.count * 3)
         func cell(_ value: UInt64) {
             bytes.append(0x09)

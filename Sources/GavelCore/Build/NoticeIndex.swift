@@ -89,11 +89,12 @@ public struct NoticeIndex: Sendable {
     /// rewritten), for an index made by a load that was given `previous`.
     ///
     /// Such a load puts an entry it did not read afresh in under the path it had in `previous`,
-    /// taken whole (with its line and stamp); an entry read afresh has no line. So when no entry
-    /// was read afresh, every entry is one of `previous`'s, and as many entries are all of them:
-    /// known without looking each of ten thousand paths up in `previous`. (A notice re-read only
-    /// because a watcher named it may have kept its stamp: then the index is written once more
-    /// than needed, which is harmless.)
+    /// taken whole (with its line and stamp); an entry read afresh has no line. So when every
+    /// entry has a line, every entry is one of `previous`'s, and as many entries are all of them:
+    /// known without looking each of ten thousand paths up in `previous`. Where this says no
+    /// while they are the same, the file is only written once more than needed: a notice re-read
+    /// because a watcher named it but kept its stamp, or, in `gavel serve`'s memory, an entry
+    /// taken from an index that had read it afresh (and so has no line either).
     func sameStamps(asLoadedFrom previous: NoticeIndex) -> Bool {
         guard contentRoot == previous.contentRoot, displayRoot == previous.displayRoot, groups.count == previous.groups.count else { return false }
         guard !groups.values.contains(where: { $0.values.contains { $0.line == nil } }) else { return false }
