@@ -144,6 +144,23 @@ struct BuildWitness: Sendable, Equatable {
         return !changed.load(ordering: .relaxed)
     }
 
+    /// True when the input the witness beside `output` names first (the most recently changed, the
+    /// likeliest to have changed again: the file a court is editing) no longer has its recorded
+    /// stamp. No build can then end on the witness, and that is known without reading and checking
+    /// all of it (a megabyte at 10,000 notices, about 1 ms on one core before every edit's build).
+    /// Only the start of the file is read, and its checksum is not checked: true only ever makes a
+    /// build run, which is always right; false, or a line that cannot be read, leaves the decision
+    /// to `load` and `inputsHold`.
+    static func newestInputMoved(for output: URL) -> Bool {
+        guard let start = FileIO.readStart(location(for: output).path, upTo: 64 << 10) else { return false }
+        // The header, then zones, go-lives and the manifest's stamp, then the inputs, newest first.
+        for line in FileIO.lines(start).dropFirst() where line.first == UInt8(ascii: "i") || line.first == UInt8(ascii: "r") {
+            guard let input = input(line) else { return false }
+            return input.status.map(NoticeIndex.Stamp.init) != input.stamp
+        }
+        return false
+    }
+
     /// An input's line (`r` or `i`, its path and stamp); nil when it is not one.
     static func input(_ line: ArraySlice<UInt8>) -> Input? {
         let cells = StateFile.cells(line)

@@ -223,7 +223,8 @@ public struct SiteBuild {
         steps.done("lock")
 
         // A build that would change nothing says so from the witness the last one left.
-        if options.usesWitness, !options.makesSpare, !bag.hasErrors, let witness = BuildWitness.load(for: options.output), witness.inputsHold(for: options),
+        if options.usesWitness, !options.makesSpare, !bag.hasErrors, !BuildWitness.newestInputMoved(for: options.output),
+           let witness = BuildWitness.load(for: options.output), witness.inputsHold(for: options),
            let cached = BuildCache.fileStamps(for: options.output), witness.outputHolds(writer.output.path, files: cached) {
             steps.done("unchanged")
             var summary = OutputWriter.Summary()

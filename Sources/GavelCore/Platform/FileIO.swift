@@ -31,14 +31,21 @@ enum FileIO {
         return read(path, info: &info)
     }
 
-    /// The whole file, and in `info` its status as it was before reading (a notice's stamp). Only a
-    /// regular file is read: a symbolic link is not followed, and a FIFO is not waited on.
-    static func read(_ path: String, info: inout stat) -> [UInt8]? {
+    /// The first `limit` bytes of the regular file at `path`, or all of it when it is shorter.
+    static func readStart(_ path: String, upTo limit: Int) -> [UInt8]? {
+        var info = stat()
+        return read(path, info: &info, upTo: limit)
+    }
+
+    /// The whole file (or its first `limit` bytes), and in `info` its status as it was before
+    /// reading (a notice's stamp). Only a regular file is read: a symbolic link is not followed, and
+    /// a FIFO is not waited on.
+    static func read(_ path: String, info: inout stat, upTo limit: Int = .max) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 0 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size), max(0, limit)))
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { Glibc.read(fd, $0 + offset, buffer.count - offset) } ?? -1 }

@@ -112,6 +112,25 @@ import Testing
         }
     }
 
+    /// The file edited last is the witness's first input: edited again, that line alone tells the
+    /// build it cannot end on the witness (`newestInputMoved`), before the rest is read; with
+    /// nothing edited it tells nothing, and the whole witness decides.
+    @Test func theFileEditedLastIsCheckedFirst() async throws {
+        let (dir, content, options) = try OutputContractTests.copy()
+        let notice = content.appendingPathComponent("courts/vtd/notices/nextgen-go-live.md")
+        _ = try await SiteBuild(options: options).run(write: true)
+        try OutputContractTests.edit(notice) { $0 + "\nEdited once.\n" }
+        try await Self.settle(options)
+        #expect(!BuildWitness.newestInputMoved(for: options.output))
+        #expect(try await Self.build(options).fromWitness)
+
+        try OutputContractTests.edit(notice) { $0 + "\nEdited twice.\n" }
+        #expect(BuildWitness.newestInputMoved(for: options.output))
+        let (_, fromWitness) = try await Self.build(options)
+        #expect(!fromWitness)
+        #expect(OutputContractTests.tree(options.output) == (try await OutputContractTests.fullBuild(options, in: dir)))
+    }
+
     /// A witness that is damaged or from another Gavel is not trusted.
     @Test func aDamagedWitnessMeansABuild() async throws {
         let (dir, _, options) = try OutputContractTests.copy()
