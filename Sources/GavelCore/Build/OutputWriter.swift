@@ -229,6 +229,24 @@ public struct OutputWriter: OutputSink {
         return markTime()
     }
 
+    /// `mark`, or a later one when a folder stamp read after it (`stamps`, the roots' left out) is no
+    /// earlier. The wait for a tick is not always enough: on a file system with fine-grained stamps
+    /// (Linux 6.13 on), a change can be stamped from the fine clock just before a tick the kernel
+    /// runs late, and the tick then moves the coarse clock to a time before that stamp; the mark is
+    /// then stamped with the same time, and the folder is not trusted next time (in one commit of
+    /// ten to twelve in a full test run, which failed a test now and then). The clock's next
+    /// tick is past every stamp given before this one, so one more wait does it; a stamp still not
+    /// earlier (a clock set back) is left to be listed again.
+    func markLaterThan(_ stamps: some Sequence<TreeRecord.FolderStamp>, mark: (device: UInt64, time: Int64)?) -> (device: UInt64, time: Int64)? {
+        guard let mark, let latest = stamps.lazy.map(\.changed).max(), latest >= mark.time else { return mark }
+        var later = mark
+        for _ in 0..<2 where later.time <= latest {
+            guard let next = markAfterLastChange() else { return mark }
+            later = next
+        }
+        return later
+    }
+
     /// Makes Output the new site. `files` is every file of the site with its content hash; `start`
     /// is what `startCommit` read, `trees` the record the last commit left (see `TreeRecord`). The
     /// record for the next commit is then `treesAfterCommit`.
@@ -364,12 +382,13 @@ public struct OutputWriter: OutputSink {
                               mark: (device: UInt64, time: Int64)?, previousFolders: [String], newFolders: Set<String>,
                               needed: Set<String>, foreign: [String]) {
         // The new site's tree was all made by now: its stamps count from this moment.
-        guard let owned, !legacy, let mark, let finished = markAfterLastChange(), finished.device == mark.device,
+        guard let owned, !legacy, let mark, let firstMark = markAfterLastChange(), firstMark.device == mark.device,
               let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
               (spareRoot.st_mode & S_IFMT) == S_IFDIR else { return }
         let newFolders = newFolders.union([""]), previousFolders = Set(previousFolders).union([""])
         // Every folder of both trees must be in the record, or changes in it would go unseen.
-        guard let outputStamps = Self.stamps(under: outputPath, newFolders), let spareStamps = Self.stamps(under: sparePath, previousFolders) else { return }
+        guard let outputStamps = Self.stamps(under: outputPath, newFolders), let spareStamps = Self.stamps(under: sparePath, previousFolders),
+              let finished = markLaterThan(outputStamps.lazy.filter { !$0.key.isEmpty }.map(\.value), mark: firstMark) else { return }
         var debt = Set(staged.keys).union(owned.filter { files[$0] == nil })
         debt.formUnion(newFolders.symmetricDifference(previousFolders))
         record.trees.withLock {
@@ -610,9 +629,10 @@ public struct OutputWriter: OutputSink {
 
         // The folders this commit changed are stamped afresh, after a second mark: the spare is all
         // made by now, so its stamps count from this moment. The others keep the stamps read above.
-        let finished = markAfterLastChange(lastChange: lastChange)
         var restamped: [String: Stamp] = [:]
+        let firstMark = markAfterLastChange(lastChange: lastChange)
         for (folder, info) in zip(touchedList, FileIO.folderStatuses(under: sparePath, touchedList)) { if let info { restamped[folder] = Stamp(info) } }
+        let finished = markLaterThan(restamped.lazy.filter { !$0.key.isEmpty }.map(\.value), mark: firstMark)
         var newStamps: [String: Stamp] = [:]
         if spareFoldersAllKept, spareNow.count == folders.count {
             // The spare's folders are the new site's: its stamps, with the touched ones taken again.
