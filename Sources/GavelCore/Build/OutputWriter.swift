@@ -229,22 +229,31 @@ public struct OutputWriter: OutputSink {
         return markTime()
     }
 
-    /// `mark`, or a later one when a folder stamp read after it (`stamps`, the roots' left out) is no
-    /// earlier. The wait for a tick is not always enough: on a file system with fine-grained stamps
-    /// (Linux 6.13 on), a change can be stamped from the fine clock just before a tick the kernel
-    /// runs late, and the tick then moves the coarse clock to a time before that stamp; the mark is
-    /// then stamped with the same time, and the folder is not trusted next time (in one commit of
-    /// ten to twelve in a full test run, which failed a test now and then). The clock's next
-    /// tick is past every stamp given before this one, so one more wait does it; a stamp still not
-    /// earlier (a clock set back) is left to be listed again.
-    func markLaterThan(_ stamps: some Sequence<TreeRecord.FolderStamp>, mark: (device: UInt64, time: Int64)?) -> (device: UInt64, time: Int64)? {
-        guard let mark, let latest = stamps.lazy.map(\.changed).max(), latest >= mark.time else { return mark }
-        var later = mark
-        for _ in 0..<2 where later.time <= latest {
-            guard let next = markAfterLastChange() else { return mark }
-            later = next
+    /// `mark`, or a later one when a folder stamp read after it (in `stamps`, under `root`; the root's
+    /// left out) is no earlier. The wait for a tick is not always enough: on a file system with
+    /// fine-grained stamps (Linux 6.13 on), a change can be stamped from the fine clock just before a
+    /// tick the kernel runs late, and the tick then moves the coarse clock to a time before that
+    /// stamp; the mark is then stamped with the same time, and the folder is not trusted next time
+    /// (in one commit of ten to twelve in a full test run, which failed a test now and then). The
+    /// clock's next tick is past every stamp given before it, so one more wait does it.
+    /// Those folders are stamped again after the new mark: a stamp read before a mark is trusted only
+    /// if it was older than that mark, as a change made after the reading could have the same time.
+    /// (A stamp older than the first mark stays right: any later change is stamped no earlier than
+    /// it.) A stamp still not earlier (a clock set back) is left to be listed again; nil when a
+    /// folder is gone by then.
+    func markLaterThan(_ stamps: inout [String: TreeRecord.FolderStamp], under root: String,
+                       mark: (device: UInt64, time: Int64)?) -> (device: UInt64, time: Int64)? {
+        guard var mark else { return nil }
+        for _ in 0..<2 {
+            let recent = stamps.compactMap { folder, stamp in !folder.isEmpty && stamp.changed >= mark.time ? folder : nil }
+            guard !recent.isEmpty, let later = markAfterLastChange(), later.device == mark.device else { break }
+            mark = later
+            for (folder, info) in zip(recent, FileIO.folderStatuses(under: root, recent)) {
+                guard let info else { return nil }
+                stamps[folder] = TreeRecord.FolderStamp(info)
+            }
         }
-        return later
+        return mark
     }
 
     /// Makes Output the new site. `files` is every file of the site with its content hash; `start`
@@ -387,8 +396,8 @@ public struct OutputWriter: OutputSink {
               (spareRoot.st_mode & S_IFMT) == S_IFDIR else { return }
         let newFolders = newFolders.union([""]), previousFolders = Set(previousFolders).union([""])
         // Every folder of both trees must be in the record, or changes in it would go unseen.
-        guard let outputStamps = Self.stamps(under: outputPath, newFolders), let spareStamps = Self.stamps(under: sparePath, previousFolders),
-              let finished = markLaterThan(outputStamps.lazy.filter { !$0.key.isEmpty }.map(\.value), mark: firstMark) else { return }
+        guard var outputStamps = Self.stamps(under: outputPath, newFolders), let spareStamps = Self.stamps(under: sparePath, previousFolders),
+              let finished = markLaterThan(&outputStamps, under: outputPath, mark: firstMark) else { return }
         var debt = Set(staged.keys).union(owned.filter { files[$0] == nil })
         debt.formUnion(newFolders.symmetricDifference(previousFolders))
         record.trees.withLock {
@@ -632,7 +641,7 @@ public struct OutputWriter: OutputSink {
         var restamped: [String: Stamp] = [:]
         let firstMark = markAfterLastChange(lastChange: lastChange)
         for (folder, info) in zip(touchedList, FileIO.folderStatuses(under: sparePath, touchedList)) { if let info { restamped[folder] = Stamp(info) } }
-        let finished = markLaterThan(restamped.lazy.filter { !$0.key.isEmpty }.map(\.value), mark: firstMark)
+        let finished = markLaterThan(&restamped, under: sparePath, mark: firstMark)
         var newStamps: [String: Stamp] = [:]
         if spareFoldersAllKept, spareNow.count == folders.count {
             // The spare's folders are the new site's: its stamps, with the touched ones taken again.

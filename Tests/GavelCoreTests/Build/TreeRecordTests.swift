@@ -170,21 +170,34 @@ import Testing
     }
 
     /// A folder the commit changed that is stamped no earlier than the mark taken after its last change
-    /// (a clock tick the kernel ran late does that, with fine-grained stamps) gets a later mark, which
-    /// the next commit trusts it by; a mark already later than every folder is kept.
+    /// (a clock tick the kernel ran late does that, with fine-grained stamps) gets a later mark, and is
+    /// stamped again after it (a change made after the first reading could have had the same time);
+    /// a stamp older than the mark is kept as read, and a folder gone by then leaves no mark.
     @Test func theMarkIsLaterThanEveryFolderTheCommitChanged() throws {
         let dir = try TestPaths.temporaryDirectory()
         let output = dir.appendingPathComponent("Output")
+        try FileManager.default.createDirectory(at: output.appendingPathComponent("search"), withIntermediateDirectories: true)
         try Data().write(to: BuildState.sibling(of: output, "gavel-lock"))
         let writer = OutputWriter(output: output)
         let mark = try #require(writer.markTime())
-        let stampedAsTheMark = TreeRecord.FolderStamp(inode: 7, modified: mark.time, changed: mark.time)
-        let later = try #require(writer.markLaterThan([stampedAsTheMark], mark: mark))
+        let real = TreeRecord.FolderStamp(try #require(FileIO.status(output.appendingPathComponent("search").path)))
+
+        // Stamped as the mark: a later mark, and the folder's stamp read again after it.
+        var stamps = ["search": TreeRecord.FolderStamp(inode: 7, modified: mark.time, changed: mark.time)]
+        let later = try #require(writer.markLaterThan(&stamps, under: output.path, mark: mark))
         #expect(later.time > mark.time && later.device == mark.device)
-        let earlier = TreeRecord.FolderStamp(inode: 7, modified: mark.time - 1, changed: mark.time - 1)
-        let kept = try #require(writer.markLaterThan([earlier], mark: mark))
-        #expect(kept.time == mark.time)
-        #expect(writer.markLaterThan([TreeRecord.FolderStamp](), mark: mark)?.time == mark.time)
+        #expect(stamps["search"] == real)
+        #expect(real.changed < later.time)
+
+        // Older than the mark, or the root's (always listed): kept as they were, and the mark too.
+        let older = TreeRecord.FolderStamp(inode: 7, modified: mark.time - 1, changed: mark.time - 1)
+        var kept = ["search": older, "": TreeRecord.FolderStamp(inode: 8, modified: mark.time, changed: mark.time)]
+        #expect(writer.markLaterThan(&kept, under: output.path, mark: mark)?.time == mark.time)
+        #expect(kept["search"] == older)
+
+        // A folder gone when it is stamped again: no mark, so no record.
+        var gone = ["courts": TreeRecord.FolderStamp(inode: 9, modified: mark.time, changed: mark.time)]
+        #expect(writer.markLaterThan(&gone, under: output.path, mark: mark) == nil)
     }
 
     /// Files and folders the court adds anywhere in Output, or takes away, between builds.
