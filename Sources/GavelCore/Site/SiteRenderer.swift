@@ -248,9 +248,24 @@ public struct SiteRenderer: Sendable {
         // Courts count themselves done as they finish: the loop below runs only when a thread is free,
         // which on a busy pool is after most courts, too late for a progress line.
         let courtsDone = Counter()
+        // With no last build to patch it from, the index is always every part joined in order (the
+        // site's pages', the site-wide files', then each court's): the parts are joined as the courts
+        // finish, on their tasks, and each goes once joined.
+        let joiner = cache?.previous == nil ? SearchIndex.Joiner() : nil
+        if let joiner {
+            joiner.add(search, at: 0)
+            search = SearchIndex()
+        }
         var outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
             // Site-wide pages need the model but nothing the courts make: they render alongside them.
-            group.addTask { (-1, renderSiteFiles(to: sink)) }
+            group.addTask {
+                var output = renderSiteFiles(to: sink)
+                if let joiner {
+                    joiner.add(output.search, at: 1)
+                    output.search = SearchIndex()
+                }
+                return (-1, output)
+            }
             // Courts with something to render go first, so that the longest tasks do not start last
             // (their results are put back in court order below).
             let changed = model.courts.indices.map(courtChanged)
@@ -286,6 +301,10 @@ public struct SiteRenderer: Sendable {
                     // Reused pages are not emitted again; they keep their place and fingerprint.
                     for (path, entry) in entries where fingerprints[path] == nil { fingerprints[path] = entry.output }
                     progress?(courtsDone.next(), model.courts.count)
+                    if let joiner {
+                        joiner.add(courtSearch, at: index + 2)
+                        courtSearch = SearchIndex()
+                    }
                     return (index, CourtOutput(diagnostics: courtBag.all, fingerprints: fingerprints, search: courtSearch,
                                                cacheEntries: entries, failure: failure, keptByData: keptByData))
                 }
@@ -294,7 +313,13 @@ public struct SiteRenderer: Sendable {
             for await output in group { all.append(output) }
             return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        var parts = [search]
+        // Joined as they came, the parts are one: the index's inputs (from its entries, in order) and
+        // everything below see it as they would see the parts.
+        let joinedAsTheyCame = joiner?.joined(count: outputs.count + 1)
+        if joiner != nil, joinedAsTheyCame == nil {
+            bag.error(SourceLocation(file: "Output"), "the search index's parts could not be joined (a part did not come)")
+        }
+        var parts = joiner == nil ? [search] : [joinedAsTheyCame ?? SearchIndex()]
         for index in outputs.indices {
             // Each court's part of the index moves on alone: it is the biggest thing a build holds.
             parts.append(outputs[index].search)
@@ -349,7 +374,13 @@ public struct SiteRenderer: Sendable {
                 cache?.previous.flatMap { index.readingBack(kept: kept, layout: layout, previous: $0, output: cache?.outputRoot ?? "") }.map { ($0, origin) }
             }
             let made: (SearchIndex, SearchIndexOrigin)?
-            if let early { made = early } else { made = await remade(parts, layout: layout, kept: kept) }
+            if let early {
+                made = early
+            } else if let joinedAsTheyCame {
+                made = (joinedAsTheyCame, .found)
+            } else {
+                made = await remade(parts, layout: layout, kept: kept)
+            }
             if let (index, made) = made {
                 report.search = made
                 places = index.files(layout: layout, keeping: kept) { emit($0) }

@@ -17,6 +17,50 @@ import Testing
         #expect(SearchIndex.plainText("<p>abcé</p>", limit: 5) == "abcé")
     }
 
+    /// Parts given to a `Joiner` in any order, from tasks running at once, are the parts appended in
+    /// their order: the same files, byte for byte; with a part missing there is no index.
+    @Test func partsJoinedAsTheyComeAreThePartsAppendedInOrder() async throws {
+        let words = ["filing", "pacer", "account", "link", "go-live", "court", "notice", "fees"]
+        let parts: [SearchIndex] = (0..<9).map { p in
+            var part = SearchIndex()
+            // Part 3 is empty, as the site-wide files' part is.
+            for i in 0..<(p == 3 ? 0 : 5 + p) {
+                let text = (0..<(3 + (i + p) % 5)).map { words[($0 * 3 + i + p) % words.count] }.joined(separator: " ")
+                _ = part.add(file: "p\(p)/n\(i)/index.html", title: "Notice \(p)-\(i) \(words[(p + i) % words.count])",
+                             path: "p\(p)/n\(i)/", summary: i % 2 == 0 ? "about \(words[i % words.count])" : "", html: "<p>\(text)</p>")
+            }
+            return part
+        }
+        var inOrder = SearchIndex()
+        for part in parts { inOrder.append(contentsOf: part) }
+
+        let joiner = SearchIndex.Joiner()
+        await withTaskGroup(of: Void.self) { group in
+            for position in [4, 0, 8, 2, 1, 7, 3, 6, 5] {
+                group.addTask { joiner.add(parts[position], at: position) }
+            }
+        }
+        let joined = try #require(joiner.joined(count: parts.count))
+        let layout = SearchIndex.Layout(entries: inOrder.entries.count)
+        func files(_ index: SearchIndex) -> [String: [UInt8]] {
+            var out: [String: [UInt8]] = [:]
+            _ = index.files(layout: layout) { out[$0.path] = $0.bytes }
+            return out
+        }
+        let expected = files(inOrder)
+        #expect(expected.count == layout.files.count)
+        let got = files(joined)
+        let differing = Set(got.keys).union(expected.keys).filter { got[$0] != expected[$0] }.sorted()
+        #expect(differing.isEmpty, "files that differ: \(differing)")
+        let inputsJoined = SearchIndex.inputs(of: [joined], layout: layout).files, inputsOfParts = SearchIndex.inputs(of: parts, layout: layout).files
+        #expect(inputsJoined == inputsOfParts, "\(zip(inputsJoined, inputsOfParts).count { $0 != $1 }) inputs differ")
+
+        let gap = SearchIndex.Joiner()
+        for position in [0, 1, 3] { gap.add(parts[position], at: position) }
+        #expect(gap.joined(count: 4) == nil)
+        #expect(gap.joined(count: 2) == nil, "a part came after the count")
+    }
+
     /// Inputs are given by place in the layout's files: an edit to one entry changes meta's, every
     /// term shard's, and those of the one docs shard and the one titles shard that hold it.
     @Test func anEntrysEditMovesTheInputsOfItsOwnShardsOnly() throws {
