@@ -14,15 +14,15 @@ public struct BuildCache: Sendable {
         /// only while its file still has them, so a file changed by hand is written again.
         public var modified: Int64 = 0
         public var inode: UInt64 = 0
-        /// The page's search index entry, serialised JSON, when made this build.
-        public var search: [UInt8]?
-        /// Which docs shard has that entry, and where in the file.
+        /// Which docs shard has the page's search entry, and where in the file.
         var searchPlace: SearchIndex.Place?
-        /// The entry's hash: the index is made again only when some entry's differs.
+        /// The entry's hash: the index is made again only when some entry's differs. (Only the hash is
+        /// kept: the entry itself is the index's, which lets it go once its docs shard is written.)
         var searchHash: UInt64?
         /// For a template page, what it was made from (`PageData`): the same again, it is the same page.
         var data: UInt64?
 
+        /// `search`: the page's search entry, serialised JSON, when made this build (its hash is kept).
         init(input: UInt64, output: UInt64, size: Int, modified: Int64 = 0, inode: UInt64 = 0, search: [UInt8]? = nil,
              searchPlace: SearchIndex.Place? = nil, searchHash: UInt64? = nil, data: UInt64? = nil) {
             self.input = input
@@ -31,7 +31,6 @@ public struct BuildCache: Sendable {
             self.size = size
             self.modified = modified
             self.inode = inode
-            self.search = search
             self.searchPlace = searchPlace
             self.searchHash = searchHash ?? search.map { ContentHash.of($0) }
         }

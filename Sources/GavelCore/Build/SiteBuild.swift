@@ -348,12 +348,9 @@ public struct SiteBuild {
             }
             await BuildState.commit(for: options.output, prepared: made, trees: trees == previous.trees ? nil : trees, witness: witness)
             // What the files now hold (a failed write removed its file, so the next build reads
-            // again), as they read back: without the search entries of pages rendered this time.
-            options.memory?.remember(BuildState(cache: BuildCache(global: made.global, entries: made.entries.mapValues { entry in
-                var entry = entry
-                entry.search = nil
-                return entry
-            }), notices: made.notices, trees: trees), for: options.output)
+            // again), as they read back.
+            options.memory?.remember(BuildState(cache: BuildCache(global: made.global, entries: made.entries), notices: made.notices, trees: trees),
+                                     for: options.output)
         }
         var result = Result(fingerprints: report.fingerprints, written: summary, warnings: bag.all, searchIndex: report.search)
         result.pagesKeptByData = report.keptByData

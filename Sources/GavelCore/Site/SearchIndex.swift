@@ -189,32 +189,48 @@ struct SearchIndex: Sendable {
     /// (the courts'): each part is appended once those before it are, and then let go. Held until all
     /// had come, the parts and the joined index were both at a full build's peak (their postings are
     /// about 18 MB each at 10,000 notices), and the joining was a stretch of one core after the courts.
+    /// Each docs shard is made as soon as its entries are joined, and their JSON let go: held to the
+    /// end, it was 13.5 MB at 10,000 notices. (Every shard but the last holds `docsPerShard` entries,
+    /// so a shard whose entries have all come is the shard the whole index would make.)
     final class Joiner: Sendable {
         private struct State {
             var index = SearchIndex()
             var next = 0
             var waiting: [Int: SearchIndex] = [:]
+            /// Docs shards made so far: shards 0..<docsMade.
+            var docsMade = 0
+            var places: [String: Place] = [:]
         }
         private let state = Mutex(State())
 
-        /// `part` as the part at `position` (from 0, with no gaps).
-        func add(_ part: consuming SearchIndex, at position: Int) {
+        /// `part` as the part at `position` (from 0, with no gaps). Returns the docs shards its coming
+        /// completed, for the caller to write (outside the lock).
+        func add(_ part: consuming SearchIndex, at position: Int) -> [OutputFile] {
             state.withLock { state in
                 state.waiting[position] = part
                 while let ready = state.waiting.removeValue(forKey: state.next) {
                     state.index.append(contentsOf: ready)
                     state.next += 1
                 }
+                var made: [OutputFile] = []
+                while (state.docsMade + 1) * Layout.docsPerShard <= state.index.entries.count {
+                    let start = state.docsMade * Layout.docsPerShard
+                    made.append(state.index.takeDocsShard(state.docsMade, entries: start..<(start + Layout.docsPerShard), places: &state.places))
+                    state.docsMade += 1
+                }
+                return made
             }
         }
 
-        /// The parts joined, once all `count` have come; nil if one is missing.
-        func joined(count: Int) -> SearchIndex? {
+        /// The parts joined, once all `count` have come, with how many docs shards were made on the
+        /// way (shards 0..<docsMade, whose entries no longer have their JSON) and where those shards
+        /// put each entry; nil if a part is missing.
+        func joined(count: Int) -> (index: SearchIndex, docsMade: Int, places: [String: Place])? {
             state.withLock { state in
                 guard state.next == count, state.waiting.isEmpty else { return nil }
-                let index = state.index
-                state.index = SearchIndex()
-                return index
+                let joined = (state.index, state.docsMade, state.places)
+                state = State()
+                return joined
             }
         }
     }
@@ -288,29 +304,45 @@ struct SearchIndex: Sendable {
 
         // Docs shards (the entries, and where each stands in its file) and titles shards (each entry's
         // title as the entry has it): arrays of consecutive entries, the last shard taking any extra.
-        func arrays(_ name: String, per: Int, shards: Int, first: Int, _ item: (Int, Int, inout [UInt8]) -> Void) {
-            for shard in 0..<shards where !Layout.stands(first + shard, in: kept) {
-                let (start, end) = Layout.range(of: shard, per: per, shards: shards, entries: entries.count)
-                emit(Self.script("\(name)-\(shard)") { bytes in
-                    bytes.append(UInt8(ascii: "["))
-                    for i in start..<end {
-                        if i > start { bytes.append(UInt8(ascii: ",")) }
-                        item(i, shard, &bytes)
-                    }
-                    bytes.append(UInt8(ascii: "]"))
-                })
-            }
+        for shard in 0..<layout.docShards where !Layout.stands(layout.firstDocs + shard, in: kept) {
+            let (start, end) = Layout.range(of: shard, per: Layout.docsPerShard, shards: layout.docShards, entries: entries.count)
+            emit(docsShard(shard, entries: start..<end, places: &places))
         }
-        arrays("docs", per: Layout.docsPerShard, shards: layout.docShards, first: layout.firstDocs) { i, shard, bytes in
-            let json = entries[i].json ?? []
-            places[entries[i].file] = Place(shard: shard, range: bytes.count..<(bytes.count + json.count))
-            bytes.append(contentsOf: json)
-        }
-        arrays("titles", per: Layout.titlesPerShard, shards: layout.titleShards, first: layout.firstTitles) { i, _, bytes in
-            bytes.append(contentsOf: title(of: i))
+        for shard in 0..<layout.titleShards where !Layout.stands(layout.firstTitles + shard, in: kept) {
+            let (start, end) = Layout.range(of: shard, per: Layout.titlesPerShard, shards: layout.titleShards, entries: entries.count)
+            emit(Self.script("titles-\(shard)") { bytes in
+                bytes.append(UInt8(ascii: "["))
+                for i in start..<end {
+                    if i > start { bytes.append(UInt8(ascii: ",")) }
+                    bytes.append(contentsOf: title(of: i))
+                }
+                bytes.append(UInt8(ascii: "]"))
+            })
         }
 
         return places
+    }
+
+    /// Docs shard `shard`, of the entries at `range`, each entry's place in it added to `places`.
+    func docsShard(_ shard: Int, entries range: Range<Int>, places: inout [String: Place]) -> OutputFile {
+        Self.script("docs-\(shard)") { bytes in
+            bytes.append(UInt8(ascii: "["))
+            for i in range {
+                if i > range.lowerBound { bytes.append(UInt8(ascii: ",")) }
+                let json = entries[i].json ?? []
+                places[entries[i].file] = Place(shard: shard, range: bytes.count..<(bytes.count + json.count))
+                bytes.append(contentsOf: json)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+    }
+
+    /// As `docsShard`, then lets the JSON of those entries go (their words, titles and hashes stay):
+    /// the index must not make that shard again.
+    mutating func takeDocsShard(_ shard: Int, entries range: Range<Int>, places: inout [String: Place]) -> OutputFile {
+        let file = docsShard(shard, entries: range, places: &places)
+        for i in range { entries[i].json = nil }
+        return file
     }
 
     /// Every word with its postings as a term shard has them, `"word":"postings"`, in word order. (A

@@ -107,10 +107,11 @@ public struct SiteRenderer: Sendable {
         /// For a file made again with the bytes it had (the same size and hash), whose file is still in
         /// place as the last build left it: its entry for this build (this build's input, the file's
         /// recorded stamps). It is neither written nor read back to compare.
-        func leftInPlace(_ path: String, input: UInt64, hash: UInt64, size: Int, search: [UInt8]? = nil, data: UInt64? = nil) -> BuildCache.Entry? {
+        func leftInPlace(_ path: String, input: UInt64, hash: UInt64, size: Int, search: [UInt8]? = nil, searchHash: UInt64? = nil, data: UInt64? = nil) -> BuildCache.Entry? {
             var nearby: FileIO.NearbyFolders?
             guard let entry = previous?.entries[path], entry.output == hash, entry.size == size, isAsLeft(path, entry, nearby: &nearby) else { return nil }
-            return BuildCache.Entry(input: input, output: hash, size: size, modified: entry.modified, inode: entry.inode, search: search, data: data)
+            return BuildCache.Entry(input: input, output: hash, size: size, modified: entry.modified, inode: entry.inode, search: search,
+                                    searchHash: searchHash, data: data)
         }
 
         /// For a template page made from the same data as its file last time (see `PageData`), whose
@@ -253,7 +254,7 @@ public struct SiteRenderer: Sendable {
         // finish, on their tasks, and each goes once joined.
         let joiner = cache?.previous == nil ? SearchIndex.Joiner() : nil
         if let joiner {
-            joiner.add(search, at: 0)
+            for file in joiner.add(search, at: 0) { emit(file) }
             search = SearchIndex()
         }
         var outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
@@ -261,8 +262,9 @@ public struct SiteRenderer: Sendable {
             group.addTask {
                 var output = renderSiteFiles(to: sink)
                 if let joiner {
-                    joiner.add(output.search, at: 1)
+                    let shards = joiner.add(output.search, at: 1)
                     output.search = SearchIndex()
+                    writeSearchShards(shards, to: sink, fingerprints: &output.fingerprints, entries: &output.cacheEntries, failure: &output.failure)
                 }
                 return (-1, output)
             }
@@ -286,7 +288,7 @@ public struct SiteRenderer: Sendable {
                     for file in renderCourt(m, index: index, search: &courtSearch, cacheEntries: &entries, keptByData: &keptByData, bag: &courtBag) {
                         // A court's pages made again as they were (after one of its notices changed): left in place.
                         if let made = entries[file.path],
-                           let left = cache?.leftInPlace(file.path, input: made.input, hash: made.output, size: file.bytes.count, search: made.search, data: made.data) {
+                           let left = cache?.leftInPlace(file.path, input: made.input, hash: made.output, size: file.bytes.count, searchHash: made.searchHash, data: made.data) {
                             entries[file.path] = left
                             fingerprints[file.path] = made.output
                             continue
@@ -302,8 +304,9 @@ public struct SiteRenderer: Sendable {
                     for (path, entry) in entries where fingerprints[path] == nil { fingerprints[path] = entry.output }
                     progress?(courtsDone.next(), model.courts.count)
                     if let joiner {
-                        joiner.add(courtSearch, at: index + 2)
+                        let shards = joiner.add(courtSearch, at: index + 2)
                         courtSearch = SearchIndex()
+                        writeSearchShards(shards, to: sink, fingerprints: &fingerprints, entries: &entries, failure: &failure)
                     }
                     return (index, CourtOutput(diagnostics: courtBag.all, fingerprints: fingerprints, search: courtSearch,
                                                cacheEntries: entries, failure: failure, keptByData: keptByData))
@@ -315,7 +318,8 @@ public struct SiteRenderer: Sendable {
         }
         // Joined as they came, the parts are one: the index's inputs (from its entries, in order) and
         // everything below see it as they would see the parts.
-        let joinedAsTheyCame = joiner?.joined(count: outputs.count + 1)
+        let joined = joiner?.joined(count: outputs.count + 1)
+        let joinedAsTheyCame = joined?.index
         if joiner != nil, joinedAsTheyCame == nil {
             bag.error(SourceLocation(file: "Output"), "the search index's parts could not be joined (a part did not come)")
         }
@@ -378,12 +382,19 @@ public struct SiteRenderer: Sendable {
                 made = early
             } else if let joinedAsTheyCame {
                 made = (joinedAsTheyCame, .found)
+                // The docs shards made as the parts were joined stand: their entries' JSON is gone.
+                let early = joined.map { min($0.docsMade, layout.docShards) } ?? 0
+                for i in layout.firstDocs..<(layout.firstDocs + early) {
+                    kept[i] = true
+                    if cache != nil { report.cacheEntries[files[i]]?.input = searchInputs[i] }
+                }
+                places = joined?.places ?? [:]
             } else {
                 made = await remade(parts, layout: layout, kept: kept)
             }
             if let (index, made) = made {
                 report.search = made
-                places = index.files(layout: layout, keeping: kept) { emit($0) }
+                places.merge(index.files(layout: layout, keeping: kept) { emit($0) }) { _, made in made }
                 if cache != nil {
                     for (i, path) in files.enumerated() where !kept[i] { report.cacheEntries[path]?.input = searchInputs[i] }
                 }
@@ -412,6 +423,22 @@ public struct SiteRenderer: Sendable {
         }
         report.diagnostics = bag.all
         return report
+    }
+
+    /// Writes the docs shards that a part's joining completed (see `SearchIndex.Joiner`), recorded as
+    /// a court's task records its own files; their input is set once every entry is known.
+    func writeSearchShards(_ shards: [OutputFile], to sink: some OutputSink, fingerprints: inout [String: UInt64],
+                           entries: inout [String: BuildCache.Entry], failure: inout String?) {
+        for file in shards {
+            do {
+                try sink.emit(file)
+                let hash = ContentHash.of(file.bytes)
+                fingerprints[file.path] = hash
+                if cache != nil { entries[file.path] = BuildCache.Entry(input: 0, output: hash, size: file.bytes.count) }
+            } catch {
+                failure = "cannot write \(file.path): \(error)"
+            }
+        }
     }
 
     /// True unless the court's own pages are the last build's (by their input: a cheap guess, for the

@@ -18,12 +18,13 @@ import Testing
     }
 
     /// Parts given to a `Joiner` in any order, from tasks running at once, are the parts appended in
-    /// their order: the same files, byte for byte; with a part missing there is no index.
+    /// their order: the same files, byte for byte, whether a docs shard was made as its entries came
+    /// (all but an odd last one) or at the end, and the same places; with a part missing there is no index.
     @Test func partsJoinedAsTheyComeAreThePartsAppendedInOrder() async throws {
         let words = ["filing", "pacer", "account", "link", "go-live", "court", "notice", "fees"]
         let parts: [SearchIndex] = (0..<9).map { p in
             var part = SearchIndex()
-            // Part 3 is empty, as the site-wide files' part is.
+            // Part 3 is empty, as the site-wide files' part is; the parts' sizes are odd and even.
             for i in 0..<(p == 3 ? 0 : 5 + p) {
                 let text = (0..<(3 + (i + p) % 5)).map { words[($0 * 3 + i + p) % words.count] }.joined(separator: " ")
                 _ = part.add(file: "p\(p)/n\(i)/index.html", title: "Notice \(p)-\(i) \(words[(p + i) % words.count])",
@@ -33,30 +34,58 @@ import Testing
         }
         var inOrder = SearchIndex()
         for part in parts { inOrder.append(contentsOf: part) }
+        let layout = SearchIndex.Layout(entries: inOrder.entries.count)
+        #expect(layout.entries % 2 == 1, "the last docs shard is left to the end only when the count is odd")
 
         let joiner = SearchIndex.Joiner()
-        await withTaskGroup(of: Void.self) { group in
+        let early = await withTaskGroup(of: [OutputFile].self) { group in
             for position in [4, 0, 8, 2, 1, 7, 3, 6, 5] {
                 group.addTask { joiner.add(parts[position], at: position) }
             }
+            var all: [OutputFile] = []
+            for await files in group { all += files }
+            return all
         }
         let joined = try #require(joiner.joined(count: parts.count))
-        let layout = SearchIndex.Layout(entries: inOrder.entries.count)
-        func files(_ index: SearchIndex) -> [String: [UInt8]] {
-            var out: [String: [UInt8]] = [:]
-            _ = index.files(layout: layout) { out[$0.path] = $0.bytes }
-            return out
-        }
-        let expected = files(inOrder)
+        #expect(joined.docsMade == layout.docShards - 1)
+        #expect(Set(early.map(\.path)) == Set((0..<joined.docsMade).map { "search/docs-\($0).js" }), "each early shard made once")
+        #expect(early.count == joined.docsMade)
+        var expected: [String: [UInt8]] = [:]
+        let expectedPlaces = inOrder.files(layout: layout) { expected[$0.path] = $0.bytes }
         #expect(expected.count == layout.files.count)
-        let got = files(joined)
+        var got: [String: [UInt8]] = [:]
+        for file in early { got[file.path] = file.bytes }
+        var kept = [Bool](repeating: false, count: layout.files.count)
+        for shard in 0..<joined.docsMade { kept[layout.firstDocs + shard] = true }
+        var places = joined.places
+        places.merge(joined.index.files(layout: layout, keeping: kept) { file in
+            #expect(got[file.path] == nil, "\(file.path) made twice")
+            got[file.path] = file.bytes
+        }) { _, made in made }
         let differing = Set(got.keys).union(expected.keys).filter { got[$0] != expected[$0] }.sorted()
         #expect(differing.isEmpty, "files that differ: \(differing)")
-        let inputsJoined = SearchIndex.inputs(of: [joined], layout: layout).files, inputsOfParts = SearchIndex.inputs(of: parts, layout: layout).files
+        #expect(places == expectedPlaces)
+        let inputsJoined = SearchIndex.inputs(of: [joined.index], layout: layout).files, inputsOfParts = SearchIndex.inputs(of: parts, layout: layout).files
         #expect(inputsJoined == inputsOfParts, "\(zip(inputsJoined, inputsOfParts).count { $0 != $1 }) inputs differ")
 
+        // An even count: the last docs shard too is made as its entries come.
+        let even = Array(parts.dropFirst()), evenJoiner = SearchIndex.Joiner()
+        var evenIndex = SearchIndex()
+        for part in even { evenIndex.append(contentsOf: part) }
+        let evenLayout = SearchIndex.Layout(entries: evenIndex.entries.count)
+        var evenEarly: [String: [UInt8]] = [:]
+        for position in even.indices.reversed() {
+            for file in evenJoiner.add(even[position], at: position) { evenEarly[file.path] = file.bytes }
+        }
+        let evenJoined = try #require(evenJoiner.joined(count: even.count))
+        #expect(evenLayout.entries % 2 == 0 && evenJoined.docsMade == evenLayout.docShards)
+        var evenExpected: [String: [UInt8]] = [:]
+        let evenPlaces = evenIndex.files(layout: evenLayout) { if $0.path.hasPrefix("search/docs-") { evenExpected[$0.path] = $0.bytes } }
+        #expect(evenEarly == evenExpected)
+        #expect(evenJoined.places == evenPlaces)
+
         let gap = SearchIndex.Joiner()
-        for position in [0, 1, 3] { gap.add(parts[position], at: position) }
+        for position in [0, 1, 3] { _ = gap.add(parts[position], at: position) }
         #expect(gap.joined(count: 4) == nil)
         #expect(gap.joined(count: 2) == nil, "a part came after the count")
     }

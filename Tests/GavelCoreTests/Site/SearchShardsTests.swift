@@ -195,6 +195,18 @@ import Testing
         #expect(report.queries.filter { !$0.same }.map(\.query) == [])
     }
 
+    /// A full build leaves the next one every file of the index to keep: with nothing changed (and no
+    /// witness to end on), all stand, the docs shards made while the courts' parts were joined too.
+    @Test func aRebuildWithNothingChangedKeepsEveryShardAFullBuildMade() async throws {
+        var (_, options) = try content(notices: 90)
+        options.usesWitness = false
+        let full = try await SiteBuild(options: options).run(write: true)
+        #expect(full.searchIndex == .found)
+        let again = try await SiteBuild(options: options).run(write: true)
+        #expect(again.searchIndex == .standing)
+        #expect(again.written?.written == 0)
+    }
+
     /// Worked by hand from the format (Tests/js/search.test.mjs decodes the same digits): base-32
     /// groups, low first, a digit of 32 and up saying another follows; a posting opens with
     /// (gap - 1) * 84 + code, the first entry's gap taken from -1.
