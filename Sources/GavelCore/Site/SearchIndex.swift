@@ -194,7 +194,8 @@ struct SearchIndex: Sendable {
     }
 
     /// Words and their postings as the term shards have them, written as the parts of an index come in
-    /// entry order: a posting is written from the one before it, so each part's continue its word's.
+    /// entry order: a posting is written from the one before it, so a part's postings of a word go
+    /// on from where that word's last ones ended.
     /// Held as `Terms` until the end, the joined postings were 17.5 MB at 10,000 notices (a number of
     /// four bytes each); written, about 2.7 MB.
     struct WrittenTerms {

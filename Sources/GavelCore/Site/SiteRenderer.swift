@@ -383,8 +383,8 @@ public struct SiteRenderer: Sendable {
             } else if let joinedAsTheyCame {
                 made = (joinedAsTheyCame, .found)
                 // The docs shards made as the parts were joined stand: their entries' JSON is gone.
-                let early = joined.map { min($0.docsMade, layout.docShards) } ?? 0
-                for i in layout.firstDocs..<(layout.firstDocs + early) {
+                let madeAsJoined = joined.map { min($0.docsMade, layout.docShards) } ?? 0
+                for i in layout.firstDocs..<(layout.firstDocs + madeAsJoined) {
                     kept[i] = true
                     if cache != nil { report.cacheEntries[files[i]]?.input = searchInputs[i] }
                 }
