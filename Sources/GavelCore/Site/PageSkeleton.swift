@@ -78,7 +78,10 @@ struct PageSkeleton: Sendable {
 /// byte-level fast path for the common value that has none of them.
 enum HTMLEscape {
     static func append(_ value: String, to out: inout [UInt8]) {
-        let needs = value.utf8.contains { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }
+        @inline(__always) func special(_ byte: UInt8) -> Bool { byte == 0x3C || byte == 0x3E || byte == 0x26 || byte == 0x22 || byte == 0x27 }
+        // Looked for through the string's own bytes where it has them: the view's iterator was about
+        // 1% of a full build's CPU at 10,000 notices.
+        let needs = value.utf8.withContiguousStorageIfAvailable { $0.contains(where: special) } ?? value.utf8.contains(where: special)
         guard needs else {
             out.append(contentsOf: value.utf8)
             return

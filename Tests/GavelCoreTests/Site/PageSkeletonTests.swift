@@ -138,7 +138,9 @@ import Testing
         #expect(PageSkeleton(rendered: good.lowercased()) == nil)
     }
 
-    @Test(arguments: ["plain", "a & b", "<tag attr=\"x\">it's</tag>", "&\u{301} combining", "e\u{301}<", ""])
+    @Test(arguments: ["plain", "a & b", "<tag attr=\"x\">it's</tag>", "&\u{301} combining", "e\u{301}<", "",
+                      // Each character that needs escaping, alone in a value.
+                      "it's", "say \"so\"", "a > b", "a < b", "R&D"])
     func escapingMatchesMustache(value: String) throws {
         let template = try MustacheTemplate(string: "{{v}}")
         var out: [UInt8] = []
