@@ -10,4 +10,21 @@ import Testing
         for text in named { #expect(CourtVariables.mayName(text), "\(text.prefix(20))") }
         for text in plain { #expect(!CourtVariables.mayName(text), "\(text.prefix(20))") }
     }
+
+    /// The fill jumps from brace to brace: a variable is found wherever its braces fall, after lone
+    /// braces, at either end, after other characters; a lone brace at the very end is left as it is.
+    @Test func fillFindsEachVariableWhereverItsBracesFall() async throws {
+        var bag = DiagnosticBag()
+        let content = try #require(await ContentLoader(root: InvalidContentTests.Sandbox.fixtures.appendingPathComponent("base"), displayRoot: "C").load(bag: &bag))
+        let court = try #require(content.courts.first)
+        let variables = CourtVariables(court: court)
+        let v = "{{court.name}}"
+        let texts = [v, "x" + v, v + "x", "{ " + v, v + " {", "é" + v + "é", "{\n" + v, "a{b" + v + "c}d", v + v,
+                     String(repeating: "{ ", count: 300) + v + " {", "no braces", "ends with {", "{", ""]
+        for text in texts {
+            let filled = variables.fillText(text, file: "t.md", bag: &bag)
+            #expect(filled == text.replacingOccurrences(of: v, with: court.name), "\(text.prefix(30))")
+        }
+        #expect(bag.all.isEmpty, "\(bag.all)")
+    }
 }
