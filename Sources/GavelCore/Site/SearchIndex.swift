@@ -218,7 +218,7 @@ struct SearchIndex: Sendable {
 
         /// Every word with postings, `"word":"postings"`, in word order.
         func pairs() -> TermPairs {
-            let order = (0..<words.count).filter { !postings[$0].isEmpty }.sorted { words.word($0).lexicographicallyPrecedes(words.word($1)) }
+            let order = words.inOrder((0..<words.count).filter { !postings[$0].isEmpty })
             var pairs = TermPairs()
             for w in order {
                 pairs.append { bytes in
@@ -399,7 +399,7 @@ struct SearchIndex: Sendable {
     /// word whose every entry changed since the last index has no postings left: it is gone.)
     func wordsWritten() -> TermPairs {
         let table = terms.words, lists = terms.lists
-        let order = (0..<table.count).filter { !lists[$0].isEmpty }.sorted { table.word($0).lexicographicallyPrecedes(table.word($1)) }
+        let order = table.inOrder((0..<table.count).filter { !lists[$0].isEmpty })
         var pairs = TermPairs()
         for w in order { pairs.append { Self.write(word: table.word(w), postings: lists[w], into: &$0) } }
         return pairs
@@ -600,6 +600,9 @@ struct SearchIndex: Sendable {
         var count: Int { hashes.count }
 
         func word(_ id: Int) -> ArraySlice<UInt16> { units[starts[id]..<starts[id + 1]] }
+
+        /// `ids` in the term shards' order: by the words' UTF-16 units.
+        func inOrder(_ ids: [Int]) -> [Int] { ids.sorted { word($0).lexicographicallyPrecedes(word($1)) } }
 
         /// The word's number, given it if new.
         mutating func intern(_ word: ArraySlice<UInt16>) -> Int {
