@@ -59,13 +59,17 @@ public struct BuildCache: Sendable {
               head.count == 1, let global = hex(ArraySlice(head[0].utf8)) else { return nil }
         // Read on every core, joined in order.
         let parsed = inChunks(lines.count) { range -> [(String, Entry)]? in
-            var out: [(String, Entry)] = []
-            out.reserveCapacity(range.count)
-            for line in lines[range] {
-                guard let entry = entry(line) else { return nil }
-                out.append(entry)
+            lines.withLines { line in
+                var out: [(String, Entry)] = []
+                out.reserveCapacity(range.count)
+                var cells: [StateFile.Bytes] = []
+                cells.reserveCapacity(11)
+                for i in range {
+                    guard let entry = entry(line(i), cells: &cells) else { return nil }
+                    out.append(entry)
+                }
+                return out
             }
-            return out
         }
         var entries: [String: Entry] = [:]
         entries.reserveCapacity(lines.count)
@@ -90,25 +94,32 @@ public struct BuildCache: Sendable {
         stamps.paths.reserveCapacity(lines.count)
         stamps.sizes.reserveCapacity(lines.count)
         stamps.stamps.reserveCapacity(lines.count)
-        for line in lines {
-            // The cells `entry` reads, of which only the path and the file's size and stamp are kept.
-            let cells = StateFile.cells(line, expected: 11)
-            guard cells.count == 7 || cells.count == 11, !cells[0].isEmpty, let size = hex(cells[3]).flatMap({ Int(exactly: $0) }),
-                  let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
-            stamps.paths.append(cells[0])
-            stamps.sizes.append(size)
-            stamps.stamps.append(OutputWriter.FileStamp(modified: Int64(bitPattern: modified), inode: inode))
+        let read: Bool = lines.withLines { line in
+            var cells: [StateFile.Bytes] = []
+            cells.reserveCapacity(11)
+            for i in 0..<lines.count {
+                // The cells `entry` reads, of which only the path and the file's size and stamp are kept.
+                StateFile.cells(line(i), into: &cells)
+                guard cells.count == 7 || cells.count == 11, !cells[0].isEmpty, let size = hex(cells[3]).flatMap({ Int(exactly: $0) }),
+                      let modified = hex(cells[4]), let inode = hex(cells[5]) else { return false }
+                let path = lines.ranges[i].lowerBound
+                stamps.paths.append(lines.bytes[path..<(path + cells[0].count)])
+                stamps.sizes.append(size)
+                stamps.stamps.append(OutputWriter.FileStamp(modified: Int64(bitPattern: modified), inode: inode))
+            }
+            return true
         }
+        guard read else { return nil }
         return stamps
     }
 
-    /// One line of the cache file, or nil when anything in it is off.
-    private static func entry(_ line: ArraySlice<UInt8>) -> (String, Entry)? {
-        let cells = StateFile.cells(line, expected: 11)
+    /// One line of the cache file, or nil when anything in it is off (`cells` is room to cut it in).
+    private static func entry(_ line: StateFile.Bytes, cells: inout [StateFile.Bytes]) -> (String, Entry)? {
+        StateFile.cells(line, into: &cells)
         guard cells.count == 7 || cells.count == 11, let input = hex(cells[1]), let outputHash = hex(cells[2]),
               let size = hex(cells[3]).flatMap({ Int(exactly: $0) }), let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
         var data: UInt64?
-        if !cells[6].elementsEqual([UInt8(ascii: "-")]) {
+        if !StateFile.isByte(cells[6], UInt8(ascii: "-")) {
             guard let value = hex(cells[6]) else { return nil }
             data = value
         }
@@ -126,23 +137,24 @@ public struct BuildCache: Sendable {
 
     /// A lowercase hexadecimal number of at most 16 digits, read from bytes (this runs per cached file).
     static func hex(_ digits: ArraySlice<UInt8>) -> UInt64? {
+        digits.withUnsafeBufferPointer { hex($0) }
+    }
+
+    /// The same, where the bytes are.
+    static func hex(_ digits: StateFile.Bytes) -> UInt64? {
         guard !digits.isEmpty, digits.count <= 16 else { return nil }
-        // Through the buffer: iterating the slice itself retained its storage on every call
-        // (hundreds of thousands a rebuild at 10,000 notices).
-        return digits.withUnsafeBufferPointer { buffer -> UInt64? in
-            var value: UInt64 = 0
-            for d in buffer {
-                let decimal = d &- 0x30, letter = d &- 0x61
-                if decimal < 10 {
-                    value = value << 4 | UInt64(decimal)
-                } else if letter < 6 {
-                    value = value << 4 | UInt64(letter &+ 10)
-                } else {
-                    return nil
-                }
+        var value: UInt64 = 0
+        for d in digits {
+            let decimal = d &- 0x30, letter = d &- 0x61
+            if decimal < 10 {
+                value = value << 4 | UInt64(decimal)
+            } else if letter < 6 {
+                value = value << 4 | UInt64(letter &+ 10)
+            } else {
+                return nil
             }
-            return value
         }
+        return value
     }
 
     public func save(for output: URL) throws {

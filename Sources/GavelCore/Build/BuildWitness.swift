@@ -163,13 +163,18 @@ struct BuildWitness: Sendable, Equatable {
 
     /// An input's line (`r` or `i`, its path and stamp); nil when it is not one.
     static func input(_ line: ArraySlice<UInt8>) -> Input? {
+        line.withUnsafeBufferPointer { input($0) }
+    }
+
+    /// The same, where the bytes are.
+    static func input(_ line: StateFile.Bytes) -> Input? {
         let cells = StateFile.cells(line)
         guard cells.count == 8, cells[0].count == 1, let letter = cells[0].first, letter == UInt8(ascii: "i") || letter == UInt8(ascii: "r"),
               let path = NoticeIndex.unescape(cells[1]) ?? nil, let stamp = stamp(cells.dropFirst(2)) else { return nil }
         return Input(path: path, stamp: stamp, isRoot: letter == UInt8(ascii: "r"))
     }
 
-    static func stamp(_ cells: ArraySlice<ArraySlice<UInt8>>) -> NoticeIndex.Stamp? {
+    static func stamp(_ cells: ArraySlice<StateFile.Bytes>) -> NoticeIndex.Stamp? {
         let values = cells.compactMap { BuildCache.hex($0) }
         guard cells.count == 6, values.count == 6 else { return nil }
         return NoticeIndex.Stamp(size: Int64(bitPattern: values[0]), seconds: Int64(bitPattern: values[1]), nanoseconds: Int64(bitPattern: values[2]),
@@ -251,29 +256,35 @@ struct BuildWitness: Sendable, Equatable {
                                    manifest: NoticeIndex.Stamp(size: 0, seconds: 0, nanoseconds: 0, inode: 0), files: files)
         var sawManifest = false
         witness.inputLines.reserveCapacity(lines.count)
-        for line in lines {
-            // Inputs are kept as lines, to be read only as far as the check goes.
-            if line.first == UInt8(ascii: "i") || line.first == UInt8(ascii: "r") {
-                witness.inputLines.append(line)
-                continue
+        let read = lines.withLines { line -> Bool in
+            var cells: [StateFile.Bytes] = []
+            for i in 0..<lines.count {
+                let bytes = line(i)
+                // Inputs are kept as lines, to be read only as far as the check goes.
+                if bytes[0] == UInt8(ascii: "i") || bytes[0] == UInt8(ascii: "r") {
+                    witness.inputLines.append(lines[i])
+                    continue
+                }
+                StateFile.cells(bytes, into: &cells)
+                guard cells[0].count == 1 else { return false }
+                switch cells[0][0] {
+                case UInt8(ascii: "z"):
+                    guard cells.count == 3, let zone = NoticeIndex.unescape(cells[1]) ?? nil, let today = NoticeIndex.unescape(cells[2]) ?? nil else { return false }
+                    witness.zones[zone] = today
+                case UInt8(ascii: "g"):
+                    guard cells.count == 3, let instant = BuildCache.hex(cells[1]), let passed = BuildCache.hex(cells[2]), passed <= 1 else { return false }
+                    witness.goLives[Int64(bitPattern: instant)] = passed == 1
+                case UInt8(ascii: "m"):
+                    guard let manifest = stamp(cells.dropFirst()) else { return false }
+                    witness.manifest = manifest
+                    sawManifest = true
+                default:
+                    return false
+                }
             }
-            let cells = StateFile.cells(line)
-            guard let first = cells.first, first.count == 1 else { return nil }
-            switch first.first {
-            case UInt8(ascii: "z"):
-                guard cells.count == 3, let zone = NoticeIndex.unescape(cells[1]) ?? nil, let today = NoticeIndex.unescape(cells[2]) ?? nil else { return nil }
-                witness.zones[zone] = today
-            case UInt8(ascii: "g"):
-                guard cells.count == 3, let instant = BuildCache.hex(cells[1]), let passed = BuildCache.hex(cells[2]), passed <= 1 else { return nil }
-                witness.goLives[Int64(bitPattern: instant)] = passed == 1
-            case UInt8(ascii: "m"):
-                guard let manifest = stamp(cells.dropFirst()) else { return nil }
-                witness.manifest = manifest
-                sawManifest = true
-            default:
-                return nil
-            }
+            return true
         }
+        guard read else { return nil }
         return sawManifest && !witness.inputLines.isEmpty ? witness : nil
     }
 }

@@ -154,23 +154,23 @@ public struct NoticeIndex: Sendable {
 
     /// The text of an escaped field; `.some(nil)` for an absent value, nil when the field is malformed.
     static func unescape(_ field: ArraySlice<UInt8>) -> String?? {
-        // Most fields have no escape: looked at through their buffer (memchr, one String made
-        // from the bytes), as the slice itself is read element by element (ten thousand notices of
-        // a dozen fields each, on every rebuild).
-        let plain = field.withUnsafeBufferPointer { buffer -> String?? in
-            guard let base = buffer.baseAddress else { return .some(.some("")) }
-            if buffer.count == 2, base[0] == 0x5C, base[1] == 0x30 { return .some(nil) }
-            guard memchr(base, 0x5C, buffer.count) == nil else { return nil }
-            return .some(.some(String(decoding: buffer, as: UTF8.self)))
-        }
-        if let plain { return plain }
+        field.withUnsafeBufferPointer { unescape($0) }
+    }
+
+    /// The same, where the bytes are.
+    static func unescape(_ field: StateFile.Bytes) -> String?? {
+        // Most fields have no escape: one memchr, one String made from the bytes (ten thousand
+        // notices of a dozen fields each, on every rebuild).
+        guard let base = field.baseAddress else { return .some(.some("")) }
+        if field.count == 2, base[0] == 0x5C, base[1] == 0x30 { return .some(nil) }
+        guard memchr(base, 0x5C, field.count) != nil else { return .some(.some(String(decoding: field, as: UTF8.self))) }
         var out: [UInt8] = []
         out.reserveCapacity(field.count)
-        var i = field.startIndex
-        while i < field.endIndex {
+        var i = 0
+        while i < field.count {
             let b = field[i]
             guard b == 0x5C else { out.append(b); i += 1; continue }
-            guard i + 1 < field.endIndex else { return nil }
+            guard i + 1 < field.count else { return nil }
             switch field[i + 1] {
             case 0x5C: out.append(0x5C)
             case UInt8(ascii: "t"): out.append(0x09)
@@ -249,27 +249,32 @@ public struct NoticeIndex: Sendable {
     }
 
     /// The items of a list field, still escaped.
-    static func list(_ field: ArraySlice<UInt8>, separator: UInt8) -> [ArraySlice<UInt8>] {
+    static func list(_ field: StateFile.Bytes, separator: UInt8) -> [StateFile.Bytes] {
         field.isEmpty ? [] : StateFile.cells(field, separator: separator, expected: 4)
     }
 
     /// The index for this content folder, or nil when there is none or anything in it is off (then
     /// every notice is read, which is always correct).
     public static func load(for output: URL, contentRoot: String, displayRoot: String) -> NoticeIndex? {
-        guard let (head, body) = StateFile.read(location(for: output).path, kind: "gavel-notices"), head.isEmpty else { return nil }
-        var lines = body[...]
-        guard let roots = lines.popFirst().map({ StateFile.cells($0) }), roots.count == 2,
-              unescape(roots[0]) == .some(contentRoot), unescape(roots[1]) == .some(displayRoot) else { return nil }
+        guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-notices"), head.isEmpty, lines.count > 0 else { return nil }
+        let rootsHold = lines.withLines { line -> Bool in
+            let roots = StateFile.cells(line(0))
+            return roots.count == 2 && unescape(roots[0]) == .some(contentRoot) && unescape(roots[1]) == .some(displayRoot)
+        }
+        guard rootsHold else { return nil }
         // Ten thousand lines of notices: read on every core, joined in order.
-        let rows = Array(lines)
-        let parsed = inChunks(rows.count) { range -> [(group: String, relative: String, entry: Entry)]? in
-            var out: [(group: String, relative: String, entry: Entry)] = []
-            out.reserveCapacity(range.count)
-            for line in rows[range] {
-                guard let (relative, entry) = entry(line, contentRoot: contentRoot, displayRoot: displayRoot) else { return nil }
-                out.append((group(of: relative), relative, entry))
+        let parsed = inChunks(lines.count - 1) { range -> [(group: String, relative: String, entry: Entry)]? in
+            lines.withLines { line in
+                var out: [(group: String, relative: String, entry: Entry)] = []
+                out.reserveCapacity(range.count)
+                var cells: [StateFile.Bytes] = []
+                cells.reserveCapacity(20)
+                for i in range {
+                    guard let (relative, entry) = entry(line(i + 1), kept: lines[i + 1], cells: &cells, contentRoot: contentRoot, displayRoot: displayRoot) else { return nil }
+                    out.append((group(of: relative), relative, entry))
+                }
+                return out
             }
-            return out
         }
         // Each group's table made at its size: grown one entry at a time, the tables moved their
         // entries about eight times over.
@@ -286,10 +291,13 @@ public struct NoticeIndex: Sendable {
         return index
     }
 
-    /// One line of the index as the notice it records, or nil when anything in it is off.
-    private static func entry(_ line: ArraySlice<UInt8>, contentRoot: String, displayRoot: String) -> (String, Entry)? {
-        let cells = StateFile.cells(line, expected: 20)
+    /// One line of the index as the notice it records, or nil when anything in it is off. `kept` is
+    /// the same line as the entry keeps it, `cells` room to cut it in.
+    private static func entry(_ line: StateFile.Bytes, kept: ArraySlice<UInt8>, cells: inout [StateFile.Bytes],
+                              contentRoot: String, displayRoot: String) -> (String, Entry)? {
+        StateFile.cells(line, into: &cells)
         guard cells.count == 20 else { return nil }
+        let cells = cells
         func text(_ i: Int) -> String? { unescape(cells[i]) ?? nil }
         func hex(_ i: Int) -> UInt64? { BuildCache.hex(cells[i]) }
         guard let relative = text(0), let size = hex(1), let seconds = hex(2), let nanoseconds = hex(3), let inode = hex(4), let changed = hex(5), let changedNanoseconds = hex(6),
@@ -317,7 +325,7 @@ public struct NoticeIndex: Sendable {
             events: events,
             body: NoticeBody(diskPath: contentRoot + "/" + relative, offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
             file: display, sourceHash: hash)
-        return (relative, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, line: line))
+        return (relative, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, line: kept))
     }
 
     public static func remove(for output: URL) {

@@ -138,27 +138,33 @@ struct TreeRecord: Sendable, Equatable {
         record.output.folders.reserveCapacity(lines.count / 2 + 1)
         record.spare.folders.reserveCapacity(lines.count / 2 + 1)
         record.needed.reserveCapacity(lines.count / 2 + 1)
-        for line in lines {
-            let cells = StateFile.cells(line)
-            guard cells.count >= 2, cells[0].count == 1, let letter = cells[0].first, let path = NoticeIndex.unescape(cells[1]) ?? nil else { return nil }
-            switch letter {
-            case UInt8(ascii: "o"), UInt8(ascii: "s"):
-                let isOutput = letter == UInt8(ascii: "o")
-                guard cells.count == (isOutput ? 6 : 5), let inode = BuildCache.hex(cells[2]), let modified = BuildCache.hex(cells[3]),
-                      let changed = BuildCache.hex(cells[4]) else { return nil }
-                let stamp = FolderStamp(inode: inode, modified: Int64(bitPattern: modified), changed: Int64(bitPattern: changed))
-                if isOutput {
-                    record.output.folders[path] = stamp
-                    guard cells[5].count == 1, let flag = cells[5].first, flag == 0x30 || flag == 0x31 else { return nil }
-                    if flag == 0x31 { record.needed.insert(path) }
-                } else {
-                    record.spare.folders[path] = stamp
+        let read = lines.withLines { line -> Bool in
+            var cells: [StateFile.Bytes] = []
+            cells.reserveCapacity(8)
+            for i in 0..<lines.count {
+                StateFile.cells(line(i), into: &cells)
+                guard cells.count >= 2, cells[0].count == 1, let path = NoticeIndex.unescape(cells[1]) ?? nil else { return false }
+                switch cells[0][0] {
+                case UInt8(ascii: "o"), UInt8(ascii: "s"):
+                    let isOutput = cells[0][0] == UInt8(ascii: "o")
+                    guard cells.count == (isOutput ? 6 : 5), let inode = BuildCache.hex(cells[2]), let modified = BuildCache.hex(cells[3]),
+                          let changed = BuildCache.hex(cells[4]) else { return false }
+                    let stamp = FolderStamp(inode: inode, modified: Int64(bitPattern: modified), changed: Int64(bitPattern: changed))
+                    if isOutput {
+                        record.output.folders[path] = stamp
+                        guard cells[5].count == 1, cells[5][0] == 0x30 || cells[5][0] == 0x31 else { return false }
+                        if cells[5][0] == 0x31 { record.needed.insert(path) }
+                    } else {
+                        record.spare.folders[path] = stamp
+                    }
+                case UInt8(ascii: "f") where cells.count == 2: record.foreignFiles.insert(path)
+                case UInt8(ascii: "d") where cells.count == 2: record.debt.insert(path)
+                default: return false
                 }
-            case UInt8(ascii: "f") where cells.count == 2: record.foreignFiles.insert(path)
-            case UInt8(ascii: "d") where cells.count == 2: record.debt.insert(path)
-            default: return nil
             }
+            return true
         }
+        guard read else { return nil }
         // Both roots must be there: without them nothing below can be placed.
         guard record.output.folders[""] != nil, record.spare.folders[""] != nil else { return nil }
         return record

@@ -416,13 +416,18 @@ enum FileIO {
 
     /// The non-empty lines of a file's bytes, found with memchr: state files run to thousands of lines.
     static func lines(_ bytes: [UInt8], from first: Int = 0) -> [ArraySlice<UInt8>] {
-        var out: [ArraySlice<UInt8>] = []
+        lineRanges(bytes, from: first).map { bytes[$0] }
+    }
+
+    /// Where the non-empty lines of a file's bytes are.
+    static func lineRanges(_ bytes: [UInt8], from first: Int = 0) -> [Range<Int>] {
+        var out: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             var start = first
             while start < buffer.count {
                 let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? buffer.count
-                if end > start { out.append(bytes[start..<end]) }
+                if end > start { out.append(start..<end) }
                 start = end + 1
             }
         }

@@ -4,18 +4,25 @@ import Testing
 
 @Suite struct StateFileTests {
     /// State lines are cut into cells with memchr; the cells, positions included, must be exactly what
-    /// the standard library's split gives, empty cells kept, on slices that do not start at zero.
+    /// the standard library's split gives, empty cells kept, on lines that do not start at the
+    /// buffer's start; cells written into an array kept from line to line are that line's alone.
     @Test func cellsAreWhatSplitGives() {
         let lines = ["", "\t", "\t\t", "a", "a\t", "\ta", "a\tb", "a\t\tb", "\t\ta\t\t", "path/x.html\t1f\t2e\t\t0\t9", "é\tü\u{1F}x"]
+        var kept: [StateFile.Bytes] = []
         for text in lines {
             // Inside a larger buffer, as a line of a file is.
             let bytes = Array("XX\n".utf8) + Array(text.utf8) + Array("\nYY".utf8)
             let line = bytes[3..<(3 + text.utf8.count)]
             for separator in [UInt8(0x09), 0x1F] {
                 let want = line.split(separator: separator, omittingEmptySubsequences: false)
-                let got = StateFile.cells(line, separator: separator)
-                #expect(got.map(\.startIndex) == want.map(\.startIndex), "\(text.debugDescription)")
-                #expect(got.map(\.endIndex) == want.map(\.endIndex), "\(text.debugDescription)")
+                bytes.withUnsafeBufferPointer { buffer in
+                    let base = buffer.baseAddress!
+                    let view = StateFile.Bytes(rebasing: buffer[line.indices])
+                    for got in [StateFile.cells(view, separator: separator), { StateFile.cells(view, separator: separator, into: &kept); return kept }()] {
+                        #expect(got.map { base.distance(to: $0.baseAddress!) } == want.map(\.startIndex), "\(text.debugDescription)")
+                        #expect(got.map { base.distance(to: $0.baseAddress!) + $0.count } == want.map(\.endIndex), "\(text.debugDescription)")
+                    }
+                }
             }
         }
     }
@@ -39,7 +46,9 @@ import Testing
         try StateFile.write(path, kind: "gavel-test", head: ["a", "1f"], body: body)
         let (head, lines) = try #require(StateFile.read(path, kind: "gavel-test"))
         #expect(head == ["a", "1f"])
-        #expect(lines.map { String(decoding: $0, as: UTF8.self) } == ["first\tline", "third\tx\ty", "last"])
+        let texts = ["first\tline", "third\tx\ty", "last"]
+        #expect((0..<lines.count).map { String(decoding: lines[$0], as: UTF8.self) } == texts)
+        #expect(lines.withLines { line in (0..<lines.count).map { String(decoding: line($0), as: UTF8.self) } } == texts, "seen where they are")
         #expect(StateFile.read(path, kind: "gavel-other") == nil)
         let written = try #require(FileIO.read(path))
         let bodyStart = try #require(written.firstIndex(of: 0x0A)) + 1
