@@ -138,21 +138,35 @@ public struct Theme: Sendable {
     /// (`export { … };`) also ships as a classic script: that line dropped, the rest in its own scope.
     static func classicScript(_ name: String, bytes: [UInt8]) -> (String, [UInt8])? {
         guard name.hasSuffix(".js"), !name.hasSuffix(".classic.js") else { return nil }
-        // ASCII without carriage returns, as the built-in theme's scripts are, is cut into lines as
-        // bytes: as Characters it took 5 ms of every build. Anything else is read as text, where
-        // "\r\n" is one Character and Unicode's spaces count as blank.
-        guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return classicScript(name, text: String(decoding: bytes, as: UTF8.self)) }
-        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
-        while let last = lines.last, last.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { lines.removeLast() }
-        guard let last = lines.last, last.starts(with: "export {".utf8),
-              !lines.dropLast().contains(where: { $0.starts(with: "export ".utf8) || $0.starts(with: "import ".utf8) }) else { return nil }
-        var classic = Array(Self.classicOpening(name).utf8)
-        for (i, line) in lines.dropLast().enumerated() {
-            if i > 0 { classic.append(0x0A) }
-            classic.append(contentsOf: line)
+        // ASCII without carriage returns, as the built-in theme's scripts are, is read as bytes, its
+        // lines found with memchr: as Characters it took 5 ms of every build, cut into an array of
+        // lines 3-4 ms. Anything else is read as text, where "\r\n" is one Character and Unicode's
+        // spaces count as blank.
+        let twin = bytes.withUnsafeBufferPointer { buffer -> [UInt8]?? in
+            guard let base = buffer.baseAddress, !buffer.contains(where: { $0 >= 0x80 || $0 == 0x0D }) else { return buffer.isEmpty ? .some(nil) : nil }
+            func starts(_ at: Int, _ end: Int, with prefix: StaticString) -> Bool {
+                end - at >= prefix.utf8CodeUnitCount && memcmp(base + at, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+            }
+            // The last line that is not blank, and the first that starts an export or an import:
+            // the module's one export must be its last line, and it may have no import.
+            var start = 0, last: Int?, lastEnd = 0, firstModuleLine: Int?
+            while start <= buffer.count {
+                let end = memchr(base + start, 0x0A, buffer.count - start).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? buffer.count
+                if !UnsafeBufferPointer(rebasing: buffer[start..<end]).allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                    last = start
+                    lastEnd = end
+                }
+                if firstModuleLine == nil, starts(start, end, with: "export ") || starts(start, end, with: "import ") { firstModuleLine = start }
+                start = end + 1
+            }
+            guard let last, starts(last, lastEnd, with: "export {"), firstModuleLine == last else { return .some(nil) }
+            var classic = Array(Self.classicOpening(name).utf8)
+            if last > 0 { classic.append(contentsOf: buffer[0..<(last - 1)]) }
+            classic.append(contentsOf: Self.classicClosing.utf8)
+            return .some(classic)
         }
-        classic.append(contentsOf: Self.classicClosing.utf8)
-        return (String(name.dropLast(3)) + ".classic.js", classic)
+        guard let twin else { return classicScript(name, text: String(decoding: bytes, as: UTF8.self)) }
+        return twin.map { (String(name.dropLast(3)) + ".classic.js", $0) }
     }
 
     /// `classicScript` for any text.
