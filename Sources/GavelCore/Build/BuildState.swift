@@ -235,14 +235,13 @@ enum StateFile {
     /// thousands of numbers).
     static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
         guard value != 0 else { bytes.append(0x30); return }
-        let digits = (64 - value.leadingZeroBitCount + 3) / 4
-        // Written on the stack and appended at once (appended one by one, each digit was a check).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buffer in
-            for i in 0..<digits {
-                let d = UInt8((value >> (UInt64(digits - 1 - i) * 4)) & 0xF)
-                buffer[i] = d < 10 ? 0x30 + d : 0x61 + d - 10
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<digits]))
+        // From the highest digit that is not zero down (a copy through a buffer on the stack took
+        // a third longer).
+        var shift = (63 - value.leadingZeroBitCount) & ~3
+        while shift >= 0 {
+            let digit = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
+            bytes.append(digit < 10 ? 0x30 &+ digit : 0x57 &+ digit)
+            shift -= 4
         }
     }
 
