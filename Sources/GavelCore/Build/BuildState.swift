@@ -172,11 +172,16 @@ enum StateFile {
     typealias Bytes = UnsafeBufferPointer<UInt8>
 
     /// A state file's body and where each of its non-empty lines is.
-    struct Lines: Sendable {
+    struct Lines: Sendable, Equatable {
         let bytes: [UInt8]
         let ranges: [Range<Int>]
 
         var count: Int { ranges.count }
+
+        /// The same lines, wherever in their files they are.
+        static func == (a: Lines, b: Lines) -> Bool {
+            a.count == b.count && (0..<a.count).allSatisfy { a[$0] == b[$0] }
+        }
 
         /// Line `i`, as a slice of the file's bytes: for what keeps a line after the file is read.
         subscript(i: Int) -> ArraySlice<UInt8> { bytes[ranges[i]] }

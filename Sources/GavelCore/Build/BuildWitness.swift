@@ -44,7 +44,7 @@ struct BuildWitness: Sendable, Equatable {
     var inputs: [Input]
     /// The same as read back from a witness: its lines, each parsed only when it is checked (the
     /// first that changed ends the check, and it is usually the first line).
-    var inputLines: [ArraySlice<UInt8>] = []
+    var inputLines = StateFile.Lines(bytes: [], ranges: [])
     var manifest: NoticeIndex.Stamp
     /// How many files the site has.
     var files: Int
@@ -122,22 +122,23 @@ struct BuildWitness: Sendable, Equatable {
         // The most recently changed inputs come first: the first few are checked in order, the rest
         // on every core, and the first that changed stops them all.
         let lines = inputLines, marker = self.marker
-        @Sendable func holds(_ line: ArraySlice<UInt8>) -> Bool {
+        @Sendable func holds(_ line: StateFile.Bytes) -> Bool {
             guard let input = Self.input(line), let stamp = input.status.map(NoticeIndex.Stamp.init), stamp == input.stamp else { return false }
             return stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds < marker
         }
         let first = min(lines.count, 32)
-        guard !lines.isEmpty, lines[..<first].allSatisfy(holds) else { return false }
-        let rest = Array(lines[first...])
+        guard lines.count > 0, lines.withLines({ line in (0..<first).allSatisfy { holds(line($0)) } }) else { return false }
         let changed = Atomic<Bool>(false)
-        _ = inChunks(rest.count, minimum: 512) { range in
-            var i = range.lowerBound
-            while i < range.upperBound, !changed.load(ordering: .relaxed) {
-                guard holds(rest[i]) else {
-                    changed.store(true, ordering: .relaxed)
-                    break
+        _ = inChunks(lines.count - first, minimum: 512) { range in
+            lines.withLines { line in
+                var i = first + range.lowerBound
+                while i < first + range.upperBound, !changed.load(ordering: .relaxed) {
+                    guard holds(line(i)) else {
+                        changed.store(true, ordering: .relaxed)
+                        break
+                    }
+                    i += 1
                 }
-                i += 1
             }
             return 0
         }
@@ -255,14 +256,15 @@ struct BuildWitness: Sendable, Equatable {
         var witness = BuildWitness(options: numbers[0], marker: Int64(bitPattern: numbers[1]), zones: [:], goLives: [:], inputs: [],
                                    manifest: NoticeIndex.Stamp(size: 0, seconds: 0, nanoseconds: 0, inode: 0), files: files)
         var sawManifest = false
-        witness.inputLines.reserveCapacity(lines.count)
+        var inputRanges: [Range<Int>] = []
+        inputRanges.reserveCapacity(lines.count)
         let read = lines.withLines { line -> Bool in
             var cells: [StateFile.Bytes] = []
             for i in 0..<lines.count {
                 let bytes = line(i)
                 // Inputs are kept as lines, to be read only as far as the check goes.
                 if bytes[0] == UInt8(ascii: "i") || bytes[0] == UInt8(ascii: "r") {
-                    witness.inputLines.append(lines[i])
+                    inputRanges.append(lines.ranges[i])
                     continue
                 }
                 StateFile.cells(bytes, into: &cells)
@@ -285,6 +287,7 @@ struct BuildWitness: Sendable, Equatable {
             return true
         }
         guard read else { return nil }
-        return sawManifest && !witness.inputLines.isEmpty ? witness : nil
+        witness.inputLines = StateFile.Lines(bytes: lines.bytes, ranges: inputRanges)
+        return sawManifest && witness.inputLines.count > 0 ? witness : nil
     }
 }
