@@ -15,15 +15,20 @@ public struct BuildState: Sendable {
     public var notices: NoticeIndex?
     var trees: TreeRecord?
 
-    /// The state beside `output`, or none when there is no Output to describe (then a build starts
-    /// from nothing). `contentRoot` and `displayRoot` must match the notice index's.
-    /// The record of the trees is read on its own (`loadTrees`): only the commit needs it.
-    static func load(for output: URL, contentRoot: String, displayRoot: String) async -> BuildState {
-        guard FileIO.kind(output.path) == .directory else { return BuildState() }
-        // Two files, read at once.
-        async let cache = BuildCache.load(for: output)
-        let notices = NoticeIndex.load(for: output, contentRoot: contentRoot, displayRoot: displayRoot)
-        return await BuildState(cache: cache, notices: notices, trees: nil)
+    /// The notice index beside `output`, or none when there is no Output to describe (then a build
+    /// starts from nothing). `contentRoot` and `displayRoot` must match the index's. Each of the
+    /// state's files is read on its own: the content loads from the notice index, the render cache
+    /// is wanted only once the site is planned (`loadCache`), the record of the trees only by the
+    /// commit (`loadTrees`).
+    static func loadNotices(for output: URL, contentRoot: String, displayRoot: String) -> NoticeIndex? {
+        guard FileIO.kind(output.path) == .directory else { return nil }
+        return NoticeIndex.load(for: output, contentRoot: contentRoot, displayRoot: displayRoot)
+    }
+
+    /// The render cache beside `output` (see `loadNotices`).
+    static func loadCache(for output: URL) -> BuildCache? {
+        guard FileIO.kind(output.path) == .directory else { return nil }
+        return BuildCache.load(for: output)
     }
 
     /// The record of the trees beside `output` (see `TreeRecord`), when there is an Output it describes.

@@ -254,11 +254,15 @@ public struct SiteBuild {
             let trees = remembered.map(\.trees) ?? BuildState.loadTrees(for: output)
             return (trees, starter.startCommit(trees: trees))
         }()
+        // The render cache is wanted only once the site is planned: it is read while the notice
+        // index is and the content loads (the end of its reading, its table of 17,000 entries, is
+        // on one core: the content waited for it when both files were read before the content).
+        async let readCache = remembered == nil ? BuildState.loadCache(for: output) : nil
         if let remembered {
             state = remembered
             changed = options.changedContent
         } else {
-            state = await BuildState.load(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay)
+            state = BuildState(cache: nil, notices: BuildState.loadNotices(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay))
         }
         let loaded = await loadInputs(bag: &bag, indexing: true, previous: state.notices, changed: changed, steps: steps)
         let notices = loaded.notices
@@ -277,6 +281,7 @@ public struct SiteBuild {
         } catch {
             throw DiagnosticsError([.error(SourceLocation(file: writer.staging.path), "cannot create the staging folder: \(error)")])
         }
+        if remembered == nil { state.cache = await readCache }
         let plan = PagePlan(model: model, theme: theme)
         var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
