@@ -359,7 +359,8 @@ public struct SiteBuild {
         }
         var result = Result(fingerprints: report.fingerprints, written: summary, warnings: bag.all, searchIndex: report.search)
         result.pagesKeptByData = report.keptByData
-        result.leftovers = Leftovers(values: [state, model, plan, cache, report, notices as any Sendable, prepared as any Sendable])
+        // The writer holds the record of the trees the commit left: 22,000 folders at 10,000 notices.
+        result.leftovers = Leftovers(values: [state, model, plan, cache, report, notices as any Sendable, prepared as any Sendable, writer])
         if options.defersState {
             result.pendingState = PendingState(work: persist)
             return result
