@@ -355,6 +355,13 @@ import Testing
         #expect(!OutputWriter.nameTheSameFiles(damaged, manifest))
         #expect(!OutputWriter.nameTheSameFiles(Array(manifest.dropLast()), manifest + [0x0A]))
         #expect(!OutputWriter.nameTheSameFiles([], manifest))
+        // A line without a hash names its path all the same, and a last line break is no line; a
+        // path that only starts like another's is not it.
+        let bare = Array("gavel-manifest 1\nindex.html\nsearch/docs-0.js\t4".utf8)
+        #expect(OutputWriter.nameTheSameFiles(bare, Array("gavel-manifest 1\nindex.html\t1f\nsearch/docs-0.js\n".utf8)))
+        #expect(OutputWriter.nameTheSameFiles(bare, Array("gavel-manifest 1\nindex.html\t1f\nsearch/docs-0.js".utf8)))
+        #expect(!OutputWriter.nameTheSameFiles(bare, Array("gavel-manifest 1\nindex.htm\t1f\nsearch/docs-0.js".utf8)))
+        #expect(!OutputWriter.nameTheSameFiles(bare, Array("gavel-manifest 1\nindex.html\t1f\nsearch/docs-0.jss\t4".utf8)))
     }
 
     /// A manifest in the plan's order is made in parts, one per core, and joined: it is the manifest
