@@ -217,13 +217,8 @@ enum StateFile {
     /// `out`, which a caller reading many lines keeps from one to the next.
     static func cells(_ line: Bytes, separator: UInt8 = 0x09, into out: inout [Bytes]) {
         out.removeAll(keepingCapacity: true)
-        guard let base = line.baseAddress else {
-            out.append(line)
-            return
-        }
         var start = 0
-        while start < line.count, let hit = memchr(base + start, Int32(separator), line.count - start) {
-            let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        while let end = FileIO.index(of: separator, in: line, from: start) {
             out.append(Bytes(rebasing: line[start..<end]))
             start = end + 1
         }

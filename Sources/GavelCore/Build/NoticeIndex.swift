@@ -163,7 +163,7 @@ public struct NoticeIndex: Sendable {
         // notices of a dozen fields each, on every rebuild).
         guard let base = field.baseAddress else { return .some(.some("")) }
         if field.count == 2, base[0] == 0x5C, base[1] == 0x30 { return .some(nil) }
-        guard memchr(base, 0x5C, field.count) != nil else { return .some(.some(String(decoding: field, as: UTF8.self))) }
+        guard FileIO.index(of: 0x5C, in: field, from: 0) != nil else { return .some(.some(String(decoding: field, as: UTF8.self))) }
         var out: [UInt8] = []
         out.reserveCapacity(field.count)
         var i = 0
@@ -297,7 +297,7 @@ public struct NoticeIndex: Sendable {
                               contentRoot: String, displayRoot: String) -> (String, Entry)? {
         StateFile.cells(line, into: &cells)
         guard cells.count == 20 else { return nil }
-        let cells = cells
+        let cells = cells  // a copy the functions below can capture (an inout parameter cannot be)
         func text(_ i: Int) -> String? { unescape(cells[i]) ?? nil }
         func hex(_ i: Int) -> UInt64? { BuildCache.hex(cells[i]) }
         guard let relative = text(0), let size = hex(1), let seconds = hex(2), let nanoseconds = hex(3), let inode = hex(4), let changed = hex(5), let changedNanoseconds = hex(6),

@@ -108,8 +108,8 @@ public struct CourtVariables: Sendable {
             while i + 1 < bytes.count {
                 // To the next "{" (memchr: most of a body has none; a byte at a time, the scan was about
                 // 1% of a full build's CPU), then a look at the byte after it.
-                guard let base = bytes.baseAddress, let found = memchr(base + i, Int32(brace), bytes.count - 1 - i) else { break }
-                i = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                guard let found = FileIO.index(of: brace, in: bytes, from: i, to: bytes.count - 1) else { break }
+                i = found
                 guard bytes[i + 1] == brace else { i += 1; continue }
                 var j = i + 2
                 while j + 1 < bytes.count, !(bytes[j] == closing && bytes[j + 1] == closing), bytes[j] != 0x0A { j += 1 }
@@ -170,9 +170,7 @@ public struct CourtVariables: Sendable {
         if let found = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
             var from = 0
             // memchr to each "{", then a look at the byte after it.
-            while from < bytes.count - 1, let base = bytes.baseAddress,
-                  let found = memchr(base + from, Int32(UInt8(ascii: "{")), bytes.count - 1 - from) {
-                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            while let at = FileIO.index(of: UInt8(ascii: "{"), in: bytes, from: from, to: bytes.count - 1) {
                 if bytes[at + 1] == UInt8(ascii: "{") { return true }
                 from = at + 1
             }

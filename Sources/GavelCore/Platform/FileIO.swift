@@ -423,15 +423,22 @@ enum FileIO {
     static func lineRanges(_ bytes: [UInt8], from first: Int = 0) -> [Range<Int>] {
         var out: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
             var start = first
             while start < buffer.count {
-                let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? buffer.count
+                let end = index(of: 0x0A, in: buffer, from: start) ?? buffer.count
                 if end > start { out.append(start..<end) }
                 start = end + 1
             }
         }
         return out
+    }
+
+    /// Where `byte` first is in `bytes[from..<end]` (all the rest when no end is given), found with
+    /// memchr: Gavel scans megabytes of state, manifests, scripts and bodies for one byte at a time.
+    static func index(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from: Int, to end: Int? = nil) -> Int? {
+        let end = end ?? bytes.count
+        guard from < end, let base = bytes.baseAddress, let hit = memchr(base + from, Int32(byte), end - from) else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 
     /// The status of the entry at `path` (a link itself, not its target), or nil when there is none.

@@ -142,31 +142,33 @@ public struct Theme: Sendable {
         // lines found with memchr: as Characters it took 5 ms of every build, cut into an array of
         // lines 3-4 ms. Anything else is read as text, where "\r\n" is one Character and Unicode's
         // spaces count as blank.
-        let twin = bytes.withUnsafeBufferPointer { buffer -> [UInt8]?? in
-            guard let base = buffer.baseAddress, !buffer.contains(where: { $0 >= 0x80 || $0 == 0x0D }) else { return buffer.isEmpty ? .some(nil) : nil }
-            func starts(_ at: Int, _ end: Int, with prefix: StaticString) -> Bool {
-                end - at >= prefix.utf8CodeUnitCount && memcmp(base + at, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
-            }
-            // The last line that is not blank, and the first that starts an export or an import:
-            // the module's one export must be its last line, and it may have no import.
-            var start = 0, last: Int?, lastEnd = 0, firstModuleLine: Int?
-            while start <= buffer.count {
-                let end = memchr(base + start, 0x0A, buffer.count - start).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? buffer.count
-                if !UnsafeBufferPointer(rebasing: buffer[start..<end]).allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                    last = start
-                    lastEnd = end
-                }
-                if firstModuleLine == nil, starts(start, end, with: "export ") || starts(start, end, with: "import ") { firstModuleLine = start }
-                start = end + 1
-            }
-            guard let last, starts(last, lastEnd, with: "export {"), firstModuleLine == last else { return .some(nil) }
-            var classic = Array(Self.classicOpening(name).utf8)
-            if last > 0 { classic.append(contentsOf: buffer[0..<(last - 1)]) }
-            classic.append(contentsOf: Self.classicClosing.utf8)
-            return .some(classic)
+        guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return classicScript(name, text: String(decoding: bytes, as: UTF8.self)) }
+        return bytes.withUnsafeBufferPointer { classicBody(name, ascii: $0) }.map { (String(name.dropLast(3)) + ".classic.js", $0) }
+    }
+
+    /// `classicScript`'s file for a module in ASCII without carriage returns, or nil when it is not
+    /// one whose only export is its last line, with no import.
+    private static func classicBody(_ name: String, ascii buffer: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let base = buffer.baseAddress else { return nil }
+        func starts(_ at: Int, _ end: Int, with prefix: StaticString) -> Bool {
+            end - at >= prefix.utf8CodeUnitCount && memcmp(base + at, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
         }
-        guard let twin else { return classicScript(name, text: String(decoding: bytes, as: UTF8.self)) }
-        return twin.map { (String(name.dropLast(3)) + ".classic.js", $0) }
+        // The last line that is not blank, and the first that starts an export or an import.
+        var start = 0, last: Int?, lastEnd = 0, firstModuleLine: Int?
+        while start <= buffer.count {
+            let end = FileIO.index(of: 0x0A, in: buffer, from: start) ?? buffer.count
+            if !UnsafeBufferPointer(rebasing: buffer[start..<end]).allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                last = start
+                lastEnd = end
+            }
+            if firstModuleLine == nil, starts(start, end, with: "export ") || starts(start, end, with: "import ") { firstModuleLine = start }
+            start = end + 1
+        }
+        guard let last, starts(last, lastEnd, with: "export {"), firstModuleLine == last else { return nil }
+        var classic = Array(classicOpening(name).utf8)
+        if last > 0 { classic.append(contentsOf: buffer[0..<(last - 1)]) }
+        classic.append(contentsOf: classicClosing.utf8)
+        return classic
     }
 
     /// `classicScript` for any text.
