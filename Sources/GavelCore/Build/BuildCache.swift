@@ -155,29 +155,26 @@ public struct BuildCache: Sendable {
     }
 
     public func save(for output: URL) throws {
-        try Self.save(body(), global: global, for: output)
+        try file(for: output).place()
     }
 
-    /// Writes a cache whose body `body()` made (made apart: while the commit runs).
-    static func save(_ body: [UInt8], global: UInt64, for output: URL) throws {
-        try StateFile.write(location(for: output).path, kind: "gavel-cache", head: [String(global, radix: 16)], body: body)
+    /// The cache's file, written beside its place (written apart: while the commit runs).
+    func file(for output: URL) throws(FileIO.Failure) -> FileIO.Replacement {
+        var out = StateFile.Writer(Self.location(for: output).path, kind: "gavel-cache", head: [String(global, radix: 16)])
+        write(to: &out)
+        return try out.finish()
     }
 
     /// The file's lines, one per entry.
-    func body() -> [UInt8] {
-        var bytes: [UInt8] = []
-        // Room for the longest lines (eleven numbers of sixteen digits), so the body is never
-        // copied to grow. Room reserved and not written is not touched, apart from the rest of
-        // the (2 MiB huge) page where the body ends.
-        bytes.reserveCapacity(entries.keys.reduce(0) { $0 + $1.utf8.count } + entries.count * 11 * 17 + entries.count * 3)
+    func write(to out: inout StateFile.Writer) {
         func cell(_ value: UInt64) {
-            bytes.append(0x09)
-            StateFile.appendHex(value, to: &bytes)
+            out.bytes.append(0x09)
+            StateFile.appendHex(value, to: &out.bytes)
         }
         // In the table's order: the file is read back into a table, and sorting seventeen thousand
         // entries would cost more than writing them.
         for (path, e) in entries {
-            bytes.append(contentsOf: path.utf8)
+            out.bytes.append(contentsOf: path.utf8)
             // Cell by cell, not from an array literal: that made two arrays per line.
             cell(e.input)
             cell(e.output)
@@ -187,7 +184,7 @@ public struct BuildCache: Sendable {
             if let data = e.data {
                 cell(data)
             } else {
-                bytes.append(contentsOf: [0x09, UInt8(ascii: "-")])
+                out.bytes.append(contentsOf: [0x09, UInt8(ascii: "-")])
             }
             if let place = e.searchPlace, let hash = e.searchHash {
                 cell(UInt64(clamping: place.shard))
@@ -195,9 +192,8 @@ public struct BuildCache: Sendable {
                 cell(UInt64(clamping: place.range.upperBound))
                 cell(hash)
             }
-            bytes.append(0x0A)
+            out.endLine()
         }
-        return bytes
     }
 
     /// Removes the cache file (the next build then renders everything).

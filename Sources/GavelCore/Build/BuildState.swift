@@ -45,23 +45,50 @@ public struct BuildState: Sendable {
         BuildWitness.remove(for: output)
     }
 
-    /// The render cache and the notice index a build leaves, made into their files' bytes, which are
-    /// nil where the file beside Output already says the same. `gavel build` makes them while the
-    /// commit runs (much of which is on one core) and writes them once it succeeded.
+    /// A state file's part in the state a build leaves.
+    enum Update: Sendable {
+        /// The file beside Output already says the same.
+        case unchanged
+        /// Written under a temporary name, to be put in place once the site is committed.
+        case written(FileIO.Replacement)
+        /// It could not be written: the file there is removed, so the next build does not read it.
+        case failed
+
+        init(_ make: () throws(FileIO.Failure) -> FileIO.Replacement) {
+            do { self = .written(try make()) } catch { self = .failed }
+        }
+
+        /// Puts the file in place; where that fails, or it was never written, removes the old one.
+        func commit(remove: () -> Void) {
+            switch self {
+            case .unchanged: return
+            case let .written(file): if (try? file.place()) == nil { remove() }
+            case .failed: remove()
+            }
+        }
+
+        func discard() {
+            if case let .written(file) = self { file.discard() }
+        }
+    }
+
+    /// The render cache and the notice index a build leaves, written to their files under temporary
+    /// names. `gavel build` writes them while the commit runs (much of which is on one core) and puts
+    /// them in place once it succeeded.
     struct Prepared: Sendable {
         /// Every rendered file's entry, with how its file was left.
         var entries: [String: BuildCache.Entry]
         var global: UInt64
-        var cacheBody: [UInt8]?
+        var cacheFile: Update
         var notices: NoticeIndex?
-        var noticesBody: [UInt8]?
+        var noticesFile: Update
         /// True when the cache has an entry for each of the site's files: a witness vouches for no less.
         var describesEveryFile: Bool
 
         /// `entries` as rendered, `stamps` how the files written were left, `fingerprints` every file of
         /// the site, `previous` the state this build read.
-        static func make(entries handed: SiteBuild.HandedOver<[String: BuildCache.Entry]>, stamps: [String: OutputWriter.FileStamp], global: UInt64,
-                         fingerprints: [String: UInt64], notices: NoticeIndex?, previous: BuildState) async -> Prepared {
+        static func make(for output: URL, entries handed: SiteBuild.HandedOver<[String: BuildCache.Entry]>, stamps: [String: OutputWriter.FileStamp],
+                         global: UInt64, fingerprints: [String: UInt64], notices: NoticeIndex?, previous: BuildState) async -> Prepared {
             // The cache records how each file was left, so a file changed by hand is never reused.
             var entries = handed.take() ?? [:]
             // A file written this build has a new stamp: then the cache differs from the last one,
@@ -74,35 +101,47 @@ public struct BuildState: Sendable {
             }
             // Three passes over thousands of entries, side by side.
             let stamped = entries
-            async let cacheBody = !restamped && previous.cache?.global == global && previous.cache?.entries == stamped ? nil
-                : BuildCache(global: global, entries: stamped).body()
-            async let noticesBody = notices.flatMap { index in previous.notices.map { index.sameStamps(asLoadedFrom: $0) } == true ? nil : index.body() }
+            async let cacheFile = !restamped && previous.cache?.global == global && previous.cache?.entries == stamped ? Update.unchanged
+                : Update { () throws(FileIO.Failure) in try BuildCache(global: global, entries: stamped).file(for: output) }
+            async let noticesFile = notices.map { index in
+                previous.notices.map { index.sameStamps(asLoadedFrom: $0) } == true ? Update.unchanged
+                    : Update { () throws(FileIO.Failure) in try index.file(for: output) }
+            } ?? .unchanged
             // Looked up by key alone: reading each entry out copied it (17,000 at 10,000 notices).
             let every = stamped.count == fingerprints.count && fingerprints.keys.allSatisfy { stamped.index(forKey: $0) != nil }
-            return Prepared(entries: stamped, global: global, cacheBody: await cacheBody, notices: notices, noticesBody: await noticesBody,
+            return Prepared(entries: stamped, global: global, cacheFile: await cacheFile, notices: notices, noticesFile: await noticesFile,
                             describesEveryFile: every)
+        }
+
+        /// Removes the files written: the site they describe was not committed.
+        func discard() {
+            cacheFile.discard()
+            noticesFile.discard()
         }
     }
 
-    /// Writes what changed, after the site was committed: the cache and notice index `prepared`
-    /// made, and `trees` (nil leaves its file as it is: it already describes this build).
+    /// Puts in place what changed, after the site was committed: the cache and notice index
+    /// `prepared` wrote, and `trees` (nil leaves its file as it is: it already describes this build).
     static func commit(for output: URL, prepared: Prepared, trees: TreeRecord?, witness: BuildWitness? = nil) async {
-        let witnessBody = await withTaskGroup(of: [UInt8]?.self) { group in
-            if let body = prepared.cacheBody {
-                group.addTask { if (try? BuildCache.save(body, global: prepared.global, for: output)) == nil { BuildCache.remove(for: output) }; return nil }
-            }
-            if let body = prepared.noticesBody {
-                group.addTask { if (try? NoticeIndex.save(body, for: output)) == nil { NoticeIndex.remove(for: output) }; return nil }
-            }
+        let witnessFile = await withTaskGroup(of: Update?.self) { group in
+            group.addTask { prepared.cacheFile.commit { BuildCache.remove(for: output) }; return nil }
+            group.addTask { prepared.noticesFile.commit { NoticeIndex.remove(for: output) }; return nil }
             if let trees { group.addTask { if (try? trees.save(for: output)) == nil { TreeRecord.remove(for: output) }; return nil } }
-            // The witness's ten thousand lines are made beside the others' files...
-            if let witness { group.addTask { witness.body() } }
-            var made: [UInt8]?
-            for await body in group where body != nil { made = body }
-            return made
+            // The witness's ten thousand lines are written beside the others' files...
+            if let witness { group.addTask { Update { () throws(FileIO.Failure) in try witness.file(for: output) } } }
+            var written: Update?
+            for await update in group where update != nil { written = update }
+            return written
         }
-        // ...and written last: it vouches for the cache written before it.
-        if let witness, let witnessBody, (try? witness.save(witnessBody, for: output)) == nil { BuildWitness.remove(for: output) }
+        // ...and put in place last: it vouches for the cache put in place before it.
+        witnessFile?.commit { BuildWitness.remove(for: output) }
+    }
+
+    /// Removes what a build killed while writing the state left beside `output` (see
+    /// `FileIO.removeStrayTemporaries`). Only while the lock is held: no other build is writing.
+    static func removeStrayTemporaries(for output: URL) {
+        let output = output.standardizedFileURL
+        FileIO.removeStrayTemporaries(in: output.deletingLastPathComponent().path, prefix: "." + output.lastPathComponent + ".gavel-")
     }
 
     /// A hidden file beside Output: `.Output.<suffix>`.
@@ -207,7 +246,7 @@ enum StateFile {
               let checksum = BuildCache.hex(ArraySlice(fields[2].utf8)) else { return nil }
         // The body is checked and cut into lines where it was read: copying megabytes costs more.
         let body = newline + 1
-        guard bytes.withUnsafeBytes({ ContentHash.of(UnsafeRawBufferPointer(rebasing: $0[body...])) }) == checksum else { return nil }
+        guard bytes.withUnsafeBytes({ Checksum.of(UnsafeRawBufferPointer(rebasing: $0[body...])) }) == checksum else { return nil }
         return (Array(fields.dropFirst(3)), Lines(bytes: bytes, ranges: FileIO.lineRanges(bytes, from: body)))
     }
 
@@ -250,8 +289,132 @@ enum StateFile {
         }
     }
 
+    /// Writes a state file whose whole body is at hand, in its place.
     static func write(_ path: String, kind: String, head: [String], body: [UInt8]) throws {
-        let header = ([kind, GavelVersion.identity, String(ContentHash.of(body), radix: 16)] + head).joined(separator: " ") + "\n"
-        try FileIO.replace(path, with: Array(header.utf8), body)
+        var out = Writer(path, kind: kind, head: head)
+        out.bytes = body
+        try out.finish().place()
+    }
+
+    /// A state file written as its lines are made, a few hundred KiB at a time, to a temporary file
+    /// beside its place: the whole body is never held (at 50,000 notices the cache's, the notice
+    /// index's and the witness's bodies were 28 MB more at the build's peak, at its end). The
+    /// header's checksum is filled in last.
+    struct Writer {
+        /// Bytes made and not yet written out: append a line to them, then call `endLine()`.
+        var bytes: [UInt8] = []
+        private let file: FileIO.Replacement?
+        private var failure: FileIO.Failure?
+        private var checksum = Checksum()
+        /// Where the header's checksum goes: sixteen digits, written as zeros first.
+        private let checksumOffset: Int
+        /// How much is made before it is written out.
+        static let chunk = 256 << 10
+
+        init(_ path: String, kind: String, head: [String]) {
+            let start = kind + " " + GavelVersion.identity + " "
+            checksumOffset = start.utf8.count
+            let header = ([start + String(repeating: "0", count: 16)] + head).joined(separator: " ") + "\n"
+            do {
+                let file = try FileIO.Replacement(path)
+                try Array(header.utf8).withUnsafeBytes { try file.append($0) }
+                self.file = file
+            } catch {
+                file = nil
+                failure = error as? FileIO.Failure ?? FileIO.Failure(path: path, code: EIO)
+            }
+            bytes.reserveCapacity(Self.chunk + 4096)
+        }
+
+        /// Ends the line being made; writes out what was made when it is a chunk or more.
+        mutating func endLine() {
+            bytes.append(0x0A)
+            if bytes.count >= Self.chunk { writeOut() }
+        }
+
+        private mutating func writeOut() {
+            guard !bytes.isEmpty else { return }
+            bytes.withUnsafeBytes { checksum.add($0) }
+            if failure == nil, let file {
+                do {
+                    try bytes.withUnsafeBytes { try file.append($0) }
+                } catch {
+                    failure = error as? FileIO.Failure ?? FileIO.Failure(path: file.temporary, code: EIO)
+                }
+            }
+            bytes.removeAll(keepingCapacity: true)
+        }
+
+        /// The whole file, checksum filled in, still under its temporary name (see
+        /// `FileIO.Replacement`); nothing is left of it when it could not be written.
+        mutating func finish() throws(FileIO.Failure) -> FileIO.Replacement {
+            writeOut()
+            guard let file else { throw failure ?? FileIO.Failure(path: "", code: EIO) }
+            if let failure {
+                file.discard()
+                throw failure
+            }
+            var digits = Array(String(checksum.value, radix: 16).utf8)
+            digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: 16 - digits.count), at: 0)
+            do {
+                try file.overwrite(digits, at: checksumOffset)
+            } catch {
+                file.discard()
+                throw error as? FileIO.Failure ?? FileIO.Failure(path: file.temporary, code: EIO)
+            }
+            return file
+        }
+    }
+
+    /// The checksum of a state file's body, taken piece by piece as it is written out: eight bytes
+    /// at a time like `ContentHash` (which needs the length first), the length mixed in last.
+    struct Checksum {
+        private var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
+        private var count = 0
+        /// The bytes after the last whole eight, lowest first.
+        private var tail: UInt64 = 0
+        private var tailCount = 0
+
+        static func of(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+            var checksum = Checksum()
+            checksum.add(raw)
+            return checksum.value
+        }
+
+        mutating func add(_ raw: UnsafeRawBufferPointer) {
+            count += raw.count
+            var i = 0
+            if tailCount > 0 {
+                while tailCount < 8, i < raw.count {
+                    tail |= UInt64(raw[i]) << UInt64(8 * tailCount)
+                    tailCount += 1
+                    i += 1
+                }
+                guard tailCount == 8 else { return }
+                mix(tail)
+                tail = 0
+                tailCount = 0
+            }
+            while i + 8 <= raw.count {
+                mix(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i += 8
+            }
+            while i < raw.count {
+                tail |= UInt64(raw[i]) << UInt64(8 * tailCount)
+                tailCount += 1
+                i += 1
+            }
+        }
+
+        private mutating func mix(_ word: UInt64) {
+            hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 32
+        }
+
+        var value: UInt64 {
+            var h = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+            h = (h ^ UInt64(count)) &* 0xFF51_AFD7_ED55_8CCD
+            return h ^ (h >> 29)
+        }
     }
 }

@@ -197,23 +197,22 @@ struct BuildWitness: Sendable, Equatable {
     // (size, modification seconds and nanoseconds, inode, change seconds and nanoseconds).
 
     func save(for output: URL) throws {
-        try save(body(), for: output)
+        try file(for: output).place()
     }
 
-    /// Writes the witness whose body `body()` made (made apart, while the rest of the state is written).
-    func save(_ body: [UInt8], for output: URL) throws {
+    /// The witness's file, written beside its place (written apart, while the rest of the state is).
+    func file(for output: URL) throws(FileIO.Failure) -> FileIO.Replacement {
         let head = [options, UInt64(bitPattern: marker), UInt64(files)].map { String($0, radix: 16) }
-        try StateFile.write(Self.location(for: output).path, kind: "gavel-witness", head: head, body: body)
+        var out = StateFile.Writer(Self.location(for: output).path, kind: "gavel-witness", head: head)
+        write(to: &out)
+        return try out.finish()
     }
 
     /// The file's body: zones, go-lives, the manifest's stamp, then every input (ten thousand lines).
-    func body() -> [UInt8] {
-        var bytes: [UInt8] = []
-        // Room for the longest lines (six numbers of sixteen digits), so the body is never copied to grow.
-        bytes.reserveCapacity(inputs.reduce(4096) { $0 + $1.path.utf8.count + 6 * 17 + 3 })
+    func write(to out: inout StateFile.Writer) {
         func cell(_ value: UInt64) {
-            bytes.append(0x09)
-            StateFile.appendHex(value, to: &bytes)
+            out.bytes.append(0x09)
+            StateFile.appendHex(value, to: &out.bytes)
         }
         func stamp(_ s: NoticeIndex.Stamp) {
             cell(UInt64(bitPattern: s.size))
@@ -224,29 +223,28 @@ struct BuildWitness: Sendable, Equatable {
             cell(UInt64(bitPattern: s.changedNanoseconds))
         }
         for (zone, today) in zones.sorted(by: { $0.key < $1.key }) {
-            bytes.append(contentsOf: Array("z\t".utf8))
-            NoticeIndex.escape(zone, into: &bytes)
-            bytes.append(0x09)
-            NoticeIndex.escape(today, into: &bytes)
-            bytes.append(0x0A)
+            out.bytes.append(contentsOf: Array("z\t".utf8))
+            NoticeIndex.escape(zone, into: &out.bytes)
+            out.bytes.append(0x09)
+            NoticeIndex.escape(today, into: &out.bytes)
+            out.endLine()
         }
         for (instant, passed) in goLives.sorted(by: { $0.key < $1.key }) {
-            bytes.append(UInt8(ascii: "g"))
+            out.bytes.append(UInt8(ascii: "g"))
             cell(UInt64(bitPattern: instant))
             cell(passed ? 1 : 0)
-            bytes.append(0x0A)
+            out.endLine()
         }
-        bytes.append(UInt8(ascii: "m"))
+        out.bytes.append(UInt8(ascii: "m"))
         stamp(manifest)
-        bytes.append(0x0A)
+        out.endLine()
         for input in inputs {
-            bytes.append(input.isRoot ? UInt8(ascii: "r") : UInt8(ascii: "i"))
-            bytes.append(0x09)
-            NoticeIndex.escape(input.path, into: &bytes)
+            out.bytes.append(input.isRoot ? UInt8(ascii: "r") : UInt8(ascii: "i"))
+            out.bytes.append(0x09)
+            NoticeIndex.escape(input.path, into: &out.bytes)
             stamp(input.stamp)
-            bytes.append(0x0A)
+            out.endLine()
         }
-        return bytes
     }
 
     static func load(for output: URL) -> BuildWitness? {

@@ -186,30 +186,28 @@ public struct NoticeIndex: Sendable {
     }
 
     public func save(for output: URL) throws {
-        try Self.save(body(), for: output)
+        try file(for: output).place()
     }
 
-    /// Writes an index whose body `body()` made (made apart: while the commit runs).
-    static func save(_ body: [UInt8], for output: URL) throws {
-        try StateFile.write(location(for: output).path, kind: "gavel-notices", head: [], body: body)
+    /// The index's file, written beside its place (written apart: while the commit runs).
+    func file(for output: URL) throws(FileIO.Failure) -> FileIO.Replacement {
+        var out = StateFile.Writer(Self.location(for: output).path, kind: "gavel-notices", head: [])
+        write(to: &out)
+        return try out.finish()
     }
 
     /// The file's roots line and its lines, one per notice.
-    func body() -> [UInt8] {
-        var bytes: [UInt8] = []
-        // Room for it all at once (grown as it went, the body of ten thousand notices was copied
-        // at each doubling): a kept line's length, or a generous guess for a notice read afresh.
-        bytes.reserveCapacity(groups.values.joined().reduce(contentRoot.utf8.count + displayRoot.utf8.count + 2) { $0 + ($1.value.line?.count ?? 1024) + 1 })
-        Self.escape(contentRoot, into: &bytes)
-        bytes.append(0x09)
-        Self.escape(displayRoot, into: &bytes)
-        bytes.append(0x0A)
+    func write(to out: inout StateFile.Writer) {
+        Self.escape(contentRoot, into: &out.bytes)
+        out.bytes.append(0x09)
+        Self.escape(displayRoot, into: &out.bytes)
+        out.endLine()
         // In the tables' order: the file is read back into tables, and sorting ten thousand notices
         // would cost more than writing them.
         for (relative, entry) in groups.values.joined() {
             if let line = entry.line {
-                bytes.append(contentsOf: line)
-                bytes.append(0x0A)
+                out.bytes.append(contentsOf: line)
+                out.endLine()
                 continue
             }
             let n = entry.notice, s = entry.stamp
@@ -218,34 +216,33 @@ public struct NoticeIndex: Sendable {
                 String(s.changed, radix: 16), String(s.changedNanoseconds, radix: 16), n.court, n.slug, n.title, n.date.description, n.summary,
             ]
             for field in fields {
-                Self.escape(field, into: &bytes)
-                bytes.append(0x09)
+                Self.escape(field, into: &out.bytes)
+                out.bytes.append(0x09)
             }
             // Lists: each item escaped on its own, so the separators between them stay unambiguous.
             for (i, tag) in n.tags.enumerated() {
-                if i > 0 { bytes.append(0x1F) }
-                Self.escape(tag, into: &bytes)
+                if i > 0 { out.bytes.append(0x1F) }
+                Self.escape(tag, into: &out.bytes)
             }
-            bytes.append(0x09)
+            out.bytes.append(0x09)
             for field in [n.draft ? "1" : "0", n.publish?.description, n.expires?.description] {
-                Self.escape(field, into: &bytes)
-                bytes.append(0x09)
+                Self.escape(field, into: &out.bytes)
+                out.bytes.append(0x09)
             }
             for (i, event) in n.events.enumerated() {
-                if i > 0 { bytes.append(0x1E) }
-                Self.escape(event.title, into: &bytes)
-                bytes.append(0x1F)
-                Self.escape(event.start.description, into: &bytes)
-                bytes.append(0x1F)
-                Self.escape(event.end.description, into: &bytes)
+                if i > 0 { out.bytes.append(0x1E) }
+                Self.escape(event.title, into: &out.bytes)
+                out.bytes.append(0x1F)
+                Self.escape(event.start.description, into: &out.bytes)
+                out.bytes.append(0x1F)
+                Self.escape(event.end.description, into: &out.bytes)
             }
             for number in [UInt64(n.body.offset), UInt64(n.body.firstLine), n.sourceHash] {
-                bytes.append(0x09)
-                bytes.append(contentsOf: Array(String(number, radix: 16).utf8))
+                out.bytes.append(0x09)
+                StateFile.appendHex(number, to: &out.bytes)
             }
-            bytes.append(0x0A)
+            out.endLine()
         }
-        return bytes
     }
 
     /// The items of a list field, still escaped.

@@ -234,6 +234,7 @@ public struct SiteBuild {
             return Result(count: paths.count, files: { Set(paths.map { String(decoding: $0, as: UTF8.self) }) }, written: summary, warnings: [])
         }
         BuildWitness.remove(for: options.output)
+        BuildState.removeStrayTemporaries(for: options.output)
         // Stamps of what this build reads count only if older than this mark (see `BuildWitness`),
         // read on the lock file and from the kernel's clock; the earlier of the two.
         let mark = writer.markTime().map { (device: $0.device, time: min($0.time, FileIO.coarseNow())) }
@@ -308,14 +309,14 @@ public struct SiteBuild {
             throw DiagnosticsError(bag.all)
         }
 
-        // The cache and the notice index are made into their files' bytes while the commit runs, for
-        // `gavel build`; serve, which tells open pages to reload before it writes the state, makes them after.
+        // The cache and the notice index are written (under temporary names) while the commit runs,
+        // for `gavel build`; serve, which tells open pages to reload before it writes the state, writes them after.
         let stamps = writer.stamps, global = cache.global, fingerprints = report.fingerprints
         // Handed over whole, so stamping its few emitted files does not copy all 17,000 entries.
         let rendered = HandedOver(report.cacheEntries), read = state
         report.cacheEntries = [:]
-        let prepare: @Sendable () async -> BuildState.Prepared = { [notices] in
-            await BuildState.Prepared.make(entries: rendered, stamps: stamps, global: global, fingerprints: fingerprints, notices: notices, previous: read)
+        let prepare: @Sendable () async -> BuildState.Prepared = { [notices, output] in
+            await BuildState.Prepared.make(for: output, entries: rendered, stamps: stamps, global: global, fingerprints: fingerprints, notices: notices, previous: read)
         }
         let defers = options.defersState
         async let early: BuildState.Prepared? = defers ? nil : await prepare()
@@ -326,6 +327,7 @@ public struct SiteBuild {
         do {
             summary = try writer.commit(report.fingerprints, start: started, trees: recorded, order: await order)
         } catch {
+            await early?.discard()
             throw DiagnosticsError(error.diagnostics)
         }
         steps.done("commit")

@@ -144,6 +144,83 @@ enum FileIO {
         }
     }
 
+    /// A new file written in pieces under a temporary name beside `path` (`<path>.tmp<pid>`), then
+    /// put in its place by `place()` or removed by `discard()`; a file neither placed nor discarded
+    /// is removed when this goes. Not shared between tasks: one writer owns it.
+    final class Replacement: Sendable {
+        let path: String
+        let temporary: String
+        /// The open file, or -1 once it is placed or discarded.
+        private let descriptor: Mutex<Int32>
+
+        init(_ path: String) throws {
+            self.path = path
+            temporary = path + ".tmp\(getpid())"
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw Failure(path: temporary, code: errno) }
+            descriptor = Mutex(fd)
+        }
+
+        deinit { discard() }
+
+        /// Appends `bytes` to the file.
+        func append(_ bytes: UnsafeRawBufferPointer) throws {
+            try descriptor.withLock { fd in
+                guard fd >= 0 else { throw Failure(path: temporary, code: EBADF) }
+                var offset = 0
+                while offset < bytes.count, let base = bytes.baseAddress {
+                    let n = Glibc.write(fd, base + offset, bytes.count - offset)
+                    guard n > 0 else { throw Failure(path: temporary, code: n < 0 ? errno : ENOSPC) }
+                    offset += n
+                }
+            }
+        }
+
+        /// Writes `bytes` over what the file holds at `offset` (a header's field known only at the end).
+        func overwrite(_ bytes: [UInt8], at offset: Int) throws {
+            try descriptor.withLock { fd in
+                guard fd >= 0 else { throw Failure(path: temporary, code: EBADF) }
+                let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+                guard n == bytes.count else { throw Failure(path: temporary, code: n < 0 ? errno : ENOSPC) }
+            }
+        }
+
+        /// Closes the file and renames it over `path`; on failure it is removed.
+        func place() throws {
+            try descriptor.withLock { fd in
+                guard fd >= 0 else { throw Failure(path: temporary, code: EBADF) }
+                close(fd)
+                fd = -1
+                guard rename(temporary, path) == 0 else {
+                    let code = errno
+                    unlink(temporary)
+                    throw Failure(path: path, code: code)
+                }
+            }
+        }
+
+        /// Closes and removes the file, unless it was placed.
+        func discard() {
+            descriptor.withLock { fd in
+                guard fd >= 0 else { return }
+                close(fd)
+                fd = -1
+                unlink(temporary)
+            }
+        }
+    }
+
+    /// Removes the temporary files (`<prefix><anything>.tmp<digits>`) that a process killed while
+    /// writing left in `folder`: only names of that form, which only `Replacement` and `replace` make.
+    static func removeStrayTemporaries(in folder: String, prefix: String) {
+        for (name, kind) in entries(of: folder) where kind == .file && name.hasPrefix(prefix) {
+            guard let mark = name.range(of: ".tmp", options: .backwards) else { continue }
+            let digits = name[mark.upperBound...]
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { continue }
+            unlink(folder + "/" + name)
+        }
+    }
+
     /// Every entry under `root`, relative to it. A symbolic link, even to a folder, is listed as a file
     /// and never followed.
     /// Folders are read a level at a time, the folders of one level on every core (a site is ten

@@ -65,10 +65,35 @@ import Testing
         return Run(status: process.terminationStatus, stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    /// What Gavel leaves beside an Output besides its state: nothing once a build has finished.
+    /// What Gavel leaves beside an Output besides its state: nothing once a build has finished (no
+    /// staging or old tree, no state file still under its temporary name).
     static func leftovers(_ output: URL) -> [String] {
         let parent = output.deletingLastPathComponent().path, name = output.lastPathComponent
-        return FileIO.entries(of: parent).map(\.name).filter { $0.hasPrefix("." + name + ".gavel-staging") || $0.hasPrefix("." + name + ".gavel-old") }
+        return FileIO.entries(of: parent).map(\.name).filter {
+            $0.hasPrefix("." + name + ".gavel-staging") || $0.hasPrefix("." + name + ".gavel-old")
+                || ($0.hasPrefix("." + name + ".gavel-") && $0.split(separator: ".").last.map { $0.hasPrefix("tmp") && $0.dropFirst(3).allSatisfy(\.isNumber) && $0.count > 3 } == true)
+        }
+    }
+
+    /// A build killed while its state files were written under temporary names leaves them beside
+    /// Output: the next build removes them, and only them (not a file that merely looks alike).
+    @Test func stateFilesLeftUnderTemporaryNamesAreRemovedByTheNextBuild() throws {
+        let sites = try Self.sites()
+        let output = sites.dir.appendingPathComponent("Out")
+        let first = try Self.gavel(build: sites.a, into: output)
+        try #require(first.status == 0, "\(first.stderr)")
+        let strays = [".Out.gavel-cache.tmp4242", ".Out.gavel-notices.tmp1", ".Out.gavel-witness.tmp99999"]
+        let kept = [".Out.gavel-cache.tmp", ".Out.gavel-cache.tmp12a", ".Out.notes.tmp7", ".Other.gavel-cache.tmp7", "Out.gavel-cache.tmp7"]
+        for name in strays + kept {
+            try Data("x".utf8).write(to: sites.dir.appendingPathComponent(name))
+        }
+        let again = try Self.gavel(build: sites.b, into: output)
+        #expect(again.status == 0, "\(again.stderr)")
+        let left = Set(FileIO.entries(of: sites.dir.path).map(\.name))
+        #expect(left.isDisjoint(with: strays), "\(left.intersection(strays))")
+        #expect(left.isSuperset(of: kept), "\(Set(kept).subtracting(left))")
+        #expect(OutputContractTests.tree(output) == sites.treeB)
+        #expect(Self.leftovers(output).isEmpty, "\(Self.leftovers(output))")
     }
 
     @Test func killedAtManyPointsOutputIsTheOldSiteOrTheNew() async throws {

@@ -64,6 +64,63 @@ import Testing
         #expect(StateFile.read(path, kind: "gavel-test") == nil, "header alone, no line break")
     }
 
+    /// The checksum of a body written out in pieces is the checksum of the whole, wherever it is
+    /// cut; a changed byte or another length changes it.
+    @Test func theChecksumOfPiecesIsTheChecksumOfTheWhole() {
+        let body = (0..<61).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let whole = body.withUnsafeBytes { StateFile.Checksum.of($0) }
+        body.withUnsafeBytes { raw in
+            for first in 0...raw.count {
+                for second in first...raw.count {
+                    var pieces = StateFile.Checksum()
+                    pieces.add(UnsafeRawBufferPointer(rebasing: raw[..<first]))
+                    pieces.add(UnsafeRawBufferPointer(rebasing: raw[first..<second]))
+                    pieces.add(UnsafeRawBufferPointer(rebasing: raw[second...]))
+                    #expect(pieces.value == whole, "cut at \(first) and \(second)")
+                }
+            }
+        }
+        var changed = body
+        changed[30] ^= 0x40
+        #expect(changed.withUnsafeBytes { StateFile.Checksum.of($0) } != whole)
+        #expect((body + [0]).withUnsafeBytes { StateFile.Checksum.of($0) } != whole, "a zero byte more")
+        #expect(Array(body.dropLast()).withUnsafeBytes { StateFile.Checksum.of($0) } != whole)
+    }
+
+    /// A state file written line by line, over many chunks, reads back as its lines; until it is put
+    /// in place it is under a temporary name only, and discarded it leaves nothing.
+    @Test func aStateFileWrittenInChunksReadsBackWhole() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let path = dir.appendingPathComponent("state").path
+        let texts = (0..<40_000).map { "line \($0)\t" + String(repeating: "é", count: $0 % 23) }
+        var out = StateFile.Writer(path, kind: "gavel-test", head: ["a", "1f"])
+        for text in texts {
+            out.bytes.append(contentsOf: text.utf8)
+            out.endLine()
+        }
+        #expect(out.bytes.count < StateFile.Writer.chunk, "written out as it went")
+        let file = try out.finish()
+        #expect(FileIO.kind(path) == .missing, "not in place before it is placed")
+        try file.place()
+        let (head, lines) = try #require(StateFile.read(path, kind: "gavel-test"))
+        #expect(head == ["a", "1f"])
+        #expect((0..<lines.count).map { String(decoding: lines[$0], as: UTF8.self) } == texts)
+        #expect(FileIO.entries(of: dir.path).map(\.name) == ["state"], "no temporary file left")
+
+        var other = StateFile.Writer(path, kind: "gavel-test", head: [])
+        other.bytes.append(contentsOf: "replaced".utf8)
+        other.endLine()
+        try other.finish().discard()
+        #expect(StateFile.read(path, kind: "gavel-test")?.lines.count == texts.count, "a discarded file changes nothing")
+        #expect(FileIO.entries(of: dir.path).map(\.name) == ["state"])
+
+        // Where it cannot be written, finishing says so and leaves nothing.
+        var nowhere = StateFile.Writer(dir.appendingPathComponent("missing/state").path, kind: "gavel-test", head: [])
+        nowhere.bytes.append(contentsOf: "x".utf8)
+        nowhere.endLine()
+        #expect(throws: FileIO.Failure.self) { try nowhere.finish() }
+    }
+
     /// Text in state files is escaped so that tabs, line breaks and list separators cannot cut a line
     /// or a cell; text with none of them is copied as it is. Unescaping gives the text back.
     @Test func escapedTextReadsBackAsWritten() {
