@@ -127,6 +127,14 @@ struct SearchIndex: Sendable {
             ends.append(bytes.count)
         }
 
+        /// Room for `pairs` pairs of `bytes` bytes in all, made before they are written: grown a
+        /// pair at a time, the last copy of a site's postings (14 MB at 50,000 notices) was made
+        /// beside the one before it, at the build's peak.
+        mutating func reserve(bytes count: Int, pairs: Int) {
+            bytes.reserveCapacity(count)
+            ends.reserveCapacity(pairs)
+        }
+
         /// Appends a pair written by `write` into the buffer.
         mutating func append(writing write: (inout [UInt8]) -> Void) {
             write(&bytes)
@@ -220,6 +228,9 @@ struct SearchIndex: Sendable {
         func pairs() -> TermPairs {
             let order = words.inOrder((0..<words.count).filter { !postings[$0].isEmpty })
             var pairs = TermPairs()
+            // A word's JSON string is its UTF-16 units as UTF-8 (at most three bytes each) between
+            // quotes; a word needing escapes would only make the buffer grow.
+            pairs.reserve(bytes: order.reduce(0) { $0 + words.word($1).count * 3 + postings[$1].count + 6 }, pairs: order.count)
             for w in order {
                 pairs.append { bytes in
                     SearchIndex.writeWord(words.word(w), into: &bytes)
@@ -287,6 +298,9 @@ struct SearchIndex: Sendable {
 
     // MARK: - Files
 
+    /// How many term shards are made (on every core) before they are handed on: about 850 KB.
+    static let termShardsPerBatch = 128
+
     static let registry = Array("(globalThis.GAVEL_SEARCH_SHARDS = globalThis.GAVEL_SEARCH_SHARDS || {})[\"".utf8)
 
     private static func script(_ name: String, _ body: (inout [UInt8]) -> Void) -> OutputFile {
@@ -307,7 +321,8 @@ struct SearchIndex: Sendable {
     /// Hands every file of the index but the docs and titles shards `kept` (left as the last build
     /// made them; by place in `layout.files`) to `emit` as it is made, in `layout.files` order (so no
     /// two shards need be held at once), and returns the place of each entry of the docs shards it made.
-    func files(layout: Layout, keeping kept: [Bool] = [], emit: (OutputFile) -> Void) -> [String: Place] {
+    func files(layout: Layout, keeping kept: [Bool] = [], termShardsPerBatch: Int = SearchIndex.termShardsPerBatch,
+               emit: (OutputFile) -> Void) -> [String: Place] {
         var places: [String: Place] = [:]
 
         // Term shards: words in sorted order, cut where the encoded sizes add up to an even share.
@@ -334,23 +349,29 @@ struct SearchIndex: Sendable {
         ])
         emit(Self.script("meta") { meta.write(into: &$0, pretty: false, indent: 0) })
         // The term shards, every one made again on any rebuild that changes an entry, are made on
-        // every core (2.8 MB in 425 files at 10,000 notices) and emitted in order.
+        // every core (2.8 MB in 425 files at 10,000 notices) and emitted in order, a batch at a time:
+        // made all at once, they were a second copy of every posting at the build's peak.
         let wordsByShard = shardWords
-        let termShards = inChunks(wordsByShard.count, minimum: 32) { range -> [OutputFile] in
-            encoded.bytes.withUnsafeBufferPointer { all in
-                range.map { shard in
-                    Self.script("terms-\(shard)") { bytes in
-                        bytes.append(UInt8(ascii: "{"))
-                        for (k, i) in wordsByShard[shard].enumerated() {
-                            if k > 0 { bytes.append(UInt8(ascii: ",")) }
-                            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[(i == 0 ? 0 : encoded.ends[i - 1])..<encoded.ends[i]]))
+        var batch = 0..<0
+        while batch.upperBound < wordsByShard.count {
+            batch = batch.upperBound..<min(wordsByShard.count, batch.upperBound + max(1, termShardsPerBatch))
+            let first = batch.lowerBound
+            let termShards = inChunks(batch.count, minimum: 32) { range -> [OutputFile] in
+                encoded.bytes.withUnsafeBufferPointer { all in
+                    range.map { first + $0 }.map { shard in
+                        Self.script("terms-\(shard)") { bytes in
+                            bytes.append(UInt8(ascii: "{"))
+                            for (k, i) in wordsByShard[shard].enumerated() {
+                                if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[(i == 0 ? 0 : encoded.ends[i - 1])..<encoded.ends[i]]))
+                            }
+                            bytes.append(UInt8(ascii: "}"))
                         }
-                        bytes.append(UInt8(ascii: "}"))
                     }
                 }
             }
+            for file in termShards.joined() { emit(file) }
         }
-        for file in termShards.joined() { emit(file) }
 
         // Docs shards (the entries, and where each stands in its file) and titles shards (each entry's
         // title as the entry has it): arrays of consecutive entries, the last shard taking any extra.

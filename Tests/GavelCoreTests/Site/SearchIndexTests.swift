@@ -90,6 +90,31 @@ import Testing
         #expect(gap.joined(count: 2) == nil, "a part came after the count")
     }
 
+    /// The term shards are made a batch at a time: whatever the batch's size, the same files come,
+    /// byte for byte and in the same order.
+    @Test func termShardsMadeInBatchesAreTheSameFilesInTheSameOrder() {
+        var index = SearchIndex()
+        for i in 0..<160 {
+            _ = index.add(file: "n\(i)/index.html", title: "Notice \(i)", path: "n\(i)/", summary: "",
+                          html: "<p>word\(i % 37) term\(i % 11) filing \(i)</p>")
+        }
+        let layout = SearchIndex.Layout(entries: index.entries.count)
+        #expect(layout.termShards > 3)
+        func made(batch: Int) -> [OutputFile] {
+            var files: [OutputFile] = []
+            _ = index.files(layout: layout, termShardsPerBatch: batch) { files.append($0) }
+            return files
+        }
+        let whole = made(batch: layout.termShards)
+        #expect(whole.filter { $0.path.hasPrefix("search/terms-") }.count == layout.termShards)
+        for batch in [1, 2, 3, SearchIndex.termShardsPerBatch] {
+            let got = made(batch: batch)
+            #expect(got.map(\.path) == whole.map(\.path), "batch \(batch)")
+            let differing = zip(got, whole).filter { $0.bytes != $1.bytes }.map(\.0.path)
+            #expect(got.count == whole.count && differing.isEmpty, "batch \(batch): \(differing)")
+        }
+    }
+
     /// Inputs are given by place in the layout's files: an edit to one entry changes meta's, every
     /// term shard's, and those of the one docs shard and the one titles shard that hold it.
     @Test func anEntrysEditMovesTheInputsOfItsOwnShardsOnly() throws {
