@@ -95,15 +95,6 @@ enum FileIO {
         try write(to: path) { fd in try writeAll(bytes, to: fd, path: path) }
     }
 
-    /// As `write(_:to:)`, the file's bytes given in parts, written one after the other: a state
-    /// file's header and its megabytes of body are not joined into one more array first.
-    @discardableResult
-    static func write(parts: [[UInt8]], to path: String) throws -> stat {
-        try write(to: path) { fd in
-            for bytes in parts { try writeAll(bytes, to: fd, path: path) }
-        }
-    }
-
     private static func write(to path: String, _ body: (Int32) throws -> Void) throws -> stat {
         let flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC
         var fd = open(path, flags, 0o644)
@@ -128,25 +119,9 @@ enum FileIO {
         }
     }
 
-    /// Writes `parts`, one after the other, to a temporary file beside `path` and renames it over `path`.
-    static func replace(_ path: String, with parts: [UInt8]...) throws {
-        let temporary = path + ".tmp\(getpid())"
-        do {
-            try write(parts: parts, to: temporary)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw Failure(path: path, code: code)
-        }
-    }
-
     /// A new file written in pieces under a temporary name beside `path` (`<path>.tmp<pid>`), then
     /// put in its place by `place()` or removed by `discard()`; a file neither placed nor discarded
-    /// is removed when this goes. Not shared between tasks: one writer owns it.
+    /// is removed when this goes.
     final class Replacement: Sendable {
         let path: String
         let temporary: String
@@ -156,7 +131,10 @@ enum FileIO {
         init(_ path: String) throws {
             self.path = path
             temporary = path + ".tmp\(getpid())"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            // Whatever has this process's temporary name is gone first, and the file is made anew:
+            // opened for writing, a FIFO left under the name would wait for a reader forever.
+            unlink(temporary)
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw Failure(path: temporary, code: errno) }
             descriptor = Mutex(fd)
         }
@@ -211,7 +189,7 @@ enum FileIO {
     }
 
     /// Removes the temporary files (`<prefix><anything>.tmp<digits>`) that a process killed while
-    /// writing left in `folder`: only names of that form, which only `Replacement` and `replace` make.
+    /// writing left in `folder`: only names of that form, which `Replacement` makes.
     static func removeStrayTemporaries(in folder: String, prefix: String) {
         for (name, kind) in entries(of: folder) where kind == .file && name.hasPrefix(prefix) {
             guard let mark = name.range(of: ".tmp", options: .backwards) else { continue }

@@ -55,12 +55,12 @@ import Testing
         for position in [bodyStart, bodyStart + 7, written.count - 1] {
             var damaged = written
             damaged[position] ^= 0x01
-            try FileIO.replace(path, with: damaged)
+            try FileIO.write(damaged, to: path)
             #expect(StateFile.read(path, kind: "gavel-test") == nil, "byte \(position) changed")
         }
-        try FileIO.replace(path, with: Array(written.dropLast(2)))
+        try FileIO.write(Array(written.dropLast(2)), to: path)
         #expect(StateFile.read(path, kind: "gavel-test") == nil, "cut off")
-        try FileIO.replace(path, with: Array(written[..<(bodyStart - 1)]))
+        try FileIO.write(Array(written[..<(bodyStart - 1)]), to: path)
         #expect(StateFile.read(path, kind: "gavel-test") == nil, "header alone, no line break")
     }
 
@@ -113,6 +113,21 @@ import Testing
         try other.finish().discard()
         #expect(StateFile.read(path, kind: "gavel-test")?.lines.count == texts.count, "a discarded file changes nothing")
         #expect(FileIO.entries(of: dir.path).map(\.name) == ["state"])
+
+        // A FIFO or a link under the temporary name is replaced, not written through or waited on.
+        let temporary = path + ".tmp\(getpid())"
+        let target = dir.appendingPathComponent("target").path
+        try FileIO.write(Array("kept".utf8), to: target)
+        for plant in [{ mkfifo(temporary, 0o644) }, { symlink(target, temporary) }] {
+            try #require(plant() == 0)
+            var again = StateFile.Writer(path, kind: "gavel-test", head: [])
+            again.bytes.append(contentsOf: "again".utf8)
+            again.endLine()
+            try again.finish().place()
+            #expect(StateFile.read(path, kind: "gavel-test")?.lines.count == 1)
+            #expect(FileIO.kind(temporary) == .missing)
+            #expect(FileIO.read(target) == Array("kept".utf8))
+        }
 
         // Where it cannot be written, finishing says so and leaves nothing.
         var nowhere = StateFile.Writer(dir.appendingPathComponent("missing/state").path, kind: "gavel-test", head: [])
