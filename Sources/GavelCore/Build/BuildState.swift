@@ -140,8 +140,9 @@ public struct BuildState: Sendable {
     /// Removes what a build killed while writing the state left beside `output` (see
     /// `FileIO.removeStrayTemporaries`). Only while the lock is held: no other build is writing.
     static func removeStrayTemporaries(for output: URL) {
-        let output = output.standardizedFileURL
-        FileIO.removeStrayTemporaries(in: output.deletingLastPathComponent().path, prefix: "." + output.lastPathComponent + ".gavel-")
+        let files = [BuildCache.location(for: output), NoticeIndex.location(for: output), TreeRecord.location(for: output),
+                     BuildWitness.location(for: output)]
+        FileIO.removeStrayTemporaries(in: files[0].deletingLastPathComponent().path, of: Set(files.map(\.lastPathComponent)))
     }
 
     /// A hidden file beside Output: `.Output.<suffix>`.

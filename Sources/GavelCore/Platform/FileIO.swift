@@ -188,11 +188,11 @@ enum FileIO {
         }
     }
 
-    /// Removes the temporary files (`<prefix><anything>.tmp<digits>`) that a process killed while
-    /// writing left in `folder`: only names of that form, which `Replacement` makes.
-    static func removeStrayTemporaries(in folder: String, prefix: String) {
-        for (name, kind) in entries(of: folder) where kind == .file && name.hasPrefix(prefix) {
-            guard let mark = name.range(of: ".tmp", options: .backwards) else { continue }
+    /// Removes the temporary files (`<name>.tmp<digits>`, for a name in `names`) that a process
+    /// killed while writing left in `folder`: only names of that form, which `Replacement` makes.
+    static func removeStrayTemporaries(in folder: String, of names: Set<String>) {
+        for (name, kind) in entries(of: folder) where kind == .file {
+            guard let mark = name.range(of: ".tmp", options: .backwards), names.contains(String(name[..<mark.lowerBound])) else { continue }
             let digits = name[mark.upperBound...]
             guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { continue }
             unlink(folder + "/" + name)

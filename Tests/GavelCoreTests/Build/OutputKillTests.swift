@@ -69,9 +69,14 @@ import Testing
     /// staging or old tree, no state file still under its temporary name).
     static func leftovers(_ output: URL) -> [String] {
         let parent = output.deletingLastPathComponent().path, name = output.lastPathComponent
+        func isStateTemporary(_ entry: String) -> Bool {
+            ["cache", "notices", "witness", "trees"].contains { kind in
+                let base = "." + name + ".gavel-" + kind + ".tmp"
+                return entry.hasPrefix(base) && entry.count > base.count && entry.dropFirst(base.count).allSatisfy(\.isNumber)
+            }
+        }
         return FileIO.entries(of: parent).map(\.name).filter {
-            $0.hasPrefix("." + name + ".gavel-staging") || $0.hasPrefix("." + name + ".gavel-old")
-                || ($0.hasPrefix("." + name + ".gavel-") && $0.split(separator: ".").last.map { $0.hasPrefix("tmp") && $0.dropFirst(3).allSatisfy(\.isNumber) && $0.count > 3 } == true)
+            $0.hasPrefix("." + name + ".gavel-staging") || $0.hasPrefix("." + name + ".gavel-old") || isStateTemporary($0)
         }
     }
 
@@ -82,8 +87,11 @@ import Testing
         let output = sites.dir.appendingPathComponent("Out")
         let first = try Self.gavel(build: sites.a, into: output)
         try #require(first.status == 0, "\(first.stderr)")
-        let strays = [".Out.gavel-cache.tmp4242", ".Out.gavel-notices.tmp1", ".Out.gavel-witness.tmp99999"]
-        let kept = [".Out.gavel-cache.tmp", ".Out.gavel-cache.tmp12a", ".Out.notes.tmp7", ".Other.gavel-cache.tmp7", "Out.gavel-cache.tmp7"]
+        let strays = [".Out.gavel-cache.tmp4242", ".Out.gavel-notices.tmp1", ".Out.gavel-witness.tmp99999", ".Out.gavel-trees.tmp12"]
+        // Look-alikes, among them another Output's state (`Out.gavel-x` beside `Out`), which may be
+        // being written by another build at this very moment.
+        let kept = [".Out.gavel-cache.tmp", ".Out.gavel-cache.tmp12a", ".Out.notes.tmp7", ".Other.gavel-cache.tmp7", "Out.gavel-cache.tmp7",
+                    ".Out.gavel-x.gavel-cache.tmp7", ".Out.gavel-cachex.tmp7"]
         for name in strays + kept {
             try Data("x".utf8).write(to: sites.dir.appendingPathComponent(name))
         }
