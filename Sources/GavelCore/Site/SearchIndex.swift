@@ -224,8 +224,9 @@ struct SearchIndex: Sendable {
             }
         }
 
-        /// Every word with postings, `"word":"postings"`, in word order.
-        func pairs() -> TermPairs {
+        /// Every word with postings, `"word":"postings"`, in word order; each word's postings are let go
+        /// once copied, so the two copies of them are never both whole.
+        mutating func pairs() -> TermPairs {
             let order = words.inOrder((0..<words.count).filter { !postings[$0].isEmpty })
             var pairs = TermPairs()
             // A word's JSON string is its UTF-16 units as UTF-8 (at most three bytes each) between
@@ -237,7 +238,10 @@ struct SearchIndex: Sendable {
                     bytes.append(contentsOf: postings[w])
                     bytes.append(UInt8(ascii: "\""))
                 }
+                postings[w] = []
             }
+            postings = []
+            next = []
             return pairs
         }
     }

@@ -48,11 +48,21 @@ enum SiteFeeds {
     }
 
     static func sitemap(paths: [String], site: SiteConfig) -> OutputFile {
-        let pages = paths.filter { $0.hasSuffix("index.html") }.map { String($0.dropLast("index.html".count)) }.sorted()
-        var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
-        for page in pages { xml += "  <url><loc>\(escape(site.baseURL + page))</loc></url>\n" }
-        xml += "</urlset>\n"
-        return OutputFile(path: "sitemap.xml", text: xml)
+        // Pages as views of their paths, and the file made once as bytes in room reserved for it: the
+        // page strings, the text grown by doubling and its copy into bytes were 13.5 MB at 50,000
+        // notices, at the full build's peak, for a file of 4 MB.
+        let pages = paths.filter { $0.hasSuffix("index.html") }.map { $0.dropLast("index.html".count) }.sorted()
+        let head = Array("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n".utf8)
+        let open = Array("  <url><loc>".utf8), close = Array("</loc></url>\n".utf8), end = Array("</urlset>\n".utf8)
+        var bytes = head
+        bytes.reserveCapacity(pages.reduce(head.count + end.count) { $0 + open.count + site.baseURL.utf8.count + $1.utf8.count + close.count })
+        for page in pages {
+            bytes.append(contentsOf: open)
+            bytes.append(contentsOf: escape(site.baseURL + page).utf8)
+            bytes.append(contentsOf: close)
+        }
+        bytes.append(contentsOf: end)
+        return OutputFile(path: "sitemap.xml", bytes: bytes)
     }
 
     /// XML text and attribute escaping over UTF-8 bytes (whole notice bodies pass through here).
