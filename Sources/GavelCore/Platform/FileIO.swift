@@ -92,10 +92,6 @@ enum FileIO {
     /// Writes a new file (replacing a file, never writing through a link); its status afterwards.
     @discardableResult
     static func write(_ bytes: [UInt8], to path: String) throws -> stat {
-        try write(to: path) { fd in try writeAll(bytes, to: fd, path: path) }
-    }
-
-    private static func write(to path: String, _ body: (Int32) throws -> Void) throws -> stat {
         let flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC
         var fd = open(path, flags, 0o644)
         if fd < 0 && errno == ENOENT {
@@ -104,16 +100,17 @@ enum FileIO {
         }
         guard fd >= 0 else { throw Failure(path: path, code: errno) }
         defer { close(fd) }
-        try body(fd)
+        try bytes.withUnsafeBytes { try writeAll($0, to: fd, path: path) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw Failure(path: path, code: errno) }
         return info
     }
 
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws {
+    /// Writes all of `bytes` to `fd` (a write may take fewer than it was given).
+    private static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32, path: String) throws {
         var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { buffer in buffer.baseAddress.map { Glibc.write(fd, $0 + offset, bytes.count - offset) } ?? -1 }
+        while offset < bytes.count, let base = bytes.baseAddress {
+            let n = Glibc.write(fd, base + offset, bytes.count - offset)
             guard n > 0 else { throw Failure(path: path, code: n < 0 ? errno : ENOSPC) }
             offset += n
         }
@@ -145,12 +142,7 @@ enum FileIO {
         func append(_ bytes: UnsafeRawBufferPointer) throws {
             try descriptor.withLock { fd in
                 guard fd >= 0 else { throw Failure(path: temporary, code: EBADF) }
-                var offset = 0
-                while offset < bytes.count, let base = bytes.baseAddress {
-                    let n = Glibc.write(fd, base + offset, bytes.count - offset)
-                    guard n > 0 else { throw Failure(path: temporary, code: n < 0 ? errno : ENOSPC) }
-                    offset += n
-                }
+                try writeAll(bytes, to: fd, path: temporary)
             }
         }
 
