@@ -225,7 +225,7 @@ struct SearchIndex: Sendable {
         }
 
         /// Every word with postings, `"word":"postings"`, in word order; each word's postings are let go
-        /// once copied, so the two copies of them are never both whole.
+        /// once copied, so the two copies of them are never both whole, and this is left empty.
         mutating func pairs() -> TermPairs {
             let order = words.inOrder((0..<words.count).filter { !postings[$0].isEmpty })
             var pairs = TermPairs()
@@ -240,8 +240,7 @@ struct SearchIndex: Sendable {
                 }
                 postings[w] = []
             }
-            postings = []
-            next = []
+            self = WrittenTerms()
             return pairs
         }
     }
