@@ -68,8 +68,19 @@ public enum StepRuleCompiler {
     public static func courtSteps(_ content: SiteContent, shared: [String: CheckedStep], bag: inout DiagnosticBag) -> [String: [CheckedStep]] {
         let scopes = content.steps.mapValues(\.scope)
         var out: [String: [CheckedStep]] = [:]
+        // A shared rule names the same court dates for every court: lexed once, not once a court
+        // (at 100 courts, a third of the validate step).
+        var namesInRule: [String: [String]] = [:]
+        // One table of the facts per scope, not one a step of each court.
+        var environments: [Scope: RuleEnvironment] = [:]
+        func dateNames(in text: String) -> [String] {
+            if let known = namesInRule[text] { return known }
+            let names = Self.courtDateNames(in: text)
+            namesInRule[text] = names
+            return names
+        }
         for court in content.courts {
-            let dateNames = court.dates.map(\.name)
+            let courtDates = court.dates.map(\.name)
             // Made once per court, and only for a court whose steps' titles name its data.
             var variables: CourtVariables?
             var steps: [CheckedStep] = []
@@ -84,15 +95,16 @@ public enum StepRuleCompiler {
                 }
                 // A shared rule naming a court date this court lacks.
                 for (kind, source) in module.rules.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where entry.rules[kind] == nil {
-                    for name in Self.courtDateNames(in: source.value) where !dateNames.contains(name) {
+                    for name in dateNames(in: source.value) where !courtDates.contains(name) {
                         bag.error(source.location, "'\(kind.rawValue)' of step '\(module.id)' names court.dates.\(name), which court '\(court.id)' does not have",
-                                  hint: DidYouMean.suggest(name, among: dateNames).map { "did you mean 'court.dates.\($0)'?" }
+                                  hint: DidYouMean.suggest(name, among: courtDates).map { "did you mean 'court.dates.\($0)'?" }
                                     ?? "add '\(name)' under 'dates' in \(court.file), or set '\(kind.rawValue)' in its checklist entry")
                     }
                 }
-                var environment = RuleEnvironment(facts: content.facts, stepScopes: scopes, scope: module.scope)
+                var environment = environments[module.scope] ?? RuleEnvironment(facts: content.facts, stepScopes: scopes, scope: module.scope)
+                environments[module.scope] = environment
                 environment.courtData = true
-                environment.courtDates = dateNames
+                environment.courtDates = courtDates
                 for (kind, source) in entry.rules.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                     let expected: RuleType = (kind == .appliesIf || kind == .doneIf) ? .boolean : .instant
                     guard let tree = compileRule(source, expecting: expected, role: "'\(kind.rawValue)' for court '\(court.id)'", environment: environment, bag: &bag) else { continue }
