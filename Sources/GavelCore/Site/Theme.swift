@@ -138,20 +138,44 @@ public struct Theme: Sendable {
     /// (`export { … };`) also ships as a classic script: that line dropped, the rest in its own scope.
     static func classicScript(_ name: String, bytes: [UInt8]) -> (String, [UInt8])? {
         guard name.hasSuffix(".js"), !name.hasSuffix(".classic.js") else { return nil }
-        // ASCII without carriage returns, as the built-in theme's scripts are, is read as bytes, its
+        // UTF-8 without carriage returns, as the built-in theme's scripts are, is read as bytes, its
         // lines found with memchr: as Characters it took 5 ms of every build, cut into an array of
-        // lines 3-4 ms. Anything else is read as text, where "\r\n" is one Character and Unicode's
-        // spaces count as blank.
-        guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return classicScript(name, text: String(decoding: bytes, as: UTF8.self)) }
-        return bytes.withUnsafeBufferPointer { classicBody(name, ascii: $0) }.map { (String(name.dropLast(3)) + ".classic.js", $0) }
+        // lines 3-4 ms. Where bytes and Characters could differ, it is read as text, where "\r\n"
+        // is one Character and Unicode's spaces count as blank (see `classicBody`).
+        if !bytes.contains(0x0D) {
+            switch bytes.withUnsafeBufferPointer({ classicBody(name, utf8: $0) }) {
+            case let .twin(twin): return (String(name.dropLast(3)) + ".classic.js", twin)
+            case .none: return nil
+            case .asText: break
+            }
+        }
+        return classicScript(name, text: String(decoding: bytes, as: UTF8.self))
     }
 
-    /// `classicScript`'s file for a module in ASCII without carriage returns, or nil when it is not
-    /// one whose only export is its last line, with no import.
-    private static func classicBody(_ name: String, ascii buffer: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        guard let base = buffer.baseAddress else { return nil }
+    /// What reading a module as bytes found.
+    private enum ClassicBody {
+        case twin([UInt8])
+        case none
+        /// Bytes may not tell what Characters would: read it as text.
+        case asText
+    }
+
+    /// `classicScript`'s file for a module without carriage returns. Without them a line feed is a
+    /// Character of its own, so lines are the same as bytes or as text, and the text before a line
+    /// feed matches an ASCII prefix exactly when its bytes do, unless the byte after the prefix
+    /// starts a scalar that joins the prefix's last Character (a combining mark): then, with any
+    /// answer of "no twin" where the file has other than ASCII (a last line of no-break spaces is
+    /// blank as text), or with UTF-8 that is not valid (repaired as text), it says `.asText`.
+    private static func classicBody(_ name: String, utf8 buffer: UnsafeBufferPointer<UInt8>) -> ClassicBody {
+        guard let base = buffer.baseAddress else { return .none }
+        let ascii = buffer.allSatisfy { $0 < 0x80 }
+        if !ascii, String(validating: buffer, as: UTF8.self) == nil { return .asText }
+        var joined = false
         func starts(_ at: Int, _ end: Int, with prefix: StaticString) -> Bool {
-            end - at >= prefix.utf8CodeUnitCount && memcmp(base + at, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+            let length = prefix.utf8CodeUnitCount
+            guard end - at >= length, memcmp(base + at, prefix.utf8Start, length) == 0 else { return false }
+            if at + length < end, buffer[at + length] >= 0x80 { joined = true }
+            return true
         }
         // The last line that is not blank, and the first that starts an export or an import.
         var start = 0, last: Int?, lastEnd = 0, firstModuleLine: Int?
@@ -164,11 +188,11 @@ public struct Theme: Sendable {
             if firstModuleLine == nil, starts(start, end, with: "export ") || starts(start, end, with: "import ") { firstModuleLine = start }
             start = end + 1
         }
-        guard let last, starts(last, lastEnd, with: "export {"), firstModuleLine == last else { return nil }
+        guard let last, starts(last, lastEnd, with: "export {"), firstModuleLine == last, !joined else { return ascii ? .none : .asText }
         var classic = Array(classicOpening(name).utf8)
         if last > 0 { classic.append(contentsOf: buffer[0..<(last - 1)]) }
         classic.append(contentsOf: classicClosing.utf8)
-        return classic
+        return .twin(classic)
     }
 
     /// `classicScript` for any text.

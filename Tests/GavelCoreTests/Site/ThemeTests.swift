@@ -183,6 +183,35 @@ import Testing
         #expect(String(decoding: spaced.1, as: UTF8.self).contains("(function () {\nconst a = 'é';\n})();\n"))
     }
 
+    /// UTF-8 beyond ASCII is read as bytes too, and gives what reading it as Characters gives: where
+    /// a combining mark joins the `{` of `export {` or the space of `export `, where a last line is
+    /// a no-break space, and where the UTF-8 is not valid (repaired as text).
+    @Test func classicScriptTwinsOfUTF8ModulesAreWhatTheTextGives() throws {
+        let modules: [[UInt8]] = [
+            Array("const q = '“';\nexport { q };\n".utf8),
+            Array("// — a dash\nconst a = '…';\n\nexport { a };\n \n".utf8),
+            Array("const a = 1;\nexport {\u{301} a };\n".utf8),
+            Array("export \u{301}x;\nconst a = 'é';\nexport { a };\n".utf8),
+            Array("import \u{20DD}y;\nconst a = 'é';\nexport { a };\n".utf8),
+            Array("const a = 'é';\nexport { a };\n\u{3000}\n".utf8),
+            Array("\u{FEFF}export { a };\n".utf8),
+            Array("const a = 'é';\nexport const b = 2;\nexport { a };\n".utf8),
+            Array("const a = '".utf8) + [0xFF, 0xC3] + Array("';\nexport { a };\n".utf8),
+        ]
+        var twins = 0
+        for bytes in modules {
+            let asBytes = Theme.classicScript("m.js", bytes: bytes)
+            let asText = Theme.classicScript("m.js", text: String(decoding: bytes, as: UTF8.self))
+            #expect(asBytes?.0 == asText?.0, "\(bytes)")
+            #expect(asBytes?.1 == asText?.1, "\(bytes)")
+            if asBytes != nil { twins += 1 }
+        }
+        #expect(twins == 6)
+        // Not valid UTF-8: the twin holds the replacement character, as the text does.
+        let repaired = try #require(Theme.classicScript("m.js", bytes: modules[8]))
+        #expect(String(decoding: repaired.1, as: UTF8.self).contains("const a = '\u{FFFD}\u{FFFD}';"))
+    }
+
     /// Binary theme files travel as base64; the decoder gives back every byte value.
     @Test func base64DecodingRoundTrips() {
         let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 5) }
