@@ -19,6 +19,23 @@ public struct CourtVariables: Sendable {
         escaped = table
     }
 
+    /// `trimmingCharacters(in: .whitespaces)` (Unicode's spaces and the tab), done on the bytes where the
+    /// text is ASCII, as a tag's name is: the only such spaces there are the space and the tab, and
+    /// Foundation's way took 2% of a full build's CPU at 10,000 notices.
+    static func trimmingSpaces(_ text: String) -> String {
+        var text = text
+        let kept: Range<Int>? = text.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var start = 0, end = bytes.count
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            return start..<end
+        }
+        guard let kept else { return text.trimmingCharacters(in: .whitespaces) }
+        guard kept.count < text.utf8.count else { return text }
+        return text.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[kept]), as: UTF8.self) }
+    }
+
     /// The value of a variable path such as `go_live` or `contacts.0.phone`; nil when it names nothing.
     /// An absent go-live date is a known name that reads "not yet scheduled".
     static func value(_ path: String, court: Court) -> String? {
@@ -119,9 +136,9 @@ public struct CourtVariables: Sendable {
                 // Most bodies have no variables: the output is only built once one is found.
                 if !changed { out.reserveCapacity(bytes.count + 64); changed = true }
                 flush(to: i)
-                let inner = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 2)..<j]), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                let inner = Self.trimmingSpaces(String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 2)..<j]), as: UTF8.self))
                 let marker = inner.first
-                let name = marker == "#" || marker == "^" || marker == "/" ? String(inner.dropFirst()).trimmingCharacters(in: .whitespaces) : inner
+                let name = marker == "#" || marker == "^" || marker == "/" ? Self.trimmingSpaces(String(inner.dropFirst())) : inner
                 let path = name.hasPrefix("court.") ? String(name.dropFirst("court.".count)) : nil
                 switch marker {
                 case "#", "^":

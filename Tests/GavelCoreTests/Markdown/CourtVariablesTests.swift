@@ -1,9 +1,20 @@
+import Foundation
 import Testing
 @testable import GavelCore
 
 @Suite struct CourtVariablesTests {
     /// Every title and summary is asked whether it may name court data ("{{"), on every build; the
     /// answer must be the plain byte search's, wherever the braces fall.
+    /// A tag's name is trimmed of spaces and tabs as Foundation trims `.whitespaces`, on bytes where it
+    /// is ASCII and by Foundation where it is not.
+    @Test func tagNamesAreTrimmedAsFoundationTrimsThem() {
+        let names = ["court.name", " court.name ", "\tcourt.go_live\t ", "   ", "", " # court.x", "court. name",
+                     "\u{00A0}court.name\u{00A0}", " \u{3000}court.id", "court.id \u{301}", "\u{2003}", "é ", " \n court.id"]
+        for name in names {
+            #expect(CourtVariables.trimmingSpaces(name) == name.trimmingCharacters(in: .whitespaces), "\(name.debugDescription)")
+        }
+    }
+
     @Test func mayNameFindsTwoOpeningBracesAnywhere() {
         let named = ["{{", "{{court.name}}", "a{{b", "ends with {{", "{ {{", "{{{", "é{{x", String(repeating: "{ ", count: 500) + "{{"]
         let plain = ["", "{", "}{", "{ {", "a{b{c", "ends with {", "}}", "é{", String(repeating: "{ ", count: 500)]
