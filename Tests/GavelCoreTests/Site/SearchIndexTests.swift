@@ -6,6 +6,18 @@ import Testing
         #expect(SearchIndex.plainText("<h2>Go-live</h2>\n<p>Fees &amp; <em>forms</em></p>") == "Go-live Fees & forms")
     }
 
+    /// Words are found from each string's UTF-8: the units read off it are the string's UTF-16 view,
+    /// surrogate pairs included.
+    @Test func unitsReadFromUTF8AreTheUTF16View() {
+        let texts = ["", "Court", "Café déjà vu", "“Quoted” — dash…", "日本語のテキスト", "emoji 🏛️ and 𝔘𝔫𝔦", "e\u{301}\u{20DD}",
+                     "\u{10FFFF}\u{FFFF}\u{800}\u{7FF}\u{80}\u{7F}", String(repeating: "a🏛", count: 300)]
+        for text in texts {
+            var copy = text
+            let units = copy.withUTF8 { Array(SearchIndex.UTF16Units($0)) }
+            #expect(units == Array(text.utf16), "\(text.debugDescription)")
+        }
+    }
+
     @Test func textEndingInANonASCIICharacterKeepsIt() {
         #expect(SearchIndex.plainText("<p>Café</p>") == "Café")
         #expect(SearchIndex.plainText("<p>Résumé</p>") == "Résumé")
