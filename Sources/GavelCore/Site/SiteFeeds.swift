@@ -65,6 +65,14 @@ enum SiteFeeds {
         return OutputFile(path: "sitemap.xml", bytes: bytes)
     }
 
+    /// The bytes `escape` looks at: those it replaces, and the first byte of U+FFFE and U+FFFF.
+    private static let mayEscape: [Bool] = (0...255).map { (byte: Int) -> Bool in
+        switch byte {
+        case 0x26, 0x3C, 0x3E, 0x22, 0xEF, 0x00...0x08, 0x0B, 0x0C, 0x0E...0x1F: return true
+        default: return false
+        }
+    }
+
     /// XML text and attribute escaping over UTF-8 bytes (whole notice bodies pass through here).
     static func escape(_ s: String) -> String {
         var text = s
@@ -73,9 +81,16 @@ enum SiteFeeds {
             // Feeds carry whole notice bodies: copy the runs between escapes rather than byte by byte.
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count + bytes.count / 8)
+            let mayEscape = Self.mayEscape
             var run = 0
             var i = 0
             while i < bytes.count {
+                // Past the bytes that are never escaped, by table: a switch on every byte of every body
+                // was 3% of a full build's instructions at 10,000 notices.
+                guard mayEscape[Int(bytes[i])] else {
+                    i += 1
+                    continue
+                }
                 let replacement: StaticString
                 var length = 1
                 switch bytes[i] {
