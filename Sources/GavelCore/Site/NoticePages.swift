@@ -33,34 +33,46 @@ struct NoticePages {
 
     /// The bytes of one notice page whose body is already rendered.
     func render(_ notice: Notice, html: String, archived: Bool) -> [UInt8] {
-        let ownChrome = navTargets.contains(notice.sitePath)
-        return renderer.skeletons.render("notice", context(notice, html: html, archived: archived), parts: ownChrome ? [:] : parts,
-                                         theme: renderer.theme)
+        // A notice the navigation points at shows as current there: it gets its own page chrome.
+        guard !navTargets.contains(notice.sitePath) else {
+            return renderer.skeletons.render("notice", context(notice, html: html, archived: archived), theme: renderer.theme)
+        }
+        let own = ownEntries(notice, html: html, archived: archived)
+        guard let slotted = SlottedContext(shared: shared.keys, parts: parts, own: own, context: { [shared] in shared.merging(own.mapValues(\.any)) }) else {
+            return renderer.skeletons.render("notice", context(notice, html: html, archived: archived), theme: renderer.theme)
+        }
+        return renderer.skeletons.render("notice", slotted, theme: renderer.theme)
     }
 
     /// The whole context of a notice page.
     func context(_ notice: Notice, html: String, archived: Bool) -> [String: Any] {
         let c = model.court
-        let pageContext = renderer.context(notice.sitePath)
-        // A notice the navigation points at shows as current there: it gets its own page chrome.
         var ctx = navTargets.contains(notice.sitePath)
-            ? pageContext.base(kind: "notice", title: "", description: "", breadcrumbs: [("Home", ""), (c.name, "courts/\(c.id)/")])
+            ? renderer.context(notice.sitePath).base(kind: "notice", title: "", description: "", breadcrumbs: [("Home", ""), (c.name, "courts/\(c.id)/")])
                 .merging(["court": shared["court"] ?? [:]])
             : shared
-        ctx["page"] = pageContext.page(kind: "notice", title: notice.title, description: notice.summary ?? "")
-        var data: [String: Any] = [
-            "title": notice.title, "href": ownHref, "date_text": notice.date.longText, "date_iso": notice.date.description,
-            "court_name": c.name, "court_href": courtHref, "archived": archived,
-            "body_html": html, "tags": notice.tags, "has_tags": !notice.tags.isEmpty,
-            "events": notice.events.map { e -> [String: Any] in
-                let start = e.start.instant(in: c.timeZone), end = e.end.instant(in: c.timeZone)
-                return ["title": e.title, "start_text": PeopleTime.format(start, clock: c.clock), "end_text": PeopleTime.format(end, clock: c.clock),
-                        "start_iso": start.description, "end_iso": end.description]
-            },
-            "has_events": !notice.events.isEmpty,
-        ]
-        if let summary = notice.summary { data["summary"] = summary }
-        ctx["notice"] = data
+        for (key, value) in ownEntries(notice, html: html, archived: archived) { ctx[key] = value.any }
         return ctx
+    }
+
+    /// The entries of a notice page's context that are its own (`ownKeys`), typed (see `PageValue`).
+    func ownEntries(_ notice: Notice, html: String, archived: Bool) -> [String: PageValue] {
+        let c = model.court
+        let page = renderer.context(notice.sitePath).pageEntries(kind: "notice", title: notice.title, description: notice.summary ?? "")
+        var data: [(key: String, value: PageValue)] = [
+            ("title", .text(notice.title)), ("href", .text(ownHref)), ("date_text", .text(notice.date.longText)),
+            ("date_iso", .text(notice.date.description)), ("court_name", .text(c.name)), ("court_href", .text(courtHref)),
+            ("archived", .flag(archived)), ("body_html", .text(html)), ("tags", .list(notice.tags.map(PageValue.text))),
+            ("has_tags", .flag(!notice.tags.isEmpty)),
+            ("events", .list(notice.events.map { e -> PageValue in
+                let start = e.start.instant(in: c.timeZone), end = e.end.instant(in: c.timeZone)
+                return .map([("title", .text(e.title)), ("start_text", .text(PeopleTime.format(start, clock: c.clock))),
+                             ("end_text", .text(PeopleTime.format(end, clock: c.clock))), ("start_iso", .text(start.description)),
+                             ("end_iso", .text(end.description))])
+            })),
+            ("has_events", .flag(!notice.events.isEmpty)),
+        ]
+        if let summary = notice.summary { data.append(("summary", .text(summary))) }
+        return ["page": .map(page.map { ($0.key, .text($0.value)) }), "notice": .map(data)]
     }
 }

@@ -11,9 +11,14 @@ struct PageContext {
 
     /// The page's own entry of the context: what differs between pages that share everything else.
     func page(kind: String, title: String, description: String) -> [String: Any] {
+        Dictionary(uniqueKeysWithValues: pageEntries(kind: kind, title: title, description: description).map { ($0.key, $0.value as Any) })
+    }
+
+    /// `page`'s entries, each a text.
+    func pageEntries(kind: String, title: String, description: String) -> [(key: String, value: String)] {
         let canonicalPath = path == "404.html" ? "" : path
-        return ["title": title, "description": description.isEmpty ? site.description : description,
-                "canonical": site.baseURL + canonicalPath, "kind": kind]
+        return [("title", title), ("description", description.isEmpty ? site.description : description),
+                ("canonical", site.baseURL + canonicalPath), ("kind", kind)]
     }
 
     func base(kind: String, title: String, description: String, breadcrumbs: [(String, String)] = [], scripts: [[String: Any]] = []) -> [String: Any] {

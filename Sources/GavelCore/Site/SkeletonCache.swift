@@ -9,7 +9,8 @@ struct SlottedContext {
     /// Keys, list lengths, flags, numbers, and for each text whether it is empty, spans lines or ends
     /// with a line break (what Mustache's truthiness and partial indentation look at).
     private(set) var shape: [UInt8] = []
-    private let context: [String: Any]
+    /// The context as Mustache takes it: made only when a page is rendered by Mustache (see `PageValue`).
+    let context: () -> [String: Any]
 
     /// The values and shape of one entry of a context, worked out once for entries many pages share.
     struct Part: Sendable {
@@ -27,7 +28,7 @@ struct SlottedContext {
     /// Nil when the context holds anything but text, flags, whole numbers, lists and string-keyed maps.
     /// `parts` are top-level entries already read (they must be the values `context` holds).
     init?(_ context: [String: Any], parts: [String: Part] = [:]) {
-        self.context = context
+        self.context = { context }
         shape.append(11)
         for key in context.keys.sorted() {
             shape.append(contentsOf: key.utf8)
@@ -42,13 +43,34 @@ struct SlottedContext {
         shape.append(12)
     }
 
-    private init(empty: Void) { context = [:] }
+    private init(empty: Void) { context = { [:] } }
+
+    /// A context of shared entries, each already read into `parts`, with a page's own entries laid
+    /// over them: read as `init(_:parts:)` reads the context `context()` makes, without looking at
+    /// `Any` (see `PageValue`). Nil when a shared entry is not in `parts` (a value of another kind).
+    init?(shared keys: some Sequence<String>, parts: [String: Part], own: [String: PageValue], context: @escaping () -> [String: Any]) {
+        self.context = context
+        shape.append(11)
+        for key in Set(keys).union(own.keys).sorted() {
+            shape.append(contentsOf: key.utf8)
+            shape.append(0)
+            if let value = own[key] {
+                read(value)
+            } else if let part = parts[key] {
+                values.append(contentsOf: part.values)
+                shape.append(contentsOf: part.shape)
+            } else {
+                return nil
+            }
+        }
+        shape.append(12)
+    }
 
     static func marker(_ index: Int) -> String { "\u{E000}gV\(index)&\u{E001}" }
 
     /// The same context with a marker for every non-empty text, in the order `values` has them; made
     /// only for the first page of a shape.
-    var markerContext: [String: Any] {
+    func markerContext() -> [String: Any] {
         var next = 0
         func replace(_ value: Any) -> Any {
             if let text = value as? String {
@@ -63,22 +85,13 @@ struct SlottedContext {
             if let list = value as? [Any] { return list.map(replace) }
             return value
         }
-        return replace(context) as? [String: Any] ?? [:]
+        return replace(context()) as? [String: Any] ?? [:]
     }
 
     /// Records the values and shape of `value`; false for a value of another kind.
     private mutating func read(_ value: Any) -> Bool {
         if let text = value as? String {
-            var flags: UInt8 = 0
-            if !text.isEmpty {
-                // With memchr where the bytes are contiguous: a notice page's body is one of the values,
-                // and looking through its UTF8View a byte at a time was 2% of a full build.
-                let bytes = text.utf8
-                let spans = bytes.withContiguousStorageIfAvailable { FileIO.index(of: 0x0A, in: $0, from: 0) != nil } ?? bytes.contains(0x0A)
-                flags = (spans ? 2 : 1) | (bytes.last == 0x0A ? 4 : 0)
-            }
-            shape.append(flags)
-            values.append(text)
+            read(text: text)
             return true
         }
         if type(of: value) == Bool.self, let flag = value as? Bool {
@@ -107,6 +120,59 @@ struct SlottedContext {
             return true
         }
         return false
+    }
+
+    private mutating func read(text: String) {
+        var flags: UInt8 = 0
+        if !text.isEmpty {
+            // With memchr where the bytes are contiguous: a notice page's body is one of the values,
+            // and looking through its UTF8View a byte at a time was 2% of a full build.
+            let bytes = text.utf8
+            let spans = bytes.withContiguousStorageIfAvailable { FileIO.index(of: 0x0A, in: $0, from: 0) != nil } ?? bytes.contains(0x0A)
+            flags = (spans ? 2 : 1) | (bytes.last == 0x0A ? 4 : 0)
+        }
+        shape.append(flags)
+        values.append(text)
+    }
+
+    /// `read(_: Any)` of `value.any`, without casting.
+    private mutating func read(_ value: PageValue) {
+        switch value {
+        case let .text(text): read(text: text)
+        case let .flag(flag): shape.append(flag ? 8 : 9)
+        case let .map(entries):
+            shape.append(11)
+            for (key, item) in entries.sorted(by: { $0.key < $1.key }) {
+                shape.append(contentsOf: key.utf8)
+                shape.append(0)
+                read(item)
+            }
+            shape.append(12)
+        case let .list(items):
+            shape.append(13)
+            for item in items { read(item) }
+            shape.append(14)
+        }
+    }
+}
+
+/// Page data as typed values: what a page made for many notices is built from, read for skeletons
+/// without a cast per value, and made into Mustache's `[String: Any]` only for a page Mustache renders.
+indirect enum PageValue {
+    case text(String)
+    case flag(Bool)
+    /// Keys are unique (as in a dictionary); their order does not matter.
+    case map([(key: String, value: PageValue)])
+    case list([PageValue])
+
+    /// The value as a Mustache context holds it.
+    var any: Any {
+        switch self {
+        case let .text(text): text
+        case let .flag(flag): flag
+        case let .map(entries): Dictionary(entries.map { ($0.key, $0.value.any) }, uniquingKeysWith: { first, _ in first })
+        case let .list(items): items.map(\.any)
+        }
     }
 }
 
@@ -161,6 +227,12 @@ final class SkeletonCache: Sendable {
 
     func render(_ template: String, _ context: [String: Any], parts: [String: SlottedContext.Part] = [:], theme: Theme) -> [UInt8] {
         guard enabled, let slotted = SlottedContext(context, parts: parts) else { return Array(theme.render(template, context).utf8) }
+        return render(template, slotted, theme: theme)
+    }
+
+    /// A page already read for skeletons (its context made only if Mustache renders it).
+    func render(_ template: String, _ slotted: SlottedContext, theme: Theme) -> [UInt8] {
+        guard enabled else { return Array(theme.render(template, slotted.context()).utf8) }
         let key = Key(template: template, shape: slotted.shape)
         let known = store.withLock { store -> Known? in
             let known = store[key]
@@ -170,13 +242,13 @@ final class SkeletonCache: Sendable {
         switch known {
         case let .skeleton(skeleton):
             if let bytes = skeleton.fill(slotted.values) { return bytes }
-            return Array(theme.render(template, context).utf8)
+            return Array(theme.render(template, slotted.context()).utf8)
         case .unusable, nil:
-            return Array(theme.render(template, context).utf8)
+            return Array(theme.render(template, slotted.context()).utf8)
         case .seenOnce:
             // The second page of this shape: make the skeleton, and keep it only if it reproduces this page.
-            let real = Array(theme.render(template, context).utf8)
-            let skeleton = PageSkeleton(rendered: theme.render(template, slotted.markerContext))
+            let real = Array(theme.render(template, slotted.context()).utf8)
+            let skeleton = PageSkeleton(rendered: theme.render(template, slotted.markerContext()))
             let usable = skeleton.map { $0.fill(slotted.values) == real } ?? false
             store.withLock { store in
                 if case .skeleton = store[key] { return }

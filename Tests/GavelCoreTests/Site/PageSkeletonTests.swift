@@ -122,11 +122,54 @@ import Testing
             if let l = value as? [Any] { return l.flatMap(texts) }
             return []
         }
-        #expect(texts(one.markerContext).allSatisfy { $0.isEmpty || $0.hasPrefix("\u{E000}gV") })
+        #expect(texts(one.markerContext()).allSatisfy { $0.isEmpty || $0.hasPrefix("\u{E000}gV") })
         #expect(one.shape != two.shape, "a multi-line text changes the shape")
         let three = try #require(SlottedContext(context("x", "y")))
         #expect(one.shape == three.shape)
         #expect(SlottedContext(["date": 1.5]) == nil, "a value Mustache would print another way is refused")
+    }
+
+    /// A page's own entries given as typed values are read as the same entries held as `Any` would be:
+    /// the same texts in the same order and the same shape, over shared entries read before; and a
+    /// shared entry that cannot be read refuses the page either way.
+    @Test func typedEntriesAreReadAsTheSameEntriesAsAny() throws {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: seed >> 33) % n
+        }
+        let texts = ["", "a", "two\nlines", "ends\n", "\n", "é<&>", "b_c", "Z"]
+        let keys = ["title", "t", "a_b", "ab", "a", "Z", "href", "body_html", "has_tags", "tags", "events", "é"]
+        func value(depth: Int) -> PageValue {
+            switch depth > 2 ? next(2) : next(4) {
+            case 0: return .text(texts[next(texts.count)])
+            case 1: return .flag(next(2) == 0)
+            case 2: return .list((0..<next(4)).map { _ in value(depth: depth + 1) })
+            default:
+                var seen = Set<String>()
+                return .map((0..<next(5)).compactMap { _ in
+                    let key = keys[next(keys.count)]
+                    return seen.insert(key).inserted ? (key, value(depth: depth + 1)) : nil
+                })
+            }
+        }
+        let shared: [String: Any] = ["site": ["title": "Court", "description": "two\nlines"], "nav": [["title": "A", "current": true]],
+                                     "assets": ["css": "a.css"], "zz": ""]
+        let parts = shared.compactMapValues { SlottedContext.Part($0) }
+        for _ in 0..<300 {
+            var own: [String: PageValue] = ["page": value(depth: 1)]
+            if next(3) > 0 { own["notice"] = value(depth: 0) }
+            if next(4) == 0 { own["site"] = value(depth: 1) }
+            let merged = shared.merging(own.mapValues(\.any))
+            let typed = try #require(SlottedContext(shared: shared.keys, parts: parts, own: own, context: { merged }))
+            let asAny = try #require(SlottedContext(merged, parts: parts.filter { own[$0.key] == nil }))
+            #expect(typed.values == asAny.values)
+            #expect(typed.shape == asAny.shape)
+        }
+        var unreadable = shared
+        unreadable["ratio"] = 1.5
+        #expect(SlottedContext(shared: unreadable.keys, parts: unreadable.compactMapValues { SlottedContext.Part($0) }, own: [:], context: { unreadable }) == nil)
+        #expect(SlottedContext(unreadable) == nil)
     }
 
     @Test func aDamagedMarkerRejectsTheSkeleton() {
