@@ -183,7 +183,9 @@ import Testing
 
     @Test(arguments: ["plain", "a & b", "<tag attr=\"x\">it's</tag>", "&\u{301} combining", "e\u{301}<", "",
                       // Each character that needs escaping, alone in a value.
-                      "it's", "say \"so\"", "a > b", "a < b", "R&D"])
+                      "it's", "say \"so\"", "a > b", "a < b", "R&D",
+                      // Next to other than ASCII: a prepended mark before, marks and modifiers after.
+                      "\u{0600}&x", "x&\u{0301}", "é'é", "'\u{1F3FB}", "\u{200D}<", "日本<語>", "\u{0300}\"", "a\u{0301}&b", "&'<>\""])
     func escapingMatchesMustache(value: String) throws {
         let template = try MustacheTemplate(string: "{{v}}")
         var out: [UInt8] = []
