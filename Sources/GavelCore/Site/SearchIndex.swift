@@ -925,8 +925,12 @@ struct SearchIndex: Sendable {
                 i += 1
             }
         }
-        // The limit may cut a multi-byte character: drop its partial bytes (at most three).
-        while !out.isEmpty, String(validating: out, as: UTF8.self) == nil { out.removeLast() }
+        // The limit may cut a multi-byte character: drop its partial bytes (at most three). Nothing
+        // else can be cut: the HTML is a String's valid UTF-8, and only ASCII is taken out or put in.
+        if let lead = out.indices.suffix(4).last(where: { out[$0] & 0xC0 != 0x80 }) {
+            let length = out[lead] < 0xC0 ? 1 : out[lead] < 0xE0 ? 2 : out[lead] < 0xF0 ? 3 : 4
+            if out.count - lead < length { out.removeSubrange(lead...) }
+        }
         while out.last == 0x20 { out.removeLast() }
         return String(decoding: out, as: UTF8.self)
     }

@@ -18,6 +18,22 @@ import Testing
         }
     }
 
+    /// Cut at any byte, the text keeps every whole character before the cut and nothing after it.
+    @Test func everyCutKeepsTheWholeCharactersBeforeIt() {
+        let text = "aé日🏛 b&amp;c é𝔘 x"
+        let plain = SearchIndex.plainText("<p>" + text + "</p>")
+        #expect(plain == "aé日🏛 b&c é𝔘 x")
+        for limit in 0...(plain.utf8.count + 2) {
+            var kept = ""
+            for character in plain {
+                guard kept.utf8.count + character.utf8.count <= limit else { break }
+                kept.append(character)
+            }
+            while kept.hasSuffix(" ") { kept.removeLast() }
+            #expect(SearchIndex.plainText("<p>" + text + "</p>", limit: limit) == kept, "limit \(limit)")
+        }
+    }
+
     @Test func textEndingInANonASCIICharacterKeepsIt() {
         #expect(SearchIndex.plainText("<p>Café</p>") == "Café")
         #expect(SearchIndex.plainText("<p>Résumé</p>") == "Résumé")
