@@ -9,8 +9,11 @@ import Foundation
 /// one process-wide table (`SPECIAL_CHARS` in inlines.c) that every parse fills with its extensions'
 /// characters (`~` for strikethrough, `w` and `:` for autolinks, `|` for table rows) and empties again
 /// when it is done. Two documents parsed at once empty each other's table, and strikethrough or
-/// autolinks silently vanish from a page. So parsing (feeding and finishing) takes `parseLock`;
-/// walking the finished tree and rendering it to HTML touch no shared state and run in parallel.
+/// autolinks silently vanish from a page. That table is filled and emptied only around the inline
+/// parse, which `cmark_parser_finish` runs (`process_inlines` in blocks.c); so finishing takes
+/// `parseLock`. Feeding (the block parse: two fifths of the parse, 8% of a full build's instructions
+/// at 10,000 notices), walking the finished tree and rendering it to HTML touch no shared state and
+/// run in parallel.
 public struct Markdown: Sendable {
     static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
 
@@ -42,12 +45,12 @@ public struct Markdown: Sendable {
             }
         }
         var bytes = Array(text.utf8)
-        Self.parseLock.lock()
         bytes.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress?.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
                 cmark_parser_feed(parser, pointer, buffer.count)
             }
         }
+        Self.parseLock.lock()
         let finished = cmark_parser_finish(parser)
         Self.parseLock.unlock()
         guard let document = finished else { return "" }
