@@ -15,6 +15,24 @@ import Testing
         }
     }
 
+    /// Court data is escaped for Markdown as a Character at a time would escape it, wherever its
+    /// special characters fall, next to ASCII or not.
+    @Test func courtDataIsEscapedAsCharactersWouldBe() {
+        func byCharacters(_ s: String) -> String {
+            var out = ""
+            for c in s {
+                if "\\`*_[]<>#|!".contains(c) { out.append("\\") }
+                out.append(c)
+            }
+            return out
+        }
+        let values = ["", "Court", "a_b*c", "[link](x)", "#1 | 2!", "\\`<>", "é_é", "_\u{0301}", "\u{0600}#", "日本*", "x!\u{1F3FB}",
+                      "Eastern District of Wisconsin", "(608) 264-5156", "mon-fri 8:30–4:30", "**bold**"]
+        for value in values {
+            #expect(CourtVariables.escapeMarkdown(value) == byCharacters(value), "\(value.debugDescription)")
+        }
+    }
+
     @Test func mayNameFindsTwoOpeningBracesAnywhere() {
         let named = ["{{", "{{court.name}}", "a{{b", "ends with {{", "{ {{", "{{{", "é{{x", String(repeating: "{ ", count: 500) + "{{"]
         let plain = ["", "{", "}{", "{ {", "a{b{c", "ends with {", "}}", "é{", String(repeating: "{ ", count: 500)]
