@@ -36,6 +36,17 @@ import Testing
         #expect(SiteLinker.quickResolve("https://x.y/") != nil)
     }
 
+    /// A link's fragment or query starts at its first `#` or `?` Character, found on the bytes where
+    /// that is the same thing.
+    @Test func suffixesStartAtTheFirstHashOrQuestionMarkCharacter() {
+        let targets = ["courts/a/", "courts/a/#dates", "search/?q=x#y", "a#b?c", "é/#x", "a\u{0301}#", "x#\u{0301}y", "\u{0600}?q", "#", "?", ""]
+        for target in targets {
+            #expect(SiteLinker.suffixStart(target) == target.firstIndex { $0 == "#" || $0 == "?" }, "\(target.debugDescription)")
+        }
+        let linker = SiteLinker(offline: true)
+        #expect(linker.href(from: "courts/a/notices/n1/", to: "courts/b/?q=1#top") == "../../../b/index.html?q=1#top")
+    }
+
     @Test func pathsThatAreNotNormalisedUseTheGeneralWay() {
         #expect(SiteLinker.relative(from: "/courts/a/", to: "feed.xml") == nil)
         #expect(SiteLinker.relative(from: "courts//a/", to: "feed.xml") == nil)
