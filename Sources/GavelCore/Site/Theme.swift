@@ -163,9 +163,9 @@ public struct Theme: Sendable {
     /// `classicScript`'s file for a module without carriage returns. Without them a line feed is a
     /// Character of its own, so lines are the same as bytes or as text, and the text before a line
     /// feed matches an ASCII prefix exactly when its bytes do, unless the byte after the prefix
-    /// starts a scalar that joins the prefix's last Character (a combining mark): then, with any
-    /// answer of "no twin" where the file has other than ASCII (a last line of no-break spaces is
-    /// blank as text), or with UTF-8 that is not valid (repaired as text), it says `.asText`.
+    /// starts a scalar that joins the prefix's last Character (a combining mark): then, with "no
+    /// twin" where the last line with ink has none in ASCII (a line of no-break spaces is blank as
+    /// text), or with UTF-8 that is not valid (repaired as text), it says `.asText`.
     private static func classicBody(_ name: String, utf8 buffer: UnsafeBufferPointer<UInt8>) -> ClassicBody {
         guard let base = buffer.baseAddress else { return .none }
         let ascii = buffer.allSatisfy { $0 < 0x80 }
@@ -188,7 +188,13 @@ public struct Theme: Sendable {
             if firstModuleLine == nil, starts(start, end, with: "export ") || starts(start, end, with: "import ") { firstModuleLine = start }
             start = end + 1
         }
-        guard let last, starts(last, lastEnd, with: "export {"), firstModuleLine == last, !joined else { return ascii ? .none : .asText }
+        guard let last, starts(last, lastEnd, with: "export {"), firstModuleLine == last, !joined else {
+            // No twin. Text agrees where the last line with ink has ink that is ASCII (then it is the
+            // last such line as text too, and its Characters start as its bytes do), unless a mark
+            // joined a prefix: a classic script ending in `})();` never goes the slow way.
+            let inked = last.map { UnsafeBufferPointer(rebasing: buffer[$0..<lastEnd]).contains { $0 < 0x80 && $0 != 0x20 && $0 != 0x09 } } ?? false
+            return ascii || inked && !joined ? .none : .asText
+        }
         var classic = Array(classicOpening(name).utf8)
         if last > 0 { classic.append(contentsOf: buffer[0..<(last - 1)]) }
         classic.append(contentsOf: classicClosing.utf8)

@@ -197,6 +197,10 @@ import Testing
             Array("\u{FEFF}export { a };\n".utf8),
             Array("const a = 'é';\nexport const b = 2;\nexport { a };\n".utf8),
             Array("const a = '".utf8) + [0xFF, 0xC3] + Array("';\nexport { a };\n".utf8),
+            Array("(function () {\n  const q = '“';\n})();\n".utf8),
+            Array("export { a };\n// “done”\n".utf8),
+            Array("const a = 'é';\nexport { a };\n\u{3000}\u{00A0}\n".utf8),
+            Array("const a = 'é';\nexport { a };\n«»\n".utf8),
         ]
         var twins = 0
         for bytes in modules {
@@ -206,7 +210,7 @@ import Testing
             #expect(asBytes?.1 == asText?.1, "\(bytes)")
             if asBytes != nil { twins += 1 }
         }
-        #expect(twins == 6)
+        #expect(twins == 7)
         // Not valid UTF-8: the twin holds the replacement character, as the text does.
         let repaired = try #require(Theme.classicScript("m.js", bytes: modules[8]))
         #expect(String(decoding: repaired.1, as: UTF8.self).contains("const a = '\u{FFFD}\u{FFFD}';"))
