@@ -10,8 +10,9 @@ struct NoticePages {
     let navTargets: Set<String>
     /// Links that are the same from every notice page of the court.
     let ownHref: String, courtHref: String
-    /// The shared entries already read for skeletons, so each page reads only its own.
-    let parts: [String: SlottedContext.Part]
+    /// The shared entries already read for skeletons, so each page reads only its own, in the order
+    /// a page's context is read (nil when one cannot be read: then pages are read whole).
+    let layout: [(key: String, part: SlottedContext.Part?)]?
     /// The entries each page sets itself (never taken from `parts`).
     static let ownKeys: Set<String> = ["page", "notice"]
 
@@ -28,7 +29,8 @@ struct NoticePages {
         ownHref = ctx.href("courts/\(c.id)/notices/-/")
         courtHref = ctx.href("courts/\(c.id)/")
         navTargets = Set(renderer.site.navigation.compactMap { SiteLinker.resolve($0.url.value, from: "") })
-        parts = shared.filter { !Self.ownKeys.contains($0.key) }.compactMapValues { SlottedContext.Part($0) }
+        let parts = shared.filter { !Self.ownKeys.contains($0.key) }.compactMapValues { SlottedContext.Part($0) }
+        layout = SlottedContext.layout(shared: shared.keys, parts: parts, own: Self.ownKeys)
     }
 
     /// The bytes of one notice page whose body is already rendered.
@@ -38,7 +40,7 @@ struct NoticePages {
             return renderer.skeletons.render("notice", context(notice, html: html, archived: archived), theme: renderer.theme)
         }
         let own = ownEntries(notice, html: html, archived: archived)
-        guard let slotted = SlottedContext(shared: shared.keys, parts: parts, own: own, context: { [shared] in shared.merging(own.mapValues(\.any)) }) else {
+        guard let layout, let slotted = SlottedContext(layout: layout, own: own, context: { [shared] in shared.merging(own.mapValues(\.any)) }) else {
             return renderer.skeletons.render("notice", context(notice, html: html, archived: archived), theme: renderer.theme)
         }
         return renderer.skeletons.render("notice", slotted, theme: renderer.theme)
@@ -59,20 +61,20 @@ struct NoticePages {
     func ownEntries(_ notice: Notice, html: String, archived: Bool) -> [String: PageValue] {
         let c = model.court
         let page = renderer.context(notice.sitePath).pageEntries(kind: "notice", title: notice.title, description: notice.summary ?? "")
+        // In key order, so that reading them for skeletons needs no sorting (any order gives the same).
         var data: [(key: String, value: PageValue)] = [
-            ("title", .text(notice.title)), ("href", .text(ownHref)), ("date_text", .text(notice.date.longText)),
-            ("date_iso", .text(notice.date.description)), ("court_name", .text(c.name)), ("court_href", .text(courtHref)),
-            ("archived", .flag(archived)), ("body_html", .text(html)), ("tags", .list(notice.tags.map(PageValue.text))),
-            ("has_tags", .flag(!notice.tags.isEmpty)),
+            ("archived", .flag(archived)), ("body_html", .text(html)), ("court_href", .text(courtHref)), ("court_name", .text(c.name)),
+            ("date_iso", .text(notice.date.description)), ("date_text", .text(notice.date.longText)),
             ("events", .list(notice.events.map { e -> PageValue in
                 let start = e.start.instant(in: c.timeZone), end = e.end.instant(in: c.timeZone)
-                return .map([("title", .text(e.title)), ("start_text", .text(PeopleTime.format(start, clock: c.clock))),
-                             ("end_text", .text(PeopleTime.format(end, clock: c.clock))), ("start_iso", .text(start.description)),
-                             ("end_iso", .text(end.description))])
+                return .map([("end_iso", .text(end.description)), ("end_text", .text(PeopleTime.format(end, clock: c.clock))),
+                             ("start_iso", .text(start.description)), ("start_text", .text(PeopleTime.format(start, clock: c.clock))),
+                             ("title", .text(e.title))])
             })),
-            ("has_events", .flag(!notice.events.isEmpty)),
+            ("has_events", .flag(!notice.events.isEmpty)), ("has_tags", .flag(!notice.tags.isEmpty)), ("href", .text(ownHref)),
         ]
         if let summary = notice.summary { data.append(("summary", .text(summary))) }
-        return ["page": .map(page.map { ($0.key, .text($0.value)) }), "notice": .map(data)]
+        data += [("tags", .list(notice.tags.map(PageValue.text))), ("title", .text(notice.title))]
+        return ["page": .map(page.sorted { $0.key < $1.key }.map { ($0.key, .text($0.value)) }), "notice": .map(data)]
     }
 }

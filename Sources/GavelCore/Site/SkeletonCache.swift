@@ -49,20 +49,48 @@ struct SlottedContext {
     /// over them: read as `init(_:parts:)` reads the context `context()` makes, without looking at
     /// `Any` (see `PageValue`). Nil when a shared entry is not in `parts` (a value of another kind).
     init?(shared keys: some Sequence<String>, parts: [String: Part], own: [String: PageValue], context: @escaping () -> [String: Any]) {
-        self.context = context
-        shape.append(11)
-        for key in Set(keys).union(own.keys).sorted() {
-            shape.append(contentsOf: key.utf8)
-            shape.append(0)
-            if let value = own[key] {
-                read(value)
+        guard let layout = Self.layout(shared: keys, parts: parts, own: own.keys) else { return nil }
+        self.init(layout: layout, own: own, context: context)
+    }
+
+    /// The top-level keys of such contexts in the order they are read, each with its shared part or
+    /// nil for a page's own entry: worked out once for all the pages that share `parts`. Nil when a
+    /// shared entry is not in `parts`.
+    static func layout(shared keys: some Sequence<String>, parts: [String: Part], own: some Sequence<String>) -> [(key: String, part: Part?)]? {
+        let ownKeys = Set(own)
+        var layout: [(key: String, part: Part?)] = []
+        for key in Set(keys).union(ownKeys).sorted() {
+            if ownKeys.contains(key) {
+                layout.append((key, nil))
             } else if let part = parts[key] {
-                values.append(contentsOf: part.values)
-                shape.append(contentsOf: part.shape)
+                layout.append((key, part))
             } else {
                 return nil
             }
         }
+        return layout
+    }
+
+    /// A page read by a `layout`; nil when it lacks one of the layout's own entries or has another.
+    init?(layout: [(key: String, part: Part?)], own: [String: PageValue], context: @escaping () -> [String: Any]) {
+        self.context = context
+        shape.reserveCapacity(layout.reduce(512) { $0 + $1.key.utf8.count + 1 + ($1.part?.shape.count ?? 0) })
+        values.reserveCapacity(layout.reduce(32) { $0 + ($1.part?.values.count ?? 0) })
+        var owned = 0
+        shape.append(11)
+        for (key, part) in layout {
+            shape.append(contentsOf: key.utf8)
+            shape.append(0)
+            if let part {
+                values.append(contentsOf: part.values)
+                shape.append(contentsOf: part.shape)
+            } else {
+                guard let value = own[key] else { return nil }
+                read(value)
+                owned += 1
+            }
+        }
+        guard owned == own.count else { return nil }
         shape.append(12)
     }
 
@@ -142,7 +170,9 @@ struct SlottedContext {
         case let .flag(flag): shape.append(flag ? 8 : 9)
         case let .map(entries):
             shape.append(11)
-            for (key, item) in entries.sorted(by: { $0.key < $1.key }) {
+            // Built in key order already, as a page's own entries are, they need no sorting.
+            let inOrder = zip(entries, entries.dropFirst()).allSatisfy { $0.key < $1.key }
+            for (key, item) in inOrder ? entries : entries.sorted(by: { $0.key < $1.key }) {
                 shape.append(contentsOf: key.utf8)
                 shape.append(0)
                 read(item)
