@@ -483,12 +483,12 @@ struct SearchIndex: Sendable {
             post(titleLength: fields.title.count, id: id)
         }
 
-        /// An entry's words, found from its strings' UTF-8 (see `scan(utf8:field:id:)`).
+        /// An entry's words, found from its strings' UTF-8 (see `scan`).
         mutating func add(title: String, summary: String, text: String, rawTitle: [UInt8], id: Int) {
             start(rawTitle: rawTitle, id: id)
             for (field, string) in [title, summary, text].enumerated() {
                 var string = string
-                string.withUTF8 { scan(utf8: $0, field: field, id: id) }
+                string.withUTF8 { scan(UTF16Units($0), field: field, id: id) }
             }
             post(titleLength: title.utf16.count, id: id)
         }
@@ -534,38 +534,12 @@ struct SearchIndex: Sendable {
             return 4 + 2 * Int(list[i + 3])
         }
 
-        private mutating func scan(_ text: [UInt16], field: Int, id: Int) {
-            for unit in text {
-                let (f, isWord) = fold.fold(unit)
-                if isWord {
-                    push(f)
-                } else if wordLength > 0 {
-                    visit(field, id: id)
-                }
-            }
-            if wordLength > 0 { visit(field, id: id) }
-        }
-
-        /// `scan` over a string's UTF-8, its units as `UTF16Units` reads them, with ASCII folded here:
-        /// finding the words is the most work of the index, and through the view, a unit at a time, it
-        /// was a tenth of a full build's instructions at 10,000 notices.
-        private mutating func scan(utf8 bytes: UnsafeBufferPointer<UInt8>, field: Int, id: Int) {
-            var units = UTF16Units.Iterator(bytes: bytes)
-            while true {
-                // As `SearchWords.fold` folds ASCII.
-                if units.low == 0, units.i < bytes.count, bytes[units.i] < 0x80 {
-                    let byte = bytes[units.i]
-                    units.i += 1
-                    if byte &- 0x41 < 26 {
-                        push(UInt16(byte) | 0x20)
-                    } else if byte &- 0x61 < 26 || byte &- 0x30 < 10 {
-                        push(UInt16(byte))
-                    } else if wordLength > 0 {
-                        visit(field, id: id)
-                    }
-                    continue
-                }
-                guard let unit = units.next() else { break }
+        /// Finds the words of field 0 (title), 1 (summary) or 2 (text) of entry `id`: runs of units that
+        /// fold to letters or numbers. From a string, the units are read off its UTF-8 (`UTF16Units`):
+        /// through the string's UTF-16 view, a unit at a time, this was a tenth of a full build's
+        /// instructions at 10,000 notices.
+        private mutating func scan(_ units: some Sequence<UInt16>, field: Int, id: Int) {
+            for unit in units {
                 let (f, isWord) = fold.fold(unit)
                 if isWord {
                     push(f)
@@ -826,7 +800,7 @@ struct SearchIndex: Sendable {
             /// The low surrogate still to give after a scalar beyond the Basic Multilingual Plane (never 0).
             var low: UInt16 = 0
 
-            mutating func next() -> UInt16? {
+            @inline(__always) mutating func next() -> UInt16? {
                 if low != 0 {
                     defer { low = 0 }
                     return low
