@@ -269,22 +269,15 @@ public struct CourtVariables: Sendable {
             default: false
             }
         }
-        // On the bytes, as `HTMLEscape` does and for the same reason: a special byte between ASCII
-        // bytes is a Character of its own; next to anything else the text goes by Characters. Every
-        // court's values are escaped for each page of it that fills them (1.5% of a full build's
-        // instructions, a Character at a time).
+        // On the bytes where they are the Characters (see `CharacterBytes`): every court's values are
+        // escaped for each page of it that fills them (1.5% of a full build's instructions, a
+        // Character at a time).
         var text = s
         let escaped = text.withUTF8 { bytes -> String? in
             guard bytes.contains(where: special) else { return s }
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count + 8)
-            for i in bytes.indices {
-                if special(bytes[i]) {
-                    if i > 0 && bytes[i - 1] >= 0x80 || i + 1 < bytes.count && bytes[i + 1] >= 0x80 { return nil }
-                    out.append(0x5C)
-                }
-                out.append(bytes[i])
-            }
+            guard CharacterBytes.replacing(bytes, where: special, into: &out, by: { byte, out in out += [0x5C, byte] }) else { return nil }
             return String(decoding: out, as: UTF8.self)
         }
         if let escaped { return escaped }

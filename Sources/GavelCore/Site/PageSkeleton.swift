@@ -87,20 +87,8 @@ enum HTMLEscape {
                 out.append(contentsOf: bytes)
                 return true
             }
-            // A special byte between ASCII bytes (or at an end) is a Character of its own, as Mustache
-            // sees it; next to anything else (a combining mark after it, a prepended mark before it)
-            // it may not be, and the value is escaped by Characters.
-            for i in bytes.indices where special(bytes[i]) {
-                if i > 0 && bytes[i - 1] >= 0x80 || i + 1 < bytes.count && bytes[i + 1] >= 0x80 { return false }
-            }
-            var run = 0
-            for i in bytes.indices where special(bytes[i]) {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
-                out.append(contentsOf: replacement(bytes[i]).utf8)
-                run = i + 1
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
-            return true
+            // Mustache escapes by Characters: the bytes do only where they are the same (see `CharacterBytes`).
+            return CharacterBytes.replacing(bytes, where: special, into: &out) { byte, out in out.append(contentsOf: replacement(byte).utf8) }
         }
         if escaped == true { return }
         // Per Character, so a combining mark after `&` keeps the pair unescaped, as Mustache does.

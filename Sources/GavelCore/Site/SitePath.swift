@@ -31,16 +31,14 @@ public struct SiteLinker: Sendable {
     }
 
     /// Where a `#fragment` or `?query` starts: the first Character that is `#` or `?`. Found on the
-    /// bytes (a link is made hundreds of thousands of times a build; a Character at a time this was
-    /// most of the cost of each): such a byte between ASCII bytes is a Character of its own, and next
-    /// to anything else the Characters decide.
+    /// bytes where they are the Characters (see `CharacterBytes`): a link is made hundreds of
+    /// thousands of times a build, and a Character at a time this was most of the cost of each.
     static func suffixStart(_ target: String) -> String.Index? {
         let utf8 = target.utf8
         // -1: none; nil: the Characters must decide.
         let found = utf8.withContiguousStorageIfAvailable { bytes -> Int? in
             guard let i = bytes.firstIndex(where: { $0 == 0x23 || $0 == 0x3F }) else { return -1 }
-            if i > 0 && bytes[i - 1] >= 0x80 || i + 1 < bytes.count && bytes[i + 1] >= 0x80 { return nil }
-            return i
+            return CharacterBytes.standsAlone(bytes, at: i) ? i : nil
         } ?? nil
         if let found { return found < 0 ? nil : utf8.index(utf8.startIndex, offsetBy: found) }
         return target.firstIndex { $0 == "#" || $0 == "?" }
