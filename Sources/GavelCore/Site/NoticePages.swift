@@ -13,7 +13,7 @@ struct NoticePages {
     /// The shared entries already read for skeletons, so each page reads only its own, in the order
     /// a page's context is read (nil when one cannot be read: then pages are read whole).
     let layout: [(key: String, part: SlottedContext.Part?)]?
-    /// The entries each page sets itself (never taken from `parts`).
+    /// The entries each page sets itself (never read as shared parts).
     static let ownKeys: Set<String> = ["page", "notice"]
 
     init(renderer: SiteRenderer, court m: SiteModel.CourtModel) {

@@ -26,36 +26,17 @@ struct SlottedContext {
     }
 
     /// Nil when the context holds anything but text, flags, whole numbers, lists and string-keyed maps.
-    /// `parts` are top-level entries already read (they must be the values `context` holds).
-    init?(_ context: [String: Any], parts: [String: Part] = [:]) {
+    init?(_ context: [String: Any]) {
         self.context = { context }
-        shape.append(11)
-        for key in context.keys.sorted() {
-            shape.append(contentsOf: key.utf8)
-            shape.append(0)
-            if let part = parts[key] {
-                values.append(contentsOf: part.values)
-                shape.append(contentsOf: part.shape)
-            } else {
-                guard let item = context[key], read(item) else { return nil }
-            }
-        }
-        shape.append(12)
+        guard read(context) else { return nil }
     }
 
     private init(empty: Void) { context = { [:] } }
 
-    /// A context of shared entries, each already read into `parts`, with a page's own entries laid
-    /// over them: read as `init(_:parts:)` reads the context `context()` makes, without looking at
-    /// `Any` (see `PageValue`). Nil when a shared entry is not in `parts` (a value of another kind).
-    init?(shared keys: some Sequence<String>, parts: [String: Part], own: [String: PageValue], context: @escaping () -> [String: Any]) {
-        guard let layout = Self.layout(shared: keys, parts: parts, own: own.keys) else { return nil }
-        self.init(layout: layout, own: own, context: context)
-    }
-
-    /// The top-level keys of such contexts in the order they are read, each with its shared part or
-    /// nil for a page's own entry: worked out once for all the pages that share `parts`. Nil when a
-    /// shared entry is not in `parts`.
+    /// The top-level keys of contexts made of shared entries (each already read into `parts`) and a
+    /// page's own entries (typed, see `PageValue`), in the order they are read, each with its shared
+    /// part or nil for an own entry: worked out once for all the pages that share `parts`. Nil when a
+    /// shared entry is not in `parts` (a value of another kind).
     static func layout(shared keys: some Sequence<String>, parts: [String: Part], own: some Sequence<String>) -> [(key: String, part: Part?)]? {
         let ownKeys = Set(own)
         var layout: [(key: String, part: Part?)] = []
@@ -71,7 +52,8 @@ struct SlottedContext {
         return layout
     }
 
-    /// A page read by a `layout`; nil when it lacks one of the layout's own entries or has another.
+    /// A page read by a `layout`, as `init(_:)` reads the context `context()` makes, without looking at
+    /// `Any`; nil when it lacks one of the layout's own entries or has another.
     init?(layout: [(key: String, part: Part?)], own: [String: PageValue], context: @escaping () -> [String: Any]) {
         self.context = context
         shape.reserveCapacity(layout.reduce(512) { $0 + $1.key.utf8.count + 1 + ($1.part?.shape.count ?? 0) })
@@ -255,8 +237,8 @@ final class SkeletonCache: Sendable {
         store.withLock { $0.values.count { if case .skeleton = $0 { true } else { false } } }
     }
 
-    func render(_ template: String, _ context: [String: Any], parts: [String: SlottedContext.Part] = [:], theme: Theme) -> [UInt8] {
-        guard enabled, let slotted = SlottedContext(context, parts: parts) else { return Array(theme.render(template, context).utf8) }
+    func render(_ template: String, _ context: [String: Any], theme: Theme) -> [UInt8] {
+        guard enabled, let slotted = SlottedContext(context) else { return Array(theme.render(template, context).utf8) }
         return render(template, slotted, theme: theme)
     }
 

@@ -161,14 +161,15 @@ import Testing
             if next(3) > 0 { own["notice"] = value(depth: 0) }
             if next(4) == 0 { own["site"] = value(depth: 1) }
             let merged = shared.merging(own.mapValues(\.any))
-            let typed = try #require(SlottedContext(shared: shared.keys, parts: parts, own: own, context: { merged }))
-            let asAny = try #require(SlottedContext(merged, parts: parts.filter { own[$0.key] == nil }))
+            let layout = try #require(SlottedContext.layout(shared: shared.keys, parts: parts, own: own.keys))
+            let typed = try #require(SlottedContext(layout: layout, own: own, context: { merged }))
+            let asAny = try #require(SlottedContext(merged))
             #expect(typed.values == asAny.values)
             #expect(typed.shape == asAny.shape)
         }
         var unreadable = shared
         unreadable["ratio"] = 1.5
-        #expect(SlottedContext(shared: unreadable.keys, parts: unreadable.compactMapValues { SlottedContext.Part($0) }, own: [:], context: { unreadable }) == nil)
+        #expect(SlottedContext.layout(shared: unreadable.keys, parts: unreadable.compactMapValues { SlottedContext.Part($0) }, own: []) == nil)
         #expect(SlottedContext(unreadable) == nil)
     }
 
