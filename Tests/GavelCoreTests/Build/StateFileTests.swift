@@ -174,4 +174,47 @@ import Testing
         let line = Array("zz1f\tq".utf8)
         #expect(BuildCache.hex(line[2..<4]) == 0x1F)
     }
+
+    /// Numbers are written and read eight digits at a time: every length, and random values, against
+    /// Swift's own hexadecimal.
+    @Test func numbersOfEveryLengthRoundTrip() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [UInt64] = []
+        for bits in 0...64 {
+            let top: UInt64 = bits == 64 ? .max : (1 << UInt64(bits)) - 1
+            values += [top, top / 3, bits == 0 ? 0 : 1 << UInt64(bits - 1)]
+            values += (0..<20).map { _ in UInt64.random(in: 0...top, using: &generator) }
+        }
+        for value in values {
+            var out: [UInt8] = [0x7C, 0x7C]
+            StateFile.appendHex(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "||" + String(value, radix: 16))
+            #expect(BuildCache.hex(out.dropFirst(2)) == value)
+        }
+    }
+
+    /// Cells of random bytes, many near the digits' bounds, read as one digit at a time would.
+    @Test func wordsOfDigitsReadAsDigitByDigit() {
+        func reference(_ bytes: [UInt8]) -> UInt64? {
+            guard !bytes.isEmpty, bytes.count <= 16 else { return nil }
+            var value: UInt64 = 0
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt64(byte - UInt8(ascii: "a") + 10)
+                default: return nil
+                }
+            }
+            return value
+        }
+        let near: [UInt8] = Array("0123456789abcdef".utf8) + [0x2F, 0x3A, 0x40, 0x41, 0x46, 0x47, 0x60, 0x67, 0x00, 0x7F, 0x80, 0xB0, 0xE1, 0xFF]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 0...18, using: &generator)
+            var bytes = (0..<count).map { _ in near.randomElement(using: &generator) ?? 0 }
+            // Most all digits, so that the value itself is compared often.
+            if Bool.random(using: &generator) { bytes = bytes.map { near[Int($0) % 16] } }
+            #expect(BuildCache.hex(ArraySlice(bytes)) == reference(bytes), "\(bytes)")
+        }
+    }
 }
