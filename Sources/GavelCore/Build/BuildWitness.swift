@@ -96,9 +96,9 @@ struct BuildWitness: Sendable, Equatable {
             let stamped = index == 0 ? known : nil
             var unknown = folders
             for file in files {
-                if let stamp = stamped?.entry(file)?.stamp { inputs.append(Input(path: path + "/" + file, stamp: stamp)) } else { unknown.append(file) }
+                if let stamp = stamped?.entry(file)?.stamp { inputs.append(Input(path: .path(path, file), stamp: stamp)) } else { unknown.append(file) }
             }
-            let all = unknown.map { path + "/" + $0 }
+            let all = unknown.map { String.path(path, $0) }
             for chunk in inChunks(all.count, minimum: 512, { range in all[range].map { ($0, FileIO.status($0)) } }) {
                 for (entry, info) in chunk {
                     // A file system mounted inside is not one the mark vouches for.

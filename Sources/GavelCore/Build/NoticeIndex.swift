@@ -315,12 +315,12 @@ public struct NoticeIndex: Sendable {
                   let end = (unescape(parts[2]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }) else { return nil }
             events.append(CalendarEvent(title: t, start: start, end: end))
         }
-        let display = displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? displayRoot + relative : displayRoot + "/" + relative)
+        let display = displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? .concatenating(displayRoot, relative) : .path(displayRoot, relative))
         let notice = Notice(
             court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: text(13) == "1",
             publish: text(14).flatMap { LocalDate(parsing: $0) }, expires: text(15).flatMap { LocalDate(parsing: $0) },
             events: events,
-            body: NoticeBody(diskPath: contentRoot + "/" + relative, offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
+            body: NoticeBody(diskPath: .path(contentRoot, relative), offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
             file: display, sourceHash: hash)
         return (relative, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, line: kept))
     }

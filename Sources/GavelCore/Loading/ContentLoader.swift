@@ -58,7 +58,7 @@ public struct ContentLoader: Sendable {
     static let pageKeys = ["title", "summary"]
 
     func display(_ relative: String) -> String {
-        displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? displayRoot + relative : displayRoot + "/" + relative)
+        displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? .concatenating(displayRoot, relative) : .path(displayRoot, relative))
     }
 
     /// The visible entries of a folder, sorted. A symbolic link is reported, never followed: Gavel
@@ -71,7 +71,7 @@ public struct ContentLoader: Sendable {
     /// unreadable folder or a file where a folder belongs must not make its pages vanish. An absent
     /// folder is an empty one.
     func listingIfReadable(_ relative: String) -> [String]? {
-        let path = relative.isEmpty ? rootPath : rootPath + "/" + relative
+        let path = relative.isEmpty ? rootPath : .path(rootPath, relative)
         let at = SourceLocation(file: display(relative))
         var problem: Diagnostic?
         switch FileIO.kind(path) {
@@ -91,7 +91,7 @@ public struct ContentLoader: Sendable {
         var names: [String] = []
         for (name, kind) in entries ?? [] where !name.hasPrefix(".") {
             if kind == .symbolicLink {
-                let entry = relative.isEmpty ? name : relative + "/" + name
+                let entry = relative.isEmpty ? name : .path(relative, name)
                 log.problems.withLock {
                     $0.append(.error(SourceLocation(file: display(entry)), "is a symbolic link, which Gavel does not follow",
                                      hint: "put the file or folder itself here instead of a link to it"))
@@ -534,7 +534,7 @@ public struct ContentLoader: Sendable {
         if indexing, let previous {
             let unnamed = changedSincePrevious.map { !$0.contains(relative) } ?? false
             let known = unnamed ? previous.entry(relative, group: court)
-                : (nearby != nil ? nearby?.status(relative, following: true).flatMap(NoticeIndex.Stamp.ofFile) : NoticeIndex.Stamp.of(rootPath + "/" + relative))
+                : (nearby != nil ? nearby?.status(relative, following: true).flatMap(NoticeIndex.Stamp.ofFile) : NoticeIndex.Stamp.of(.path(rootPath, relative)))
                     .flatMap { previous.entry(relative, group: court, stamp: $0) }
             if let known, known.notice.court == court {
                 indexed[relative] = known
@@ -552,7 +552,7 @@ public struct ContentLoader: Sendable {
     }
 
     func parseNotice(_ relative: String, court: String, bag: inout DiagnosticBag, info: inout stat) -> Notice? {
-        let read = SourceFile.read(atPath: rootPath + "/" + relative, displayPath: display(relative), info: &info)
+        let read = SourceFile.read(atPath: .path(rootPath, relative), displayPath: display(relative), info: &info)
         if case let .failure(d) = read { bag.add(d) }
         guard case let .success(file) = read else { return nil }
         let slug = Self.baseName(relative)
@@ -585,7 +585,7 @@ public struct ContentLoader: Sendable {
             draft: reader.bool(map, "draft", bag: &bag) ?? false,
             publish: publish?.value, expires: expires?.value, events: events,
             alsoCourts: reader.stringList(map, "also_courts", bag: &bag),
-            body: NoticeBody(diskPath: rootPath + "/" + relative, offset: doc.bodyOffset, file: file.path, firstLine: doc.bodyFirstLine,
+            body: NoticeBody(diskPath: .path(rootPath, relative), offset: doc.bodyOffset, file: file.path, firstLine: doc.bodyFirstLine,
                              sourceHash: hash),
             file: file.path, sourceHash: hash)
     }

@@ -207,8 +207,8 @@ enum FileIO {
                 var i = chunk
                 while i < current.count {
                     let relative = current[i]
-                    for (name, kind) in entries(of: relative.isEmpty ? root : root + "/" + relative) where hidden || !name.hasPrefix(".") {
-                        let path = relative.isEmpty ? name : relative + "/" + name
+                    for (name, kind) in entries(of: relative.isEmpty ? root : .path(root, relative)) where hidden || !name.hasPrefix(".") {
+                        let path = relative.isEmpty ? name : .path(relative, name)
                         if kind == .directory { found.directories.append(path) } else { found.files.append(path) }
                     }
                     i += chunks

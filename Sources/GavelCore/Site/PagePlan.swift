@@ -97,7 +97,7 @@ public struct PagePlan: Sendable {
             add("courts/\(id)/", .court, .court(c))
             // By position: copying each notice out of the list showed in a rebuild's profile.
             for n in m.notices.indices where m.notices[n].court == id {
-                add("courts/\(id)/notices/\(m.notices[n].slug)/", .notice, .notice(court: c, notice: n))
+                add(.concatenating("courts/", id, "/notices/", m.notices[n].slug, "/"), .notice, .notice(court: c, notice: n))
             }
             for step in m.steps { add("courts/\(id)/steps/\(step.module.id)/", .step, .court(c)) }
             add("courts/\(id)/checklist/", .courtChecklist, .court(c))

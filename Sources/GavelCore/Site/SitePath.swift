@@ -13,7 +13,7 @@ public struct SiteLinker: Sendable {
 
     /// The output file of a site path.
     public static func file(for path: String) -> String {
-        path.isEmpty || path.hasSuffix("/") ? path + "index.html" : path
+        path.isEmpty || path.hasSuffix("/") ? .concatenating(path, "index.html") : path
     }
 
     /// A link from the page at `from` to `to` (both site paths, `to` may carry #fragment or ?query),
