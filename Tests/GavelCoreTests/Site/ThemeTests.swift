@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import Testing
 @testable import GavelCore
 @testable import GavelTheme
@@ -52,6 +53,42 @@ import Testing
         for (path, bytes) in builtIn where folder[path] != bytes {
             Issue.record("\(path) differs between the built-in theme and Templates/")
         }
+    }
+
+    /// Built-in templates are parsed when a page needs them (the site above compares that with a
+    /// theme parsed whole): each must parse, or its pages would be empty, and each names only
+    /// templates there are.
+    @Test func everyBuiltInTemplateParsesAndNamesTemplatesThereAre() throws {
+        var texts: [String: String] = [:]
+        for file in BuiltInTheme.files where file.path.hasSuffix(".mustache") {
+            let text = try #require(String(validating: file.bytes, as: UTF8.self))
+            _ = try MustacheTemplate(string: text)
+            texts[String(file.path.dropLast(".mustache".count))] = text
+        }
+        let references = try #require(TemplatesOnDemand.references(texts), "the built-in theme must be parsable on demand")
+        #expect(references["home"] == ["layout", "partials/court-card", "partials/notice-item"])
+        #expect(references["layout"] == [])
+        for (name, named) in references {
+            for partial in named { #expect(texts[partial] != nil, "\(name) names \(partial)") }
+        }
+        var bag = DiagnosticBag()
+        let theme = try #require(Theme.load(overrides: nil, displayRoot: "Templates", bag: &bag))
+        #expect(theme.onDemand != nil)
+        #expect(theme.library.getTemplate(named: "court") == nil, "built-in templates wait for a page")
+    }
+
+    /// The partials and parents a template names are read from its text; where they cannot be (a
+    /// changed delimiter, a partial named at render time), the theme is parsed whole.
+    @Test func templatesNamedByATemplateAreReadFromItsText() throws {
+        let references = try #require(TemplatesOnDemand.references([
+            "a": "x {{> b}} {{>c }}{{<d}}{{$block}}{{/d}} {{{e}}} {{#f}}{{/f}} {{&g}} {{!> h}}",
+            "b": "{{ > not-a-partial }}\n{{>\n  multi\n}}",
+        ]))
+        #expect(references["a"] == ["b", "c", "d"])
+        #expect(references["b"] == ["multi"])
+        #expect(TemplatesOnDemand.references(["a": "{{=<% %>=}}<%> b%>"]) == nil)
+        #expect(TemplatesOnDemand.references(["a": "{{>*dynamic}}"]) == nil)
+        #expect(TemplatesOnDemand.references(["a": "{{< *dynamic}}{{/ *dynamic}}"]) == nil)
     }
 
     /// A court replaces only the layout: every page takes it, and the other templates stay built-in.
