@@ -289,7 +289,7 @@ public struct SiteBuild {
         cache.trustsFiles = trusted
         steps.done("plan")
         // The manifest's order, from the plan, while the site renders.
-        async let order = plan.files.map(\.path).sorted()
+        async let order = plan.sortedPaths()
         var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
         if report.searchEntriesMissing {
             // The last build's docs shards could not give back a reused page's entry: render it all.

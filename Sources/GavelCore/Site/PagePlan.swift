@@ -1,3 +1,5 @@
+import Glibc
+
 /// Every file the build writes, worked out once from the validated model and the theme before anything
 /// renders: its path, what its bytes depend on, and where it is listed. The site paths that internal
 /// links are checked against, which files a rebuild may reuse, the sitemap, the service worker's list
@@ -107,6 +109,34 @@ public struct PagePlan: Sendable {
             add("courts/\(id)/calendar.ics", .calendar, .court(c))
             courtRanges.append(start..<files.count)
         }
+    }
+
+    /// Every file's path in String order, the manifest's. Paths that are all ASCII (slugs and ids
+    /// usually are) are sorted as bytes, which orders them as String does (by scalar value): copied
+    /// once into one buffer, their places there are sorted with `memcmp`. As Strings, the plan's
+    /// 17,000 paths at 10,000 notices took 34 million instructions to sort on every rebuild.
+    public func sortedPaths() -> [String] { Self.sorted(files.map(\.path)) }
+
+    /// `paths` in String order (see `sortedPaths`); any path not all ASCII sorts them as Strings.
+    static func sorted(_ paths: [String]) -> [String] {
+        var bytes: [UInt8] = []
+        var starts: [Int] = []
+        starts.reserveCapacity(paths.count + 1)
+        for path in paths {
+            starts.append(bytes.count)
+            bytes.append(contentsOf: path.utf8)
+        }
+        starts.append(bytes.count)
+        guard !bytes.contains(where: { $0 >= 0x80 }) else { return paths.sorted() }
+        let order = bytes.withUnsafeBufferPointer { buffer -> [Int] in
+            guard let base = buffer.baseAddress else { return Array(paths.indices) }
+            return paths.indices.sorted { i, j in
+                let a = starts[i], b = starts[j], m = starts[i + 1] - a, n = starts[j + 1] - b
+                let order = memcmp(base + a, base + b, Swift.min(m, n))
+                return order != 0 ? order < 0 : m < n
+            }
+        }
+        return order.map { paths[$0] }
     }
 
     /// The planned file at `path`.

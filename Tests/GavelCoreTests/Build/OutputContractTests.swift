@@ -461,6 +461,23 @@ import Testing
 /// The page plan is the one list of what a build writes: every rendered file is planned, and every
 /// planned file rendered, so reuse, the sitemap, the service worker and the manifest cannot drift.
 @Suite struct PagePlanTests {
+    /// The manifest's order: paths sorted as bytes when all are ASCII must be String's order, and any
+    /// other list is sorted as Strings.
+    @Test func pathsSortAsStringsDo() {
+        let pieces = ["courts", "/", "-", ".", "_", "a", "A", "z", "Z", "0", "9", "index.html", "n0001", "n001", "~", " ", "!"]
+        let others = ["é", "e\u{301}", "Ω", "日本"]
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<200 {
+            var paths = (0..<Int.random(in: 0...60, using: &generator)).map { _ in
+                (0..<Int.random(in: 0...6, using: &generator)).map { _ in pieces.randomElement(using: &generator) ?? "" }.joined()
+            }
+            // Strings of up to 15 bytes are stored inline, longer ones not: both kinds, and equal ones.
+            paths += paths.prefix(3).map { $0 + String(repeating: "x", count: 20) } + paths.prefix(2)
+            if round % 4 == 0 { paths.append(others.randomElement(using: &generator) ?? "é") }
+            #expect(PagePlan.sorted(paths) == paths.sorted(), "\(paths)")
+        }
+    }
+
     @Test func thePlanIsExactlyTheFilesRendered() async throws {
         let options = TestPaths.exampleOptions(output: try TestPaths.temporaryDirectory().appendingPathComponent("Output"))
         let build = SiteBuild(options: options)
@@ -470,6 +487,7 @@ import Testing
         let sink = MemorySink()
         _ = await build.renderer(for: model, theme: theme, plan: plan).render(to: sink)
         #expect(plan.files.map(\.path).sorted() == sink.files.map(\.path))
+        #expect(plan.sortedPaths() == sink.files.map(\.path))
         #expect(Set(plan.files.map(\.path)).count == plan.files.count, "no file is planned twice")
         // The manifest of a real build lists the plan, and nothing else.
         _ = try await build.run(write: true)
