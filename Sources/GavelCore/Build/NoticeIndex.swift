@@ -320,7 +320,7 @@ public struct NoticeIndex: Sendable {
             court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: text(13) == "1",
             publish: text(14).flatMap { LocalDate(parsing: $0) }, expires: text(15).flatMap { LocalDate(parsing: $0) },
             events: events,
-            body: NoticeBody(diskPath: .path(contentRoot, relative), offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
+            body: NoticeBody(folder: contentRoot, relative: relative, offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
             file: display, sourceHash: hash)
         return (relative, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, line: kept))
     }

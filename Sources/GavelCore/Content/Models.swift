@@ -186,14 +186,32 @@ public struct Notice: Sendable {
 /// Where a notice's Markdown body is. Bodies stay on disk and are read again when their page is
 /// rendered: a site of 50,000 notices would otherwise hold 100 MB of Markdown for the whole build.
 public struct NoticeBody: Sendable {
-    /// The file on disk, and where the body starts in its bytes.
-    public var diskPath: String
+    /// The file on disk (its folder, shared by every notice, and its path under it: joined only when
+    /// the body is read, which a rebuild does for a few notices of ten thousand), and where the body
+    /// starts in its bytes.
+    public var folder: String
+    public var relative: String
+    public var diskPath: String { folder.isEmpty ? relative : .path(folder, relative) }
     public var offset: Int
     /// The file as diagnostics name it, and the line the body starts on.
     public var file: String
     public var firstLine: Int
     /// The whole file's fingerprint when it was loaded: a file changed since then is not mixed in.
     public var sourceHash: UInt64
+
+    public init(folder: String, relative: String, offset: Int, file: String, firstLine: Int, sourceHash: UInt64) {
+        self.folder = folder
+        self.relative = relative
+        self.offset = offset
+        self.file = file
+        self.firstLine = firstLine
+        self.sourceHash = sourceHash
+    }
+
+    /// A body in the file at `diskPath`.
+    public init(diskPath: String, offset: Int, file: String, firstLine: Int, sourceHash: UInt64) {
+        self.init(folder: "", relative: diskPath, offset: offset, file: file, firstLine: firstLine, sourceHash: sourceHash)
+    }
 
     public func read() -> Result<MarkdownSource, Diagnostic> {
         guard let bytes = FileIO.read(diskPath), offset <= bytes.count else {
