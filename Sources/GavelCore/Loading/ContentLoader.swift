@@ -422,7 +422,7 @@ public struct ContentLoader: Sendable {
         // The notices are stamped from their own folder, opened once.
         var nearby = self.folder.map { FileIO.NearbyFolders(root: $0, trailing: 1) }
         for name in names where name.hasSuffix(".md") {
-            guard let notice = loadNotice("courts/\(folder)/notices/\(name)", court: folder, nearby: &nearby, bag: &bag, indexed: &indexed) else { continue }
+            guard let notice = loadNotice(.concatenating("courts/", folder, "/notices/", name), court: folder, nearby: &nearby, bag: &bag, indexed: &indexed) else { continue }
             slugs.insert(notice.slug)
             if notice.draft && !includeDrafts { continue }
             notices.append(notice)

@@ -97,8 +97,13 @@ extension SiteRenderer {
                                                renderBody: { step in body.render(step.module.body, variables: variables, on: "courts/\(c.id)/checklist/", bag: &bag) })
         files.append(OutputFile(path: "checklist/\(c.id).json", text: document.serialized(pretty: true) + "\n"))
         files.append(OutputFile(path: "checklist/\(c.id).js", text: ChecklistDocument.scriptTwin(courtID: c.id, document: document)))
-        files.append(SiteFeeds.atom(title: "\(c.name): NextGen CM/ECF notices", selfPath: "courts/\(c.id)/feed.xml", site: site, linker: linker,
-                                    notices: m.currentNotices.map { (c, $0) }, renderBody: { _, notice in
+        // The feed stands while the notices it lists do (see `PagePlan.Input.feed`).
+        let feedPath = "courts/\(c.id)/feed.xml"
+        if let input = cache?.fingerprint(.feed(court: index), model: model), let kept = cache?.reusable(feedPath, input: input, nearby: &nearby) {
+            cacheEntries[feedPath] = kept
+        } else {
+            files.append(SiteFeeds.atom(title: "\(c.name): NextGen CM/ECF notices", selfPath: feedPath, site: site, linker: linker,
+                                    notices: SiteFeeds.newest(of: m), renderBody: { _, notice in
                                         // A page reused from the cache was not rendered; its body is cheap to make again.
                                         if let html = noticeBodies[notice.sitePath] { return html }
                                         var ignored = DiagnosticBag()
@@ -106,11 +111,13 @@ extension SiteRenderer {
                                         let own = m.owns(notice) ? variables : model.court(notice.court).map(CourtVariables.init(court:))
                                         return body.render(notice, variables: own, bag: &ignored)
                                     }))
+        }
         files.append(SiteCalendar.ics(for: m, site: site, zones: zones))
         if let courtInput {
             // Notice pages keep their own inputs, recorded above.
             for file in files where cacheEntries[file.path] == nil {
-                cacheEntries[file.path] = BuildCache.Entry(input: courtInput, output: ContentHash.of(file.bytes), size: file.bytes.count,
+                // Each by its planned input: the court's, or its feed's.
+                cacheEntries[file.path] = BuildCache.Entry(input: input(of: file.path) ?? courtInput, output: ContentHash.of(file.bytes), size: file.bytes.count,
                                                            search: searchEntries[file.path], data: dataPrints[file.path])
             }
         }

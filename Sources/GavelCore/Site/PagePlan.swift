@@ -27,6 +27,9 @@ public struct PagePlan: Sendable {
         case court(Int)
         /// The global input, the notice's own file and whether it is archived.
         case notice(court: Int, notice: Int)
+        /// The global input and the notices a feed lists (the newest current ones: of one court, or
+        /// of all for nil): an edit to any other notice leaves the feed as it was.
+        case feed(court: Int?)
         /// Every other file (the service worker's version): made on every build.
         case everything
     }
@@ -87,7 +90,7 @@ public struct PagePlan: Sendable {
         add("checklist/", .allCourtsChecklist, .global)
         add("search/", .search, .global)
         add("404.html", .notFound, .global)
-        add("feed.xml", .siteFeed, .allCourts)
+        add("feed.xml", .siteFeed, .feed(court: nil))
         for asset in theme.assetFiles { add(asset.path, .asset, .global, linkable: false) }
         add("assets/manifest.json", .assetManifest, .global, linkable: false)
         add("robots.txt", .robots, .global)
@@ -105,7 +108,7 @@ public struct PagePlan: Sendable {
             add("courts/\(id)/checklist/", .courtChecklist, .court(c))
             add("checklist/\(id).json", .checklistData, .court(c), linkable: false)
             add("checklist/\(id).js", .checklistData, .court(c), linkable: false)
-            add("courts/\(id)/feed.xml", .courtFeed, .court(c))
+            add("courts/\(id)/feed.xml", .courtFeed, .feed(court: c))
             add("courts/\(id)/calendar.ics", .calendar, .court(c))
             courtRanges.append(start..<files.count)
         }

@@ -10,6 +10,15 @@ enum SiteFeeds {
         return order.prefix(limit).map { notices[$0] }
     }
 
+    /// A court's feed's notices: its newest current ones, found by position (copying each notice
+    /// out of the court's list showed in a rebuild's profile, which works this out for every court).
+    static func newest(of m: SiteModel.CourtModel) -> [(Court, Notice)] {
+        let current = m.notices.indices.filter { !m.notices[$0].isArchived(now: m.today) }
+        let keys = current.map { (m.notices[$0].date, m.notices[$0].court, m.notices[$0].slug) }
+        let order = keys.indices.sorted { keys[$0] > keys[$1] }
+        return order.prefix(entryLimit).map { (m.court, m.notices[current[$0]]) }
+    }
+
     static func atom(title: String, selfPath: String, site: SiteConfig, linker: SiteLinker,
                      notices: [(Court, Notice)], renderBody: (Court, Notice) -> String) -> OutputFile {
         // Feed readers want the latest entries, not the archive: the newest 50.

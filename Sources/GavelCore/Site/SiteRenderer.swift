@@ -52,8 +52,11 @@ public struct SiteRenderer: Sendable {
 
         /// Each court's input, worked out once (it folds in every notice of the court).
         public var courtInputs: [String: UInt64]
-        /// What home, the site feed and the search index depend on: everything global and every court.
+        /// What home and the search index depend on: everything global and every court.
         public var allCourts: UInt64
+        /// Each court's feed's input (by court id) and the site feed's (see `PagePlan.Input.feed`).
+        var courtFeeds: [String: UInt64]
+        var siteFeed: UInt64
 
         public init(previous: BuildCache?, global: UInt64, outputRoot: String, model: SiteModel) {
             self.previous = previous?.global == global ? previous : nil
@@ -70,6 +73,28 @@ public struct SiteRenderer: Sendable {
             }
             courtInputs = inputs
             allCourts = hash.value
+            var feeds: [String: UInt64] = [:]
+            for m in model.courts {
+                feeds[m.court.id] = Self.feedInput(global: global, path: "courts/\(m.court.id)/feed.xml", notices: SiteFeeds.newest(of: m))
+            }
+            courtFeeds = feeds
+            siteFeed = Self.feedInput(global: global, path: "feed.xml", notices: model.newestCurrentNotices(limit: SiteFeeds.entryLimit))
+        }
+
+        /// A feed's input: everything global, and each notice it lists (its court, slug and file), in
+        /// order. Global covers what the entries show besides the notices' own files: courts' names,
+        /// zones and data (in titles and bodies), the site's settings, the clock and the site paths
+        /// links are checked against.
+        static func feedInput(global: UInt64, path: String, notices: [(Court, Notice)]) -> UInt64 {
+            var hash = ContentHash.Accumulator()
+            hash.add("feed \(global) \(path)")
+            for (court, notice) in notices {
+                hash.add(court.id)
+                hash.add(notice.court)
+                hash.add(notice.slug)
+                hash.add(notice.sourceHash)
+            }
+            return hash.value
         }
 
         /// The fingerprint of a planned file's input.
@@ -81,6 +106,7 @@ public struct SiteRenderer: Sendable {
             case let .notice(c, n):
                 let m = model.courts[c], notice = m.notices[n]
                 return BuildCache.input(global: global, notice: notice, archived: notice.isArchived(now: m.today))
+            case let .feed(c): return c.map { courtFeeds[model.courts[$0].court.id] } ?? siteFeed
             case .everything, .searchEntries: return nil
             }
         }

@@ -371,6 +371,51 @@ import Testing
         #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
     }
 
+    /// A feed lists a court's (or the site's) newest notices, and is kept while those are: an edit to
+    /// an older notice leaves its input as it was, one that brings a notice into the feed, changes a
+    /// listed one or removes it does not, and every rebuild is the tree a full build makes.
+    @Test func aFeedIsKeptWhileTheNoticesItListsAre() async throws {
+        let (dir, content, options) = try Self.copy()
+        let notices = content.appendingPathComponent("courts/wiwb/notices")
+        // Sixty notices a day apart, from 2019-01-01: the ten oldest are in no feed.
+        for day in 0..<60 {
+            let date = String(format: "2019-%02d-%02d", 1 + day / 28, 1 + day % 28)
+            try Data("---\ntitle: \"Bulletin \(day)\"\ndate: \"\(date)\"\n---\n\nBulletin number \(day).\n".utf8)
+                .write(to: notices.appendingPathComponent("bulletin-\(day).md"))
+        }
+        func feeds() async throws -> (court: UInt64?, site: UInt64, courtInput: UInt64?) {
+            let build = SiteBuild(options: options)
+            var bag = DiagnosticBag()
+            let model = try #require(await build.prepare(bag: &bag), "\(bag.all)").0
+            let cache = SiteRenderer.RenderCache(previous: nil, global: 1, outputRoot: "", model: model)
+            return (cache.courtFeeds["wiwb"], cache.siteFeed, cache.courtInputs["wiwb"])
+        }
+        func rebuildIsFull() async throws {
+            _ = try await SiteBuild(options: options).run(write: true)
+            #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
+        }
+        _ = try await SiteBuild(options: options).run(write: true)
+        let first = try await feeds()
+
+        try Self.edit(notices.appendingPathComponent("bulletin-3.md")) { $0 + "An older notice, edited.\n" }
+        let older = try await feeds()
+        #expect(older.court == first.court && older.site == first.site, "an older notice's edit keeps the feeds' inputs")
+        #expect(older.courtInput != first.courtInput, "the court's own pages still see it")
+        try await rebuildIsFull()
+
+        try Self.edit(notices.appendingPathComponent("bulletin-4.md")) { $0.replacingOccurrences(of: "date: \"2019-01-05\"", with: "date: \"2019-12-31\"") }
+        let moved = try await feeds()
+        #expect(moved.court != older.court, "a notice brought into the feed changes its input")
+        try await rebuildIsFull()
+
+        try Self.edit(notices.appendingPathComponent("bulletin-59.md")) { $0.replacingOccurrences(of: "Bulletin 59", with: "Bulletin fifty-nine") }
+        #expect(try await feeds().court != moved.court)
+        try await rebuildIsFull()
+
+        try FileManager.default.removeItem(at: notices.appendingPathComponent("bulletin-58.md"))
+        try await rebuildIsFull()
+    }
+
     // MARK: - The lock
 
     @Test func anOutputInFoldersThatDoNotExistYetIsMade() async throws {
