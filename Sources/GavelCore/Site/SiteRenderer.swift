@@ -54,9 +54,6 @@ public struct SiteRenderer: Sendable {
         public var courtInputs: [String: UInt64]
         /// What home and the search index depend on: everything global and every court.
         public var allCourts: UInt64
-        /// Each court's feed's input (by court id) and the site feed's (see `PagePlan.Input.feed`).
-        var courtFeeds: [String: UInt64]
-        var siteFeed: UInt64
 
         public init(previous: BuildCache?, global: UInt64, outputRoot: String, model: SiteModel) {
             self.previous = previous?.global == global ? previous : nil
@@ -73,12 +70,17 @@ public struct SiteRenderer: Sendable {
             }
             courtInputs = inputs
             allCourts = hash.value
-            var feeds: [String: UInt64] = [:]
-            for m in model.courts {
-                feeds[m.court.id] = Self.feedInput(global: global, path: "courts/\(m.court.id)/feed.xml", notices: SiteFeeds.newest(of: m))
+        }
+
+        /// A court's feed's input (the site feed's for nil): worked out when asked, which is on the
+        /// court's own task (worked out for every court before rendering started, the feeds' inputs
+        /// held up the build's one core there for about 5 ms at 10,000 notices).
+        func feedInput(court c: Int?, model: SiteModel) -> UInt64 {
+            guard let c else {
+                return Self.feedInput(global: global, path: "feed.xml", notices: model.newestCurrentNotices(limit: SiteFeeds.entryLimit))
             }
-            courtFeeds = feeds
-            siteFeed = Self.feedInput(global: global, path: "feed.xml", notices: model.newestCurrentNotices(limit: SiteFeeds.entryLimit))
+            let m = model.courts[c]
+            return Self.feedInput(global: global, path: "courts/\(m.court.id)/feed.xml", notices: SiteFeeds.newest(of: m))
         }
 
         /// A feed's input: everything global, and each notice it lists (its court, slug and file), in
@@ -106,7 +108,7 @@ public struct SiteRenderer: Sendable {
             case let .notice(c, n):
                 let m = model.courts[c], notice = m.notices[n]
                 return BuildCache.input(global: global, notice: notice, archived: notice.isArchived(now: m.today))
-            case let .feed(c): return c.map { courtFeeds[model.courts[$0].court.id] } ?? siteFeed
+            case let .feed(c): return feedInput(court: c, model: model)
             case .everything, .searchEntries: return nil
             }
         }

@@ -388,7 +388,8 @@ import Testing
             var bag = DiagnosticBag()
             let model = try #require(await build.prepare(bag: &bag), "\(bag.all)").0
             let cache = SiteRenderer.RenderCache(previous: nil, global: 1, outputRoot: "", model: model)
-            return (cache.courtFeeds["wiwb"], cache.siteFeed, cache.courtInputs["wiwb"])
+            let court = try #require(model.courts.firstIndex { $0.court.id == "wiwb" })
+            return (cache.feedInput(court: court, model: model), cache.feedInput(court: nil, model: model), cache.courtInputs["wiwb"])
         }
         func rebuildIsFull() async throws {
             _ = try await SiteBuild(options: options).run(write: true)
