@@ -26,6 +26,52 @@ import Testing
         Issue.record("the witness never answered")
     }
 
+    /// An input's line read where it is gives the answer the line read into cells and Strings gives:
+    /// for lines as written (stamp kept, file changed, file gone, stamped after the mark) and for
+    /// lines the quick reading leaves to the other (escapes, non-ASCII, a root, cells too few or too
+    /// many, digits not lowercase).
+    @Test func anInputLineReadInPlaceAnswersAsItsCellsDo() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let file = dir.appendingPathComponent("n.md"), other = dir.appendingPathComponent("é.md")
+        try Data("notice".utf8).write(to: file)
+        try Data("other".utf8).write(to: other)
+        let stamp = try #require(NoticeIndex.Stamp.of(file.path))
+        let later = stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds + 1
+        func line(_ letter: String, _ path: String, _ s: NoticeIndex.Stamp) -> String {
+            var bytes: [UInt8] = []
+            NoticeIndex.escape(path, into: &bytes)
+            let numbers = [UInt64(bitPattern: s.size), UInt64(bitPattern: s.seconds), UInt64(bitPattern: s.nanoseconds), s.inode,
+                           UInt64(bitPattern: s.changed), UInt64(bitPattern: s.changedNanoseconds)].map { String($0, radix: 16) }
+            return ([letter, String(decoding: bytes, as: UTF8.self)] + numbers).joined(separator: "\t")
+        }
+        var moved = stamp, touched = stamp, replaced = stamp
+        moved.size += 1
+        touched.nanoseconds += 1
+        replaced.inode += 1
+        let otherStamp = try #require(NoticeIndex.Stamp.of(other.path))
+        let written = [line("i", file.path, stamp), line("i", file.path, moved), line("i", file.path + "-gone", stamp),
+                       line("i", file.path, touched), line("i", file.path, replaced),
+                       line("i", other.path, otherStamp), line("r", file.path, stamp), line("i", dir.path + "/tab\there", stamp)]
+        var odd = [line("i", file.path, stamp) + "\t0", line("i", file.path, stamp).uppercased(), "i\t" + file.path + "\t1\t2",
+                   line("i", file.path, stamp).replacingOccurrences(of: "\t", with: "\t\t"), "i\t\t1\t2\t3\t4\t5\t6", "i", "i\t"]
+        odd.append(String(line("i", file.path, stamp).dropLast()) + "g")
+        for text in written + odd {
+            for marker in [later, later - 1, Int64.max] {
+                let bytes = Array(text.utf8)
+                bytes.withUnsafeBufferPointer { buffer in
+                    var path: [UInt8] = []
+                    let quick = BuildWitness.plainInputHolds(buffer, marker: marker, path: &path)
+                    let cells: Bool = {
+                        guard let input = BuildWitness.input(buffer), let now = input.status.map(NoticeIndex.Stamp.init), now == input.stamp else { return false }
+                        return now.changed &* 1_000_000_000 &+ now.changedNanoseconds < marker
+                    }()
+                    #expect((quick ?? cells) == cells, "\(text.debugDescription) at \(marker)")
+                    if written.prefix(3).contains(text) { #expect(quick != nil, "read in place: \(text.debugDescription)") }
+                }
+            }
+        }
+    }
+
     static func templatesCopy(in dir: URL) throws -> URL {
         let templates = dir.appendingPathComponent("Templates")
         try FileManager.default.copyItem(at: TestPaths.templates, to: templates)
