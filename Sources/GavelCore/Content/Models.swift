@@ -199,20 +199,6 @@ public struct NoticeBody: Sendable {
     /// The whole file's fingerprint when it was loaded: a file changed since then is not mixed in.
     public var sourceHash: UInt64
 
-    public init(folder: String, relative: String, offset: Int, file: String, firstLine: Int, sourceHash: UInt64) {
-        self.folder = folder
-        self.relative = relative
-        self.offset = offset
-        self.file = file
-        self.firstLine = firstLine
-        self.sourceHash = sourceHash
-    }
-
-    /// A body in the file at `diskPath`.
-    public init(diskPath: String, offset: Int, file: String, firstLine: Int, sourceHash: UInt64) {
-        self.init(folder: "", relative: diskPath, offset: offset, file: file, firstLine: firstLine, sourceHash: sourceHash)
-    }
-
     public func read() -> Result<MarkdownSource, Diagnostic> {
         guard let bytes = FileIO.read(diskPath), offset <= bytes.count else {
             return .failure(.error(SourceLocation(file: file), "cannot read file"))
@@ -221,6 +207,13 @@ public struct NoticeBody: Sendable {
             return .failure(.error(SourceLocation(file: file), "file changed while the site was being built", hint: "build again"))
         }
         return .success(MarkdownSource(text: String(decoding: bytes[offset...], as: UTF8.self), file: file, firstLine: firstLine))
+    }
+}
+
+extension NoticeBody {
+    /// A body in the file at `diskPath` (the memberwise initializer stays, made in an extension).
+    init(diskPath: String, offset: Int, file: String, firstLine: Int, sourceHash: UInt64) {
+        self.init(folder: "", relative: diskPath, offset: offset, file: file, firstLine: firstLine, sourceHash: sourceHash)
     }
 }
 
