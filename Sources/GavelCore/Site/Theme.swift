@@ -42,7 +42,7 @@ public struct Theme: Sendable {
     /// never followed. `reusing`: a theme assembled before (`gavel serve` keeps its last), returned as
     /// it is when the files read now are those it was made from (its `sourceHash`).
     public static func load(overrides root: URL?, displayRoot: String, builtIn: [(path: String, bytes: [UInt8])] = BuiltInTheme.files,
-                            reusing previous: Theme? = nil, parsesOnDemand: Bool = true, bag: inout DiagnosticBag) -> Theme? {
+                            reusing previous: Theme? = nil, bag: inout DiagnosticBag) -> Theme? {
         let problems = bag.all.count
         var entries: [String: SourceEntry] = [:]
         for file in builtIn {
@@ -75,7 +75,7 @@ public struct Theme: Sendable {
         let hash = sourceHash(of: entries)
         // Parsing every template again cost a rebuild about 11 ms of CPU at each save.
         if let previous, bag.all.count == problems, previous.sourceHash == hash { return previous }
-        return assemble(entries, sourceHash: hash, parsesOnDemand: parsesOnDemand, bag: &bag)
+        return assemble(entries, sourceHash: hash, bag: &bag)
     }
 
     /// The hash of every file a theme is made from: its path, which theme it came from and its bytes.
@@ -96,7 +96,7 @@ public struct Theme: Sendable {
 
     /// Parses the templates, fingerprints the assets and hashes every file used, whichever theme it
     /// came from: an overridden or added asset is fingerprinted, listed and cached like a built-in one.
-    static func assemble(_ entries: [String: SourceEntry], sourceHash: UInt64, parsesOnDemand: Bool = true, bag: inout DiagnosticBag) -> Theme? {
+    static func assemble(_ entries: [String: SourceEntry], sourceHash: UInt64, bag: inout DiagnosticBag) -> Theme? {
         var library = MustacheLibrary()
         // Every template's text, by name; the built-in ones are parsed later when they can be.
         var texts: [String: String] = [:]
@@ -114,7 +114,7 @@ public struct Theme: Sendable {
                 }
                 if text.contains("sorted(") { sortsLists = true }
                 texts[name] = text
-                if parsesOnDemand, !entry.fromSite {
+                if !entry.fromSite {
                     builtIn.insert(name)
                     continue
                 }
