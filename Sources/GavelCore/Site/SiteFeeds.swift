@@ -5,9 +5,7 @@ enum SiteFeeds {
     /// The newest `limit` notices, newest first (then by court and slug). Sorts small keys, not the
     /// notices themselves: on a 10,000-notice site moving whole notices about was most of the sort.
     static func newest(_ notices: [(Court, Notice)], limit: Int) -> [(Court, Notice)] {
-        let keys = notices.map { ($0.1.date, $0.1.court, $0.1.slug) }
-        let order = keys.indices.sorted { keys[$0] > keys[$1] }
-        return order.prefix(limit).map { notices[$0] }
+        newestFirst(notices.map { ($0.1.date, $0.1.court, $0.1.slug) }, limit: limit).map { notices[$0] }
     }
 
     /// A court's feed's notices: its newest current ones, found by position (copying each notice
@@ -15,8 +13,12 @@ enum SiteFeeds {
     static func newest(of m: SiteModel.CourtModel) -> [(Court, Notice)] {
         let current = m.notices.indices.filter { !m.notices[$0].isArchived(now: m.today) }
         let keys = current.map { (m.notices[$0].date, m.notices[$0].court, m.notices[$0].slug) }
-        let order = keys.indices.sorted { keys[$0] > keys[$1] }
-        return order.prefix(entryLimit).map { (m.court, m.notices[current[$0]]) }
+        return newestFirst(keys, limit: entryLimit).map { (m.court, m.notices[current[$0]]) }
+    }
+
+    /// The places of the newest `limit` of notices by their keys (date, court, slug), newest first.
+    private static func newestFirst(_ keys: [(LocalDate, String, String)], limit: Int) -> ArraySlice<Int> {
+        keys.indices.sorted { keys[$0] > keys[$1] }.prefix(limit)
     }
 
     static func atom(title: String, selfPath: String, site: SiteConfig, linker: SiteLinker,
