@@ -98,8 +98,8 @@ extension SiteRenderer {
         files.append(OutputFile(path: "checklist/\(c.id).json", text: document.serialized(pretty: true) + "\n"))
         files.append(OutputFile(path: "checklist/\(c.id).js", text: ChecklistDocument.scriptTwin(courtID: c.id, document: document)))
         // The feed stands while the notices it lists do (see `PagePlan.Input.feed`).
-        let feedPath = "courts/\(c.id)/feed.xml"
-        if let input = cache?.fingerprint(.feed(court: index), model: model), let kept = cache?.reusable(feedPath, input: input, nearby: &nearby) {
+        let feedPath = "courts/\(c.id)/feed.xml", feedInput = cache?.fingerprint(.feed(court: index), model: model)
+        if let feedInput, let kept = cache?.reusable(feedPath, input: feedInput, nearby: &nearby) {
             cacheEntries[feedPath] = kept
         } else {
             files.append(SiteFeeds.atom(title: "\(c.name): NextGen CM/ECF notices", selfPath: feedPath, site: site, linker: linker,
@@ -116,8 +116,8 @@ extension SiteRenderer {
         if let courtInput {
             // Notice pages keep their own inputs, recorded above.
             for file in files where cacheEntries[file.path] == nil {
-                // Each by its planned input: the court's, or its feed's.
-                cacheEntries[file.path] = BuildCache.Entry(input: input(of: file.path) ?? courtInput, output: ContentHash.of(file.bytes), size: file.bytes.count,
+                // Each by its planned input: the court's, or its feed's (see `PagePlan.Input.feed`).
+                cacheEntries[file.path] = BuildCache.Entry(input: file.path == feedPath ? feedInput ?? courtInput : courtInput, output: ContentHash.of(file.bytes), size: file.bytes.count,
                                                            search: searchEntries[file.path], data: dataPrints[file.path])
             }
         }
