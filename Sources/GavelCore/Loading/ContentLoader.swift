@@ -521,7 +521,7 @@ public struct ContentLoader: Sendable {
 
     /// Only real IANA names: Foundation also accepts abbreviations and offsets, which are not stable.
     static func timeZone(_ name: String) -> TimeZone? {
-        guard name == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(name) else { return nil }
+        guard name == "UTC" || TimeZoneNames.known.contains(name) else { return nil }
         return TimeZone(identifier: name)
     }
 

@@ -4,6 +4,10 @@ import Foundation
 /// browser engine and the calendar must read the same zone); for an old or fixed-offset name that the
 /// tz database does know, the hint names the zone to write instead.
 enum TimeZoneNames {
+    /// Every name the tz database has, as Foundation lists them, to look names up in: each court's
+    /// zone was searched for in the list, name by name.
+    static let known = Set(TimeZone.knownTimeZoneIdentifiers)
+
     static func hint(for name: String) -> String? {
         if let canonical = canonical(of: name) {
             return "'\(name)' is an old name of '\(canonical)' in the tz database: write \(canonical)"

@@ -72,3 +72,20 @@ import Testing
         #expect(bag.all.map { "\($0.location.line):\($0.location.column)" } == ["10:3", "10:12", "10:18", "11:10"], "\(bag.all)")
     }
 }
+
+@Suite struct CourtTimeZoneNameTests {
+    @Test func everyNameTheTzDatabaseListsIsTakenAndNothingElse() {
+        for name in TimeZone.knownTimeZoneIdentifiers {
+            #expect(ContentLoader.timeZone(name)?.identifier == name, "\(name)")
+        }
+        #expect(ContentLoader.timeZone("UTC") != nil)
+        // Foundation makes zones of these too; a court's dates must not hang on them.
+        for name in ["GMT+5", "+05:00", "UTC+1", "america/chicago", "", "America/Chicago "] {
+            #expect(ContentLoader.timeZone(name) == nil, "\(name)")
+        }
+        // Abbreviations are taken only where the tz database itself has such a zone.
+        for name in ["EST", "CST", "PDT", "US/Central"] {
+            #expect((ContentLoader.timeZone(name) != nil) == TimeZone.knownTimeZoneIdentifiers.contains(name), "\(name)")
+        }
+    }
+}
