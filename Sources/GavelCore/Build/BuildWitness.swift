@@ -93,10 +93,10 @@ struct BuildWitness: Sendable, Equatable {
             // Hidden entries are never read (a `.git/` there changes nothing); adding or removing one
             // still moves its folder's stamp.
             let (files, folders) = FileIO.walk(path, hidden: false)
-            let stamped = index == 0 ? known : nil
+            let stamped = index == 0 ? known?.stamps(of: files) : nil
             var unknown = folders
-            for file in files {
-                if let stamp = stamped?.entry(file)?.stamp { inputs.append(Input(path: .path(path, file), stamp: stamp)) } else { unknown.append(file) }
+            for (k, file) in files.enumerated() {
+                if let stamp = stamped?[k] { inputs.append(Input(path: .path(path, file), stamp: stamp)) } else { unknown.append(file) }
             }
             let all = unknown.map { String.path(path, $0) }
             for chunk in inChunks(all.count, minimum: 512, { range in all[range].map { ($0, FileIO.status($0)) } }) {
