@@ -534,32 +534,71 @@ enum FileIO {
         let root: OpenFolder
         /// How many trailing names of each path are looked up from an opened folder (1 or more).
         let trailing: Int
-        private var opened: [Substring: OpenFolder?] = [:]
+        /// Folders opened, by their bytes: two spellings of one name in Unicode (`é` as one scalar or
+        /// two) are two folders on disk, though they are one String.
+        private var opened: [[UInt8]: OpenFolder?] = [:]
+        /// The folder of the last path, as opened: paths come a folder at a time (a court's notices,
+        /// its pages), so it is usually the next one's too, found by comparing bytes, not hashing.
+        private var last: (parent: [UInt8], folder: OpenFolder?)?
+        /// The trailing names of a path and the NUL that ends them, made here rather than as a String.
+        private var names: [CChar] = []
 
         init(root: OpenFolder, trailing: Int) {
             self.root = root
             self.trailing = max(1, trailing)
         }
 
+        private enum Lookup {
+            case found(stat?)
+            /// Fewer names than `trailing`, or a folder that cannot be opened (gone, a link).
+            case fromRoot
+        }
+
         /// The status of `relative` under the root (a link at its end is not followed unless `following`).
         mutating func status(_ relative: String, following: Bool = false) -> stat? {
-            let utf8 = relative.utf8
-            var cut = utf8.endIndex, names = 0
-            while names < trailing, let slash = utf8[..<cut].lastIndex(of: UInt8(ascii: "/")) {
-                cut = slash
-                names += 1
+            var path = relative
+            path.makeContiguousUTF8()  // nothing to do for a String made in Swift
+            switch path.utf8.withContiguousStorageIfAvailable({ lookUp($0, following: following) }) ?? .fromRoot {
+            case let .found(info): return info
+            case .fromRoot: return root.status(relative, following: following)
             }
-            guard names == trailing else { return root.status(relative, following: following) }
-            let parent = relative[..<cut]
+        }
+
+        private mutating func lookUp(_ bytes: UnsafeBufferPointer<UInt8>, following: Bool) -> Lookup {
+            guard let base = bytes.baseAddress else { return .fromRoot }
+            // A NUL would end the path early, naming another entry: no entry has one in its name.
+            guard memchr(base, 0, bytes.count) == nil else { return .found(nil) }
+            // The cut: the slash before the trailing names.
+            var cut = bytes.count, found = 0
+            while found < trailing, cut > 0 {
+                cut -= 1
+                while cut > 0, base[cut] != 0x2F { cut -= 1 }
+                guard base[cut] == 0x2F else { break }
+                found += 1
+            }
+            guard found == trailing else { return .fromRoot }
+            let parent = UnsafeBufferPointer(rebasing: bytes[..<cut])
             let folder: OpenFolder?
-            if let known = opened[parent] {
-                folder = known
+            if let last, last.parent.count == cut, cut == 0 || last.parent.withUnsafeBytes({ $0.baseAddress.map { memcmp($0, base, cut) == 0 } ?? false }) {
+                folder = last.folder
             } else {
-                folder = OpenFolder(String(parent), in: root)
-                opened[parent] = folder
+                let key = Array(parent)
+                if let known = opened[key] {
+                    folder = known
+                } else {
+                    folder = OpenFolder(String(decoding: parent, as: UTF8.self), in: root)
+                    opened[key] = folder
+                }
+                last = (key, folder)
             }
-            guard let folder else { return root.status(relative, following: following) }
-            return folder.status(String(relative[utf8.index(after: cut)...]), following: following)
+            guard let folder else { return .fromRoot }
+            names.removeAll(keepingCapacity: true)
+            // "a/b/" names the folder itself.
+            if cut + 1 == bytes.count { names.append(CChar(bitPattern: UInt8(ascii: "."))) }
+            for byte in UnsafeBufferPointer(rebasing: bytes[(cut + 1)...]) { names.append(CChar(bitPattern: byte)) }
+            names.append(0)
+            var info = stat()
+            return .found(fstatat(folder.fd, names, &info, following ? 0 : AT_SYMLINK_NOFOLLOW) == 0 ? info : nil)
         }
     }
 

@@ -47,6 +47,28 @@ import Glibc
             }
         }
 
+        // Two spellings of one name in Unicode are two folders on disk: each is looked in for itself,
+        // one after the other or between other folders' paths.
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        for (folder, file) in [(composed, "only-composed.html"), (decomposed, "only-decomposed.html")] {
+            try manager.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try Data(file.utf8).write(to: root.appendingPathComponent(folder).appendingPathComponent(file))
+        }
+        let spelled = [composed + "/only-composed.html", decomposed + "/only-composed.html", decomposed + "/only-decomposed.html",
+                       "x/two.html", composed + "/only-decomposed.html", composed + "/only-composed.html", decomposed + "/"]
+        var unicode = FileIO.NearbyFolders(root: open, trailing: 1)
+        for path in spelled + spelled.reversed() {
+            var whole = stat()
+            let found = lstat(root.path + "/" + path, &whole) == 0 ? whole : nil
+            #expect(Self.identity(unicode.status(path)) == Self.identity(found), "\(path.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        #expect(unicode.status(composed + "/only-composed.html") != nil && unicode.status(decomposed + "/only-composed.html") == nil)
+        // A path ending in a slash names its folder; one with a NUL inside names nothing (as bytes
+        // handed to the kernel it would name the entry before the NUL).
+        #expect(Self.identity(unicode.status("a/b/")) == Self.identity(FileIO.status(root.path + "/a/b")))
+        #expect(unicode.status("x/two.html\u{0}") == nil && unicode.status("x\u{0}/two.html") == nil && unicode.status("top.html\u{0}x") == nil)
+        #expect(unicode.status("x/two.html") != nil)
+
         // A folder opened and then removed: nothing is found in it, as nothing is at its path.
         var nearby = FileIO.NearbyFolders(root: open, trailing: 1)
         #expect(nearby.status("a/gone/e/three.html") != nil)
