@@ -422,9 +422,14 @@ enum StateFile {
     }
 
     /// The checksum of a state file's body, taken piece by piece as it is written out: eight bytes
-    /// at a time like `ContentHash` (which needs the length first), the length mixed in last.
+    /// at a time like `ContentHash` (which needs the length first), the length mixed in last. The
+    /// words go to four lanes in turn, each mixed on its own: mixed into one, each word waited for the
+    /// multiplication before it, and the fifteen megabytes a rebuild reads and writes at 10,000
+    /// notices took about 14 instructions a word.
     struct Checksum {
-        private var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
+        private var lanes: (UInt64, UInt64, UInt64, UInt64) = (0x9E37_79B9_7F4A_7C15, 0xD6E8_FEB8_6659_FD93, 0xA076_1D64_78BD_642F, 0xE703_7ED1_A0B4_28DB)
+        /// Whole words mixed so far: which lane the next one goes to.
+        private var words = 0
         private var count = 0
         /// The bytes after the last whole eight, lowest first.
         private var tail: UInt64 = 0
@@ -446,12 +451,26 @@ enum StateFile {
                     i += 1
                 }
                 guard tailCount == 8 else { return }
-                mix(tail)
+                add(word: tail)
                 tail = 0
                 tailCount = 0
             }
+            func word(_ at: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+            // One word at a time up to the first lane, then four at a time.
+            while words & 3 != 0, i + 8 <= raw.count {
+                add(word: word(i))
+                i += 8
+            }
+            while i + 32 <= raw.count {
+                lanes.0 = Self.mix(lanes.0, word(i))
+                lanes.1 = Self.mix(lanes.1, word(i + 8))
+                lanes.2 = Self.mix(lanes.2, word(i + 16))
+                lanes.3 = Self.mix(lanes.3, word(i + 24))
+                words += 4
+                i += 32
+            }
             while i + 8 <= raw.count {
-                mix(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                add(word: word(i))
                 i += 8
             }
             while i < raw.count {
@@ -461,15 +480,29 @@ enum StateFile {
             }
         }
 
-        private mutating func mix(_ word: UInt64) {
-            hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 32
+        private mutating func add(word: UInt64) {
+            switch words & 3 {
+            case 0: lanes.0 = Self.mix(lanes.0, word)
+            case 1: lanes.1 = Self.mix(lanes.1, word)
+            case 2: lanes.2 = Self.mix(lanes.2, word)
+            default: lanes.3 = Self.mix(lanes.3, word)
+            }
+            words += 1
+        }
+
+        @inline(__always)
+        private static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+            let h = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            return h ^ (h >> 32)
         }
 
         var value: UInt64 {
-            var h = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-            h = (h ^ UInt64(count)) &* 0xFF51_AFD7_ED55_8CCD
-            return h ^ (h >> 29)
+            var h = lanes.0
+            for more in [lanes.1, lanes.2, lanes.3, tail, UInt64(count)] {
+                h = (h ^ more) &* 0xC4CE_B9FE_1A85_EC53
+                h ^= h >> 29
+            }
+            return h
         }
     }
 }

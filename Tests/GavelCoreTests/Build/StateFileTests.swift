@@ -67,7 +67,8 @@ import Testing
     /// The checksum of a body written out in pieces is the checksum of the whole, wherever it is
     /// cut; a changed byte or another length changes it.
     @Test func theChecksumOfPiecesIsTheChecksumOfTheWhole() {
-        let body = (0..<61).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        // Long enough for whole blocks of four words and words in every lane, with a tail.
+        let body = (0..<109).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
         let whole = body.withUnsafeBytes { StateFile.Checksum.of($0) }
         body.withUnsafeBytes { raw in
             for first in 0...raw.count {
@@ -80,9 +81,19 @@ import Testing
                 }
             }
         }
-        var changed = body
-        changed[30] ^= 0x40
-        #expect(changed.withUnsafeBytes { StateFile.Checksum.of($0) } != whole)
+        // Any bit of any byte, and two words (of one lane or of two) changing places.
+        for at in body.indices {
+            for bit in 0..<8 {
+                var changed = body
+                changed[at] ^= 1 << bit
+                #expect(changed.withUnsafeBytes { StateFile.Checksum.of($0) } != whole, "byte \(at), bit \(bit)")
+            }
+        }
+        for (a, b) in [(0, 8), (0, 32), (8, 48), (24, 96)] {
+            var swapped = body
+            for k in 0..<8 { swapped.swapAt(a + k, b + k) }
+            #expect(swapped.withUnsafeBytes { StateFile.Checksum.of($0) } != whole, "words at \(a) and \(b)")
+        }
         #expect((body + [0]).withUnsafeBytes { StateFile.Checksum.of($0) } != whole, "a zero byte more")
         #expect(Array(body.dropLast()).withUnsafeBytes { StateFile.Checksum.of($0) } != whole)
     }
