@@ -267,7 +267,17 @@ import Testing
             var expected: [UInt8] = []
             SearchIndex.encode(kept.sorted { $0.entry < $1.entry }.flatMap(\.numbers), into: &expected)
             #expect(spliced == expected, "dropping \(drop.sorted()), adding \(add)")
+            // The same postings inside a shard's bytes, as the patch reads them: a slice that does
+            // not start at the array's start.
+            let opening = Array("{\"word\":\"".utf8)
+            let shard = opening + written + Array("\"}".utf8)
+            let inShard = shard[opening.count..<(opening.count + written.count)]
+            var splicedInShard: [UInt8] = []
+            #expect(SearchIndex.splice(inShard, dropping: dropping, adding: add, into: &splicedInShard))
+            #expect(splicedInShard == expected, "in a shard: dropping \(drop.sorted()), adding \(add)")
+            #expect(SearchIndex.decodePostings(inShard) == list)
         }
+        #expect(SearchIndex.decodePostings(Array("xW".utf8)[1...]) == nil, "a number cut short, in a slice")
     }
 
     /// The neighbour codes both engines compute: FNV-1a (32-bit) over UTF-16 units, low 12 bits.
