@@ -91,7 +91,9 @@ struct SearchIndex: Sendable {
 
         init(entries: Int) {
             self.entries = entries
-            func names(_ kind: String, per: Int) -> [String] { (0..<Self.shards(entries, per: per)).map { "search/\(kind)-\($0).js" } }
+            // Joined rather than interpolated: interpolation took about 1,700 instructions a name, and
+            // every build names its six thousand files (at 10,000 notices) on one core.
+            func names(_ kind: String, per: Int) -> [String] { (0..<Self.shards(entries, per: per)).map { .concatenating("search/", kind, "-", String($0), ".js") } }
             files = ["search/meta.js"] + names("terms", per: Self.entriesPerTermShard) + names("docs", per: Self.docsPerShard)
                 + names("titles", per: Self.titlesPerShard)
         }

@@ -2,6 +2,21 @@ import Testing
 @testable import GavelCore
 
 @Suite struct SearchIndexTests {
+    /// The layout names every shard file of each kind in order, numbered from 0 (checked against
+    /// names written out here, for a small index, and a large one's counts and ends).
+    @Test func theLayoutNamesEachShardInOrder() {
+        for entries in [1, 10_603] {
+            let layout = SearchIndex.Layout(entries: entries)
+            var expected = ["search/meta.js"]
+            for (kind, count) in [("terms", layout.termShards), ("docs", layout.docShards), ("titles", layout.titleShards)] {
+                expected += (0..<count).map { "search/" + kind + "-" + "\($0)" + ".js" }
+            }
+            #expect(layout.files == expected)
+            #expect(layout.files.count == 1 + layout.termShards + layout.docShards + layout.titleShards)
+        }
+        #expect(SearchIndex.Layout(entries: 1).files == ["search/meta.js", "search/terms-0.js", "search/docs-0.js", "search/titles-0.js"])
+    }
+
     @Test func plainTextStripsTagsAndDecodesEntities() {
         #expect(SearchIndex.plainText("<h2>Go-live</h2>\n<p>Fees &amp; <em>forms</em></p>") == "Go-live Fees & forms")
     }
