@@ -234,7 +234,9 @@ enum FileIO {
     static func listedEntries(of path: String) -> [(name: String, kind: Kind)]? {
         guard let dir = opendir(path) else { return nil }
         defer { closedir(dir) }
-        var out: [(String, Kind)] = []
+        // Labelled as the result is: an array of unlabelled pairs was converted to it on return, a
+        // pair at a time through the runtime's casts (about 300 instructions an entry).
+        var out: [(name: String, kind: Kind)] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
             if name == "." || name == ".." { continue }
