@@ -3,15 +3,9 @@ extension SiteRenderer {
     func renderCourt(_ m: SiteModel.CourtModel, index: Int, search: inout SearchIndex, cacheEntries: inout [String: BuildCache.Entry],
                      keptByData: inout Int, bag: inout DiagnosticBag) -> [OutputFile] {
         let c = m.court
-        // A court whose notices and every other input are unchanged is reused whole from the cache.
+        // (A court whose notices and every other input are unchanged is reused whole, without coming
+        // here: see `reusableCourt`.)
         let courtInput = cache?.fingerprint(.court(index), model: model)
-        if let reused = reusableCourt(index) {
-            for (path, entry) in reused {
-                if let hash = entry.searchHash { search.appendReused(file: path, hash: hash) }
-                cacheEntries[path] = entry
-            }
-            return []
-        }
         var files: [OutputFile] = []
         let variables = CourtVariables(court: c)
         var searchEntries: [String: [UInt8]] = [:]

@@ -228,6 +228,9 @@ public struct SiteRenderer: Sendable {
         var cacheEntries: [String: BuildCache.Entry]
         var failure: String?
         var keptByData = 0
+        /// A court reused whole: its files' entries, each the last build's as it stands, in plan order
+        /// (put straight into the build's tables: a table of the court's own cost as much again).
+        var reused: [(String, BuildCache.Entry)] = []
     }
 
     /// Renders every file of the site and hands each to `sink` as soon as it is made, so page bodies
@@ -303,6 +306,15 @@ public struct SiteRenderer: Sendable {
             for index in order {
                 let m = model.courts[index]
                 group.addTask {
+                    // A court whose files all stand (most courts, after an edit) is reused whole.
+                    if let reused = reusableCourt(index) {
+                        var courtSearch = SearchIndex()
+                        for (path, entry) in reused {
+                            if let hash = entry.searchHash { courtSearch.appendReused(file: path, hash: hash) }
+                        }
+                        progress?(courtsDone.next(), model.courts.count)
+                        return (index, CourtOutput(diagnostics: [], fingerprints: [:], search: courtSearch, cacheEntries: [:], failure: nil, reused: reused))
+                    }
                     var courtBag = DiagnosticBag()
                     var courtSearch = SearchIndex()
                     // Tables made at the court's size: grown an entry at a time, each was rebuilt seven
@@ -361,25 +373,28 @@ public struct SiteRenderer: Sendable {
             if let failure = outputs[index].failure { bag.error(SourceLocation(file: "Output"), failure) }
         }
         // The courts' two tables of 17,000 entries (at 10,000 notices) are joined side by side, and
-        // each court's let go once joined: kept, they were 13 MB of the peak at 50,000 notices.
+        // each court's let go once joined: kept, they were 13 MB of the peak at 50,000 notices. A
+        // court reused whole has its entries in a list, put straight into both.
         let fileCount = plan.files.count, siteFingerprints = report.fingerprints
-        let fingerprintParts = SiteBuild.HandedOver(outputs.map(\.fingerprints))
-        var entryParts = outputs.map(\.cacheEntries)
+        let fingerprintParts = SiteBuild.HandedOver(outputs.map { ($0.fingerprints, $0.reused) })
+        var entryParts = outputs.map { ($0.cacheEntries, $0.reused) }
         outputs = []
         async let joinedFingerprints = { () -> [String: UInt64] in
             var all = siteFingerprints
             all.reserveCapacity(fileCount)
             var parts = fingerprintParts.take() ?? []
             for i in parts.indices {
-                all.merge(parts[i]) { a, _ in a }
-                parts[i] = [:]
+                all.merge(parts[i].0) { a, _ in a }
+                all.merge(parts[i].1.lazy.map { ($0.0, $0.1.output) }) { a, _ in a }
+                parts[i] = ([:], [])
             }
             return all
         }()
         report.cacheEntries.reserveCapacity(fileCount)
         for i in entryParts.indices {
-            report.cacheEntries.merge(entryParts[i]) { a, _ in a }
-            entryParts[i] = [:]
+            report.cacheEntries.merge(entryParts[i].0) { a, _ in a }
+            report.cacheEntries.merge(entryParts[i].1) { a, _ in a }
+            entryParts[i] = ([:], [])
         }
         report.fingerprints = await joinedFingerprints
         search = SearchIndex()
