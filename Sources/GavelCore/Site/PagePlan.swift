@@ -64,6 +64,9 @@ public struct PagePlan: Sendable {
     /// The search index's files, counted from the pages that have an entry: free pages, courts, notices
     /// not archived, and step walkthroughs.
     let searchLayout: SearchIndex.Layout
+    /// Where each site-wide file stands in `files`. Court files are not in it: a build finds them by
+    /// their court's range, never by path, and putting 11,000 paths (at 10,000 notices) into a table
+    /// was a fifth of the plan's work, on one core before anything renders.
     private var index: [String: Int] = [:]
 
     public init(model: SiteModel, theme: Theme) {
@@ -77,11 +80,11 @@ public struct PagePlan: Sendable {
         let expected = 16 + model.content.pages.count + theme.assetFiles.count + searchLayout.files.count
             + model.courts.reduce(0) { $0 + $1.notices.count + $1.steps.count + 7 }
         files.reserveCapacity(expected)
-        index.reserveCapacity(expected)
+        index.reserveCapacity(16 + model.content.pages.count + theme.assetFiles.count + searchLayout.files.count)
         sitePaths.reserveCapacity(expected)
-        func add(_ address: String, _ kind: Kind, _ input: Input, linkable: Bool = true) {
+        func add(_ address: String, _ kind: Kind, _ input: Input, linkable: Bool = true, indexed: Bool = true) {
             let path = SiteLinker.file(for: address)
-            index[path] = files.count
+            if indexed { index[path] = files.count }
             files.append(File(path: path, kind: kind, input: input))
             if linkable { sitePaths.insert(address) }
         }
@@ -99,17 +102,17 @@ public struct PagePlan: Sendable {
         if theme.serviceWorker != nil { add("sw.js", .serviceWorker, .everything, linkable: false) }
         for (c, m) in model.courts.enumerated() {
             let id = m.court.id, start = files.count
-            add("courts/\(id)/", .court, .court(c))
+            add("courts/\(id)/", .court, .court(c), indexed: false)
             // By position: copying each notice out of the list showed in a rebuild's profile.
             for n in m.notices.indices where m.notices[n].court == id {
-                add(.concatenating("courts/", id, "/notices/", m.notices[n].slug, "/"), .notice, .notice(court: c, notice: n))
+                add(.concatenating("courts/", id, "/notices/", m.notices[n].slug, "/"), .notice, .notice(court: c, notice: n), indexed: false)
             }
-            for step in m.steps { add("courts/\(id)/steps/\(step.module.id)/", .step, .court(c)) }
-            add("courts/\(id)/checklist/", .courtChecklist, .court(c))
-            add("checklist/\(id).json", .checklistData, .court(c), linkable: false)
-            add("checklist/\(id).js", .checklistData, .court(c), linkable: false)
-            add("courts/\(id)/feed.xml", .courtFeed, .feed(court: c))
-            add("courts/\(id)/calendar.ics", .calendar, .court(c))
+            for step in m.steps { add("courts/\(id)/steps/\(step.module.id)/", .step, .court(c), indexed: false) }
+            add("courts/\(id)/checklist/", .courtChecklist, .court(c), indexed: false)
+            add("checklist/\(id).json", .checklistData, .court(c), linkable: false, indexed: false)
+            add("checklist/\(id).js", .checklistData, .court(c), linkable: false, indexed: false)
+            add("courts/\(id)/feed.xml", .courtFeed, .feed(court: c), indexed: false)
+            add("courts/\(id)/calendar.ics", .calendar, .court(c), indexed: false)
             courtRanges.append(start..<files.count)
         }
     }
@@ -142,8 +145,15 @@ public struct PagePlan: Sendable {
         return order.map { paths[$0] }
     }
 
-    /// The planned file at `path`.
-    public func file(_ path: String) -> File? { index[path].map { files[$0] } }
+    /// The planned file at `path`: a site-wide file from `index`, a court's by going through the
+    /// courts' files (nothing that runs on every build asks for one).
+    public func file(_ path: String) -> File? {
+        if let i = index[path] { return files[i] }
+        for range in courtRanges {
+            if let i = files[range].firstIndex(where: { $0.path == path }) { return files[i] }
+        }
+        return nil
+    }
 
     /// Files of the given kinds, in plan order.
     public func files(_ kinds: Kind...) -> [File] { files.filter { kinds.contains($0.kind) } }

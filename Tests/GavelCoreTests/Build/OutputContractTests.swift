@@ -535,6 +535,14 @@ import Testing
         #expect(plan.files.map(\.path).sorted() == sink.files.map(\.path))
         #expect(plan.sortedPaths() == sink.files.map(\.path))
         #expect(Set(plan.files.map(\.path)).count == plan.files.count, "no file is planned twice")
+        // Each planned file is found by its path (a site-wide one from the plan's table, a court's
+        // from its court's files), as itself; a path not planned is not found.
+        for file in plan.files {
+            let found = plan.file(file.path)
+            #expect(found?.path == file.path && found?.kind == file.kind && found?.input == file.input, "\(file.path)")
+        }
+        #expect(plan.files.contains { $0.kind == .notice } && plan.files.contains { $0.kind == .home })
+        for missing in ["courts/nowhere/index.html", "index.htm", "", "courts/"] { #expect(plan.file(missing) == nil, "\(missing)") }
         // The manifest of a real build lists the plan, and nothing else.
         _ = try await build.run(write: true)
         let manifest = try #require(FileIO.read(options.output.path + "/.gavel-manifest"))

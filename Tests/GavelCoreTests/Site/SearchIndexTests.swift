@@ -15,6 +15,11 @@ import Testing
             #expect(layout.files.count == 1 + layout.termShards + layout.docShards + layout.titleShards)
         }
         #expect(SearchIndex.Layout(entries: 1).files == ["search/meta.js", "search/terms-0.js", "search/docs-0.js", "search/titles-0.js"])
+        // A name's digits are written in place: every number of digits, and where one more begins.
+        for number in [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65_535, 1_000_000, Int.max] {
+            #expect(SearchIndex.Layout.name(Array("search/docs-".utf8), number) == "search/docs-" + String(number) + ".js")
+        }
+        #expect(SearchIndex.Layout.name([], 7) == "7.js")
     }
 
     @Test func plainTextStripsTagsAndDecodesEntities() {
