@@ -317,7 +317,7 @@ public struct NoticeIndex: Sendable {
         func text(_ i: Int) -> String? { unescape(cells[i]) ?? nil }
         func hex(_ i: Int) -> UInt64? { BuildCache.hex(cells[i]) }
         guard let relative = text(0), let size = hex(1), let seconds = hex(2), let nanoseconds = hex(3), let inode = hex(4), let changed = hex(5), let changedNanoseconds = hex(6),
-              let court = text(7), let slug = text(8), let title = text(9), let date = text(10).flatMap({ LocalDate(parsing: $0) }),
+              let court = text(7), let slug = text(8), let title = text(9), let date = LocalDate(utf8: cells[10]),
               case let .some(summary) = unescape(cells[11]),
               let offset = hex(17).flatMap({ Int(exactly: $0) }), let firstLine = hex(18).flatMap({ Int(exactly: $0) }),
               let hash = hex(19) else { return nil }
@@ -336,8 +336,10 @@ public struct NoticeIndex: Sendable {
         }
         let display = displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? .concatenating(displayRoot, relative) : .path(displayRoot, relative))
         let notice = Notice(
-            court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: text(13) == "1",
-            publish: text(14).flatMap { LocalDate(parsing: $0) }, expires: text(15).flatMap { LocalDate(parsing: $0) },
+            // Dates and the draft flag are read from their bytes: none is written with an escape, and
+            // absent ones (`\0`) are no date either way.
+            court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: StateFile.isByte(cells[13], UInt8(ascii: "1")),
+            publish: LocalDate(utf8: cells[14]), expires: LocalDate(utf8: cells[15]),
             events: events,
             body: NoticeBody(folder: contentRoot, relative: relative, offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
             file: display, sourceHash: hash)

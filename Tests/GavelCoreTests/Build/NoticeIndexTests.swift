@@ -60,7 +60,9 @@ import Testing
         let odd = "a\tb\u{1F}c\\n\u{1E}"
         let start = try #require(LocalDateTime(parsing: "2020-03-27T18:00")), end = try #require(LocalDateTime(parsing: "2020-03-30T08:00"))
         let notice = Notice(court: "c1", slug: "s", title: odd, date: try #require(LocalDate(parsing: "2020-01-02")), summary: text,
-                            tags: [odd, "", "plain"], draft: true, publish: nil, expires: LocalDate(parsing: "2021-01-01"),
+                            // Dates and the draft flag are read from their bytes: each present and absent, set and not.
+                            tags: [odd, "", "plain"], draft: text == nil, publish: text == nil ? nil : LocalDate(parsing: "2020-02-29"),
+                            expires: text == "" ? nil : LocalDate(parsing: "2021-01-01"),
                             events: [CalendarEvent(title: odd, start: start, end: end), CalendarEvent(title: "", start: start, end: end)],
                             body: NoticeBody(diskPath: "/content/courts/c1/notices/s.md", offset: 42, file: "Content/courts/c1/notices/s.md", firstLine: 7, sourceHash: 0xFFFF_FFFF_FFFF_FFFF),
                             file: "Content/courts/c1/notices/s.md", sourceHash: 0xFFFF_FFFF_FFFF_FFFF)
