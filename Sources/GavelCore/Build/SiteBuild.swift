@@ -283,6 +283,11 @@ public struct SiteBuild {
             throw DiagnosticsError([.error(SourceLocation(file: writer.staging.path), "cannot create the staging folder: \(error)")])
         }
         if remembered == nil { state.cache = await readCache }
+        // A rebuild renders the courts whose content changed, each its notice pages and checklist from
+        // templates parsed when a page first needs them (swift-mustache's parser: some 20 million
+        // instructions for the two). They are parsed while the site is planned, one core's work.
+        let rebuilding = state.cache != nil
+        async let templatesParsed: Void = rebuilding ? theme.parse(SiteRenderer.templatesOfChangedCourts) : ()
         let plan = PagePlan(model: model, theme: theme)
         var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
@@ -291,6 +296,7 @@ public struct SiteBuild {
         // The manifest's order, from the plan, while the site renders.
         async let order = plan.sortedPaths()
         var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
+        await templatesParsed
         if report.searchEntriesMissing {
             // The last build's docs shards could not give back a reused page's entry: render it all.
             cache.previous = nil

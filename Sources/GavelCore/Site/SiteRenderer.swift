@@ -495,6 +495,10 @@ public struct SiteRenderer: Sendable {
         }
     }
 
+    /// The templates a court renders whenever any of its content changed: its notice pages (one was
+    /// edited) and its checklist (made on every render of the court, and kept when its bytes stand).
+    public static let templatesOfChangedCourts = ["notice", "checklist"]
+
     /// True unless the court's own pages are the last build's (by their input: a cheap guess, for the
     /// order courts render in).
     func courtChanged(_ index: Int) -> Bool {

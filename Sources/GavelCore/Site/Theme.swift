@@ -248,6 +248,11 @@ public struct Theme: Sendable {
         return name[..<dot] + "." + hash + name[dot...]
     }
 
+    /// Parses `templates` (and what they need) now, rather than when a page first needs them.
+    public func parse(_ templates: [String]) {
+        for template in templates { _ = onDemand?.library(for: template, parsed: library) }
+    }
+
     public func render(_ template: String, _ context: [String: Any]) -> String {
         (onDemand?.library(for: template, parsed: library) ?? library).render(context, withTemplate: template) ?? ""
     }
