@@ -372,31 +372,56 @@ public struct SiteRenderer: Sendable {
             report.keptByData += outputs[index].keptByData
             if let failure = outputs[index].failure { bag.error(SourceLocation(file: "Output"), failure) }
         }
-        // The courts' two tables of 17,000 entries (at 10,000 notices) are joined side by side, and
-        // each court's let go once joined: kept, they were 13 MB of the peak at 50,000 notices. A
-        // court reused whole has its entries in a list, put straight into both.
-        let fileCount = plan.files.count, siteFingerprints = report.fingerprints
-        let fingerprintParts = SiteBuild.HandedOver(outputs.map { ($0.fingerprints, $0.reused) })
-        var entryParts = outputs.map { ($0.cacheEntries, $0.reused) }
-        outputs = []
-        async let joinedFingerprints = { () -> [String: UInt64] in
-            var all = siteFingerprints
-            all.reserveCapacity(fileCount)
-            var parts = fingerprintParts.take() ?? []
-            for i in parts.indices {
-                all.merge(parts[i].0) { a, _ in a }
-                all.merge(parts[i].1.lazy.map { ($0.0, $0.1.output) }) { a, _ in a }
-                parts[i] = ([:], [])
+        // Every file's entry and fingerprint. After an edit, from the last build's table, with only
+        // what was made or checked again put in (see `joinedOverPrevious`); else the parts' tables are
+        // joined.
+        let reusedCount = outputs.reduce(0) { $0 + $1.reused.count }
+        // Files whose entries are put in after this: the search index's, the sitemap and the worker.
+        let late = plan.files.compactMap { file -> String? in
+            switch file.kind {
+            case .searchIndex, .sitemap, .serviceWorker: file.path
+            default: nil
             }
-            return all
-        }()
-        report.cacheEntries.reserveCapacity(fileCount)
-        for i in entryParts.indices {
-            report.cacheEntries.merge(entryParts[i].0) { a, _ in a }
-            report.cacheEntries.merge(entryParts[i].1) { a, _ in a }
-            entryParts[i] = ([:], [])
         }
-        report.fingerprints = await joinedFingerprints
+        var joinedOverPrevious = false
+        if reusedCount > 0, let previous = cache?.previous,
+           let joined = Self.joinedOverPrevious(previous.entries, entries: [report.cacheEntries] + outputs.map(\.cacheEntries),
+                                                fingerprints: [report.fingerprints] + outputs.map(\.fingerprints), reused: reusedCount, late: late) {
+            outputs = []
+            (report.cacheEntries, report.fingerprints) = joined
+            joinedOverPrevious = true
+        } else {
+            // The courts' two tables of 17,000 entries (at 10,000 notices) are joined side by side, and
+            // each court's let go once joined: kept, they were 13 MB of the peak at 50,000 notices. A
+            // court reused whole has its entries in a list, put straight into both.
+            let fileCount = plan.files.count, siteFingerprints = report.fingerprints
+            let fingerprintParts = SiteBuild.HandedOver(outputs.map { ($0.fingerprints, $0.reused) })
+            var entryParts = outputs.map { ($0.cacheEntries, $0.reused) }
+            outputs = []
+            async let joinedFingerprints = { () -> [String: UInt64] in
+                var all = siteFingerprints
+                all.reserveCapacity(fileCount)
+                var parts = fingerprintParts.take() ?? []
+                for i in parts.indices {
+                    all.merge(parts[i].0) { a, _ in a }
+                    all.merge(parts[i].1.lazy.map { ($0.0, $0.1.output) }) { a, _ in a }
+                    parts[i] = ([:], [])
+                }
+                return all
+            }()
+            report.cacheEntries.reserveCapacity(fileCount)
+            for i in entryParts.indices {
+                report.cacheEntries.merge(entryParts[i].0) { a, _ in a }
+                report.cacheEntries.merge(entryParts[i].1) { a, _ in a }
+                entryParts[i] = ([:], [])
+            }
+            report.fingerprints = await joinedFingerprints
+        }
+        if joinedOverPrevious {
+            // The worker's version sums every other file's fingerprint: its own last one is not one.
+            // (Out here: changed where the tables were handed over, they would be copied whole.)
+            for file in plan.files where file.kind == .serviceWorker { report.fingerprints[file.path] = nil }
+        }
         search = SearchIndex()
         // The index stands while every entry is what it was made from, whatever else changed; a docs or
         // titles shard stands while its own entries are.
@@ -423,6 +448,8 @@ public struct SiteRenderer: Sendable {
         var kept = [Bool](repeating: false, count: files.count)
         for (i, entry) in reused {
             kept[i] = true
+            // Tables made from the last build's already hold a kept file's entry and fingerprint.
+            guard !joinedOverPrevious else { continue }
             report.fingerprints[files[i]] = entry.output
             report.cacheEntries[files[i]] = entry
         }
@@ -493,6 +520,33 @@ public struct SiteRenderer: Sendable {
                 failure = "cannot write \(file.path): \(error)"
             }
         }
+    }
+
+    /// Every file's entry and fingerprint when courts were reused whole (`reused` files in all), made
+    /// from the last build's table of entries rather than by putting 17,000 paths (at 10,000 notices)
+    /// into two new tables: a reused file's entry is the last build's as it stands, so only the parts'
+    /// entries (files made or checked again) are put in, and the fingerprints are the entries'
+    /// outputs, copied from the table without hashing a path again. `late` are files whose entries are
+    /// put in after this (each is, on a build that succeeds); their last ones stand until then. Paths
+    /// are the plan's, each in one part, reused or late. Nil unless that gives the tables the parts
+    /// joined would: a part's fingerprints must be its entries' outputs (no file without an entry,
+    /// or the other way round), every late file must be in the last table, and the last table must
+    /// hold nothing else (a file this build does not have).
+    static func joinedOverPrevious(_ previous: [String: BuildCache.Entry], entries: [[String: BuildCache.Entry]], fingerprints: [[String: UInt64]],
+                                   reused: Int, late: [String]) -> (entries: [String: BuildCache.Entry], fingerprints: [String: UInt64])? {
+        guard entries.count == fingerprints.count else { return nil }
+        for (part, prints) in zip(entries, fingerprints) {
+            guard part.count == prints.count, prints.allSatisfy({ part[$0.key]?.output == $0.value }) else { return nil }
+        }
+        guard late.allSatisfy({ previous[$0] != nil }) else { return nil }
+        var all = previous
+        var made = 0
+        for part in entries {
+            for (path, entry) in part { all[path] = entry }
+            made += part.count
+        }
+        guard all.count == made + reused + late.count else { return nil }
+        return (all, all.mapValues(\.output))
     }
 
     /// The templates a court renders whenever any of its content changed: its notice pages (one was

@@ -1,0 +1,60 @@
+import Testing
+@testable import GavelCore
+
+@Suite struct SiteRendererTests {
+    typealias Entry = BuildCache.Entry
+
+    func entry(_ n: UInt64) -> Entry { Entry(input: n, output: n &* 31 &+ 7, size: Int(n % 1000), modified: Int64(n), inode: n + 1) }
+
+    /// The tables a build's parts give when joined one by one (what `joinedOverPrevious` stands in for).
+    func joined(_ parts: [[String: Entry]], reused: [(String, Entry)], late: [(String, Entry)]) -> [String: Entry] {
+        var all: [String: Entry] = [:]
+        for part in parts { all.merge(part) { a, _ in a } }
+        all.merge(reused) { a, _ in a }
+        all.merge(late) { a, _ in a }
+        return all
+    }
+
+    /// After an edit: 40 files reused as the last build left them, two parts of files made again (one
+    /// new, two changed), a late file. Joined over the last table, the tables are those the parts give
+    /// (the late file's last entry stands until it is put in); a last entry for a file this build does
+    /// not have, a late file the last build did not have, or a fingerprint that is not its entry's
+    /// output, and they are not made that way.
+    @Test func tablesJoinedOverTheLastBuildsAreThePartsJoined() throws {
+        var previous: [String: Entry] = [:]
+        for n in 0..<45 { previous["courts/c/notices/n\(n)/index.html"] = entry(UInt64(n)) }
+        previous["search/terms-0.js"] = entry(100)
+        let reused = (0..<40).map { n in ("courts/c/notices/n\(n)/index.html", entry(UInt64(n))) }
+        let parts: [[String: Entry]] = [
+            ["courts/c/notices/n40/index.html": entry(240), "courts/c/notices/n41/index.html": entry(241)],
+            ["courts/c/notices/n42/index.html": entry(42), "courts/c/notices/n43/index.html": entry(43), "courts/c/notices/n44/index.html": entry(244)],
+            [:],
+        ]
+        let prints = parts.map { $0.mapValues(\.output) }
+        let late = ["search/terms-0.js"]
+        let made = try #require(SiteRenderer.joinedOverPrevious(previous, entries: parts, fingerprints: prints, reused: reused.count, late: late))
+        let expected = joined(parts, reused: reused, late: [("search/terms-0.js", entry(100))])
+        #expect(made.entries == expected)
+        #expect(made.fingerprints == expected.mapValues(\.output))
+
+        // The last build had a file this one does not.
+        var stale = previous
+        stale["courts/c/notices/gone/index.html"] = entry(9)
+        #expect(SiteRenderer.joinedOverPrevious(stale, entries: parts, fingerprints: prints, reused: reused.count, late: late) == nil)
+        // A late file the last build did not have.
+        #expect(SiteRenderer.joinedOverPrevious(previous, entries: parts, fingerprints: prints, reused: reused.count, late: late + ["search/terms-1.js"]) == nil)
+        // A file with a fingerprint but no entry, one with an entry but no fingerprint, and one whose
+        // fingerprint is not its entry's output.
+        var extraPrint = prints
+        extraPrint[2]["robots.txt"] = 5
+        #expect(SiteRenderer.joinedOverPrevious(previous, entries: parts, fingerprints: extraPrint, reused: reused.count, late: late) == nil)
+        var missingPrint = prints
+        missingPrint[1]["courts/c/notices/n43/index.html"] = nil
+        #expect(SiteRenderer.joinedOverPrevious(previous, entries: parts, fingerprints: missingPrint, reused: reused.count, late: late) == nil)
+        var wrongPrint = prints
+        wrongPrint[0]["courts/c/notices/n40/index.html"] = 1
+        #expect(SiteRenderer.joinedOverPrevious(previous, entries: parts, fingerprints: wrongPrint, reused: reused.count, late: late) == nil)
+        // Fewer files reused than the last table holds besides the parts' (one court not counted).
+        #expect(SiteRenderer.joinedOverPrevious(previous, entries: parts, fingerprints: prints, reused: reused.count - 1, late: late) == nil)
+    }
+}
