@@ -306,8 +306,9 @@ public struct SiteRenderer: Sendable {
             for index in order {
                 let m = model.courts[index]
                 group.addTask {
-                    // A court whose files all stand (most courts, after an edit) is reused whole.
-                    if let reused = reusableCourt(index) {
+                    // A court whose files all stand (most courts, after an edit) is reused whole. (Never
+                    // with a joiner: that is for a build with no last one to reuse from.)
+                    if joiner == nil, let reused = reusableCourt(index) {
                         var courtSearch = SearchIndex()
                         for (path, entry) in reused {
                             if let hash = entry.searchHash { courtSearch.appendReused(file: path, hash: hash) }
@@ -377,16 +378,18 @@ public struct SiteRenderer: Sendable {
         // joined.
         let reusedCount = outputs.reduce(0) { $0 + $1.reused.count }
         // Files whose entries are put in after this: the search index's, the sitemap and the worker.
-        let late = plan.files.compactMap { file -> String? in
-            switch file.kind {
-            case .searchIndex, .sitemap, .serviceWorker: file.path
-            default: nil
+        func late() -> [String] {
+            plan.files.compactMap { file in
+                switch file.kind {
+                case .searchIndex, .sitemap, .serviceWorker: file.path
+                default: nil
+                }
             }
         }
         var joinedOverPrevious = false
         if reusedCount > 0, let previous = cache?.previous,
            let joined = Self.joinedOverPrevious(previous.entries, entries: [report.cacheEntries] + outputs.map(\.cacheEntries),
-                                                fingerprints: [report.fingerprints] + outputs.map(\.fingerprints), reused: reusedCount, late: late) {
+                                                fingerprints: [report.fingerprints] + outputs.map(\.fingerprints), reused: reusedCount, late: late()) {
             outputs = []
             (report.cacheEntries, report.fingerprints) = joined
             joinedOverPrevious = true
