@@ -82,9 +82,11 @@ public struct PagePlan: Sendable {
         files.reserveCapacity(expected)
         index.reserveCapacity(16 + model.content.pages.count + theme.assetFiles.count + searchLayout.files.count)
         sitePaths.reserveCapacity(expected)
-        func add(_ address: String, _ kind: Kind, _ input: Input, linkable: Bool = true, indexed: Bool = true) {
+        // Court files (from the courts' loop on) are not put in `index`.
+        var indexing = true
+        func add(_ address: String, _ kind: Kind, _ input: Input, linkable: Bool = true) {
             let path = SiteLinker.file(for: address)
-            if indexed { index[path] = files.count }
+            if indexing { index[path] = files.count }
             files.append(File(path: path, kind: kind, input: input))
             if linkable { sitePaths.insert(address) }
         }
@@ -100,19 +102,20 @@ public struct PagePlan: Sendable {
         for name in searchLayout.files { add(name, .searchIndex, .searchEntries, linkable: false) }
         add("sitemap.xml", .sitemap, .global)
         if theme.serviceWorker != nil { add("sw.js", .serviceWorker, .everything, linkable: false) }
+        indexing = false
         for (c, m) in model.courts.enumerated() {
             let id = m.court.id, start = files.count
-            add("courts/\(id)/", .court, .court(c), indexed: false)
+            add("courts/\(id)/", .court, .court(c))
             // By position: copying each notice out of the list showed in a rebuild's profile.
             for n in m.notices.indices where m.notices[n].court == id {
-                add(.concatenating("courts/", id, "/notices/", m.notices[n].slug, "/"), .notice, .notice(court: c, notice: n), indexed: false)
+                add(.concatenating("courts/", id, "/notices/", m.notices[n].slug, "/"), .notice, .notice(court: c, notice: n))
             }
-            for step in m.steps { add("courts/\(id)/steps/\(step.module.id)/", .step, .court(c), indexed: false) }
-            add("courts/\(id)/checklist/", .courtChecklist, .court(c), indexed: false)
-            add("checklist/\(id).json", .checklistData, .court(c), linkable: false, indexed: false)
-            add("checklist/\(id).js", .checklistData, .court(c), linkable: false, indexed: false)
-            add("courts/\(id)/feed.xml", .courtFeed, .feed(court: c), indexed: false)
-            add("courts/\(id)/calendar.ics", .calendar, .court(c), indexed: false)
+            for step in m.steps { add("courts/\(id)/steps/\(step.module.id)/", .step, .court(c)) }
+            add("courts/\(id)/checklist/", .courtChecklist, .court(c))
+            add("checklist/\(id).json", .checklistData, .court(c), linkable: false)
+            add("checklist/\(id).js", .checklistData, .court(c), linkable: false)
+            add("courts/\(id)/feed.xml", .courtFeed, .feed(court: c))
+            add("courts/\(id)/calendar.ics", .calendar, .court(c))
             courtRanges.append(start..<files.count)
         }
     }

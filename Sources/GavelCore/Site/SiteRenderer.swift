@@ -378,14 +378,7 @@ public struct SiteRenderer: Sendable {
         // joined.
         let reusedCount = outputs.reduce(0) { $0 + $1.reused.count }
         // Files whose entries are put in after this: the search index's, the sitemap and the worker.
-        func late() -> [String] {
-            plan.files.compactMap { file in
-                switch file.kind {
-                case .searchIndex, .sitemap, .serviceWorker: file.path
-                default: nil
-                }
-            }
-        }
+        func late() -> [String] { plan.files(.searchIndex, .sitemap, .serviceWorker).map(\.path) }
         var joinedOverPrevious = false
         if reusedCount > 0, let previous = cache?.previous,
            let joined = Self.joinedOverPrevious(previous.entries, entries: [report.cacheEntries] + outputs.map(\.cacheEntries),
@@ -423,7 +416,7 @@ public struct SiteRenderer: Sendable {
         if joinedOverPrevious {
             // The worker's version sums every other file's fingerprint: its own last one is not one.
             // (Out here: changed where the tables were handed over, they would be copied whole.)
-            for file in plan.files where file.kind == .serviceWorker { report.fingerprints[file.path] = nil }
+            for file in plan.files(.serviceWorker) { report.fingerprints[file.path] = nil }
         }
         search = SearchIndex()
         // The index stands while every entry is what it was made from, whatever else changed; a docs or
