@@ -15,6 +15,15 @@ struct ConcatenationTests {
             let made = String.concatenating(parts)
             #expect(Array(made.utf8) == Array(plus.utf8), "\(parts)")
             #expect(made == plus)
+            // The calls of two to five parts, which do not go through a list.
+            let fixed: String? = switch parts.count {
+            case 2: String.concatenating(parts[0], parts[1])
+            case 3: String.concatenating(parts[0], parts[1], parts[2])
+            case 4: String.concatenating(parts[0], parts[1], parts[2], parts[3])
+            case 5: String.concatenating(parts[0], parts[1], parts[2], parts[3], parts[4])
+            default: nil
+            }
+            if let fixed { #expect(Array(fixed.utf8) == Array(plus.utf8), "\(parts)") }
         }
         #expect(String.path("Content", "courts/a/notices/n.md") == "Content/courts/a/notices/n.md")
         #expect(String.path("", "x") == "/x")
