@@ -45,9 +45,14 @@ public struct NoticeIndex: Sendable {
             self.line = line
         }
     }
+    /// One group's entries, by path under the content folder.
+    typealias Group = [String: Entry]
     /// The entries by group: a court's folder name for its notices (`courts/<folder>/notices/…`), ""
     /// for any other path. Each court's load makes its own group, on its own task; none is empty.
-    private(set) var groups: [String: [String: Entry]] = [:]
+    private(set) var groups: [String: Group] = [:]
+
+    /// The entries of one group (see `groups`).
+    func group(_ name: String) -> Group? { groups[name] }
 
     public init(contentRoot: String, displayRoot: String) {
         self.contentRoot = contentRoot
@@ -73,12 +78,6 @@ public struct NoticeIndex: Sendable {
 
     /// How many files are indexed.
     var count: Int { groups.values.reduce(0) { $0 + $1.count } }
-
-    /// The notice loaded last time from `relative` (in `group`), if the file is as it was.
-    func entry(_ relative: String, group: String? = nil, stamp: Stamp) -> Entry? {
-        guard let entry = entry(relative, group: group), entry.stamp == stamp else { return nil }
-        return entry
-    }
 
     /// The notice loaded last time from `relative` (in `group`), whatever the file holds now.
     func entry(_ relative: String, group: String? = nil) -> Entry? {
@@ -292,17 +291,28 @@ public struct NoticeIndex: Sendable {
                 return out
             }
         }
-        // Each group's table made at its size: grown one entry at a time, the tables moved their
-        // entries about eight times over.
-        var sizes: [String: Int] = [:]
+        // A group's lines come together (the file is written a table at a time), so its table is
+        // looked up once for each run of them, not for each line. Each table is made at its size:
+        // grown one entry at a time, the tables moved their entries about eight times over.
+        var runs: [(group: String, rows: ArraySlice<(group: String, relative: String, entry: Entry)>)] = []
         for chunk in parsed {
             guard let chunk else { return nil }
-            for row in chunk { sizes[row.group, default: 0] += 1 }
+            var start = chunk.startIndex
+            while start < chunk.endIndex {
+                let group = chunk[start].group
+                var end = start + 1
+                while end < chunk.endIndex, chunk[end].group == group { end += 1 }
+                runs.append((group, chunk[start..<end]))
+                start = end
+            }
         }
+        var sizes: [String: Int] = [:]
+        for run in runs { sizes[run.group, default: 0] += run.rows.count }
         var index = NoticeIndex(contentRoot: contentRoot, displayRoot: displayRoot)
-        for (group, size) in sizes { index.groups[group] = Dictionary(minimumCapacity: size) }
-        for chunk in parsed {
-            for row in chunk ?? [] { index.groups[row.group, default: [:]][row.relative] = row.entry }
+        for run in runs {
+            var table = index.groups.removeValue(forKey: run.group) ?? Dictionary(minimumCapacity: sizes[run.group] ?? run.rows.count)
+            for row in run.rows { table[row.relative] = row.entry }
+            index.groups[run.group] = table
         }
         return index
     }
@@ -321,8 +331,10 @@ public struct NoticeIndex: Sendable {
               case let .some(summary) = unescape(cells[11]),
               let offset = hex(17).flatMap({ Int(exactly: $0) }), let firstLine = hex(18).flatMap({ Int(exactly: $0) }),
               let hash = hex(19) else { return nil }
+        let tagItems = list(cells[12], separator: 0x1F)
         var tags: [String] = []
-        for item in list(cells[12], separator: 0x1F) {
+        tags.reserveCapacity(tagItems.count)
+        for item in tagItems {
             guard let tag = unescape(item) ?? nil else { return nil }
             tags.append(tag)
         }

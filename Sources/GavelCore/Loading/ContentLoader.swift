@@ -421,8 +421,11 @@ public struct ContentLoader: Sendable {
         indexed.reserveCapacity(names.count)
         // The notices are stamped from their own folder, opened once.
         var nearby = self.folder.map { FileIO.NearbyFolders(root: $0, trailing: 1) }
+        // The court's entries in the last index, looked up once rather than for each notice.
+        let known = previous?.group(folder)
         for name in names where name.hasSuffix(".md") {
-            guard let notice = loadNotice(.concatenating("courts/", folder, "/notices/", name), court: folder, nearby: &nearby, bag: &bag, indexed: &indexed) else { continue }
+            guard let notice = loadNotice(.concatenating("courts/", folder, "/notices/", name), court: folder, known: known, nearby: &nearby, bag: &bag,
+                                          indexed: &indexed) else { continue }
             slugs.insert(notice.slug)
             if notice.draft && !includeDrafts { continue }
             notices.append(notice)
@@ -527,15 +530,18 @@ public struct ContentLoader: Sendable {
 
     // MARK: - notices and pages
 
-    func loadNotice(_ relative: String, court: String, nearby: inout FileIO.NearbyFolders?, bag: inout DiagnosticBag, indexed: inout Indexed) -> Notice? {
+    /// The notice at `relative`, from the last index's entries of its court (`known`) when its file is
+    /// as it was, otherwise read.
+    func loadNotice(_ relative: String, court: String, known table: NoticeIndex.Group?, nearby: inout FileIO.NearbyFolders?, bag: inout DiagnosticBag,
+                    indexed: inout Indexed) -> Notice? {
         // With an index to check, the file is stamped first; otherwise its stamp comes from reading it.
         // Either way the stamp is taken before the bytes: a file changed in between is read next time.
         // A notice the watcher did not name is as the index has it; any other is stamped to compare.
-        if indexing, let previous {
+        if indexing, previous != nil {
             let unnamed = changedSincePrevious.map { !$0.contains(relative) } ?? false
-            let known = unnamed ? previous.entry(relative, group: court)
+            let known = unnamed ? table?[relative]
                 : (nearby != nil ? nearby?.status(relative, following: true).flatMap(NoticeIndex.Stamp.ofFile) : NoticeIndex.Stamp.of(.path(rootPath, relative)))
-                    .flatMap { previous.entry(relative, group: court, stamp: $0) }
+                    .flatMap { stamp in table?[relative].flatMap { $0.stamp == stamp ? $0 : nil } }
             if let known, known.notice.court == court {
                 indexed[relative] = known
                 return known.notice
