@@ -79,8 +79,11 @@ public struct SiteRenderer: Sendable {
             guard let c else {
                 return Self.feedInput(global: global, path: "feed.xml", notices: model.newestCurrentNotices(limit: SiteFeeds.entryLimit))
             }
+            // Hashed where the notices are, not copied out with their court into a list of pairs.
             let m = model.courts[c]
-            return Self.feedInput(global: global, path: "courts/\(m.court.id)/feed.xml", notices: SiteFeeds.newest(of: m))
+            var hash = Self.feedHash(global: global, path: "courts/\(m.court.id)/feed.xml")
+            for n in SiteFeeds.newestPlaces(of: m) { Self.addFeedEntry(court: m.court, notice: m.notices[n], to: &hash) }
+            return hash.value
         }
 
         /// A feed's input: everything global, and each notice it lists (its court, slug and file), in
@@ -88,15 +91,22 @@ public struct SiteRenderer: Sendable {
         /// zones and data (in titles and bodies), the site's settings, the clock and the site paths
         /// links are checked against.
         static func feedInput(global: UInt64, path: String, notices: [(Court, Notice)]) -> UInt64 {
+            var hash = feedHash(global: global, path: path)
+            for (court, notice) in notices { addFeedEntry(court: court, notice: notice, to: &hash) }
+            return hash.value
+        }
+
+        private static func feedHash(global: UInt64, path: String) -> ContentHash.Accumulator {
             var hash = ContentHash.Accumulator()
             hash.add("feed \(global) \(path)")
-            for (court, notice) in notices {
-                hash.add(court.id)
-                hash.add(notice.court)
-                hash.add(notice.slug)
-                hash.add(notice.sourceHash)
-            }
-            return hash.value
+            return hash
+        }
+
+        private static func addFeedEntry(court: Court, notice: Notice, to hash: inout ContentHash.Accumulator) {
+            hash.add(court.id)
+            hash.add(notice.court)
+            hash.add(notice.slug)
+            hash.add(notice.sourceHash)
         }
 
         /// The fingerprint of a planned file's input.

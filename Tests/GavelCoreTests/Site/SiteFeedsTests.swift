@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import GavelCore
 
@@ -45,5 +46,51 @@ import Testing
         #expect(locs.firstIndex(of: "https://court.example/a/") ?? 0 < locs.firstIndex(of: "https://court.example/a/b/") ?? 0)
         #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"))
         #expect(xml.hasSuffix("</loc></url>\n</urlset>\n"))
+    }
+    /// A court's feed lists its newest current notices by (date, court, slug), newest first, whatever
+    /// order its list has: newest first as loaded (only checked, not sorted), shuffled, ties of date
+    /// among joint notices from other courts, archived ones mixed in, and more than the feed takes.
+    @Test func aCourtsFeedIsItsNewestCurrentNoticesInAnyOrder() async throws {
+        let build = SiteBuild(options: TestPaths.exampleOptions(output: try TestPaths.temporaryDirectory()))
+        var bag = DiagnosticBag()
+        let model = try #require(await build.prepare(bag: &bag), "\(bag.all)").0
+        let m = try #require(model.courts.first { !$0.notices.isEmpty })
+        let template = try #require(m.notices.first)
+        func notice(_ court: String, _ slug: String, _ day: Int, archived: Bool = false) throws -> Notice {
+            var n = template
+            n.court = court
+            n.slug = slug
+            n.date = try #require(LocalDate(parsing: String(format: "2019-%02d-%02d", 1 + day / 28, 1 + day % 28)))
+            n.expires = archived ? LocalDate(parsing: "2019-01-01") : nil
+            return n
+        }
+        func reference(_ court: SiteModel.CourtModel) -> [String] {
+            court.notices.filter { !$0.isArchived(now: court.today) }.sorted { ($0.date, $0.court, $0.slug) > ($1.date, $1.court, $1.slug) }
+                .prefix(SiteFeeds.entryLimit).map { "\($0.court)/\($0.slug)" }
+        }
+        var generator = SystemRandomNumberGenerator()
+        var lists: [[Notice]] = []
+        var loaded: [Notice] = []
+        for day in 0..<80 { loaded.append(try notice(m.court.id, "n\(day)", day, archived: day % 7 == 3)) }
+        loaded.sort { ($0.date, $0.slug) > ($1.date, $1.slug) }
+        lists.append(loaded)
+        lists.append(loaded.shuffled(using: &generator))
+        // Joint notices: the same day, other courts and slugs that sort the other way round.
+        var joint = loaded
+        for day in stride(from: 0, to: 80, by: 5) {
+            joint.append(try notice("aaa", "z\(day)", day))
+            joint.append(try notice("zzz", "a\(day)", day))
+        }
+        lists.append(joint.sorted { ($0.date, $0.slug, $0.court) > ($1.date, $1.slug, $1.court) })
+        lists.append(joint.shuffled(using: &generator))
+        lists.append(Array(loaded.prefix(3)))
+        lists.append([])
+        for list in lists {
+            var court = m
+            court.notices = list
+            let places = SiteFeeds.newestPlaces(of: court)
+            #expect(places.map { "\(court.notices[$0].court)/\(court.notices[$0].slug)" } == reference(court))
+            #expect(SiteFeeds.newest(of: court).map { "\($0.1.court)/\($0.1.slug)" } == reference(court))
+        }
     }
 }
