@@ -77,6 +77,44 @@ import Testing
         #expect(entry.notice.summary == text)
     }
 
+    /// The index reads back every entry whatever order its file has its lines in: a group's lines
+    /// together (as it is written), or mixed with another group's, as in a file written otherwise.
+    @Test func everyEntryIsReadBackWhateverTheOrderOfItsLines() throws {
+        let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
+        let date = try #require(LocalDate(parsing: "2020-01-02"))
+        var index = NoticeIndex(contentRoot: "/content", displayRoot: "Content")
+        var paths: [String] = []
+        for court in ["a", "b", "c"] {
+            for n in 0..<40 {
+                let relative = "courts/\(court)/notices/n\(n).md"
+                paths.append(relative)
+                let notice = Notice(court: court, slug: "n\(n)", title: "t\(n)", date: date, summary: nil, tags: [], draft: false, publish: nil, expires: nil,
+                                    events: [], body: NoticeBody(diskPath: "/content/" + relative, offset: 0, file: relative, firstLine: 1, sourceHash: UInt64(n)),
+                                    file: relative, sourceHash: UInt64(n))
+                index.add(relative, stamp: NoticeIndex.Stamp(size: Int64(n), seconds: 1_000, nanoseconds: 0, inode: UInt64(n)), notice: notice, now: Date())
+            }
+        }
+        try index.save(for: out)
+        let file = NoticeIndex.location(for: out).path
+        let written = try #require(FileIO.read(file))
+        let lines = written.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+        let roots = [UInt8](lines[1]), entries: [[UInt8]] = lines.dropFirst(2).map { [UInt8]($0) }
+        var generator = SystemRandomNumberGenerator()
+        // As written, reversed, shuffled, and every group's lines dealt out one by one.
+        let dealt = (0..<40).flatMap { n in stride(from: n, to: entries.count, by: 40).map { entries[$0] } }
+        for order in [entries, entries.reversed(), entries.shuffled(using: &generator), dealt] {
+            var body: [UInt8] = []
+            for line in [roots] + order { body += line + [0x0A] }
+            try StateFile.write(file, kind: "gavel-notices", head: [], body: body)
+            let loaded = try #require(NoticeIndex.load(for: out, contentRoot: "/content", displayRoot: "Content"))
+            #expect(loaded.count == paths.count)
+            for path in paths {
+                #expect(loaded.entry(path)?.stamp == index.entry(path)?.stamp, "\(path)")
+                #expect(loaded.entry(path)?.notice.sourceHash == index.entry(path)?.notice.sourceHash, "\(path)")
+            }
+        }
+    }
+
     /// Stamps looked up a folder at a time are those looked up one path at a time, in any order of
     /// paths: grouped as a walk gives them, shuffled, and with paths the index does not have.
     @Test func stampsOfManyPathsAreThoseOfEachPath() throws {
