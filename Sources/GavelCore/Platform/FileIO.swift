@@ -542,65 +542,62 @@ enum FileIO {
         /// The folder of the last path, as opened: paths come a folder at a time (a court's notices,
         /// its pages), so it is usually the next one's too, found by comparing bytes, not hashing.
         private var last: (parent: [UInt8], folder: OpenFolder?)?
-        /// The trailing names of a path and the NUL that ends them, made here rather than as a String.
-        private var names: [CChar] = []
 
         init(root: OpenFolder, trailing: Int) {
             self.root = root
             self.trailing = max(1, trailing)
         }
 
-        private enum Lookup {
-            case found(stat?)
-            /// Fewer names than `trailing`, or a folder that cannot be opened (gone, a link).
-            case fromRoot
-        }
-
         /// The status of `relative` under the root (a link at its end is not followed unless `following`).
         mutating func status(_ relative: String, following: Bool = false) -> stat? {
-            var path = relative
-            path.makeContiguousUTF8()  // nothing to do for a String made in Swift
-            switch path.utf8.withContiguousStorageIfAvailable({ lookUp($0, following: following) }) ?? .fromRoot {
-            case let .found(info): return info
-            case .fromRoot: return root.status(relative, following: following)
+            var info = stat()
+            // The trailing names are stated from the path's own bytes, which end in a NUL: a Swift
+            // string keeps one after its bytes (copying the names out, and the status through an
+            // enum, was most of this call's own 1,200 instructions).
+            let count = relative.utf8.count
+            let found = relative.withCString { path in
+                path.withMemoryRebound(to: UInt8.self, capacity: count + 1) { lookUp($0, count: count, following: following, into: &info) }
+            }
+            switch found {
+            case .some(true): return info
+            case .some(false): return nil
+            case .none: return root.status(relative, following: following)
             }
         }
 
-        private mutating func lookUp(_ bytes: UnsafeBufferPointer<UInt8>, following: Bool) -> Lookup {
-            guard let base = bytes.baseAddress else { return .fromRoot }
+        /// True or false when the path's folder is open (whether it has an entry at `path`), nil when
+        /// it is to be looked up from the root: fewer names than `trailing`, or a folder that cannot
+        /// be opened (gone, a link).
+        private mutating func lookUp(_ base: UnsafePointer<UInt8>, count: Int, following: Bool, into info: inout stat) -> Bool? {
             // A NUL would end the path early, naming another entry: no entry has one in its name.
-            guard memchr(base, 0, bytes.count) == nil else { return .found(nil) }
+            guard memchr(base, 0, count) == nil else { return false }
             // The cut: the slash before the trailing names.
-            var cut = bytes.count, found = 0
+            var cut = count, found = 0
             while found < trailing, cut > 0 {
                 cut -= 1
                 while cut > 0, base[cut] != 0x2F { cut -= 1 }
                 guard base[cut] == 0x2F else { break }
                 found += 1
             }
-            guard found == trailing else { return .fromRoot }
-            let parent = UnsafeBufferPointer(rebasing: bytes[..<cut])
+            guard found == trailing else { return nil }
             let folder: OpenFolder?
             if let last, last.parent.count == cut, cut == 0 || last.parent.withUnsafeBytes({ $0.baseAddress.map { memcmp($0, base, cut) == 0 } ?? false }) {
                 folder = last.folder
             } else {
-                let key = Array(parent)
+                let key = Array(UnsafeBufferPointer(start: base, count: cut))
                 if let known = opened[key] {
                     folder = known
                 } else {
-                    folder = OpenFolder(String(decoding: parent, as: UTF8.self), in: root)
+                    folder = OpenFolder(String(decoding: key, as: UTF8.self), in: root)
                     opened[key] = folder
                 }
                 last = (key, folder)
             }
-            guard let folder else { return .fromRoot }
-            names.removeAll(keepingCapacity: true)
+            guard let folder else { return nil }
+            let flags = following ? 0 : AT_SYMLINK_NOFOLLOW
             // "a/b/" names the folder itself.
-            if cut + 1 == bytes.count { names.append(CChar(bitPattern: UInt8(ascii: "."))) }
-            for byte in UnsafeBufferPointer(rebasing: bytes[(cut + 1)...]) { names.append(CChar(bitPattern: byte)) }
-            names.append(0)
-            var info = stat()
-            return .found(fstatat(folder.fd, names, &info, following ? 0 : AT_SYMLINK_NOFOLLOW) == 0 ? info : nil)
+            if cut + 1 == count { return fstatat(folder.fd, ".", &info, flags) == 0 }
+            return fstatat(folder.fd, UnsafeRawPointer(base + cut + 1).assumingMemoryBound(to: CChar.self), &info, flags) == 0
         }
     }
 
