@@ -76,4 +76,26 @@ import Glibc
         #expect(nearby.status("a/gone/e/three.html") == nil)
         #expect(nearby.status("a/gone/e") == nil)
     }
+    /// A file is read whole (or up to a limit), whatever its size; an empty file is no bytes; a
+    /// link, a FIFO or a folder is not read (and a FIFO is not waited on).
+    @Test func aFileIsReadWholeAndOnlyARegularOne() throws {
+        let root = try TestPaths.temporaryDirectory()
+        var generator = SystemRandomNumberGenerator()
+        for size in [0, 1, 4095, 4096, 4097, 1 << 20, (3 << 20) + 17] {
+            let bytes = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let path = root.appendingPathComponent("f\(size)").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            #expect(FileIO.read(path) == bytes, "\(size) bytes")
+            var info = stat()
+            #expect(FileIO.read(path, info: &info, upTo: 1000) == Array(bytes.prefix(1000)), "\(size) bytes, the first 1000")
+            #expect(Int(info.st_size) == size)
+        }
+        let fifo = root.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        #expect(FileIO.read(fifo) == nil)
+        #expect(symlink(root.appendingPathComponent("f1").path, root.appendingPathComponent("link").path) == 0)
+        #expect(FileIO.read(root.appendingPathComponent("link").path) == nil)
+        #expect(FileIO.read(root.path) == nil)
+        #expect(FileIO.read(root.appendingPathComponent("missing").path) == nil)
+    }
 }
