@@ -79,9 +79,9 @@ public struct NoticeIndex: Sendable {
     /// How many files are indexed.
     var count: Int { groups.values.reduce(0) { $0 + $1.count } }
 
-    /// The notice loaded last time from `relative` (in `group`), whatever the file holds now.
-    func entry(_ relative: String, group: String? = nil) -> Entry? {
-        groups[group ?? Self.group(of: relative)]?[relative]
+    /// The notice loaded last time from `relative`, whatever the file holds now.
+    func entry(_ relative: String) -> Entry? {
+        groups[Self.group(of: relative)]?[relative]
     }
 
     /// The stamp recorded for each of `files` (paths under the content folder), nil where there is
