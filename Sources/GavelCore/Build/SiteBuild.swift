@@ -7,13 +7,14 @@ public struct SiteBuild {
 
     public init(options: BuildOptions) { self.options = options }
 
-    /// Tunes the process for building, once, before anything else runs: the heap grows in large steps
-    /// (see `FileIO.growHeapInLargeSteps`) and, for a command that builds, in huge pages where the
-    /// kernel has them for the asking (see `FileIO.restartWithHugePages`; it may start the program
-    /// again, so it comes first).
+    /// Tunes the process for building, once, before any other thread runs: the heap grows in large
+    /// steps (see `FileIO.growHeapInLargeSteps`; first, so the threads' heaps are made at their full
+    /// size) and, for a command that builds, the threads' heaps ask for huge pages where the kernel has
+    /// them for the asking (see `FileIO.askForHugePagesInThreadHeaps`), a heap for each core: a build's
+    /// work runs on a thread per core (a heap made and not used holds a huge page for nothing).
     public static func prepareProcess(builds: Bool) {
-        if builds { FileIO.restartWithHugePages() }
         FileIO.growHeapInLargeSteps()
+        if builds { FileIO.askForHugePagesInThreadHeaps(threads: min(8, ProcessInfo.processInfo.activeProcessorCount)) }
     }
 
     public struct Result: Sendable {
