@@ -69,6 +69,21 @@ public struct NoticeIndex: Sendable {
         return String(relative[start..<slash])
     }
 
+    /// True when `group` is `relative`'s group and not "" (see `groups`), as `group(of:)` would say.
+    static func isInCourtFolder(_ relative: String, _ group: String) -> Bool {
+        guard !group.isEmpty else { return false }
+        var relative = relative, group = group
+        return relative.withUTF8 { path in
+            group.withUTF8 { name in
+                let prefix = 7  // "courts/"
+                guard path.count > prefix + name.count, path[prefix + name.count] == UInt8(ascii: "/"),
+                      let pathBytes = path.baseAddress, let nameBytes = name.baseAddress else { return false }
+                return memcmp(pathBytes, "courts/", prefix) == 0 && memcmp(pathBytes + prefix, nameBytes, name.count) == 0
+                    && memchr(nameBytes, Int32(UInt8(ascii: "/")), name.count) == nil
+            }
+        }
+    }
+
     /// Every entry, by its path under the content folder (all groups in one table).
     var entries: [String: Entry] {
         var all: [String: Entry] = [:]
@@ -284,9 +299,13 @@ public struct NoticeIndex: Sendable {
                 out.reserveCapacity(range.count)
                 var cells: [StateFile.Bytes] = []
                 cells.reserveCapacity(20)
+                // A group's lines come together: the last line's group is taken again while the path
+                // is in its folder (one comparison of bytes instead of a new string a line).
+                var lastGroup = ""
                 for i in range {
                     guard let (relative, entry) = entry(line(i + 1), kept: lines[i + 1], cells: &cells, contentRoot: contentRoot, displayRoot: displayRoot) else { return nil }
-                    out.append((group(of: relative), relative, entry))
+                    if !isInCourtFolder(relative, lastGroup) { lastGroup = group(of: relative) }
+                    out.append((lastGroup, relative, entry))
                 }
                 return out
             }

@@ -36,6 +36,14 @@ import Testing
             let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
             #expect(group == (parts.count == 3 && parts[0] == "courts" ? String(parts[1]) : ""), "the rule it replaced, for \(path)")
         }
+        // The load's shortcut (the last line's group while the path is in its folder) agrees with it,
+        // for every pair of these paths and groups.
+        let groups = Set(cases.values).union(["wiw", "wiwb/notices", "courts", "é"])
+        for path in cases.keys {
+            for group in groups {
+                #expect(NoticeIndex.isInCourtFolder(path, group) == (!group.isEmpty && NoticeIndex.group(of: path) == group), "\(path) in \(group)")
+            }
+        }
     }
 
     /// A state file reads back as the lines written, cut where it was read; a byte changed anywhere
