@@ -418,17 +418,26 @@ public struct ContentLoader: Sendable {
         let names = listing("courts/\(folder)/notices")
         notices.reserveCapacity(names.count)
         slugs.reserveCapacity(names.count)
-        indexed.reserveCapacity(names.count)
         // The notices are stamped from their own folder, opened once.
         var nearby = self.folder.map { FileIO.NearbyFolders(root: $0, trailing: 1) }
         // The court's entries in the last index, looked up once rather than for each notice.
         let known = previous?.group(folder)
+        // The court's entries start as the last index's (the table shared, not filled again: most
+        // notices are as they were); `loadNotice` takes out or replaces an entry whose file is not.
+        let startsFromKnown = indexing && known != nil && indexed.isEmpty
+        if startsFromKnown, let known { indexed = known } else { indexed.reserveCapacity(names.count) }
+        var kept = 0
         for name in names where name.hasSuffix(".md") {
             guard let notice = loadNotice(.concatenating("courts/", folder, "/notices/", name), court: folder, known: known, nearby: &nearby, bag: &bag,
-                                          indexed: &indexed) else { continue }
+                                          indexed: &indexed, startsFromKnown: startsFromKnown, kept: &kept) else { continue }
             slugs.insert(notice.slug)
             if notice.draft && !includeDrafts { continue }
             notices.append(notice)
+        }
+        // Entries of files no longer listed go (each kept entry is a listed file's, one per file).
+        if startsFromKnown, let known, kept < known.count {
+            let listed = Set(names.lazy.filter { $0.hasSuffix(".md") }.map { String.concatenating("courts/", folder, "/notices/", $0) })
+            indexed = indexed.filter { listed.contains($0.key) }
         }
         var dates: [(name: String, value: StatedTime)] = []
         if let node = map.node("dates"), !node.isNullScalar {
@@ -531,9 +540,11 @@ public struct ContentLoader: Sendable {
     // MARK: - notices and pages
 
     /// The notice at `relative`, from the last index's entries of its court (`known`) when its file is
-    /// as it was, otherwise read.
+    /// as it was, otherwise read. Its entry goes into `indexed` when it loaded without a problem; when
+    /// `indexed` `startsFromKnown` (holds `known`'s entries), an entry taken as it was is left where it
+    /// is and counted in `kept`, and any other entry for the path goes.
     func loadNotice(_ relative: String, court: String, known table: NoticeIndex.Group?, nearby: inout FileIO.NearbyFolders?, bag: inout DiagnosticBag,
-                    indexed: inout Indexed) -> Notice? {
+                    indexed: inout Indexed, startsFromKnown: Bool = false, kept: inout Int) -> Notice? {
         // With an index to check, the file is stamped first; otherwise its stamp comes from reading it.
         // Either way the stamp is taken before the bytes: a file changed in between is read next time.
         // A notice the watcher did not name is as the index has it; any other is stamped to compare.
@@ -543,9 +554,10 @@ public struct ContentLoader: Sendable {
                 : (nearby != nil ? nearby?.status(relative, following: true).flatMap(NoticeIndex.Stamp.ofFile) : NoticeIndex.Stamp.of(.path(rootPath, relative)))
                     .flatMap { stamp in table?[relative].flatMap { $0.stamp == stamp ? $0 : nil } }
             if let known, known.notice.court == court {
-                indexed[relative] = known
+                if startsFromKnown { kept += 1 } else { indexed[relative] = known }
                 return known.notice
             }
+            if startsFromKnown { indexed[relative] = nil }
         }
         let problems = bag.all.count
         var info = stat()

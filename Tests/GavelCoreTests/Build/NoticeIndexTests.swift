@@ -169,6 +169,27 @@ import Testing
         let page = try String(contentsOf: out.appendingPathComponent("courts/wiwb/notices/how-to-prepare/index.html"), encoding: .utf8)
         #expect(page.contains("<h1>Revised "))
     }
+    /// A notice edited just before a build is read afresh and not indexed (its file could change again
+    /// within the same tick); its old entry goes too, while the court's other entries stay as they were.
+    @Test func aNoticeEditedJustNowLeavesTheIndexWithItsOldEntry() async throws {
+        let (content, out, options) = try await builtAgedCopy()
+        let before = try #require(NoticeIndex.load(for: out, contentRoot: content.path, displayRoot: options.contentDisplay))
+        let relative = "courts/wiwb/notices/how-to-prepare.md"
+        #expect(before.entry(relative) != nil)
+        let file = content.appendingPathComponent(relative)
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "title: ", with: "title: Revised ").write(to: file, atomically: false, encoding: .utf8)
+        _ = try await SiteBuild(options: options).run(write: true)
+        let page = try String(contentsOf: out.appendingPathComponent("courts/wiwb/notices/how-to-prepare/index.html"), encoding: .utf8)
+        #expect(page.contains("<h1>Revised "))
+        let after = try #require(NoticeIndex.load(for: out, contentRoot: content.path, displayRoot: options.contentDisplay))
+        #expect(after.entry(relative) == nil)
+        #expect(after.count == before.count - 1)
+        let court = try #require(before.group("wiwb"))
+        for (path, entry) in court where path != relative {
+            #expect(after.entry(path).map { summary($0.notice) } == summary(entry.notice), "\(path)")
+        }
+    }
+
     /// The index file is written again exactly when what it records changed: not for a build whose
     /// notices were all taken from it, but for a notice edited (its new stamp recorded) or removed
     /// (gone from the file), although the index then holds only entries taken from the last one.
