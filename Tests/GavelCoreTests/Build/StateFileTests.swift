@@ -192,6 +192,24 @@ import Testing
         // A slice inside a larger buffer reads only its own bytes.
         let line = Array("zz1f\tq".utf8)
         #expect(BuildCache.hex(line[2..<4]) == 0x1F)
+        // Every length, between bytes that are not digits and between digits, and with one byte that is
+        // not a digit at each place: the value is the field's own, and a bad byte anywhere spoils it.
+        let digits = Array("0123456789abcdef".utf8)
+        for count in 1...16 {
+            let field = (0..<count).map { digits[($0 * 7 + count) % 16] }
+            let want = UInt64(String(decoding: field, as: UTF8.self), radix: 16)
+            for around in [UInt8(ascii: "x"), UInt8(ascii: "9")] {
+                let buffer = Array(repeating: around, count: 9) + field + Array(repeating: around, count: 9)
+                #expect(BuildCache.hex(buffer[9..<(9 + count)]) == want, "\(count) digits between \(around)")
+                for place in 0..<count {
+                    for bad in [UInt8(ascii: "g"), UInt8(ascii: "F"), UInt8(ascii: "/"), 0x80, 0] {
+                        var spoiled = buffer
+                        spoiled[9 + place] = bad
+                        #expect(BuildCache.hex(spoiled[9..<(9 + count)]) == nil, "\(count) digits, \(bad) at \(place)")
+                    }
+                }
+            }
+        }
     }
 
     /// Numbers are written and read eight digits at a time: every length, and random values, against
