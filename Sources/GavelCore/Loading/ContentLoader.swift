@@ -544,7 +544,7 @@ public struct ContentLoader: Sendable {
     /// `indexed` `startsFromKnown` (holds `known`'s entries), an entry taken as it was is left where it
     /// is and counted in `kept`, and any other entry for the path goes.
     func loadNotice(_ relative: String, court: String, known table: NoticeIndex.Group?, nearby: inout FileIO.NearbyFolders?, bag: inout DiagnosticBag,
-                    indexed: inout Indexed, startsFromKnown: Bool = false, kept: inout Int) -> Notice? {
+                    indexed: inout Indexed, startsFromKnown: Bool, kept: inout Int) -> Notice? {
         // With an index to check, the file is stamped first; otherwise its stamp comes from reading it.
         // Either way the stamp is taken before the bytes: a file changed in between is read next time.
         // A notice the watcher did not name is as the index has it; any other is stamped to compare.
