@@ -97,16 +97,18 @@ import Glibc
         let run = try Running(["serve", "--port", "0"], in: site, environment: environment)
         _ = try #require(try await run.await(#"Serving http://127\.0\.0\.1:(\d+)/"#), "stderr: \(run.err.current)")
         let process = "/proc/\(run.process.processIdentifier)"
-        // Memory that asked for huge pages is flagged `hg` by the kernel: a thread's heap, 64 MiB.
+        // Memory that asked for huge pages is flagged `hg` by the kernel: a thread's heap, 64 MiB (two
+        // such heaps side by side show as one mapping of twice the size).
         // (Read to its end: the kernel states no size for the file, and a read of the size it states
         // stops after a few mappings, before the threads' heaps.)
         let smaps = try #require(FileHandle(forReadingAtPath: process + "/smaps"))
         let maps = String(decoding: try smaps.readToEnd() ?? Data(), as: UTF8.self)
         try smaps.close()
+        let heapKiB = 64 << 10
         var size = 0, askingHeaps = 0
         for line in maps.split(separator: "\n") {
-            if line.hasPrefix("Size:") { size = Int(line.split(separator: " ")[1]) ?? 0 }
-            if line.hasPrefix("VmFlags:"), line.split(separator: " ").contains("hg"), size == 64 << 10 { askingHeaps += 1 }
+            if line.hasPrefix("Size:") { size = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0 }
+            if line.hasPrefix("VmFlags:"), line.split(separator: " ").contains("hg"), size > 0, size % heapKiB == 0 { askingHeaps += size / heapKiB }
         }
         let policy = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? ""
         let asks = policy.contains("[madvise]") && !preset.contains("hugetlb")

@@ -169,9 +169,10 @@ import Testing
         let page = try String(contentsOf: out.appendingPathComponent("courts/wiwb/notices/how-to-prepare/index.html"), encoding: .utf8)
         #expect(page.contains("<h1>Revised "))
     }
+
     /// A notice edited just before a build is read afresh and not indexed (its file could change again
     /// within the same tick); its old entry goes too, while the court's other entries stay as they were.
-    @Test func aNoticeEditedJustNowLeavesTheIndexWithItsOldEntry() async throws {
+    @Test func aNoticeEditedJustNowLeavesTheIndexWithoutItsOldEntry() async throws {
         let (content, out, options) = try await builtAgedCopy()
         let before = try #require(NoticeIndex.load(for: out, contentRoot: content.path, displayRoot: options.contentDisplay))
         let relative = "courts/wiwb/notices/how-to-prepare.md"
