@@ -404,6 +404,19 @@ enum StateFile {
             if bytes.count >= Self.chunk { writeOut() }
         }
 
+        /// Writes out whole lines made elsewhere (each ending in a newline), after the lines made here;
+        /// they are not copied.
+        mutating func append(lines: [UInt8]) {
+            writeOut()
+            lines.withUnsafeBytes { checksum.add($0) }
+            guard failure == nil, let file else { return }
+            do {
+                try lines.withUnsafeBytes { try file.append($0) }
+            } catch {
+                failure = error as? FileIO.Failure ?? FileIO.Failure(path: file.temporary, code: EIO)
+            }
+        }
+
         private mutating func writeOut() {
             guard !bytes.isEmpty else { return }
             bytes.withUnsafeBytes { checksum.add($0) }

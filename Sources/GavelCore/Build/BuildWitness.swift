@@ -48,6 +48,8 @@ struct BuildWitness: Sendable, Equatable {
     var manifest: NoticeIndex.Stamp
     /// How many files the site has.
     var files: Int
+    /// `inputs`' lines as `write(to:)` would make them, when made already (see `lines(of:)`).
+    var madeInputLines: [UInt8]?
 
     static func location(for output: URL) -> URL { BuildState.sibling(of: output, "gavel-witness") }
 
@@ -259,18 +261,6 @@ struct BuildWitness: Sendable, Equatable {
 
     /// The file's body: zones, go-lives, the manifest's stamp, then every input (ten thousand lines).
     func write(to out: inout StateFile.Writer) {
-        func cell(_ value: UInt64) {
-            out.bytes.append(0x09)
-            StateFile.appendHex(value, to: &out.bytes)
-        }
-        func stamp(_ s: NoticeIndex.Stamp) {
-            cell(UInt64(bitPattern: s.size))
-            cell(UInt64(bitPattern: s.seconds))
-            cell(UInt64(bitPattern: s.nanoseconds))
-            cell(s.inode)
-            cell(UInt64(bitPattern: s.changed))
-            cell(UInt64(bitPattern: s.changedNanoseconds))
-        }
         for (zone, today) in zones.sorted(by: { $0.key < $1.key }) {
             out.bytes.append(contentsOf: Array("z\t".utf8))
             NoticeIndex.escape(zone, into: &out.bytes)
@@ -280,20 +270,58 @@ struct BuildWitness: Sendable, Equatable {
         }
         for (instant, passed) in goLives.sorted(by: { $0.key < $1.key }) {
             out.bytes.append(UInt8(ascii: "g"))
-            cell(UInt64(bitPattern: instant))
-            cell(passed ? 1 : 0)
+            Self.appendCell(UInt64(bitPattern: instant), to: &out.bytes)
+            Self.appendCell(passed ? 1 : 0, to: &out.bytes)
             out.endLine()
         }
         out.bytes.append(UInt8(ascii: "m"))
-        stamp(manifest)
+        Self.appendStamp(manifest, to: &out.bytes)
         out.endLine()
+        if let madeInputLines {
+            out.append(lines: madeInputLines)
+            return
+        }
         for input in inputs {
-            out.bytes.append(input.isRoot ? UInt8(ascii: "r") : UInt8(ascii: "i"))
-            out.bytes.append(0x09)
-            NoticeIndex.escape(input.path, into: &out.bytes)
-            stamp(input.stamp)
+            Self.appendLine(of: input, to: &out.bytes)
             out.endLine()
         }
+    }
+
+    /// The lines of `inputs` in the file, made apart: a rebuild makes its ten thousand while the
+    /// commit runs on one core, not after it (a build from nothing writes them as it makes them, since
+    /// held whole they would add to its peak memory: 1.3 MB at 10,000 notices).
+    static func lines(of inputs: [Input]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(inputs.count * 128)
+        for input in inputs {
+            appendLine(of: input, to: &bytes)
+            bytes.append(0x0A)
+        }
+        return bytes
+    }
+
+    /// An input's line, without its newline.
+    private static func appendLine(of input: Input, to bytes: inout [UInt8]) {
+        bytes.append(input.isRoot ? UInt8(ascii: "r") : UInt8(ascii: "i"))
+        bytes.append(0x09)
+        NoticeIndex.escape(input.path, into: &bytes)
+        appendStamp(input.stamp, to: &bytes)
+    }
+
+    /// A stamp's six numbers, each after a tab.
+    private static func appendStamp(_ s: NoticeIndex.Stamp, to bytes: inout [UInt8]) {
+        appendCell(UInt64(bitPattern: s.size), to: &bytes)
+        appendCell(UInt64(bitPattern: s.seconds), to: &bytes)
+        appendCell(UInt64(bitPattern: s.nanoseconds), to: &bytes)
+        appendCell(s.inode, to: &bytes)
+        appendCell(UInt64(bitPattern: s.changed), to: &bytes)
+        appendCell(UInt64(bitPattern: s.changedNanoseconds), to: &bytes)
+    }
+
+    @inline(__always)
+    private static func appendCell(_ value: UInt64, to bytes: inout [UInt8]) {
+        bytes.append(0x09)
+        StateFile.appendHex(value, to: &bytes)
     }
 
     static func load(for output: URL) -> BuildWitness? {

@@ -72,6 +72,31 @@ import Testing
         }
     }
 
+    /// The lines of inputs a build makes ahead, while its commit runs, are the lines the witness makes
+    /// itself: the two files are the same bytes, and read back.
+    @Test func inputLinesMadeAheadAreTheWitnesssOwn() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let file = dir.appendingPathComponent("n.md")
+        try Data("notice".utf8).write(to: file)
+        let stamp = try #require(NoticeIndex.Stamp.of(file.path))
+        let inputs = [BuildWitness.Input(path: dir.path, stamp: stamp, isRoot: true), BuildWitness.Input(path: file.path, stamp: stamp),
+                      BuildWitness.Input(path: dir.path + "/tab\there é", stamp: stamp)]
+        var witness = BuildWitness(options: 1, marker: 2, zones: ["America/Chicago": "2026-12-06"], goLives: [5: true], inputs: inputs,
+                                   manifest: stamp, files: 3)
+        var files: [Data] = []
+        for (name, made) in [("itself", nil), ("ahead", BuildWitness.lines(of: inputs))] as [(String, [UInt8]?)] {
+            let output = dir.appendingPathComponent(name).appendingPathComponent("Output")
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            witness.madeInputLines = made
+            try witness.file(for: output).place()
+            files.append(try Data(contentsOf: BuildWitness.location(for: output)))
+            let loaded = try #require(BuildWitness.load(for: output))
+            #expect(loaded.files == 3 && loaded.manifest == stamp && loaded.zones == witness.zones && loaded.goLives == witness.goLives)
+            #expect(loaded.inputLines.count == inputs.count)
+        }
+        #expect(files[0] == files[1])
+    }
+
     static func templatesCopy(in dir: URL) throws -> URL {
         let templates = dir.appendingPathComponent("Templates")
         try FileManager.default.copyItem(at: TestPaths.templates, to: templates)
