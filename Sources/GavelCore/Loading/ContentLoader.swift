@@ -424,8 +424,13 @@ public struct ContentLoader: Sendable {
         let known = previous?.group(folder)
         // The court's entries start as the last index's (the table shared, not filled again: most
         // notices are as they were); `loadNotice` takes out or replaces an entry whose file is not.
-        let startsFromKnown = indexing && known != nil && indexed.isEmpty
-        if startsFromKnown, let known { indexed = known } else { indexed.reserveCapacity(names.count) }
+        var startsFromKnown = false
+        if indexing, indexed.isEmpty, let known {
+            indexed = known
+            startsFromKnown = true
+        } else {
+            indexed.reserveCapacity(names.count)
+        }
         var kept = 0
         for name in names where name.hasSuffix(".md") {
             guard let notice = loadNotice(.concatenating("courts/", folder, "/notices/", name), court: folder, known: known, nearby: &nearby, bag: &bag,

@@ -1,12 +1,9 @@
 extension String {
-    /// The parts one after another, made in one allocation. `a + "/" + b` makes a string per `+`
-    /// and grows it as it goes, about 700 instructions an append; a rebuild at 10,000 notices joins
-    /// paths and addresses some 200,000 times. The bytes are the same either way.
-    static func concatenating(_ parts: String...) -> String { concatenating(parts) }
-
-    // Two to five parts, the ways paths are joined: without the list a variadic call makes, and the
-    // retain and release of each part in it (about 870 instructions a call, some 40,000 calls in a
-    // rebuild at 10,000 notices).
+    // Two to five parts one after another, the ways paths are joined, made in one allocation.
+    // `a + "/" + b` makes a string per `+` and grows it as it goes, about 700 instructions an append;
+    // a variadic call makes a list and retains and releases each part in it (about 870 instructions a
+    // call). A rebuild at 10,000 notices joins paths and addresses some 200,000 times. The bytes are
+    // the same either way.
     static func concatenating(_ a: String, _ b: String) -> String {
         var a = a, b = b
         return a.withUTF8 { a in b.withUTF8 { b in joining(a, b) } }
@@ -44,24 +41,6 @@ extension String {
             put(c)
             put(d)
             put(e)
-            return at
-        }
-    }
-
-    /// The same, from a list.
-    static func concatenating(_ parts: [String]) -> String {
-        var count = 0
-        for part in parts { count += part.utf8.count }
-        return String(unsafeUninitializedCapacity: count) { out in
-            guard let base = out.baseAddress else { return 0 }
-            var at = 0
-            for var part in parts {
-                part.withUTF8 { bytes in
-                    let room = Swift.min(bytes.count, count - at)
-                    if let start = bytes.baseAddress { (base + at).update(from: start, count: room) }
-                    at += room
-                }
-            }
             return at
         }
     }
