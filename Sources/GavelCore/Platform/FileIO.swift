@@ -774,6 +774,29 @@ enum FileIO {
         return String(text[text.index(after: open)..<close])
     }
 
+    /// A pointer each thread keeps for itself (a POSIX thread-specific key), handed to
+    /// `release` when its thread ends. Made once and never changed: only what each thread stores in
+    /// it is its own.
+    final class ThreadSlot: Sendable {
+        private let key: pthread_key_t?
+
+        init(release: @convention(c) (UnsafeMutableRawPointer?) -> Void) {
+            var key = pthread_key_t()
+            self.key = pthread_key_create(&key, release) == 0 ? key : nil
+        }
+
+        /// This thread's pointer; nil before it stores one, or where no key could be made.
+        var value: UnsafeMutableRawPointer? {
+            key.flatMap { pthread_getspecific($0) }
+        }
+
+        /// Stores this thread's pointer; false where no key could be made.
+        func store(_ pointer: UnsafeMutableRawPointer) -> Bool {
+            guard let key else { return false }
+            return pthread_setspecific(key, pointer) == 0
+        }
+    }
+
     /// glibc's `mallopt`, looked up at run time like the calls above.
     private typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
     private static let mallopt: MallOpt? = dlsym(nil, "mallopt").map { unsafeBitCast($0, to: MallOpt.self) }
