@@ -38,7 +38,9 @@ enum SiteFeeds {
             LocalDateTime(unchecked: notice.date, hour: 0, minute: 0).instant(in: court.timeZone)
         }
         let updated = sorted.map { instant($0.0, $0.1) }.max() ?? Instant(secondsSinceEpoch: 0)
-        var xml = """
+        // Bytes, not a String: each entry's body is escaped straight into them (as Strings, the bodies
+        // were made, checked and copied twice more, a third of making the feeds).
+        let head = """
         <?xml version="1.0" encoding="utf-8"?>
         <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\(escape(site.language))">
           <title>\(escape(title))</title>
@@ -49,6 +51,7 @@ enum SiteFeeds {
           <author><name>\(escape(site.title))</name></author>
 
         """
+        var xml = Array(head.utf8)
         for (court, notice) in sorted {
             let url = site.baseURL + notice.sitePath
             xml += """
@@ -59,12 +62,14 @@ enum SiteFeeds {
                 <updated>\(instant(court, notice))</updated>
                 <category term="\(escape(court.id))" label="\(escape(court.name))"/>
 
-            """
-            if let summary = notice.summary { xml += "    <summary>\(escape(summary))</summary>\n" }
-            xml += "    <content type=\"html\" xml:base=\"\(escape(url))\">\(escape(renderBody(court, notice)))</content>\n  </entry>\n"
+            """.utf8
+            if let summary = notice.summary { xml += "    <summary>\(escape(summary))</summary>\n".utf8 }
+            xml += "    <content type=\"html\" xml:base=\"\(escape(url))\">".utf8
+            escape(renderBody(court, notice), into: &xml)
+            xml += "</content>\n  </entry>\n".utf8
         }
-        xml += "</feed>\n"
-        return OutputFile(path: selfPath, text: xml)
+        xml += "</feed>\n".utf8
+        return OutputFile(path: selfPath, bytes: xml)
     }
 
     static func sitemap(paths: [String], site: SiteConfig) -> OutputFile {
@@ -93,15 +98,28 @@ enum SiteFeeds {
         }
     }
 
-    /// XML text and attribute escaping over UTF-8 bytes (whole notice bodies pass through here).
+    /// XML text and attribute escaping over UTF-8 bytes.
     static func escape(_ s: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + s.utf8.count / 8)
+        escape(s, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `escape`, appended to `out` (whole notice bodies pass through here, into their feed's bytes).
+    static func escape(_ s: String, into out: inout [UInt8]) {
         var text = s
         text.makeContiguousUTF8()
-        return text.utf8.withContiguousStorageIfAvailable { bytes -> String in
-            // Feeds carry whole notice bodies: copy the runs between escapes rather than byte by byte.
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + bytes.count / 8)
-            let mayEscape = Self.mayEscape
+        if text.utf8.withContiguousStorageIfAvailable({ escape(bytes: $0, into: &out) }) == nil {
+            Array(text.utf8).withUnsafeBufferPointer { escape(bytes: $0, into: &out) }
+        }
+    }
+
+    private static func escape(bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Feeds carry whole notice bodies: copy the runs between escapes rather than byte by byte.
+        // (No room is reserved here: `out` is a whole feed, which reserving for each body would copy
+        // each time; it grows by doubling.)
+        Self.mayEscape.withUnsafeBufferPointer { mayEscape in
             var run = 0
             var i = 0
             while i < bytes.count {
@@ -132,7 +150,6 @@ enum SiteFeeds {
                 run = i
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
-            return String(decoding: out, as: UTF8.self)
-        } ?? s
+        }
     }
 }

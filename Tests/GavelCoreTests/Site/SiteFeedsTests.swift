@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct SiteFeedsTests {
     /// XML escaping, whatever path each byte takes: the five replaced characters and the characters
-    /// XML forbids, as a scalar-by-scalar rule gives them, anywhere in the text.
+    /// XML forbids, as a scalar-by-scalar rule gives them, anywhere in the text, as a String or
+    /// appended to bytes.
     @Test func escapingIsTheScalarRuleAnywhereInTheText() {
         func rule(_ text: String) -> String {
             var out = ""
@@ -25,6 +26,13 @@ import Testing
         var texts = pieces + [pieces.joined(), String(repeating: "long body text ", count: 200) + "&"]
         for a in pieces { for b in pieces { texts.append(a + b) } }
         for text in texts { #expect(SiteFeeds.escape(text) == rule(text), "\(text.debugDescription)") }
+        // Escaped into a feed's bytes (as each entry's body is): appended after what is there.
+        var feed = Array("<feed>".utf8), expected = feed
+        for text in texts {
+            SiteFeeds.escape(text, into: &feed)
+            expected += Array(rule(text).utf8)
+        }
+        #expect(feed == expected)
     }
 
     /// The sitemap lists each page (a path ending in `index.html`) once, in the order of the page
