@@ -130,23 +130,13 @@ final class DocumentArena {
     private var own: [UnsafeMutableRawPointer] = []
     /// Renders under way on this thread.
     var depth = 0
-    /// Where the current chunk's free room starts and ends. Held through a pointer: a class's own
-    /// stored properties are checked for exclusive access on every change, which made each of the
-    /// three million blocks of a full build cost half as much again.
-    private struct Room {
-        var next: UnsafeMutableRawPointer?
-        var end: UnsafeMutableRawPointer?
-    }
-    private let room = UnsafeMutablePointer<Room>.allocate(capacity: 1)
-
-    init() {
-        room.initialize(to: Room())
-    }
+    /// Where the current chunk's free room starts and ends.
+    private var next: UnsafeMutableRawPointer?
+    private var end: UnsafeMutableRawPointer?
 
     deinit {
         empty()
         free(first)
-        room.deallocate()
     }
 
     /// The bytes the arena holds from the system now: its chunks and the blocks of their own.
@@ -161,7 +151,8 @@ final class DocumentArena {
         own.removeAll(keepingCapacity: true)
         for chunk in later { free(chunk) }
         later.removeAll(keepingCapacity: true)
-        room.pointee = Room(next: first, end: first.map { $0 + Self.chunkSize })
+        next = first
+        end = first.map { $0 + Self.chunkSize }
     }
 
     private static func rounded(_ bytes: Int) -> Int { (bytes + 15) & ~15 }
@@ -183,15 +174,15 @@ final class DocumentArena {
             return Self.mark(block, size: bytes, own: true)
         }
         let block: UnsafeMutableRawPointer
-        if let next = room.pointee.next, let end = room.pointee.end, end - next >= Self.header + size {
+        if let next, let end, end - next >= Self.header + size {
             block = next
         } else {
             guard let fresh = malloc(Self.chunkSize) else { return nil }
             if first == nil { first = fresh } else { later.append(fresh) }
             block = fresh
-            room.pointee.end = fresh + Self.chunkSize
+            end = fresh + Self.chunkSize
         }
-        room.pointee.next = block + Self.header + size
+        next = block + Self.header + size
         if zeroed { memset(block + Self.header, 0, bytes) }
         return Self.mark(block, size: bytes, own: false)
     }
@@ -210,8 +201,8 @@ final class DocumentArena {
         let size = Self.rounded(bytes), oldSize = Self.rounded(old)
         if size <= oldSize { return Self.mark(block, size: bytes, own: false) }
         // The chunk's last block grows where it is while it stays small and the chunk has room.
-        if size < Self.ownBlock, room.pointee.next == pointer + oldSize, let end = room.pointee.end, end - pointer >= size {
-            room.pointee.next = pointer + size
+        if size < Self.ownBlock, next == pointer + oldSize, let end, end - pointer >= size {
+            next = pointer + size
             return Self.mark(block, size: bytes, own: false)
         }
         guard let moved = allocate(bytes, zeroed: false) else { return nil }
