@@ -83,7 +83,7 @@ enum SiteFeeds {
         bytes.reserveCapacity(pages.reduce(head.count + end.count) { $0 + open.count + site.baseURL.utf8.count + $1.utf8.count + close.count })
         for page in pages {
             bytes.append(contentsOf: open)
-            bytes.append(contentsOf: escape(site.baseURL + page).utf8)
+            escape(site.baseURL + page, into: &bytes)
             bytes.append(contentsOf: close)
         }
         bytes.append(contentsOf: end)
