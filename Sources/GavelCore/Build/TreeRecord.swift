@@ -75,51 +75,47 @@ struct TreeRecord: Sendable, Equatable {
 
     // MARK: - File format
     //
-    // Header `gavel-trees <identity> <checksum> <device> <manifest> <output root> <output marker> <spare root> <spare marker>`, then a
-    // line per item: a letter and tab-separated fields, paths escaped as in the notice index.
-    // `o` and `s`: a folder of Output or of the spare, with inode, modification and change times (and
-    // for Output `1` when the site's files need it, else `0`);
-    // `f` a foreign file, `d` a debt path. Numbers are hexadecimal.
+    // Header `gavel-trees <identity> <checksum> <device> <manifest> <output root> <output marker> <spare root> <spare marker>`
+    // (numbers in hexadecimal), then a body of records (`StateFile.Records`): Output's folders (their
+    // count, then each one's path, inode, modification and change times, and a byte, 1 when the
+    // site's files need it), the spare's folders (the same without that byte), the foreign files
+    // and the debt (a count, then each path).
 
     func save(for output: URL) throws {
-        // In the dictionaries' order: the file is read back into sets, and sorting twenty thousand
-        // paths would cost more than writing them. Each tree's lines are made on a core of their own
-        // (11,000 each at 10,000 notices, as the build's last step) and joined in order.
-        let trees = [(UInt8(ascii: "o"), self.output), (UInt8(ascii: "s"), spare)], needed = self.needed
-        // The first part has room for the whole file (three numbers of sixteen digits a line), so
-        // the rest is appended to it without a copy to grow it.
-        let room = trees.map { $0.1.folders.keys.reduce(0) { $0 + $1.utf8.count + 3 * 17 + 5 } }
-        let whole = room.reduce(0, +) + foreignFiles.reduce(0) { $0 + $1.utf8.count + 3 } + debt.reduce(0) { $0 + $1.utf8.count + 3 }
-        var parts = inChunks(trees.count, minimum: 1) { range -> [UInt8] in
+        // In the dictionaries' order: the file is read back into tables, and sorting twenty thousand
+        // paths would cost more than writing them. Each tree's records are made on a core of their
+        // own (11,000 each at 10,000 notices, as the build's last step) and joined in order.
+        let trees = [self.output, spare], needed = self.needed
+        let room = trees.map { $0.folders.keys.reduce(8) { $0 + StateFile.Records.size(text: $1) + 25 } }
+        let lists = [foreignFiles, debt]
+        let whole = room.reduce(0, +) + lists.reduce(0) { $0 + $1.reduce(8) { $0 + StateFile.Records.size(text: $1) } }
+        var parts = inChunks(trees.count, minimum: 1) { range -> [UInt8]? in
+            // The first part has room for the whole file, so the rest is appended without a copy.
             var bytes: [UInt8] = []
             bytes.reserveCapacity(range.lowerBound == 0 ? whole : room[range].reduce(0, +))
-            func number(_ value: UInt64) {
-                bytes.append(0x09)
-                StateFile.appendHex(value, to: &bytes)
-            }
-            for (letter, tree) in trees[range] {
-                for (path, stamp) in tree.folders {
-                    bytes.append(letter)
-                    bytes.append(0x09)
-                    NoticeIndex.escape(path, into: &bytes)
-                    number(stamp.inode)
-                    number(UInt64(bitPattern: stamp.modified))
-                    number(UInt64(bitPattern: stamp.changed))
-                    if letter == UInt8(ascii: "o") { bytes.append(contentsOf: needed.contains(path) ? [0x09, 0x31] : [0x09, 0x30]) }
-                    bytes.append(0x0A)
+            for t in range {
+                let isOutput = t == 0
+                StateFile.Records.append(UInt64(trees[t].folders.count), to: &bytes)
+                for (path, stamp) in trees[t].folders {
+                    guard StateFile.Records.append(text: path, to: &bytes) != nil else { return nil }
+                    StateFile.Records.append(stamp.inode, UInt64(bitPattern: stamp.modified), UInt64(bitPattern: stamp.changed), to: &bytes)
+                    if isOutput { bytes.append(needed.contains(path) ? 1 : 0) }
                 }
             }
             return bytes
         }
+        guard !parts.isEmpty, !parts.contains(where: { $0 == nil }) else {
+            throw FileIO.Failure(path: Self.location(for: output).path, code: EOVERFLOW)
+        }
         // Taken out of `parts`, so appending to it does not copy it.
-        var bytes = parts.isEmpty ? [] : parts.removeFirst()
-        for part in parts { bytes.append(contentsOf: part) }
-        for (letter, paths) in [(UInt8(ascii: "f"), foreignFiles), (UInt8(ascii: "d"), debt)] {
+        var bytes = parts.removeFirst() ?? []
+        for part in parts { bytes.append(contentsOf: part ?? []) }
+        for paths in lists {
+            StateFile.Records.append(UInt64(paths.count), to: &bytes)
             for path in paths {
-                bytes.append(letter)
-                bytes.append(0x09)
-                NoticeIndex.escape(path, into: &bytes)
-                bytes.append(0x0A)
+                guard StateFile.Records.append(text: path, to: &bytes) != nil else {
+                    throw FileIO.Failure(path: Self.location(for: output).path, code: EOVERFLOW)
+                }
             }
         }
         let head = [device, manifest, self.output.root, UInt64(bitPattern: self.output.marker), spare.root, UInt64(bitPattern: spare.marker)].map { String($0, radix: 16) }
@@ -127,42 +123,49 @@ struct TreeRecord: Sendable, Equatable {
     }
 
     static func load(for output: URL) -> TreeRecord? {
-        guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-trees"), head.count == 6 else { return nil }
+        guard let (head, bytes, body) = StateFile.readBody(location(for: output).path, kind: "gavel-trees"), head.count == 6 else { return nil }
         let numbers = head.compactMap { BuildCache.hex(ArraySlice($0.utf8)) }
         guard numbers.count == 6 else { return nil }
         var record = TreeRecord(device: numbers[0], manifest: numbers[1],
                                 output: Tree(root: numbers[2], folders: [:], marker: Int64(bitPattern: numbers[3])),
                                 spare: Tree(root: numbers[4], folders: [:], marker: Int64(bitPattern: numbers[5])),
                                 needed: [], foreignFiles: [], debt: [])
-        // Room for the folders up front (two trees' worth of lines, most of them folders).
-        record.output.folders.reserveCapacity(lines.count / 2 + 1)
-        record.spare.folders.reserveCapacity(lines.count / 2 + 1)
-        record.needed.reserveCapacity(lines.count / 2 + 1)
-        let read = lines.withLines { line -> Bool in
-            var cells: [StateFile.Bytes] = []
-            cells.reserveCapacity(8)
-            for i in 0..<lines.count {
-                StateFile.cells(line(i), into: &cells)
-                guard cells.count >= 2, cells[0].count == 1, let path = NoticeIndex.unescape(cells[1]) ?? nil else { return false }
-                switch cells[0][0] {
-                case UInt8(ascii: "o"), UInt8(ascii: "s"):
-                    let isOutput = cells[0][0] == UInt8(ascii: "o")
-                    guard cells.count == (isOutput ? 6 : 5), let inode = BuildCache.hex(cells[2]), let modified = BuildCache.hex(cells[3]),
-                          let changed = BuildCache.hex(cells[4]) else { return false }
-                    let stamp = FolderStamp(inode: inode, modified: Int64(bitPattern: modified), changed: Int64(bitPattern: changed))
-                    if isOutput {
-                        record.output.folders[path] = stamp
-                        guard cells[5].count == 1, cells[5][0] == 0x30 || cells[5][0] == 0x31 else { return false }
-                        if cells[5][0] == 0x31 { record.needed.insert(path) }
-                    } else {
-                        record.spare.folders[path] = stamp
-                    }
-                case UInt8(ascii: "f") where cells.count == 2: record.foreignFiles.insert(path)
-                case UInt8(ascii: "d") where cells.count == 2: record.debt.insert(path)
-                default: return false
-                }
+        let read = bytes.withUnsafeBytes { raw -> Bool in
+            var reader = StateFile.Records.Reader(raw, from: body)
+            // A count read from the file is trusted for room only as far as the bytes left could
+            // hold that many records (a folder's takes at least 28 bytes, a path's 4).
+            func count(least: Int) -> Int? {
+                guard let value = reader.number(), let count = Int(exactly: value), count <= (raw.count - reader.offset) / least else { return nil }
+                return count
             }
-            return true
+            for isOutput in [true, false] {
+                guard let folders = count(least: isOutput ? 29 : 28) else { return false }
+                var table: [String: FolderStamp] = [:]
+                table.reserveCapacity(folders)
+                if isOutput { record.needed.reserveCapacity(folders) }
+                for _ in 0..<folders {
+                    guard let path = reader.text(), let inode = reader.number(), let modified = reader.number(), let changed = reader.number() else { return false }
+                    table[path] = FolderStamp(inode: inode, modified: Int64(bitPattern: modified), changed: Int64(bitPattern: changed))
+                    if isOutput {
+                        switch reader.byte() {
+                        case 1: record.needed.insert(path)
+                        case 0: break
+                        default: return false
+                        }
+                    }
+                }
+                if isOutput { record.output.folders = table } else { record.spare.folders = table }
+            }
+            for isForeign in [true, false] {
+                guard let paths = count(least: 4) else { return false }
+                var set = Set<String>(minimumCapacity: paths)
+                for _ in 0..<paths {
+                    guard let path = reader.text() else { return false }
+                    set.insert(path)
+                }
+                if isForeign { record.foreignFiles = set } else { record.debt = set }
+            }
+            return reader.atEnd
         }
         guard read else { return nil }
         // Both roots must be there: without them nothing below can be placed.

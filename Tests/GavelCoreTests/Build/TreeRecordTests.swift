@@ -334,6 +334,46 @@ import Testing
         #expect(TreeRecord.load(for: output) == record)
     }
 
+    /// A body of records that passes its checksum but is not what the writer makes (cut short, a
+    /// count or a length past the end, a bad flag, bytes left over) reads as no record, never traps,
+    /// and never takes room for a count the bytes cannot hold.
+    @Test func aMalformedBodyWithAGoodChecksumReadsAsNoRecord() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let output = dir.appendingPathComponent("Output")
+        let stamp = TreeRecord.FolderStamp(inode: 7, modified: 5, changed: 6)
+        let record = TreeRecord(device: 3, manifest: 9,
+                                output: .init(root: 11, folders: ["": stamp, "courts": stamp], marker: 100),
+                                spare: .init(root: 12, folders: ["": stamp], marker: 101),
+                                needed: ["courts"], foreignFiles: ["CNAME"], debt: ["x/index.html"])
+        try record.save(for: output)
+        let location = TreeRecord.location(for: output)
+        let file = try [UInt8](Data(contentsOf: location))
+        let newline = try #require(file.firstIndex(of: 0x0A))
+        let head = String(decoding: file[..<newline], as: UTF8.self).split(separator: " ").dropFirst(3).map(String.init)
+        let body = Array(file[(newline + 1)...])
+        func reads(_ body: [UInt8]) throws -> TreeRecord? {
+            try StateFile.write(location.path, kind: "gavel-trees", head: head, body: body)
+            return TreeRecord.load(for: output)
+        }
+        #expect(try reads(body) == record, "the body as written")
+        for cut in 0..<body.count {
+            #expect(try reads(Array(body.prefix(cut))) == nil, "cut to \(cut) bytes")
+        }
+        #expect(try reads(body + [0]) == nil, "a byte left over")
+        // The first count (Output's folders) made enormous, and the first path's length.
+        var huge = body
+        huge.replaceSubrange(0..<8, with: [0, 0, 0, 0, 0, 0, 0, 0x40])
+        #expect(try reads(huge) == nil, "a count of 2^62")
+        var long = body
+        long.replaceSubrange(8..<12, with: [0xFF, 0xFF, 0xFF, 0x7F])
+        #expect(try reads(long) == nil, "a path longer than the file")
+        // Output's first folder's flag: after the count, the path ("" or "courts") and three numbers.
+        let firstPath = Int(body[8]) | Int(body[9]) << 8
+        var flag = body
+        flag[8 + 4 + firstPath + 24] = 2
+        #expect(try reads(flag) == nil, "a flag neither 0 nor 1")
+    }
+
     /// Two manifests name the same files exactly when their paths match line for line: a hash
     /// changed is the same files; a file added, gone, renamed or a damaged line is not.
     @Test func manifestsNameTheSameFilesOnlyLineForLine() {
