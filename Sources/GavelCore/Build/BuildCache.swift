@@ -49,35 +49,114 @@ public struct BuildCache: Sendable {
     /// The cache of the last build into `output`, or nil when there is none or it cannot be read
     /// (then everything is rendered, which is always correct).
     ///
-    /// The format is line-based, read without a JSON parser: a header `gavel-cache <identity> <checksum>
-    /// <global>`, then one line per file: path, input, output, size, modification time, inode and
-    /// the page's data fingerprint or `-` (hexadecimal, tab-separated), and for pages in the search
-    /// index their docs shard, where their entry starts and ends in it (see `searchEntries`), and the
-    /// entry's hash. The checksum covers every byte after the header.
+    /// A header `gavel-cache <identity> <checksum> <global>`, then a body of records (see
+    /// `StateFile.Records`): the number of files, then for each file eleven numbers (`Numbers`), then
+    /// each file's path in the same order. The numbers come apart from the paths so that each file's
+    /// are found without reading the ones before, and the entries are made on every core. The
+    /// checksum covers every byte after the header.
     public static func load(for output: URL) -> BuildCache? {
-        guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-cache"),
+        guard let (head, bytes, body) = StateFile.readBody(location(for: output).path, kind: "gavel-cache"),
               head.count == 1, let global = hex(ArraySlice(head[0].utf8)) else { return nil }
+        guard let layout = bytes.withUnsafeBytes({ Layout($0, body: body) }) else { return nil }
         // Read on every core, joined in order.
-        let parsed = inChunks(lines.count) { range -> [(String, Entry)]? in
-            lines.withLines { line in
+        let parsed = inChunks(layout.count) { range -> [(String, Entry)]? in
+            bytes.withUnsafeBytes { raw in
                 var out: [(String, Entry)] = []
                 out.reserveCapacity(range.count)
-                var cells: [StateFile.Bytes] = []
-                cells.reserveCapacity(11)
                 for i in range {
-                    guard let entry = entry(line(i), cells: &cells) else { return nil }
-                    out.append(entry)
+                    guard let entry = Numbers(raw, at: layout.numbers + i * Numbers.size).entry else { return nil }
+                    out.append((String(decoding: layout.path(i, in: raw), as: UTF8.self), entry))
                 }
                 return out
             }
         }
         var entries: [String: Entry] = [:]
-        entries.reserveCapacity(lines.count)
+        entries.reserveCapacity(parsed.reduce(0) { $0 + ($1?.count ?? 0) })
         for chunk in parsed {
             guard let chunk else { return nil }
             for (path, entry) in chunk { entries[path] = entry }
         }
         return BuildCache(global: global, entries: entries)
+    }
+
+    /// Where a cache file's records are: how many files, where their numbers start, and where each
+    /// path's bytes are (found in one pass over the lengths, each checked against the end; none is empty).
+    private struct Layout: Sendable {
+        let count: Int
+        let numbers: Int
+        private let paths: [Range<Int>]
+
+        init?(_ raw: UnsafeRawBufferPointer, body: Int) {
+            var reader = StateFile.Records.Reader(raw, from: body)
+            // Trusted only as far as the bytes left could hold that many files (numbers and a length).
+            guard let value = reader.number(), let count = Int(exactly: value), count <= (raw.count - reader.offset) / (Numbers.size + 4) else { return nil }
+            self.count = count
+            numbers = reader.offset
+            reader = StateFile.Records.Reader(raw, from: numbers + count * Numbers.size)
+            var paths: [Range<Int>] = []
+            paths.reserveCapacity(count)
+            for _ in 0..<count {
+                // No file has an empty path.
+                guard let path = reader.textBytes(), !path.isEmpty, let base = raw.baseAddress, let start = path.baseAddress else { return nil }
+                let offset = base.distance(to: start)
+                paths.append(offset..<(offset + path.count))
+            }
+            guard reader.atEnd else { return nil }
+            self.paths = paths
+        }
+
+        func path(_ i: Int, in raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: raw[paths[i]]) }
+        func pathRange(_ i: Int) -> Range<Int> { paths[i] }
+    }
+
+    /// A file's eleven numbers in the cache file: input, output, size, modification time, inode,
+    /// which of the optional ones it has (1: the data fingerprint, 2: a search entry), the data
+    /// fingerprint, and the search entry's docs shard, start, end and hash (zero where absent).
+    private struct Numbers {
+        static let count = 11, size = count * 8
+        var values: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+        /// Read from `raw` at `offset`, which `Layout` has checked holds them.
+        init(_ raw: UnsafeRawBufferPointer, at offset: Int) {
+            func at(_ k: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8 * k, as: UInt64.self)) }
+            values = (at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), at(9), at(10))
+        }
+
+        init(_ e: Entry) {
+            let place = e.searchHash == nil ? nil : e.searchPlace
+            let flags: UInt64 = (e.data == nil ? 0 : 1) | (place == nil ? 0 : 2)
+            values = (e.input, e.output, UInt64(clamping: e.size), UInt64(bitPattern: e.modified), e.inode, flags, e.data ?? 0,
+                      UInt64(clamping: place?.shard ?? 0), UInt64(clamping: place?.range.lowerBound ?? 0),
+                      UInt64(clamping: place?.range.upperBound ?? 0), place == nil ? 0 : e.searchHash ?? 0)
+        }
+
+        /// The entry; nil when anything is off: a size no file has, flags beyond the two, a number
+        /// given for what the flags say is absent, a search entry's place that is not one.
+        var entry: Entry? {
+            let (input, output, size, modified, inode, flags, data, shard, start, end, hash) = values
+            guard let size = Int(exactly: size), size >= 0, flags <= 3 else { return nil }
+            guard flags & 1 != 0 || data == 0 else { return nil }
+            var place: SearchIndex.Place?
+            if flags & 2 != 0 {
+                guard shard < 1 << 32, start <= end, end < 1 << 48 else { return nil }
+                place = SearchIndex.Place(shard: Int(shard), range: Int(start)..<Int(end))
+            } else {
+                guard shard == 0, start == 0, end == 0, hash == 0 else { return nil }
+            }
+            return Entry(input: input, output: output, size: size, modified: Int64(bitPattern: modified), inode: inode,
+                         searchPlace: place, searchHash: place == nil ? nil : hash, data: flags & 1 != 0 ? data : nil)
+        }
+
+        var size: UInt64 { values.2 }
+        var stamp: OutputWriter.FileStamp { OutputWriter.FileStamp(modified: Int64(bitPattern: values.3), inode: values.4) }
+
+        func append(to bytes: inout [UInt8]) {
+            var little = values
+            little = (little.0.littleEndian, little.1.littleEndian, little.2.littleEndian, little.3.littleEndian, little.4.littleEndian,
+                      little.5.littleEndian, little.6.littleEndian, little.7.littleEndian, little.8.littleEndian, little.9.littleEndian,
+                      little.10.littleEndian)
+            withUnsafeBytes(of: little) { bytes.append(contentsOf: $0) }
+        }
     }
 
     /// What a build that ends on its witness needs of the cache: each file's path, size and stamp, read
@@ -89,50 +168,23 @@ public struct BuildCache: Sendable {
     }
 
     static func fileStamps(for output: URL) -> FileStamps? {
-        guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-cache"), head.count == 1 else { return nil }
-        var stamps = FileStamps(paths: [], sizes: [], stamps: [])
-        stamps.paths.reserveCapacity(lines.count)
-        stamps.sizes.reserveCapacity(lines.count)
-        stamps.stamps.reserveCapacity(lines.count)
-        let read: Bool = lines.withLines { line in
-            var cells: [StateFile.Bytes] = []
-            cells.reserveCapacity(11)
-            for i in 0..<lines.count {
-                // The cells `entry` reads, of which only the path and the file's size and stamp are kept.
-                StateFile.cells(line(i), into: &cells)
-                guard cells.count == 7 || cells.count == 11, !cells[0].isEmpty, let size = hex(cells[3]).flatMap({ Int(exactly: $0) }),
-                      let modified = hex(cells[4]), let inode = hex(cells[5]) else { return false }
-                let path = lines.ranges[i].lowerBound
-                stamps.paths.append(lines.bytes[path..<(path + cells[0].count)])
+        guard let (head, bytes, body) = StateFile.readBody(location(for: output).path, kind: "gavel-cache"), head.count == 1 else { return nil }
+        return bytes.withUnsafeBytes { raw -> FileStamps? in
+            guard let layout = Layout(raw, body: body) else { return nil }
+            var stamps = FileStamps(paths: [], sizes: [], stamps: [])
+            stamps.paths.reserveCapacity(layout.count)
+            stamps.sizes.reserveCapacity(layout.count)
+            stamps.stamps.reserveCapacity(layout.count)
+            for i in 0..<layout.count {
+                let numbers = Numbers(raw, at: layout.numbers + i * Numbers.size)
+                // The checks `entry` makes, of which only the path and the file's size and stamp are kept.
+                guard numbers.entry != nil, let size = Int(exactly: numbers.size) else { return nil }
+                stamps.paths.append(bytes[layout.pathRange(i)])
                 stamps.sizes.append(size)
-                stamps.stamps.append(OutputWriter.FileStamp(modified: Int64(bitPattern: modified), inode: inode))
+                stamps.stamps.append(numbers.stamp)
             }
-            return true
+            return stamps
         }
-        guard read else { return nil }
-        return stamps
-    }
-
-    /// One line of the cache file, or nil when anything in it is off (`cells` is room to cut it in).
-    private static func entry(_ line: StateFile.Bytes, cells: inout [StateFile.Bytes]) -> (String, Entry)? {
-        StateFile.cells(line, into: &cells)
-        guard cells.count == 7 || cells.count == 11, let input = hex(cells[1]), let outputHash = hex(cells[2]),
-              let size = hex(cells[3]).flatMap({ Int(exactly: $0) }), let modified = hex(cells[4]), let inode = hex(cells[5]) else { return nil }
-        var data: UInt64?
-        if !StateFile.isByte(cells[6], UInt8(ascii: "-")) {
-            guard let value = hex(cells[6]) else { return nil }
-            data = value
-        }
-        var place: SearchIndex.Place?
-        var searchHash: UInt64?
-        if cells.count == 11 {
-            guard let shard = hex(cells[7]), let start = hex(cells[8]), let end = hex(cells[9]), let hash = hex(cells[10]),
-                  shard < 1 << 32, start <= end, end < 1 << 48 else { return nil }
-            place = SearchIndex.Place(shard: Int(shard), range: Int(start)..<Int(end))
-            searchHash = hash
-        }
-        return (String(decoding: cells[0], as: UTF8.self), Entry(input: input, output: outputHash, size: size, modified: Int64(bitPattern: modified), inode: inode,
-                                                                 searchPlace: place, searchHash: searchHash, data: data))
     }
 
     /// A lowercase hexadecimal number of at most 16 digits, read from bytes (this runs per cached file).
@@ -156,34 +208,22 @@ public struct BuildCache: Sendable {
         return try out.finish()
     }
 
-    /// The file's lines, one per entry.
+    /// The file's records: the count, every entry's numbers, then every path, in the table's order
+    /// (sorting seventeen thousand entries would cost more than writing them; the file is read back
+    /// into a table). The table is not changed between the two passes, so they go through it in the
+    /// same order.
     func write(to out: inout StateFile.Writer) {
-        func cell(_ value: UInt64) {
-            out.bytes.append(0x09)
-            StateFile.appendHex(value, to: &out.bytes)
+        StateFile.Records.append(UInt64(entries.count), to: &out.bytes)
+        for (_, e) in entries {
+            Numbers(e).append(to: &out.bytes)
+            out.endRecord()
         }
-        // In the table's order: the file is read back into a table, and sorting seventeen thousand
-        // entries would cost more than writing them.
-        for (path, e) in entries {
-            out.bytes.append(contentsOf: path.utf8)
-            // Cell by cell, not from an array literal: that made two arrays per line.
-            cell(e.input)
-            cell(e.output)
-            cell(UInt64(clamping: e.size))
-            cell(UInt64(bitPattern: e.modified))
-            cell(e.inode)
-            if let data = e.data {
-                cell(data)
-            } else {
-                out.bytes.append(contentsOf: [0x09, UInt8(ascii: "-")])
-            }
-            if let place = e.searchPlace, let hash = e.searchHash {
-                cell(UInt64(clamping: place.shard))
-                cell(UInt64(clamping: place.range.lowerBound))
-                cell(UInt64(clamping: place.range.upperBound))
-                cell(hash)
-            }
-            out.endLine()
+        for (path, _) in entries {
+            // A path of 4 GiB or more is never planned; were one, its length would be written as the
+            // largest there is, with no bytes after it, and the file would fail its own reading: a
+            // cache that is not read renders everything again.
+            if StateFile.Records.append(text: path, to: &out.bytes) == nil { out.bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
+            out.endRecord()
         }
     }
 

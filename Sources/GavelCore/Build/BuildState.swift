@@ -480,6 +480,12 @@ enum StateFile {
         /// Ends the line being made; writes out what was made when it is a chunk or more.
         mutating func endLine() {
             bytes.append(0x0A)
+            endRecord()
+        }
+
+        /// Ends a record (of a body of records, see `Records`): writes out what was made when it is a
+        /// chunk or more.
+        mutating func endRecord() {
             if bytes.count >= Self.chunk { writeOut() }
         }
 

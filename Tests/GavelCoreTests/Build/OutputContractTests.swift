@@ -156,11 +156,12 @@ import Testing
         let (dir, _, options) = try Self.copy()
         _ = try await SiteBuild(options: options).run(write: true)
         let cache = BuildCache.location(for: options.output)
-        var text = try String(contentsOf: cache, encoding: .utf8)
-        let header = try #require(text.split(separator: "\n").first)
-        let fields = header.split(separator: " ")
-        text = text.replacingOccurrences(of: String(header), with: ([fields[0], "0.0.1+0123456789abcdef"] + fields.dropFirst(2)).joined(separator: " "))
-        try text.write(to: cache, atomically: true, encoding: .utf8)
+        // The header is text; the body after it is kept byte for byte.
+        let file = try [UInt8](Data(contentsOf: cache))
+        let newline = try #require(file.firstIndex(of: 0x0A))
+        let fields = String(decoding: file[..<newline], as: UTF8.self).split(separator: " ")
+        let header = ([fields[0], "0.0.1+0123456789abcdef"] + fields.dropFirst(2)).joined(separator: " ")
+        try Data(Array(header.utf8) + file[newline...]).write(to: cache)
         let page = options.output.appendingPathComponent("courts/wiwb/index.html").path
         let info = try #require(FileIO.status(page))
         var bytes = try #require(FileIO.read(page))
