@@ -275,6 +275,11 @@ enum StateFile {
             withUnsafeBytes(of: (a.littleEndian, b.littleEndian, c.littleEndian)) { bytes.append(contentsOf: $0) }
         }
 
+        /// `value`'s four bytes, lowest first (a count of items or a record's length).
+        static func append32(_ value: UInt32, to bytes: inout [UInt8]) {
+            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+
         /// `text`'s length as four bytes, then its UTF-8 bytes. A text of 4 GiB or more is not
         /// written (nil): no path comes near it.
         static func append(text: String, to bytes: inout [UInt8]) -> Void? {
@@ -307,6 +312,12 @@ enum StateFile {
                 guard raw.count - offset >= 8 else { return nil }
                 defer { offset += 8 }
                 return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            }
+
+            mutating func number32() -> UInt32? {
+                guard raw.count - offset >= 4 else { return nil }
+                defer { offset += 4 }
+                return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
             }
 
             mutating func byte() -> UInt8? {

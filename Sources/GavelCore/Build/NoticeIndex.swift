@@ -36,13 +36,14 @@ public struct NoticeIndex: Sendable {
     final class Entry: Sendable {
         let stamp: Stamp
         let notice: Notice
-        /// The entry's line in the index it was read from, written again as it is.
-        let line: ArraySlice<UInt8>?
+        /// The entry's record in the index it was read from (its length and its bytes), written
+        /// again as it is.
+        let record: ArraySlice<UInt8>?
 
-        init(stamp: Stamp, notice: Notice, line: ArraySlice<UInt8>?) {
+        init(stamp: Stamp, notice: Notice, record: ArraySlice<UInt8>?) {
             self.stamp = stamp
             self.notice = notice
-            self.line = line
+            self.record = record
         }
     }
     /// One group's entries, by path under the content folder.
@@ -122,15 +123,15 @@ public struct NoticeIndex: Sendable {
     /// rewritten), for an index made by a load that was given `previous`.
     ///
     /// Such a load puts an entry it did not read afresh in under the path it had in `previous`,
-    /// taken whole (with its line and stamp); an entry read afresh has no line. So when every
-    /// entry has a line, every entry is one of `previous`'s, and as many entries are all of them:
+    /// taken whole (with its record and stamp); an entry read afresh has no record. So when every
+    /// entry has a record, every entry is one of `previous`'s, and as many entries are all of them:
     /// known without looking each of ten thousand paths up in `previous`. Where this says no
     /// while they are the same, the file is only written once more than needed: a notice re-read
     /// because a watcher named it but kept its stamp, or, in `gavel serve`'s memory, an entry
     /// taken from an index that had read it afresh (and so has no line either).
     func sameStamps(asLoadedFrom previous: NoticeIndex) -> Bool {
         guard contentRoot == previous.contentRoot, displayRoot == previous.displayRoot, groups.count == previous.groups.count else { return false }
-        guard !groups.values.contains(where: { $0.values.contains { $0.line == nil } }) else { return false }
+        guard !groups.values.contains(where: { $0.values.contains { $0.record == nil } }) else { return false }
         return count == previous.count
     }
 
@@ -140,9 +141,9 @@ public struct NoticeIndex: Sendable {
         Double(stamp.changed) + Double(stamp.changedNanoseconds) / 1e9 < now.timeIntervalSince1970 - 2
     }
 
-    mutating func add(_ relative: String, stamp: Stamp, notice: Notice, now: Date, line: ArraySlice<UInt8>? = nil) {
+    mutating func add(_ relative: String, stamp: Stamp, notice: Notice, now: Date, record: ArraySlice<UInt8>? = nil) {
         guard Self.isSettled(stamp, now: now) else { return }
-        groups[Self.group(of: relative), default: [:]][relative] = Entry(stamp: stamp, notice: notice, line: line)
+        groups[Self.group(of: relative), default: [:]][relative] = Entry(stamp: stamp, notice: notice, record: record)
     }
 
     /// Sets a group's entries, made elsewhere (a court's load); an empty group is left out.
@@ -154,9 +155,17 @@ public struct NoticeIndex: Sendable {
 
     // MARK: - File format
     //
-    // A header line `gavel-notices <identity> <checksum>` (see `StateFile`), a line with the content root and display root, then one
-    // line per notice of tab-separated fields. Text is escaped (`\\`, `\t`, `\n`, `\r`, and `\e`, `\u`
-    // for the separators of lists: U+001E between events, U+001F between items); `\0` is an absent value.
+    // A header line `gavel-notices <identity> <checksum>` (see `StateFile`), then a body of records
+    // (`StateFile.Records`): the content root and display root, the number of notices, then each
+    // notice's record, its length (four bytes) and then its fields: the path; the stamp's six
+    // numbers; court, slug and title; the date; the summary (a byte, 1 when there is one, then it);
+    // the tags (a count of four bytes, then each); the draft flag (a byte); the publish and expiry
+    // dates; the events (a count, then each one's title, start and end); and where the body starts,
+    // its first line and the file's hash. A date is one number, `year << 16 | month << 8 | day`, 0
+    // for none; a time adds `hour << 8 | minute` below a date shifted up 16 more.
+    //
+    // Text is written as it is: escaping is for the witness's lines (`escape`, `unescape`), which are
+    // text.
 
     static func escape(_ text: String?, into out: inout [UInt8]) {
         guard let text else { out.append(contentsOf: [0x5C, 0x30]); return }
@@ -229,89 +238,125 @@ public struct NoticeIndex: Sendable {
         return try out.finish()
     }
 
-    /// The file's roots line and its lines, one per notice.
+    /// The file's records: the roots, the count, then one record per notice.
     func write(to out: inout StateFile.Writer) {
-        Self.escape(contentRoot, into: &out.bytes)
-        out.bytes.append(0x09)
-        Self.escape(displayRoot, into: &out.bytes)
-        out.endLine()
+        // No root or notice text comes near 4 GiB; one that did would make a file that does not
+        // read (a length past its end), and every notice would be read afresh.
+        func text(_ value: String, _ bytes: inout [UInt8]) {
+            if StateFile.Records.append(text: value, to: &bytes) == nil { bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
+        }
+        text(contentRoot, &out.bytes)
+        text(displayRoot, &out.bytes)
+        StateFile.Records.append(UInt64(count), to: &out.bytes)
+        out.endRecord()
+        var record: [UInt8] = []
         // In the tables' order: the file is read back into tables, and sorting ten thousand notices
         // would cost more than writing them.
         for (relative, entry) in groups.values.joined() {
-            if let line = entry.line {
-                out.bytes.append(contentsOf: line)
-                out.endLine()
+            if let kept = entry.record {
+                out.bytes.append(contentsOf: kept)
+                out.endRecord()
                 continue
             }
             let n = entry.notice, s = entry.stamp
-            let fields: [String?] = [
-                relative, String(s.size, radix: 16), String(s.seconds, radix: 16), String(s.nanoseconds, radix: 16), String(s.inode, radix: 16),
-                String(s.changed, radix: 16), String(s.changedNanoseconds, radix: 16), n.court, n.slug, n.title, n.date.description, n.summary,
-            ]
-            for field in fields {
-                Self.escape(field, into: &out.bytes)
-                out.bytes.append(0x09)
+            record.removeAll(keepingCapacity: true)
+            text(relative, &record)
+            StateFile.Records.append(UInt64(bitPattern: s.size), UInt64(bitPattern: s.seconds), UInt64(bitPattern: s.nanoseconds), to: &record)
+            StateFile.Records.append(s.inode, UInt64(bitPattern: s.changed), UInt64(bitPattern: s.changedNanoseconds), to: &record)
+            text(n.court, &record)
+            text(n.slug, &record)
+            text(n.title, &record)
+            StateFile.Records.append(Self.packed(n.date), to: &record)
+            if let summary = n.summary {
+                record.append(1)
+                text(summary, &record)
+            } else {
+                record.append(0)
             }
-            // Lists: each item escaped on its own, so the separators between them stay unambiguous.
-            for (i, tag) in n.tags.enumerated() {
-                if i > 0 { out.bytes.append(0x1F) }
-                Self.escape(tag, into: &out.bytes)
+            StateFile.Records.append32(UInt32(clamping: n.tags.count), to: &record)
+            for tag in n.tags.prefix(Int(UInt32.max)) { text(tag, &record) }
+            record.append(n.draft ? 1 : 0)
+            StateFile.Records.append(n.publish.map(Self.packed) ?? 0, to: &record)
+            StateFile.Records.append(n.expires.map(Self.packed) ?? 0, to: &record)
+            StateFile.Records.append32(UInt32(clamping: n.events.count), to: &record)
+            for event in n.events.prefix(Int(UInt32.max)) {
+                text(event.title, &record)
+                StateFile.Records.append(Self.packed(event.start), to: &record)
+                StateFile.Records.append(Self.packed(event.end), to: &record)
             }
-            out.bytes.append(0x09)
-            for field in [n.draft ? "1" : "0", n.publish?.description, n.expires?.description] {
-                Self.escape(field, into: &out.bytes)
-                out.bytes.append(0x09)
+            StateFile.Records.append(UInt64(clamping: n.body.offset), UInt64(clamping: n.body.firstLine), n.sourceHash, to: &record)
+            // A record of 4 GiB or more is written with the largest length and no bytes: the file
+            // then does not read.
+            if let length = UInt32(exactly: record.count) {
+                StateFile.Records.append32(length, to: &out.bytes)
+                out.bytes.append(contentsOf: record)
+            } else {
+                out.bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF])
             }
-            for (i, event) in n.events.enumerated() {
-                if i > 0 { out.bytes.append(0x1E) }
-                Self.escape(event.title, into: &out.bytes)
-                out.bytes.append(0x1F)
-                Self.escape(event.start.description, into: &out.bytes)
-                out.bytes.append(0x1F)
-                Self.escape(event.end.description, into: &out.bytes)
-            }
-            for number in [UInt64(n.body.offset), UInt64(n.body.firstLine), n.sourceHash] {
-                out.bytes.append(0x09)
-                StateFile.appendHex(number, to: &out.bytes)
-            }
-            out.endLine()
+            out.endRecord()
         }
     }
 
-    /// The items of a list field, still escaped.
-    static func list(_ field: StateFile.Bytes, separator: UInt8) -> [StateFile.Bytes] {
-        field.isEmpty ? [] : StateFile.cells(field, separator: separator, expected: 4)
+    /// A date as one number (see the file format).
+    static func packed(_ date: LocalDate) -> UInt64 {
+        UInt64(clamping: date.year) << 16 | UInt64(clamping: date.month) << 8 | UInt64(clamping: date.day)
+    }
+
+    static func packed(_ time: LocalDateTime) -> UInt64 {
+        packed(time.date) << 16 | UInt64(clamping: time.hour) << 8 | UInt64(clamping: time.minute)
+    }
+
+    /// The date a number packs; nil for one that packs no real date (0, stray bits, February 30).
+    static func date(packed value: UInt64) -> LocalDate? {
+        guard value >> 32 == 0, let year = Int(exactly: value >> 16) else { return nil }
+        return LocalDate(year: year, month: Int(value >> 8 & 0xFF), day: Int(value & 0xFF))
+    }
+
+    static func time(packed value: UInt64) -> LocalDateTime? {
+        date(packed: value >> 16).flatMap { LocalDateTime(date: $0, hour: Int(value >> 8 & 0xFF), minute: Int(value & 0xFF)) }
     }
 
     /// The index for this content folder, or nil when there is none or anything in it is off (then
     /// every notice is read, which is always correct).
     public static func load(for output: URL, contentRoot: String, displayRoot: String) -> NoticeIndex? {
-        guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-notices"), head.isEmpty, lines.count > 0 else { return nil }
-        let rootsHold = lines.withLines { line -> Bool in
-            let roots = StateFile.cells(line(0))
-            return roots.count == 2 && unescape(roots[0]) == .some(contentRoot) && unescape(roots[1]) == .some(displayRoot)
+        guard let (head, bytes, body) = StateFile.readBody(location(for: output).path, kind: "gavel-notices"), head.isEmpty else { return nil }
+        // Where each record is: found in one pass over their lengths, each checked against the end.
+        let records = bytes.withUnsafeBytes { raw -> [Range<Int>]? in
+            var reader = StateFile.Records.Reader(raw, from: body)
+            guard let content = reader.textBytes(), content.elementsEqual(contentRoot.utf8),
+                  let display = reader.textBytes(), display.elementsEqual(displayRoot.utf8),
+                  let value = reader.number(), let count = Int(exactly: value), count <= (raw.count - reader.offset) / 4 else { return nil }
+            var records: [Range<Int>] = []
+            records.reserveCapacity(count)
+            for _ in 0..<count {
+                guard let length = reader.number32().flatMap({ Int(exactly: $0) }), raw.count - reader.offset >= length else { return nil }
+                records.append(reader.offset..<(reader.offset + length))
+                reader = StateFile.Records.Reader(raw, from: reader.offset + length)
+            }
+            return reader.atEnd ? records : nil
         }
-        guard rootsHold else { return nil }
-        // Ten thousand lines of notices: read on every core, joined in order.
-        let parsed = inChunks(lines.count - 1) { range -> [(group: String, relative: String, entry: Entry)]? in
-            lines.withLines { line in
+        guard let records else { return nil }
+        // Ten thousand notices: read on every core, joined in order.
+        let parsed = inChunks(records.count) { range -> [(group: String, relative: String, entry: Entry)]? in
+            bytes.withUnsafeBytes { raw in
                 var out: [(group: String, relative: String, entry: Entry)] = []
                 out.reserveCapacity(range.count)
-                var cells: [StateFile.Bytes] = []
-                cells.reserveCapacity(20)
-                // A group's lines come together: the last line's group is taken again while the path
-                // is in its folder (one comparison of bytes instead of a new string a line).
+                // A group's records come together: the last record's group is taken again while the
+                // path is in its folder (one comparison of bytes instead of a new string a record).
                 var lastGroup = ""
                 for i in range {
-                    guard let (relative, entry) = entry(line(i + 1), kept: lines[i + 1], cells: &cells, contentRoot: contentRoot, displayRoot: displayRoot) else { return nil }
+                    let at = records[i]
+                    // The record is kept with its length, to be written again as it is.
+                    guard let (relative, entry) = entry(UnsafeRawBufferPointer(rebasing: raw[at]), kept: bytes[(at.lowerBound - 4)..<at.upperBound],
+                                                        contentRoot: contentRoot, displayRoot: displayRoot) else { return nil }
                     if !isInCourtFolder(relative, lastGroup) { lastGroup = group(of: relative) }
                     out.append((lastGroup, relative, entry))
                 }
                 return out
             }
         }
-        // A group's lines come together (the file is written a table at a time), so its table is
-        // looked up once for each run of them, not for each line. Each table is made at its size:
+        // A group's records come together (the file is written a table at a time), so its table is
+        // looked up once for each run of them, not for each record. Each table is made at its size:
         // grown one entry at a time, the tables moved their entries about eight times over.
         var runs: [(group: String, rows: ArraySlice<(group: String, relative: String, entry: Entry)>)] = []
         for chunk in parsed {
@@ -336,45 +381,52 @@ public struct NoticeIndex: Sendable {
         return index
     }
 
-    /// One line of the index as the notice it records, or nil when anything in it is off. `kept` is
-    /// the same line as the entry keeps it, `cells` room to cut it in.
-    private static func entry(_ line: StateFile.Bytes, kept: ArraySlice<UInt8>, cells: inout [StateFile.Bytes],
-                              contentRoot: String, displayRoot: String) -> (String, Entry)? {
-        StateFile.cells(line, into: &cells)
-        guard cells.count == 20 else { return nil }
-        let cells = cells  // a copy the functions below can capture (an inout parameter cannot be)
-        func text(_ i: Int) -> String? { unescape(cells[i]) ?? nil }
-        func hex(_ i: Int) -> UInt64? { BuildCache.hex(cells[i]) }
-        guard let relative = text(0), let size = hex(1), let seconds = hex(2), let nanoseconds = hex(3), let inode = hex(4), let changed = hex(5), let changedNanoseconds = hex(6),
-              let court = text(7), let slug = text(8), let title = text(9), let date = LocalDate(utf8: cells[10]),
-              case let .some(summary) = unescape(cells[11]),
-              let offset = hex(17).flatMap({ Int(exactly: $0) }), let firstLine = hex(18).flatMap({ Int(exactly: $0) }),
-              let hash = hex(19) else { return nil }
-        let tagItems = list(cells[12], separator: 0x1F)
+    /// One record of the index as the notice it records, or nil when anything in it is off or
+    /// anything is left over. `kept` is the same record as the entry keeps it.
+    private static func entry(_ record: UnsafeRawBufferPointer, kept: ArraySlice<UInt8>, contentRoot: String, displayRoot: String) -> (String, Entry)? {
+        var reader = StateFile.Records.Reader(record, from: 0)
+        guard let relative = reader.text(), let size = reader.number(), let seconds = reader.number(), let nanoseconds = reader.number(),
+              let inode = reader.number(), let changed = reader.number(), let changedNanoseconds = reader.number(),
+              let court = reader.text(), let slug = reader.text(), let title = reader.text(), let date = reader.number().flatMap({ Self.date(packed: $0) })
+        else { return nil }
+        var summary: String?
+        switch reader.byte() {
+        case 1:
+            guard let text = reader.text() else { return nil }
+            summary = text
+        case 0: break
+        default: return nil
+        }
+        // A count is trusted only as far as the bytes left could hold that many (four bytes a tag at
+        // least, twenty an event).
+        guard let tagCount = reader.number32().flatMap({ Int(exactly: $0) }), tagCount <= (record.count - reader.offset) / 4 else { return nil }
         var tags: [String] = []
-        tags.reserveCapacity(tagItems.count)
-        for item in tagItems {
-            guard let tag = unescape(item) ?? nil else { return nil }
+        tags.reserveCapacity(tagCount)
+        for _ in 0..<tagCount {
+            guard let tag = reader.text() else { return nil }
             tags.append(tag)
         }
+        guard let draftByte = reader.byte(), draftByte <= 1, let publishValue = reader.number(), let expiresValue = reader.number() else { return nil }
+        // 0 is no date; any other number must pack one.
+        let publish = Self.date(packed: publishValue), expires = Self.date(packed: expiresValue)
+        guard publish != nil || publishValue == 0, expires != nil || expiresValue == 0 else { return nil }
+        guard let eventCount = reader.number32().flatMap({ Int(exactly: $0) }), eventCount <= (record.count - reader.offset) / 20 else { return nil }
         var events: [CalendarEvent] = []
-        for item in list(cells[16], separator: 0x1E) {
-            let parts = StateFile.cells(item, separator: 0x1F, expected: 3)
-            guard parts.count == 3, let t = unescape(parts[0]) ?? nil,
-                  let start = (unescape(parts[1]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }),
-                  let end = (unescape(parts[2]) ?? nil).flatMap({ LocalDateTime(parsing: $0) }) else { return nil }
+        events.reserveCapacity(eventCount)
+        for _ in 0..<eventCount {
+            guard let t = reader.text(), let start = reader.number().flatMap({ Self.time(packed: $0) }),
+                  let end = reader.number().flatMap({ Self.time(packed: $0) }) else { return nil }
             events.append(CalendarEvent(title: t, start: start, end: end))
         }
+        guard let offset = reader.number().flatMap({ Int(exactly: $0) }), let firstLine = reader.number().flatMap({ Int(exactly: $0) }),
+              let hash = reader.number(), reader.atEnd else { return nil }
         let display = displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? .concatenating(displayRoot, relative) : .path(displayRoot, relative))
         let notice = Notice(
-            // Dates and the draft flag are read from their bytes: none is written with an escape, and
-            // absent ones (`\0`) are no date either way.
-            court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: StateFile.isByte(cells[13], UInt8(ascii: "1")),
-            publish: LocalDate(utf8: cells[14]), expires: LocalDate(utf8: cells[15]),
-            events: events,
+            court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: draftByte == 1,
+            publish: publish, expires: expires, events: events,
             body: NoticeBody(folder: contentRoot, relative: relative, offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
             file: display, sourceHash: hash)
-        return (relative, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, line: kept))
+        return (relative, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, record: kept))
     }
 
     public static func remove(for output: URL) {

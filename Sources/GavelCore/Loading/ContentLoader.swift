@@ -569,7 +569,7 @@ public struct ContentLoader: Sendable {
         guard let notice = parseNotice(relative, court: court, bag: &bag, info: &info) else { return nil }
         // A joint notice is always read: its other courts are checked with their places in the file.
         if indexing, bag.all.count == problems, notice.alsoCourts.isEmpty, NoticeIndex.isSettled(NoticeIndex.Stamp(info), now: started) {
-            indexed[relative] = NoticeIndex.Entry(stamp: NoticeIndex.Stamp(info), notice: notice, line: nil)
+            indexed[relative] = NoticeIndex.Entry(stamp: NoticeIndex.Stamp(info), notice: notice, record: nil)
         }
         return notice
     }

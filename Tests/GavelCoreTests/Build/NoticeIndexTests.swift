@@ -77,9 +77,37 @@ import Testing
         #expect(entry.notice.summary == text)
     }
 
-    /// The index reads back every entry whatever order its file has its lines in: a group's lines
-    /// together (as it is written), or mixed with another group's, as in a file written otherwise.
-    @Test func everyEntryIsReadBackWhateverTheOrderOfItsLines() throws {
+    /// The records of a notice index file: the roots' bytes and each notice's record (its length and
+    /// bytes), as written.
+    static func records(of file: String) throws -> (roots: [UInt8], records: [[UInt8]]) {
+        let written = try #require(FileIO.read(file))
+        let body = Array(written[(try #require(written.firstIndex(of: 0x0A)) + 1)...])
+        func length(at i: Int) -> Int { Int(body[i]) | Int(body[i + 1]) << 8 | Int(body[i + 2]) << 16 | Int(body[i + 3]) << 24 }
+        var at = 4 + length(at: 0)
+        at += 4 + length(at: at)
+        let roots = Array(body[..<at])
+        var count = 0
+        for k in 0..<8 { count |= Int(body[at + k]) << (8 * k) }
+        at += 8
+        var records: [[UInt8]] = []
+        for _ in 0..<count {
+            let end = at + 4 + length(at: at)
+            records.append(Array(body[at..<end]))
+            at = end
+        }
+        #expect(at == body.count)
+        return (roots, records)
+    }
+
+    /// A body of the roots, a count and these records.
+    static func body(roots: [UInt8], count: Int, records: [[UInt8]]) -> [UInt8] {
+        roots + withUnsafeBytes(of: UInt64(count).littleEndian, Array.init) + records.flatMap { $0 }
+    }
+
+    /// The index reads back every entry whatever order its file has its records in: a group's
+    /// records together (as it is written), or mixed with another group's, as in a file written
+    /// otherwise.
+    @Test func everyEntryIsReadBackWhateverTheOrderOfItsRecords() throws {
         let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
         let date = try #require(LocalDate(parsing: "2020-01-02"))
         var index = NoticeIndex(contentRoot: "/content", displayRoot: "Content")
@@ -96,23 +124,79 @@ import Testing
         }
         try index.save(for: out)
         let file = NoticeIndex.location(for: out).path
-        let written = try #require(FileIO.read(file))
-        let lines = written.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
-        let roots = [UInt8](lines[1]), entries: [[UInt8]] = lines.dropFirst(2).map { [UInt8]($0) }
+        let (roots, entries) = try Self.records(of: file)
+        #expect(entries.count == paths.count)
         var generator = SystemRandomNumberGenerator()
-        // As written, reversed, shuffled, and every group's lines dealt out one by one.
+        // As written, reversed, shuffled, and every group's records dealt out one by one.
         let dealt = (0..<40).flatMap { n in stride(from: n, to: entries.count, by: 40).map { entries[$0] } }
         for order in [entries, entries.reversed(), entries.shuffled(using: &generator), dealt] {
-            var body: [UInt8] = []
-            for line in [roots] + order { body += line + [0x0A] }
-            try StateFile.write(file, kind: "gavel-notices", head: [], body: body)
+            try StateFile.write(file, kind: "gavel-notices", head: [], body: Self.body(roots: roots, count: order.count, records: order))
             let loaded = try #require(NoticeIndex.load(for: out, contentRoot: "/content", displayRoot: "Content"))
             #expect(loaded.count == paths.count)
             for path in paths {
                 #expect(loaded.entry(path)?.stamp == index.entry(path)?.stamp, "\(path)")
                 #expect(loaded.entry(path)?.notice.sourceHash == index.entry(path)?.notice.sourceHash, "\(path)")
             }
+            // Entries read from a file are written back as the records they were.
+            try loaded.save(for: out)
+            #expect(Set(try Self.records(of: file).records) == Set(entries))
         }
+    }
+
+    /// A body that passes its checksum but is not what the writer makes (cut short, a count or a
+    /// length past the end, a flag, a date or a time that is none, bytes left over) reads as no index,
+    /// and never traps.
+    @Test func aMalformedBodyWithAGoodChecksumReadsAsNoIndex() throws {
+        let out = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
+        let start = try #require(LocalDateTime(parsing: "2020-03-27T18:00")), end = try #require(LocalDateTime(parsing: "2020-03-30T08:00"))
+        let notice = Notice(court: "c1", slug: "s", title: "T", date: try #require(LocalDate(parsing: "2020-01-02")), summary: "S",
+                            tags: ["a"], draft: false, publish: LocalDate(parsing: "2020-02-29"), expires: nil,
+                            events: [CalendarEvent(title: "E", start: start, end: end)],
+                            body: NoticeBody(diskPath: "/content/courts/c1/notices/s.md", offset: 4, file: "Content/courts/c1/notices/s.md", firstLine: 3, sourceHash: 9),
+                            file: "Content/courts/c1/notices/s.md", sourceHash: 9)
+        var index = NoticeIndex(contentRoot: "/content", displayRoot: "Content")
+        index.add("courts/c1/notices/s.md", stamp: NoticeIndex.Stamp(size: 10, seconds: 1_000, nanoseconds: 5, inode: 12), notice: notice, now: Date())
+        try index.save(for: out)
+        let file = NoticeIndex.location(for: out).path
+        let (roots, records) = try Self.records(of: file)
+        let record = try #require(records.first)
+        func reads(_ body: [UInt8]) throws -> Bool {
+            try StateFile.write(file, kind: "gavel-notices", head: [], body: body)
+            return NoticeIndex.load(for: out, contentRoot: "/content", displayRoot: "Content") != nil
+        }
+        let whole = Self.body(roots: roots, count: 1, records: [record])
+        #expect(try reads(whole), "the body as written")
+        for cut in 0..<whole.count { #expect(try !reads(Array(whole.prefix(cut))), "cut to \(cut) bytes") }
+        #expect(try !reads(whole + [0]), "a byte left over")
+        #expect(try !reads(Self.body(roots: roots, count: 2, records: [record])), "a count of two for one record")
+        #expect(try !reads(Self.body(roots: roots, count: 1 << 40, records: [record])), "a count of 2^40")
+        // Inside the record (after its length): the path, six numbers, court, slug, title, then the date.
+        let fields = 4 + (4 + 22) + 48 + (4 + 2) + (4 + 1) + (4 + 1)
+        func changed(_ offset: Int, _ bytes: [UInt8]) -> [UInt8] {
+            var r = record
+            r.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
+            return Self.body(roots: roots, count: 1, records: [r])
+        }
+        #expect(try reads(changed(fields, [2, 1, 0xE5, 0x07, 0, 0, 0, 0])), "another real date, 2021-01-02")
+        #expect(try !reads(changed(fields, [30, 2, 0xE4, 0x07, 0, 0, 0, 0])), "February 30")
+        #expect(try !reads(changed(fields, [2, 1, 0xE4, 0x07, 0, 0, 0, 1])), "stray high bits in a date")
+        // Then the summary's flag and text ("S"), the tags' count and the one tag ("a"), the draft
+        // flag, the publish and expiry dates, and the events' count.
+        let summaryFlag = fields + 8, tagCount = summaryFlag + 1 + 5, draft = tagCount + 4 + 5, expires = draft + 1 + 8, eventCount = expires + 8
+        #expect(try !reads(changed(summaryFlag, [2])), "a summary flag neither 0 nor 1")
+        #expect(try !reads(changed(tagCount, [0xFF, 0xFF, 0xFF, 0x0F])), "a tag count past the end")
+        #expect(try !reads(changed(draft, [2])), "a draft flag neither 0 nor 1")
+        #expect(try !reads(changed(expires, [1])), "an expiry date of 1")
+        #expect(try !reads(changed(eventCount, [2])), "an event count of two for one event")
+        // The event's start: its title ("E") after the count, then the time, 18:00 on 2020-03-27.
+        let eventStart = eventCount + 4 + 5
+        #expect(try reads(changed(eventStart, [0, 23])), "another real time, 23:00")
+        #expect(try !reads(changed(eventStart, [0, 24])), "a time at 24:00")
+        #expect(try !reads(changed(4, [0xFF, 0xFF, 0, 0])), "a path longer than the record")
+        var longer = record
+        longer[0] &+= 1
+        #expect(try !reads(Self.body(roots: roots, count: 1, records: [longer + [0]])), "a byte left over in the record")
+        #expect(try !reads(Array(Self.body(roots: roots, count: 1, records: [record]).dropFirst(2))), "roots cut")
     }
 
     /// Stamps looked up a folder at a time are those looked up one path at a time, in any order of
