@@ -38,10 +38,14 @@ public struct BuildCache: Sendable {
 
     public var global: UInt64
     public var entries: [String: Entry]
+    /// The build's plan's files in the manifest's order, as their places in the plan (see
+    /// `PagePlan.sortedPaths(reusing:)`): the next build takes it when it still sorts its plan.
+    public var order: [UInt32]
 
-    public init(global: UInt64, entries: [String: Entry] = [:]) {
+    public init(global: UInt64, entries: [String: Entry] = [:], order: [UInt32] = []) {
         self.global = global
         self.entries = entries
+        self.order = order
     }
 
     public static func location(for output: URL) -> URL { BuildState.sibling(of: output, "gavel-cache") }
@@ -51,9 +55,10 @@ public struct BuildCache: Sendable {
     ///
     /// A header `gavel-cache <identity> <checksum> <global>`, then a body of records (see
     /// `StateFile.Records`): the number of files, then for each file eleven numbers (`Numbers`), then
-    /// each file's path in the same order. The numbers come apart from the paths so that each file's
-    /// are found without reading the ones before, and the entries are made on every core. The
-    /// checksum covers every byte after the header.
+    /// each file's path in the same order, then the plan's order (a count, then four bytes each).
+    /// The numbers come apart from the paths so that each file's are found without reading the ones
+    /// before, and the entries are made on every core. The checksum covers every byte after the
+    /// header.
     public static func load(for output: URL) -> BuildCache? {
         guard let (head, bytes, body) = StateFile.readBody(location(for: output).path, kind: "gavel-cache"),
               head.count == 1, let global = hex(ArraySlice(head[0].utf8)) else { return nil }
@@ -76,15 +81,17 @@ public struct BuildCache: Sendable {
             guard let chunk else { return nil }
             for (path, entry) in chunk { entries[path] = entry }
         }
-        return BuildCache(global: global, entries: entries)
+        return BuildCache(global: global, entries: entries, order: layout.order)
     }
 
     /// Where a cache file's records are: how many files, where their numbers start, and where each
-    /// path's bytes are (found in one pass over the lengths, each checked against the end; none is empty).
+    /// path's bytes are (found in one pass over the lengths, each checked against the end; none is
+    /// empty); and the plan's order, read whole.
     private struct Layout: Sendable {
         let count: Int
         let numbers: Int
         private let paths: [Range<Int>]
+        let order: [UInt32]
 
         init?(_ raw: UnsafeRawBufferPointer, body: Int) {
             var reader = StateFile.Records.Reader(raw, from: body)
@@ -101,8 +108,16 @@ public struct BuildCache: Sendable {
                 let offset = base.distance(to: start)
                 paths.append(offset..<(offset + path.count))
             }
-            guard reader.atEnd else { return nil }
             self.paths = paths
+            guard let value = reader.number(), let places = Int(exactly: value), places <= (raw.count - reader.offset) / 4 else { return nil }
+            var order: [UInt32] = []
+            order.reserveCapacity(places)
+            for _ in 0..<places {
+                guard let place = reader.number32() else { return nil }
+                order.append(place)
+            }
+            guard reader.atEnd else { return nil }
+            self.order = order
         }
 
         func path(_ i: Int, in raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: raw[paths[i]]) }
@@ -208,7 +223,8 @@ public struct BuildCache: Sendable {
         return try out.finish()
     }
 
-    /// The file's records: the count, every entry's numbers, then every path, in the table's order
+    /// The file's records: the count, every entry's numbers, then every path, in the table's order,
+    /// then the plan's order
     /// (sorting seventeen thousand entries would cost more than writing them; the file is read back
     /// into a table). The table is not changed between the two passes, so they go through it in the
     /// same order.
@@ -223,6 +239,11 @@ public struct BuildCache: Sendable {
             // largest there is, with no bytes after it, and the file would fail its own reading: a
             // cache that is not read renders everything again.
             if StateFile.Records.append(text: path, to: &out.bytes) == nil { out.bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
+            out.endRecord()
+        }
+        StateFile.Records.append(UInt64(order.count), to: &out.bytes)
+        for place in order {
+            StateFile.Records.append32(place, to: &out.bytes)
             out.endRecord()
         }
     }

@@ -79,6 +79,8 @@ public struct BuildState: Sendable {
         /// Every rendered file's entry, with how its file was left.
         var entries: [String: BuildCache.Entry]
         var global: UInt64
+        /// The plan's files in the manifest's order (see `BuildCache.order`).
+        var order: [UInt32]
         var cacheFile: Update
         var notices: NoticeIndex?
         var noticesFile: Update
@@ -88,7 +90,7 @@ public struct BuildState: Sendable {
         /// `entries` as rendered, `stamps` how the files written were left, `fingerprints` every file of
         /// the site, `previous` the state this build read.
         static func make(for output: URL, entries handed: SiteBuild.HandedOver<[String: BuildCache.Entry]>, stamps: [String: OutputWriter.FileStamp],
-                         global: UInt64, fingerprints: [String: UInt64], notices: NoticeIndex?, previous: BuildState) async -> Prepared {
+                         global: UInt64, order: [UInt32], fingerprints: [String: UInt64], notices: NoticeIndex?, previous: BuildState) async -> Prepared {
             // The cache records how each file was left, so a file changed by hand is never reused.
             var entries = handed.take() ?? [:]
             // A file written this build has a new stamp: then the cache differs from the last one,
@@ -101,15 +103,15 @@ public struct BuildState: Sendable {
             }
             // Three passes over thousands of entries, side by side.
             let stamped = entries
-            async let cacheFile = !restamped && previous.cache?.global == global && previous.cache?.entries == stamped ? Update.unchanged
-                : Update { () throws(FileIO.Failure) in try BuildCache(global: global, entries: stamped).file(for: output) }
+            async let cacheFile = !restamped && previous.cache?.global == global && previous.cache?.order == order && previous.cache?.entries == stamped ? Update.unchanged
+                : Update { () throws(FileIO.Failure) in try BuildCache(global: global, entries: stamped, order: order).file(for: output) }
             async let noticesFile = notices.map { index in
                 previous.notices.map { index.sameStamps(asLoadedFrom: $0) } == true ? Update.unchanged
                     : Update { () throws(FileIO.Failure) in try index.file(for: output) }
             } ?? .unchanged
             // Looked up by key alone: reading each entry out copied it (17,000 at 10,000 notices).
             let every = stamped.count == fingerprints.count && fingerprints.keys.allSatisfy { stamped.index(forKey: $0) != nil }
-            return Prepared(entries: stamped, global: global, cacheFile: await cacheFile, notices: notices, noticesFile: await noticesFile,
+            return Prepared(entries: stamped, global: global, order: order, cacheFile: await cacheFile, notices: notices, noticesFile: await noticesFile,
                             describesEveryFile: every)
         }
 

@@ -294,8 +294,9 @@ public struct SiteBuild {
                                              outputRoot: writer.output.path, model: model)
         cache.trustsFiles = trusted
         steps.done("plan")
-        // The manifest's order, from the plan, while the site renders.
-        async let order = plan.sortedPaths()
+        // The manifest's order, from the plan (the last build's order when it still holds), while the
+        // site renders.
+        async let order = plan.sortedPaths(reusing: state.cache?.order)
         var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
         await templatesParsed
         if report.searchEntriesMissing {
@@ -319,11 +320,14 @@ public struct SiteBuild {
         // The cache and the notice index are written (under temporary names) while the commit runs,
         // for `gavel build`; serve, which tells open pages to reload before it writes the state, writes them after.
         let stamps = writer.stamps, global = cache.global, fingerprints = report.fingerprints
+        // Sorted while the site rendered: done by now.
+        let sorted = await order
         // Handed over whole, so stamping its few emitted files does not copy all 17,000 entries.
         let rendered = HandedOver(report.cacheEntries), read = state
         report.cacheEntries = [:]
         let prepare: @Sendable () async -> BuildState.Prepared = { [notices, output] in
-            await BuildState.Prepared.make(for: output, entries: rendered, stamps: stamps, global: global, fingerprints: fingerprints, notices: notices, previous: read)
+            await BuildState.Prepared.make(for: output, entries: rendered, stamps: stamps, global: global, order: sorted.order, fingerprints: fingerprints,
+                                           notices: notices, previous: read)
         }
         let defers = options.defersState
         async let early: BuildState.Prepared? = defers ? nil : await prepare()
@@ -338,7 +342,7 @@ public struct SiteBuild {
         let (recorded, started) = await commitStart
         state.trees = recorded
         do {
-            summary = try writer.commit(report.fingerprints, start: started, trees: recorded, order: await order)
+            summary = try writer.commit(report.fingerprints, start: started, trees: recorded, order: sorted.paths)
         } catch {
             await early?.discard()
             throw DiagnosticsError(error.diagnostics)
@@ -370,7 +374,7 @@ public struct SiteBuild {
             await BuildState.commit(for: options.output, prepared: made, trees: trees == previous.trees ? nil : trees, witness: witness)
             // What the files now hold (a failed write removed its file, so the next build reads
             // again), as they read back.
-            options.memory?.remember(BuildState(cache: BuildCache(global: made.global, entries: made.entries), notices: made.notices, trees: trees),
+            options.memory?.remember(BuildState(cache: BuildCache(global: made.global, entries: made.entries, order: made.order), notices: made.notices, trees: trees),
                                      for: options.output)
         }
         var result = Result(fingerprints: report.fingerprints, written: summary, warnings: bag.all, searchIndex: report.search)

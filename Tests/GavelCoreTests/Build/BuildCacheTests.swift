@@ -38,7 +38,7 @@ import Testing
             "courts/é/steps/ü/index.html": .init(input: 11, output: 12, size: 13, searchPlace: .init(shard: 0, range: 0..<0), searchHash: 0, data: .max),
             // A place without a hash is not written: it reads back as no search entry.
             "search/index.html": .init(input: 14, output: 15, size: 16, data: 17),
-        ])
+        ], order: [4, 0, 3, 1, 2, .max])
     }
 
     @Test func theCacheReadsBackAsWritten() throws {
@@ -48,6 +48,7 @@ import Testing
             let read = try #require(BuildCache.load(for: output))
             #expect(read.global == cache.global)
             #expect(read.entries == cache.entries)
+            #expect(read.order == cache.order)
             let stamps = try #require(BuildCache.fileStamps(for: output))
             #expect(stamps.paths.count == cache.entries.count)
             for (i, path) in stamps.paths.enumerated() {
@@ -60,7 +61,7 @@ import Testing
 
     @Test func aMalformedBodyWithAGoodChecksumReadsAsNoCache() throws {
         let output = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
-        let one = BuildCache(global: 5, entries: ["a/index.html": .init(input: 1, output: 2, size: 3, modified: 4, inode: 5)])
+        let one = BuildCache(global: 5, entries: ["a/index.html": .init(input: 1, output: 2, size: 3, modified: 4, inode: 5)], order: [0])
         try one.save(for: output)
         let location = BuildCache.location(for: output)
         let file = try [UInt8](Data(contentsOf: location))
@@ -95,5 +96,10 @@ import Testing
         #expect(try !reads(with(0x7FFF_FFFF, at: number(11), width: 4)), "a path longer than the file")
         #expect(try !reads(with(0, at: number(11), width: 4)), "an empty path, its bytes left over")
         #expect(try !reads(Array(with(0, at: number(11), width: 4).prefix(number(11) + 4))), "an empty path")
+        // After the path ("a/index.html", twelve bytes): the order's count and its one place.
+        let order = number(11) + 4 + 12
+        #expect(try !reads(with(2, at: order)), "an order of two places, one there")
+        #expect(try !reads(with(1 << 40, at: order)), "an order of 2^40 places")
+        #expect(try reads(with(7, at: order + 8, width: 4)), "any place is read; the plan checks it")
     }
 }

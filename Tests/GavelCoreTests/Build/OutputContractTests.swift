@@ -525,6 +525,46 @@ import Testing
         }
     }
 
+    /// The last build's order is taken only when it is this plan's sorted order: given any other
+    /// (shuffled, short, long, a place twice or out of range, another plan's), the paths are sorted,
+    /// and the result is always the sorted order, byte for byte.
+    @Test func aReusedOrderIsTakenOnlyWhenItSorts() {
+        let pieces = ["courts", "/", "-", ".", "a", "A", "z", "0", "9", "index.html", "n0001", "n001", "~"]
+        let others = ["é", "e\u{301}", "Ω"]
+        var generator = SystemRandomNumberGenerator()
+        var taken = 0
+        for round in 0..<200 {
+            var paths: [String] = []
+            var seen = Set<[UInt8]>()
+            for _ in 0..<Int.random(in: 0...40, using: &generator) {
+                var path = (0..<Int.random(in: 1...6, using: &generator)).map { _ in pieces.randomElement(using: &generator) ?? "" }.joined()
+                if round % 4 == 0, Bool.random(using: &generator) { path += others.randomElement(using: &generator) ?? "é" }
+                // The plan's paths are distinct as bytes.
+                if seen.insert(Array(path.utf8)).inserted { paths.append(path) }
+            }
+            let sorted = PagePlan.sortedOrder(paths)
+            let bytes = { (order: [UInt32]) in order.map { Array(paths[Int($0)].utf8) } }
+            var wrong: [[UInt32]] = [sorted.shuffled(using: &generator), Array(sorted.dropLast()), sorted + [0], Array(sorted.reversed())]
+            if sorted.count > 1 { wrong.append([sorted[0]] + sorted.dropFirst().dropLast() + [sorted[0]]) }
+            wrong.append(sorted.map { $0 &+ 1 })
+            let other = paths + ["zz-added"]
+            wrong.append(PagePlan.sortedOrder(other))
+            if let reused = PagePlan.holds(sorted, for: paths) {
+                #expect(reused == sorted)
+                taken += 1
+            } else {
+                // Only canonically equivalent spellings, which String does not order, refuse it.
+                #expect(paths.contains { $0.unicodeScalars.contains { $0.value > 0x7F } }, "\(paths)")
+            }
+            for order in wrong where order != sorted {
+                if let reused = PagePlan.holds(order, for: paths) {
+                    #expect(bytes(reused) == bytes(sorted), "a wrong order taken: \(paths) \(order)")
+                }
+            }
+        }
+        #expect(taken > 150)
+    }
+
     @Test func thePlanIsExactlyTheFilesRendered() async throws {
         let options = TestPaths.exampleOptions(output: try TestPaths.temporaryDirectory().appendingPathComponent("Output"))
         let build = SiteBuild(options: options)
