@@ -472,10 +472,14 @@ public struct ContentLoader: Sendable {
     }
 
     /// Notices newest first, then by slug descending. Sorted as positions and gathered once: moving
-    /// the notices themselves while sorting cost a rebuild 5 ms at 10,000 notices.
+    /// the notices themselves while sorting cost a rebuild 5 ms at 10,000 notices. Each date is one
+    /// number, in the dates' order (a month below 16 and a day below 32 fit their bits), so most
+    /// comparisons do not reach into the notices: comparing their dates there was 10 of a one-notice
+    /// rebuild's 800 million instructions.
     static func newestFirst(_ notices: [Notice]) -> [Notice] {
+        let dates = notices.map { $0.date.year << 9 | $0.date.month << 5 | $0.date.day }
         let order = notices.indices.sorted { a, b in
-            notices[a].date != notices[b].date ? notices[a].date > notices[b].date : notices[a].slug > notices[b].slug
+            dates[a] != dates[b] ? dates[a] > dates[b] : notices[a].slug > notices[b].slug
         }
         return order.map { notices[$0] }
     }

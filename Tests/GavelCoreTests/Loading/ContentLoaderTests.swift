@@ -25,5 +25,23 @@ import Testing
             #expect(ContentLoader.newestFirst(list).map(\.slug) == expected)
         }
         #expect(ContentLoader.newestFirst([]).isEmpty)
+        // Dates over every month and day and the years' ends, so the order of their packed numbers
+        // is seen against the dates' own at each field's edges.
+        var spread: [Notice] = []
+        for (i, (year, month, day)) in [(1000, 1, 1), (9999, 12, 31), (2020, 12, 31), (2021, 1, 1), (2020, 2, 29), (2020, 3, 1),
+                                        (2020, 11, 30), (2020, 12, 1), (1999, 12, 31), (2000, 1, 1)].enumerated() {
+            var n = template
+            n.slug = "s\(i)"
+            n.date = try #require(LocalDate(year: year, month: month, day: day))
+            spread.append(n)
+        }
+        for _ in 0..<200 {
+            var n = template
+            n.slug = "r\(spread.count)"
+            let month = Int.random(in: 1...12, using: &generator)
+            n.date = try #require(LocalDate(year: Int.random(in: 1000...9999, using: &generator), month: month, day: Int.random(in: 1...28, using: &generator)))
+            spread.append(n)
+        }
+        #expect(ContentLoader.newestFirst(spread.shuffled(using: &generator)).map(\.slug) == spread.sorted { ($0.date, $0.slug) > ($1.date, $1.slug) }.map(\.slug))
     }
 }
