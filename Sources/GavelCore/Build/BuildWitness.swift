@@ -222,7 +222,7 @@ struct BuildWitness: Sendable, Equatable {
     static func input(_ line: StateFile.Bytes) -> Input? {
         let cells = StateFile.cells(line)
         guard cells.count == 8, cells[0].count == 1, let letter = cells[0].first, letter == UInt8(ascii: "i") || letter == UInt8(ascii: "r"),
-              let path = NoticeIndex.unescape(cells[1]) ?? nil, let stamp = stamp(cells.dropFirst(2)) else { return nil }
+              let path = StateFile.unescape(cells[1]) ?? nil, let stamp = stamp(cells.dropFirst(2)) else { return nil }
         return Input(path: path, stamp: stamp, isRoot: letter == UInt8(ascii: "r"))
     }
 
@@ -263,9 +263,9 @@ struct BuildWitness: Sendable, Equatable {
     func write(to out: inout StateFile.Writer) {
         for (zone, today) in zones.sorted(by: { $0.key < $1.key }) {
             out.bytes.append(contentsOf: Array("z\t".utf8))
-            NoticeIndex.escape(zone, into: &out.bytes)
+            StateFile.escape(zone, into: &out.bytes)
             out.bytes.append(0x09)
-            NoticeIndex.escape(today, into: &out.bytes)
+            StateFile.escape(today, into: &out.bytes)
             out.endLine()
         }
         for (instant, passed) in goLives.sorted(by: { $0.key < $1.key }) {
@@ -304,7 +304,7 @@ struct BuildWitness: Sendable, Equatable {
     private static func appendLine(of input: Input, to bytes: inout [UInt8]) {
         bytes.append(input.isRoot ? UInt8(ascii: "r") : UInt8(ascii: "i"))
         bytes.append(0x09)
-        NoticeIndex.escape(input.path, into: &bytes)
+        StateFile.escape(input.path, into: &bytes)
         appendStamp(input.stamp, to: &bytes)
     }
 
@@ -346,7 +346,7 @@ struct BuildWitness: Sendable, Equatable {
                 guard cells[0].count == 1 else { return false }
                 switch cells[0][0] {
                 case UInt8(ascii: "z"):
-                    guard cells.count == 3, let zone = NoticeIndex.unescape(cells[1]) ?? nil, let today = NoticeIndex.unescape(cells[2]) ?? nil else { return false }
+                    guard cells.count == 3, let zone = StateFile.unescape(cells[1]) ?? nil, let today = StateFile.unescape(cells[2]) ?? nil else { return false }
                     witness.zones[zone] = today
                 case UInt8(ascii: "g"):
                     guard cells.count == 3, let instant = BuildCache.hex(cells[1]), let passed = BuildCache.hex(cells[2]), passed <= 1 else { return false }

@@ -164,68 +164,7 @@ public struct NoticeIndex: Sendable {
     // its first line and the file's hash. A date is one number, `year << 16 | month << 8 | day`, 0
     // for none; a time adds `hour << 8 | minute` below a date shifted up 16 more.
     //
-    // Text is written as it is: escaping is for the witness's lines (`escape`, `unescape`), which are
-    // text.
-
-    static func escape(_ text: String?, into out: inout [UInt8]) {
-        guard let text else { out.append(contentsOf: [0x5C, 0x30]); return }
-        // Most text has nothing to escape (every path of the trees' record and the witness: tens of
-        // thousands a build): its bytes are copied in one go.
-        let copied = text.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
-            guard !buffer.contains(where: needsEscape) else { return false }
-            out.append(contentsOf: buffer)
-            return true
-        }
-        if copied == true { return }
-        for b in text.utf8 {
-            switch b {
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x1E: out.append(contentsOf: [0x5C, UInt8(ascii: "e")])
-            case 0x1F: out.append(contentsOf: [0x5C, UInt8(ascii: "u")])
-            default: out.append(b)
-            }
-        }
-    }
-
-    static func needsEscape(_ byte: UInt8) -> Bool {
-        byte == 0x5C || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x1E || byte == 0x1F
-    }
-
-    /// The text of an escaped field; `.some(nil)` for an absent value, nil when the field is malformed.
-    static func unescape(_ field: ArraySlice<UInt8>) -> String?? {
-        field.withUnsafeBufferPointer { unescape($0) }
-    }
-
-    /// The same, where the bytes are.
-    static func unescape(_ field: StateFile.Bytes) -> String?? {
-        // Most fields have no escape: one memchr, one String made from the bytes (ten thousand
-        // notices of a dozen fields each, on every rebuild).
-        guard let base = field.baseAddress else { return .some(.some("")) }
-        if field.count == 2, base[0] == 0x5C, base[1] == 0x30 { return .some(nil) }
-        guard FileIO.index(of: 0x5C, in: field, from: 0) != nil else { return .some(.some(String(decoding: field, as: UTF8.self))) }
-        var out: [UInt8] = []
-        out.reserveCapacity(field.count)
-        var i = 0
-        while i < field.count {
-            let b = field[i]
-            guard b == 0x5C else { out.append(b); i += 1; continue }
-            guard i + 1 < field.count else { return nil }
-            switch field[i + 1] {
-            case 0x5C: out.append(0x5C)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "e"): out.append(0x1E)
-            case UInt8(ascii: "u"): out.append(0x1F)
-            default: return nil
-            }
-            i += 2
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    // Text is written as it is (the witness's lines, which are text, escape theirs: `StateFile.escape`).
 
     public func save(for output: URL) throws {
         try file(for: output).place()

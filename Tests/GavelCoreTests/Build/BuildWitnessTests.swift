@@ -39,7 +39,7 @@ import Testing
         let later = stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds + 1
         func line(_ letter: String, _ path: String, _ s: NoticeIndex.Stamp) -> String {
             var bytes: [UInt8] = []
-            NoticeIndex.escape(path, into: &bytes)
+            StateFile.escape(path, into: &bytes)
             let numbers = [UInt64(bitPattern: s.size), UInt64(bitPattern: s.seconds), UInt64(bitPattern: s.nanoseconds), s.inode,
                            UInt64(bitPattern: s.changed), UInt64(bitPattern: s.changedNanoseconds)].map { String($0, radix: 16) }
             return ([letter, String(decoding: bytes, as: UTF8.self)] + numbers).joined(separator: "\t")

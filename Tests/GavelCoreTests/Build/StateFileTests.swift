@@ -162,12 +162,12 @@ import Testing
                                 "é ü \u{1F600}", "\\0", String(repeating: "x", count: 300) + "\t"]
         for text in texts {
             var out: [UInt8] = [0x41]
-            NoticeIndex.escape(text, into: &out)
+            StateFile.escape(text, into: &out)
             #expect(out.first == 0x41, "appended, not replaced")
             let field = out.dropFirst()
             #expect(!field.contains(0x09) && !field.contains(0x0A) && !field.contains(0x0D) && !field.contains(0x1E) && !field.contains(0x1F))
-            #expect(NoticeIndex.unescape(field) == .some(text), "\(String(describing: text).debugDescription)")
-            if let text, !text.utf8.contains(where: NoticeIndex.needsEscape) { #expect(Array(field) == Array(text.utf8)) }
+            #expect(StateFile.unescape(field) == .some(text), "\(String(describing: text).debugDescription)")
+            if let text, !text.utf8.contains(where: StateFile.needsEscape) { #expect(Array(field) == Array(text.utf8)) }
         }
     }
 
