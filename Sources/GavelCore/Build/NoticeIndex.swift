@@ -128,7 +128,7 @@ public struct NoticeIndex: Sendable {
     /// known without looking each of ten thousand paths up in `previous`. Where this says no
     /// while they are the same, the file is only written once more than needed: a notice re-read
     /// because a watcher named it but kept its stamp, or, in `gavel serve`'s memory, an entry
-    /// taken from an index that had read it afresh (and so has no line either).
+    /// taken from an index that had read it afresh (and so has no record either).
     func sameStamps(asLoadedFrom previous: NoticeIndex) -> Bool {
         guard contentRoot == previous.contentRoot, displayRoot == previous.displayRoot, groups.count == previous.groups.count else { return false }
         guard !groups.values.contains(where: { $0.values.contains { $0.record == nil } }) else { return false }
