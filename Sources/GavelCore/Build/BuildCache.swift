@@ -223,11 +223,10 @@ public struct BuildCache: Sendable {
         return try out.finish()
     }
 
-    /// The file's records: the count, every entry's numbers, then every path, in the table's order,
-    /// then the plan's order
+    /// The file's records: the count, every entry's numbers, then every path, in the table's order
     /// (sorting seventeen thousand entries would cost more than writing them; the file is read back
-    /// into a table). The table is not changed between the two passes, so they go through it in the
-    /// same order.
+    /// into a table), then the plan's order. The table is not changed between the two passes, so
+    /// they go through it in the same order.
     func write(to out: inout StateFile.Writer) {
         StateFile.Records.append(UInt64(entries.count), to: &out.bytes)
         for (_, e) in entries {
