@@ -213,43 +213,13 @@ public final class BuildMemory: Sendable {
 /// The envelope of Gavel's state files: a header `<kind> <identity> <checksum> [<field>…]` and the body.
 /// A file whose kind, identity or checksum is not this one's reads as nil.
 enum StateFile {
-    /// A line or cell of a state file, seen where the file's bytes are. Slices of one array each
-    /// retain and release that array's storage: cutting 17,000 lines into cells did so hundreds of
-    /// thousands of times per rebuild at 10,000 notices, on every core at once and on one count.
+    /// Bytes of a state file seen where they are. Slices of one array each retain and release that
+    /// array's storage: hundreds of thousands of times per rebuild at 10,000 notices, on every core
+    /// at once and on one count.
     typealias Bytes = UnsafeBufferPointer<UInt8>
 
-    /// A state file's body and where each of its non-empty lines is.
-    struct Lines: Sendable, Equatable {
-        let bytes: [UInt8]
-        let ranges: [Range<Int>]
-
-        var count: Int { ranges.count }
-
-        /// The same lines, wherever in their files they are.
-        static func == (a: Lines, b: Lines) -> Bool {
-            a.count == b.count && (0..<a.count).allSatisfy { a[$0] == b[$0] }
-        }
-
-        /// Line `i`, as a slice of the file's bytes: for what keeps a line after the file is read.
-        subscript(i: Int) -> ArraySlice<UInt8> { bytes[ranges[i]] }
-
-        /// Runs `work` with a way to see each line through the file's buffer, valid during `work` only.
-        func withLines<T>(_ work: (_ line: (Int) -> Bytes) throws -> T) rethrows -> T {
-            try bytes.withUnsafeBufferPointer { buffer in
-                try work { i in Bytes(rebasing: buffer[ranges[i]]) }
-            }
-        }
-    }
-
-    static func read(_ path: String, kind: String) -> (head: [Substring], lines: Lines)? {
-        guard let (head, bytes, body) = readBody(path, kind: kind) else { return nil }
-        // The body is cut into lines where it was read: copying megabytes costs more.
-        return (head, Lines(bytes: bytes, ranges: FileIO.lineRanges(bytes, from: body)))
-    }
-
-    /// The header's fields after the checksum, the file's bytes and where its body starts (just
-    /// after the header's newline), the body checked against the checksum; for a body of records
-    /// (see `Records`) rather than lines.
+    /// The header's fields after the checksum, the file's bytes and where its body of records (see
+    /// `Records`) starts, just after the header's newline; the body checked against the checksum.
     static func readBody(_ path: String, kind: String) -> (head: [Substring], bytes: [UInt8], body: Int)? {
         guard let bytes = FileIO.read(path), let newline = bytes.firstIndex(of: 0x0A) else { return nil }
         let header = String(decoding: bytes[..<newline], as: UTF8.self)
@@ -261,72 +231,10 @@ enum StateFile {
         return (Array(fields.dropFirst(3)), bytes, body)
     }
 
-    /// Text in a line of a text body (the witness's), escaped: `\\`, `\t`, `\n`, `\r`, and `\e`, `\u` for
-    /// the separators of lists (U+001E, U+001F); `\0` is an absent value.
-    static func escape(_ text: String?, into out: inout [UInt8]) {
-        guard let text else { out.append(contentsOf: [0x5C, 0x30]); return }
-        // Most text has nothing to escape (every path of the witness: ten thousand a build): its bytes
-        // are copied in one go.
-        let copied = text.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
-            guard !buffer.contains(where: needsEscape) else { return false }
-            out.append(contentsOf: buffer)
-            return true
-        }
-        if copied == true { return }
-        for b in text.utf8 {
-            switch b {
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x1E: out.append(contentsOf: [0x5C, UInt8(ascii: "e")])
-            case 0x1F: out.append(contentsOf: [0x5C, UInt8(ascii: "u")])
-            default: out.append(b)
-            }
-        }
-    }
-
-    static func needsEscape(_ byte: UInt8) -> Bool {
-        byte == 0x5C || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x1E || byte == 0x1F
-    }
-
-    /// The text of an escaped field; `.some(nil)` for an absent value, nil when the field is malformed.
-    static func unescape(_ field: ArraySlice<UInt8>) -> String?? {
-        field.withUnsafeBufferPointer { unescape($0) }
-    }
-
-    /// The same, where the bytes are.
-    static func unescape(_ field: StateFile.Bytes) -> String?? {
-        // Most fields have no escape: one memchr, one String made from the bytes.
-        guard let base = field.baseAddress else { return .some(.some("")) }
-        if field.count == 2, base[0] == 0x5C, base[1] == 0x30 { return .some(nil) }
-        guard FileIO.index(of: 0x5C, in: field, from: 0) != nil else { return .some(.some(String(decoding: field, as: UTF8.self))) }
-        var out: [UInt8] = []
-        out.reserveCapacity(field.count)
-        var i = 0
-        while i < field.count {
-            let b = field[i]
-            guard b == 0x5C else { out.append(b); i += 1; continue }
-            guard i + 1 < field.count else { return nil }
-            switch field[i + 1] {
-            case 0x5C: out.append(0x5C)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "e"): out.append(0x1E)
-            case UInt8(ascii: "u"): out.append(0x1F)
-            default: return nil
-            }
-            i += 2
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// A body of records instead of text lines: numbers as eight bytes (little-endian) and texts as
-    /// their length (four bytes) and UTF-8 bytes, nothing escaped. The record of the trees is 22,000
-    /// folders of three numbers each at 10,000 notices, read as a build starts and written as its
-    /// last step: as text, cutting lines into cells, unescaping paths and reading and writing
-    /// hexadecimal digits were most of its cost.
+    /// A body of records: numbers as eight bytes (little-endian) and texts as their length (four
+    /// bytes) and UTF-8 bytes, nothing escaped. The state files were text lines: cutting them into
+    /// cells, unescaping texts and reading and writing hexadecimal digits were most of what reading
+    /// and writing the state cost a rebuild at 10,000 notices.
     enum Records {
         /// `value`'s eight bytes, lowest first.
         static func append(_ value: UInt64, to bytes: inout [UInt8]) {
@@ -403,31 +311,6 @@ enum StateFile {
             }
         }
     }
-
-    /// The cells of a state file's line between `separator` bytes, empty ones kept (as
-    /// `split(separator:omittingEmptySubsequences: false)` gives them), found with memchr: the generic
-    /// `split` took half the time of reading the notice index (10,000 lines of 20 cells). Written into
-    /// `out`, which a caller reading many lines keeps from one to the next.
-    static func cells(_ line: Bytes, separator: UInt8 = 0x09, into out: inout [Bytes]) {
-        out.removeAll(keepingCapacity: true)
-        var start = 0
-        while let end = FileIO.index(of: separator, in: line, from: start) {
-            out.append(Bytes(rebasing: line[start..<end]))
-            start = end + 1
-        }
-        out.append(Bytes(rebasing: line[start...]))
-    }
-
-    /// The same, into a new array.
-    static func cells(_ line: Bytes, separator: UInt8 = 0x09, expected: Int = 8) -> [Bytes] {
-        var out: [Bytes] = []
-        out.reserveCapacity(expected)
-        cells(line, separator: separator, into: &out)
-        return out
-    }
-
-    /// True when `cell` is exactly the one byte `byte`.
-    static func isByte(_ cell: Bytes, _ byte: UInt8) -> Bool { cell.count == 1 && cell[0] == byte }
 
     /// `value` in lowercase hexadecimal, appended without making a String (state files hold tens of
     /// thousands of numbers). All sixteen digits are made at once, eight to a word, and those from the
@@ -526,7 +409,7 @@ enum StateFile {
     /// index's and the witness's bodies were 28 MB more at the build's peak, at its end). The
     /// header's checksum is filled in last.
     struct Writer {
-        /// Bytes made and not yet written out: append a line to them, then call `endLine()`.
+        /// Bytes made and not yet written out: append a record to them, then call `endRecord()`.
         var bytes: [UInt8] = []
         private let file: FileIO.Replacement?
         private var failure: FileIO.Failure?
@@ -551,26 +434,19 @@ enum StateFile {
             bytes.reserveCapacity(Self.chunk + 4096)
         }
 
-        /// Ends the line being made; writes out what was made when it is a chunk or more.
-        mutating func endLine() {
-            bytes.append(0x0A)
-            endRecord()
-        }
-
         /// Ends a record (of a body of records, see `Records`): writes out what was made when it is a
         /// chunk or more.
         mutating func endRecord() {
             if bytes.count >= Self.chunk { writeOut() }
         }
 
-        /// Writes out whole lines made elsewhere (each ending in a newline), after the lines made here;
-        /// they are not copied.
-        mutating func append(lines: [UInt8]) {
+        /// Writes out whole records made elsewhere, after those made here; they are not copied.
+        mutating func append(made records: [UInt8]) {
             writeOut()
-            lines.withUnsafeBytes { checksum.add($0) }
+            records.withUnsafeBytes { checksum.add($0) }
             guard failure == nil, let file else { return }
             do {
-                try lines.withUnsafeBytes { try file.append($0) }
+                try records.withUnsafeBytes { try file.append($0) }
             } catch {
                 failure = error as? FileIO.Failure ?? FileIO.Failure(path: file.temporary, code: EIO)
             }

@@ -24,12 +24,6 @@ struct BuildWitness: Sendable, Equatable {
         var stamp: NoticeIndex.Stamp
         /// A root is stamped through a link to it (it was named); nothing below it is.
         var isRoot = false
-
-        var status: stat? {
-            guard isRoot else { return FileIO.status(path) }
-            var info = stat()
-            return stat(path, &info) == 0 ? info : nil
-        }
     }
 
     /// The options the site depends on, fingerprinted.
@@ -42,14 +36,34 @@ struct BuildWitness: Sendable, Equatable {
     /// Every file and folder of Content/ and Templates/ (absolute paths), roots included, as this
     /// build stamped them (to be saved).
     var inputs: [Input]
-    /// The same as read back from a witness: its lines, each parsed only when it is checked (the
-    /// first that changed ends the check, and it is usually the first line).
-    var inputLines = StateFile.Lines(bytes: [], ranges: [])
+    /// The same as read back from a witness: its records, each read only when it is checked (the
+    /// first that changed ends the check, and it is usually the first record).
+    var inputRecords = InputRecords(bytes: [], starts: [])
     var manifest: NoticeIndex.Stamp
     /// How many files the site has.
     var files: Int
-    /// `inputs`' lines as `write(to:)` would make them, when made already (see `lines(of:)`).
-    var madeInputLines: [UInt8]?
+    /// `inputs`' records as `write(to:)` would make them, when made already (see `records(of:)`).
+    var madeInputRecords: [UInt8]?
+
+    /// Inputs as records in a witness's bytes: where each starts (its kind, its stamp's six numbers,
+    /// then its path), all found and checked against the end when the witness was read.
+    struct InputRecords: Sendable, Equatable {
+        let bytes: [UInt8]
+        let starts: [Int]
+
+        var count: Int { starts.count }
+
+        /// Whether input `i`'s file still has its stamp, stamped before `marker`. `path` is room to
+        /// make the path a C string in, kept from one input to the next.
+        func holds(_ i: Int, marker: Int64, path: inout [UInt8]) -> Bool {
+            bytes.withUnsafeBytes { raw in
+                var reader = StateFile.Records.Reader(raw, from: starts[i])
+                guard let input = BuildWitness.input(&reader, path: &path), let now = input.status else { return false }
+                let stamp = NoticeIndex.Stamp(now)
+                return stamp == input.stamp && stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds < marker
+            }
+        }
+    }
 
     static func location(for output: URL) -> URL { BuildState.sibling(of: output, "gavel-witness") }
 
@@ -123,77 +137,67 @@ struct BuildWitness: Sendable, Equatable {
         for (instant, passed) in goLives where (Instant(secondsSinceEpoch: instant) <= options.now) != passed { return false }
         // The most recently changed inputs come first: the first few are checked in order, the rest
         // on every core, and the first that changed stops them all.
-        let lines = inputLines, marker = self.marker
-        @Sendable func holds(_ line: StateFile.Bytes, _ path: inout [UInt8]) -> Bool {
-            if let answer = Self.plainInputHolds(line, marker: marker, path: &path) { return answer }
-            guard let input = Self.input(line), let stamp = input.status.map(NoticeIndex.Stamp.init), stamp == input.stamp else { return false }
-            return stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds < marker
-        }
-        let first = min(lines.count, 32)
-        guard lines.count > 0, lines.withLines({ line in
-            var path: [UInt8] = []
-            return (0..<first).allSatisfy { holds(line($0), &path) }
-        }) else { return false }
+        let records = inputRecords, marker = self.marker
+        let first = min(records.count, 32)
+        var path: [UInt8] = []
+        guard records.count > 0, (0..<first).allSatisfy({ records.holds($0, marker: marker, path: &path) }) else { return false }
         let changed = Atomic<Bool>(false)
-        _ = inChunks(lines.count - first, minimum: 512) { range in
-            lines.withLines { line in
-                var path: [UInt8] = []
-                var i = first + range.lowerBound
-                while i < first + range.upperBound, !changed.load(ordering: .relaxed) {
-                    guard holds(line(i), &path) else {
-                        changed.store(true, ordering: .relaxed)
-                        break
-                    }
-                    i += 1
+        _ = inChunks(records.count - first, minimum: 512) { range in
+            var path: [UInt8] = []
+            var i = first + range.lowerBound
+            while i < first + range.upperBound, !changed.load(ordering: .relaxed) {
+                guard records.holds(i, marker: marker, path: &path) else {
+                    changed.store(true, ordering: .relaxed)
+                    break
                 }
+                i += 1
             }
             return 0
         }
         return !changed.load(ordering: .relaxed)
     }
 
-    /// For an input's line as Gavel writes nearly all of them (`i`, a path of ASCII without an
-    /// escape, six numbers), whether the file still has its stamp, stamped before `marker`: read where
-    /// the line is, the path made in `path` (kept from one line to the next). Nil for any other line,
-    /// which `input` then reads. A build that changes one notice checks half the witness's 10,000
-    /// lines on average before it finds the change; made into cells, a String and an array each,
-    /// they cost about 3,300 instructions a line.
-    static func plainInputHolds(_ line: StateFile.Bytes, marker: Int64, path: inout [UInt8]) -> Bool? {
-        guard line.count > 2, line[0] == UInt8(ascii: "i"), line[1] == 0x09, let end = FileIO.index(of: 0x09, in: line, from: 2) else { return nil }
-        let name = StateFile.Bytes(rebasing: line[2..<end])
-        // ASCII (every byte's top bit clear, or'd together: a loop the compiler makes wide), with
-        // neither an escape nor a NUL.
-        var bits: UInt8 = 0
-        for byte in name { bits |= byte }
-        guard !name.isEmpty, bits < 0x80, FileIO.index(of: 0x5C, in: name, from: 0) == nil, FileIO.index(of: 0, in: name, from: 0) == nil else { return nil }
-        // The six numbers, each up to the next tab; the last up to the line's end.
-        var numbers: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
-        var start = end + 1
-        for k in 0..<6 {
-            let stop = FileIO.index(of: 0x09, in: line, from: start) ?? line.count
-            guard (stop == line.count) == (k == 5), let value = StateFile.hexValue(StateFile.Bytes(rebasing: line[start..<stop])) else { return nil }
-            switch k {
-            case 0: numbers.0 = value
-            case 1: numbers.1 = value
-            case 2: numbers.2 = value
-            case 3: numbers.3 = value
-            case 4: numbers.4 = value
-            default: numbers.5 = value
-            }
-            start = stop + 1
-        }
-        let recorded = NoticeIndex.Stamp(size: Int64(bitPattern: numbers.0), seconds: Int64(bitPattern: numbers.1), nanoseconds: Int64(bitPattern: numbers.2),
-                                         inode: numbers.3, changed: Int64(bitPattern: numbers.4), changedNanoseconds: Int64(bitPattern: numbers.5))
+    /// An input's record at the reader (its kind, a byte: 1 for a root, 0 for anything else; its
+    /// stamp's six numbers; its path), its path made a C string in `path`; nil when the record is
+    /// cut short, its kind is neither, or its path holds a NUL (no file's does).
+    static func input(_ reader: inout StateFile.Records.Reader, path: inout [UInt8]) -> (stamp: NoticeIndex.Stamp, status: stat?)? {
+        guard let kind = reader.byte(), kind <= 1, let stamp = stamp(&reader), let name = reader.textBytes(), !name.contains(0) else { return nil }
         path.removeAll(keepingCapacity: true)
         path.append(contentsOf: name)
         path.append(0)
         var info = stat()
+        // A root is stamped through a link to it (it was named); nothing below it is.
         let found = path.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress.map { $0.withMemoryRebound(to: CChar.self, capacity: buffer.count) { lstat($0, &info) == 0 } } ?? false
+            buffer.baseAddress.map { $0.withMemoryRebound(to: CChar.self, capacity: buffer.count) { kind == 1 ? stat($0, &info) == 0 : lstat($0, &info) == 0 } } ?? false
         }
-        guard found else { return false }
-        let stamp = NoticeIndex.Stamp(info)
-        return stamp == recorded && stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds < marker
+        return (stamp, found ? info : nil)
+    }
+
+    /// A stamp's six numbers at the reader.
+    static func stamp(_ reader: inout StateFile.Records.Reader) -> NoticeIndex.Stamp? {
+        guard let size = reader.number(), let seconds = reader.number(), let nanoseconds = reader.number(), let inode = reader.number(),
+              let changed = reader.number(), let changedNanoseconds = reader.number() else { return nil }
+        return NoticeIndex.Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds),
+                                 inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds))
+    }
+
+    /// What comes before the inputs: the zones, the go-lives and the manifest's stamp; nil when any
+    /// is cut short or off. Leaves the reader at the inputs' count.
+    static func clockAndManifest(_ reader: inout StateFile.Records.Reader) -> (zones: [String: String], goLives: [Int64: Bool], manifest: NoticeIndex.Stamp)? {
+        guard let zoneCount = reader.number32() else { return nil }
+        var zones: [String: String] = [:]
+        for _ in 0..<zoneCount {
+            guard let zone = reader.text(), let today = reader.text() else { return nil }
+            zones[zone] = today
+        }
+        guard let goLiveCount = reader.number32() else { return nil }
+        var goLives: [Int64: Bool] = [:]
+        for _ in 0..<goLiveCount {
+            guard let instant = reader.number(), let passed = reader.byte(), passed <= 1 else { return nil }
+            goLives[Int64(bitPattern: instant)] = passed == 1
+        }
+        guard let manifest = stamp(&reader) else { return nil }
+        return (zones, goLives, manifest)
     }
 
     /// True when the input the witness beside `output` names first (the most recently changed, the
@@ -201,36 +205,16 @@ struct BuildWitness: Sendable, Equatable {
     /// stamp. No build can then end on the witness, and that is known without reading and checking
     /// all of it (a megabyte at 10,000 notices, about 1 ms on one core before every edit's build).
     /// Only the start of the file is read, and its checksum is not checked: true only ever makes a
-    /// build run, which is always right; false, or a line that cannot be read, leaves the decision
+    /// build run, which is always right; false, or a start that cannot be read, leaves the decision
     /// to `load` and `inputsHold`.
     static func newestInputMoved(for output: URL) -> Bool {
-        guard let start = FileIO.readStart(location(for: output).path, upTo: 64 << 10) else { return false }
-        // The header, then zones, go-lives and the manifest's stamp, then the inputs, newest first.
-        for line in FileIO.lines(start).dropFirst() where line.first == UInt8(ascii: "i") || line.first == UInt8(ascii: "r") {
-            guard let input = input(line) else { return false }
+        guard let start = FileIO.readStart(location(for: output).path, upTo: 64 << 10), let newline = start.firstIndex(of: 0x0A) else { return false }
+        return start.withUnsafeBytes { raw in
+            var reader = StateFile.Records.Reader(raw, from: newline + 1)
+            var path: [UInt8] = []
+            guard clockAndManifest(&reader) != nil, let count = reader.number(), count > 0, let input = input(&reader, path: &path) else { return false }
             return input.status.map(NoticeIndex.Stamp.init) != input.stamp
         }
-        return false
-    }
-
-    /// An input's line (`r` or `i`, its path and stamp); nil when it is not one.
-    static func input(_ line: ArraySlice<UInt8>) -> Input? {
-        line.withUnsafeBufferPointer { input($0) }
-    }
-
-    /// The same, where the bytes are.
-    static func input(_ line: StateFile.Bytes) -> Input? {
-        let cells = StateFile.cells(line)
-        guard cells.count == 8, cells[0].count == 1, let letter = cells[0].first, letter == UInt8(ascii: "i") || letter == UInt8(ascii: "r"),
-              let path = StateFile.unescape(cells[1]) ?? nil, let stamp = stamp(cells.dropFirst(2)) else { return nil }
-        return Input(path: path, stamp: stamp, isRoot: letter == UInt8(ascii: "r"))
-    }
-
-    static func stamp(_ cells: ArraySlice<StateFile.Bytes>) -> NoticeIndex.Stamp? {
-        let values = cells.compactMap { BuildCache.hex($0) }
-        guard cells.count == 6, values.count == 6 else { return nil }
-        return NoticeIndex.Stamp(size: Int64(bitPattern: values[0]), seconds: Int64(bitPattern: values[1]), nanoseconds: Int64(bitPattern: values[2]),
-                                 inode: values[3], changed: Int64(bitPattern: values[4]), changedNanoseconds: Int64(bitPattern: values[5]))
     }
 
     /// True when `output` is still as the witnessed build left it, which the cache's `files` describe.
@@ -243,9 +227,12 @@ struct BuildWitness: Sendable, Equatable {
 
     // MARK: - File format
     //
-    // Header `gavel-witness <identity> <checksum> <options> <marker> <files>`, then lines: `z` zone and
-    // date, `g` go-live instant and 1 or 0, `m` the manifest's stamp, `r` a root's and `i` any other input's path and stamp
-    // (size, modification seconds and nanoseconds, inode, change seconds and nanoseconds).
+    // Header `gavel-witness <identity> <checksum> <options> <marker> <files>`, then a body of records
+    // (`StateFile.Records`): the zones (a count of four bytes, then each zone and its date), the
+    // go-lives (a count, then each instant and a byte, 1 when it had passed), the manifest's stamp,
+    // then the inputs (a count of eight bytes, then each one's kind, stamp and path; see `input`).
+    // A stamp is six numbers: size, modification seconds and nanoseconds, inode, change seconds and
+    // nanoseconds.
 
     func save(for output: URL) throws {
         try file(for: output).place()
@@ -259,110 +246,79 @@ struct BuildWitness: Sendable, Equatable {
         return try out.finish()
     }
 
-    /// The file's body: zones, go-lives, the manifest's stamp, then every input (ten thousand lines).
+    /// The file's body: zones, go-lives, the manifest's stamp, then every input (ten thousand).
     func write(to out: inout StateFile.Writer) {
-        for (zone, today) in zones.sorted(by: { $0.key < $1.key }) {
-            out.bytes.append(contentsOf: Array("z\t".utf8))
-            StateFile.escape(zone, into: &out.bytes)
-            out.bytes.append(0x09)
-            StateFile.escape(today, into: &out.bytes)
-            out.endLine()
+        // No zone, date or path comes near 4 GiB; one that did would make a file that does not read.
+        func text(_ value: String, _ bytes: inout [UInt8]) {
+            if StateFile.Records.append(text: value, to: &bytes) == nil { bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
         }
-        for (instant, passed) in goLives.sorted(by: { $0.key < $1.key }) {
-            out.bytes.append(UInt8(ascii: "g"))
-            Self.appendCell(UInt64(bitPattern: instant), to: &out.bytes)
-            Self.appendCell(passed ? 1 : 0, to: &out.bytes)
-            out.endLine()
+        StateFile.Records.append32(UInt32(clamping: zones.count), to: &out.bytes)
+        for (zone, today) in zones.sorted(by: { $0.key < $1.key }).prefix(Int(UInt32.max)) {
+            text(zone, &out.bytes)
+            text(today, &out.bytes)
         }
-        out.bytes.append(UInt8(ascii: "m"))
+        StateFile.Records.append32(UInt32(clamping: goLives.count), to: &out.bytes)
+        for (instant, passed) in goLives.sorted(by: { $0.key < $1.key }).prefix(Int(UInt32.max)) {
+            StateFile.Records.append(UInt64(bitPattern: instant), to: &out.bytes)
+            out.bytes.append(passed ? 1 : 0)
+        }
         Self.appendStamp(manifest, to: &out.bytes)
-        out.endLine()
-        if let madeInputLines {
-            out.append(lines: madeInputLines)
+        StateFile.Records.append(UInt64(inputs.count), to: &out.bytes)
+        out.endRecord()
+        if let madeInputRecords {
+            out.append(made: madeInputRecords)
             return
         }
         for input in inputs {
-            Self.appendLine(of: input, to: &out.bytes)
-            out.endLine()
+            Self.appendRecord(of: input, to: &out.bytes)
+            out.endRecord()
         }
     }
 
-    /// The lines of `inputs` in the file, made apart: a rebuild makes its ten thousand while the
+    /// The records of `inputs` in the file, made apart: a rebuild makes its ten thousand while the
     /// commit runs on one core, not after it (a build from nothing writes them as it makes them, since
-    /// held whole they would add to its peak memory: 1.3 MB at 10,000 notices).
-    static func lines(of inputs: [Input]) -> [UInt8] {
+    /// held whole they would add to its peak memory: about a megabyte at 10,000 notices).
+    static func records(of inputs: [Input]) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(inputs.count * 128)
-        for input in inputs {
-            appendLine(of: input, to: &bytes)
-            bytes.append(0x0A)
-        }
+        bytes.reserveCapacity(inputs.reduce(0) { $0 + 53 + $1.path.utf8.count })
+        for input in inputs { appendRecord(of: input, to: &bytes) }
         return bytes
     }
 
-    /// An input's line, without its newline.
-    private static func appendLine(of input: Input, to bytes: inout [UInt8]) {
-        bytes.append(input.isRoot ? UInt8(ascii: "r") : UInt8(ascii: "i"))
-        bytes.append(0x09)
-        StateFile.escape(input.path, into: &bytes)
+    /// An input's record (see `input`).
+    private static func appendRecord(of input: Input, to bytes: inout [UInt8]) {
+        bytes.append(input.isRoot ? 1 : 0)
         appendStamp(input.stamp, to: &bytes)
+        if StateFile.Records.append(text: input.path, to: &bytes) == nil { bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
     }
 
-    /// A stamp's six numbers, each after a tab.
+    /// A stamp's six numbers.
     private static func appendStamp(_ s: NoticeIndex.Stamp, to bytes: inout [UInt8]) {
-        appendCell(UInt64(bitPattern: s.size), to: &bytes)
-        appendCell(UInt64(bitPattern: s.seconds), to: &bytes)
-        appendCell(UInt64(bitPattern: s.nanoseconds), to: &bytes)
-        appendCell(s.inode, to: &bytes)
-        appendCell(UInt64(bitPattern: s.changed), to: &bytes)
-        appendCell(UInt64(bitPattern: s.changedNanoseconds), to: &bytes)
-    }
-
-    @inline(__always)
-    private static func appendCell(_ value: UInt64, to bytes: inout [UInt8]) {
-        bytes.append(0x09)
-        StateFile.appendHex(value, to: &bytes)
+        StateFile.Records.append(UInt64(bitPattern: s.size), UInt64(bitPattern: s.seconds), UInt64(bitPattern: s.nanoseconds), to: &bytes)
+        StateFile.Records.append(s.inode, UInt64(bitPattern: s.changed), UInt64(bitPattern: s.changedNanoseconds), to: &bytes)
     }
 
     static func load(for output: URL) -> BuildWitness? {
-        guard let (head, lines) = StateFile.read(location(for: output).path, kind: "gavel-witness"), head.count == 3 else { return nil }
+        guard let (head, bytes, body) = StateFile.readBody(location(for: output).path, kind: "gavel-witness"), head.count == 3 else { return nil }
         let numbers = head.compactMap { BuildCache.hex(ArraySlice($0.utf8)) }
         guard numbers.count == 3, let files = Int(exactly: numbers[2]) else { return nil }
-        var witness = BuildWitness(options: numbers[0], marker: Int64(bitPattern: numbers[1]), zones: [:], goLives: [:], inputs: [],
-                                   manifest: NoticeIndex.Stamp(size: 0, seconds: 0, nanoseconds: 0, inode: 0), files: files)
-        var sawManifest = false
-        var inputRanges: [Range<Int>] = []
-        inputRanges.reserveCapacity(lines.count)
-        let read = lines.withLines { line -> Bool in
-            var cells: [StateFile.Bytes] = []
-            for i in 0..<lines.count {
-                let bytes = line(i)
-                // Inputs are kept as lines, to be read only as far as the check goes.
-                if bytes[0] == UInt8(ascii: "i") || bytes[0] == UInt8(ascii: "r") {
-                    inputRanges.append(lines.ranges[i])
-                    continue
-                }
-                StateFile.cells(bytes, into: &cells)
-                guard cells[0].count == 1 else { return false }
-                switch cells[0][0] {
-                case UInt8(ascii: "z"):
-                    guard cells.count == 3, let zone = StateFile.unescape(cells[1]) ?? nil, let today = StateFile.unescape(cells[2]) ?? nil else { return false }
-                    witness.zones[zone] = today
-                case UInt8(ascii: "g"):
-                    guard cells.count == 3, let instant = BuildCache.hex(cells[1]), let passed = BuildCache.hex(cells[2]), passed <= 1 else { return false }
-                    witness.goLives[Int64(bitPattern: instant)] = passed == 1
-                case UInt8(ascii: "m"):
-                    guard let manifest = stamp(cells.dropFirst()) else { return false }
-                    witness.manifest = manifest
-                    sawManifest = true
-                default:
-                    return false
-                }
+        let read = bytes.withUnsafeBytes { raw -> (zones: [String: String], goLives: [Int64: Bool], manifest: NoticeIndex.Stamp, starts: [Int])? in
+            var reader = StateFile.Records.Reader(raw, from: body)
+            // Inputs are found here, each checked against the end, and read only as far as the check goes.
+            guard let (zones, goLives, manifest) = clockAndManifest(&reader), let value = reader.number(), let count = Int(exactly: value),
+                  count > 0, count <= (raw.count - reader.offset) / 53 else { return nil }
+            var starts: [Int] = []
+            starts.reserveCapacity(count)
+            for _ in 0..<count {
+                starts.append(reader.offset)
+                guard let kind = reader.byte(), kind <= 1, stamp(&reader) != nil, reader.textBytes() != nil else { return nil }
             }
-            return true
+            return reader.atEnd ? (zones, goLives, manifest, starts) : nil
         }
-        guard read else { return nil }
-        witness.inputLines = StateFile.Lines(bytes: lines.bytes, ranges: inputRanges)
-        return sawManifest && witness.inputLines.count > 0 ? witness : nil
+        guard let read else { return nil }
+        var witness = BuildWitness(options: numbers[0], marker: Int64(bitPattern: numbers[1]), zones: read.zones, goLives: read.goLives, inputs: [],
+                                   manifest: read.manifest, files: files)
+        witness.inputRecords = InputRecords(bytes: bytes, starts: read.starts)
+        return witness
     }
 }

@@ -332,11 +332,11 @@ public struct SiteBuild {
         let defers = options.defersState
         async let early: BuildState.Prepared? = defers ? nil : await prepare()
 
-        // A rebuild's witness has its ten thousand lines of inputs made while the commit runs on one
+        // A rebuild's witness has its ten thousand records of inputs made while the commit runs on one
         // core, not after it (the scan is done by now: it ran while the site was planned and
-        // rendered); a build from nothing writes them as it makes them (see `BuildWitness.lines`).
+        // rendered); a build from nothing writes them as it makes them (see `BuildWitness.records`).
         let witnessInputs = await inputs
-        async let witnessLines = rebuilding ? witnessInputs.map { BuildWitness.lines(of: $0) } : nil
+        async let witnessRecords = rebuilding ? witnessInputs.map { BuildWitness.records(of: $0) } : nil
 
         let summary: OutputWriter.Summary
         let (recorded, started) = await commitStart
@@ -354,7 +354,7 @@ public struct SiteBuild {
         let trees = writer.treesAfterCommit
         // What follows only makes the state, so it is done when the state is written (for `gavel
         // serve`, after open pages are told to reload).
-        let madeWitnessLines = await witnessLines
+        let madeWitnessRecords = await witnessRecords
         let witnessClock = mark != nil && witnessInputs != nil && bag.all.isEmpty ? BuildWitness.clock(of: model) : nil
         await oldTreeRemoved
         let options = self.options, previous = state, prepared = await early
@@ -369,7 +369,7 @@ public struct SiteBuild {
                let manifest = NoticeIndex.Stamp.of(options.output.path + "/" + OutputWriter.manifestName) {
                 witness = BuildWitness(options: BuildWitness.fingerprint(options), marker: mark.time, zones: witnessClock.zones,
                                        goLives: witnessClock.goLives, inputs: witnessInputs, manifest: manifest, files: made.entries.count,
-                                       madeInputLines: madeWitnessLines)
+                                       madeInputRecords: madeWitnessRecords)
             }
             await BuildState.commit(for: options.output, prepared: made, trees: trees == previous.trees ? nil : trees, witness: witness)
             // What the files now hold (a failed write removed its file, so the next build reads

@@ -26,55 +26,91 @@ import Testing
         Issue.record("the witness never answered")
     }
 
-    /// An input's line read where it is gives the answer the line read into cells and Strings gives:
-    /// for lines as written (stamp kept, file changed, file gone, stamped after the mark) and for
-    /// lines the quick reading leaves to the other (escapes, non-ASCII, a root, cells too few or too
-    /// many, digits not lowercase).
-    @Test func anInputLineReadInPlaceAnswersAsItsCellsDo() throws {
+    /// An input's record holds exactly when its file still has the recorded stamp, taken before the
+    /// marker: a stamp kept, a file changed, gone, touched or replaced, a path with a tab or not
+    /// ASCII, and a root, stamped through a link to it.
+    @Test func anInputRecordHoldsExactlyWhenItsFileStillHasItsStamp() throws {
         let dir = try TestPaths.temporaryDirectory()
-        let file = dir.appendingPathComponent("n.md"), other = dir.appendingPathComponent("é.md")
+        let file = dir.appendingPathComponent("n.md"), other = dir.appendingPathComponent("é\tü.md"), link = dir.appendingPathComponent("root")
         try Data("notice".utf8).write(to: file)
         try Data("other".utf8).write(to: other)
-        let stamp = try #require(NoticeIndex.Stamp.of(file.path))
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: dir.path)
+        let stamp = try #require(NoticeIndex.Stamp.of(file.path)), otherStamp = try #require(NoticeIndex.Stamp.of(other.path))
+        let rootStamp = NoticeIndex.Stamp(try #require(FileIO.status(dir.path)))
         let later = stamp.changed &* 1_000_000_000 &+ stamp.changedNanoseconds + 1
-        func line(_ letter: String, _ path: String, _ s: NoticeIndex.Stamp) -> String {
-            var bytes: [UInt8] = []
-            StateFile.escape(path, into: &bytes)
-            let numbers = [UInt64(bitPattern: s.size), UInt64(bitPattern: s.seconds), UInt64(bitPattern: s.nanoseconds), s.inode,
-                           UInt64(bitPattern: s.changed), UInt64(bitPattern: s.changedNanoseconds)].map { String($0, radix: 16) }
-            return ([letter, String(decoding: bytes, as: UTF8.self)] + numbers).joined(separator: "\t")
-        }
         var moved = stamp, touched = stamp, replaced = stamp
         moved.size += 1
         touched.nanoseconds += 1
         replaced.inode += 1
-        let otherStamp = try #require(NoticeIndex.Stamp.of(other.path))
-        let written = [line("i", file.path, stamp), line("i", file.path, moved), line("i", file.path + "-gone", stamp),
-                       line("i", file.path, touched), line("i", file.path, replaced),
-                       line("i", other.path, otherStamp), line("r", file.path, stamp), line("i", dir.path + "/tab\there", stamp)]
-        var odd = [line("i", file.path, stamp) + "\t0", line("i", file.path, stamp).uppercased(), "i\t" + file.path + "\t1\t2",
-                   line("i", file.path, stamp).replacingOccurrences(of: "\t", with: "\t\t"), "i\t\t1\t2\t3\t4\t5\t6", "i", "i\t"]
-        odd.append(String(line("i", file.path, stamp).dropLast()) + "g")
-        for text in written + odd {
-            for marker in [later, later - 1, Int64.max] {
-                let bytes = Array(text.utf8)
-                bytes.withUnsafeBufferPointer { buffer in
-                    var path: [UInt8] = []
-                    let quick = BuildWitness.plainInputHolds(buffer, marker: marker, path: &path)
-                    let cells: Bool = {
-                        guard let input = BuildWitness.input(buffer), let now = input.status.map(NoticeIndex.Stamp.init), now == input.stamp else { return false }
-                        return now.changed &* 1_000_000_000 &+ now.changedNanoseconds < marker
-                    }()
-                    #expect((quick ?? cells) == cells, "\(text.debugDescription) at \(marker)")
-                    if written.prefix(3).contains(text) { #expect(quick != nil, "read in place: \(text.debugDescription)") }
-                }
+        let inputs: [(BuildWitness.Input, Bool)] = [
+            (.init(path: file.path, stamp: stamp), true), (.init(path: file.path, stamp: moved), false), (.init(path: file.path + "-gone", stamp: stamp), false),
+            (.init(path: file.path, stamp: touched), false), (.init(path: file.path, stamp: replaced), false), (.init(path: other.path, stamp: otherStamp), true),
+            // A root is stamped through the link that names it; anything else is the link itself.
+            (.init(path: link.path, stamp: rootStamp, isRoot: true), true), (.init(path: link.path, stamp: rootStamp), false),
+        ]
+        // The witness beside an Output elsewhere: written into `dir`, it would move the folder's stamp.
+        let output = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
+        let witness = BuildWitness(options: 1, marker: 2, zones: [:], goLives: [:], inputs: inputs.map(\.0), manifest: stamp, files: 1)
+        try witness.file(for: output).place()
+        let records = try #require(BuildWitness.load(for: output)).inputRecords
+        #expect(records.count == inputs.count)
+        for marker in [later, later - 1, Int64.max] {
+            var path: [UInt8] = []
+            for (i, (input, kept)) in inputs.enumerated() {
+                // A kept stamp is the file's own: it holds when it was taken before the marker.
+                let expected = kept && input.stamp.changed &* 1_000_000_000 &+ input.stamp.changedNanoseconds < marker
+                #expect(records.holds(i, marker: marker, path: &path) == expected, "\(input.path) at \(marker)")
             }
         }
     }
 
-    /// The lines of inputs a build makes ahead, while its commit runs, are the lines the witness makes
-    /// itself: the two files are the same bytes, and read back.
-    @Test func inputLinesMadeAheadAreTheWitnesssOwn() throws {
+    /// The witness's records that pass the checksum but are not what it writes (cut short, counts
+    /// or lengths past the end, a kind or flag that is neither, bytes left over) read as no witness,
+    /// and its first input's quick look never traps on them.
+    @Test func aMalformedBodyWithAGoodChecksumReadsAsNoWitness() throws {
+        let dir = try TestPaths.temporaryDirectory()
+        let file = dir.appendingPathComponent("n.md")
+        try Data("notice".utf8).write(to: file)
+        let stamp = try #require(NoticeIndex.Stamp.of(file.path))
+        let witness = BuildWitness(options: 1, marker: 2, zones: ["UTC": "2026-12-07"], goLives: [5: true],
+                                   inputs: [.init(path: file.path, stamp: stamp)], manifest: stamp, files: 1)
+        let output = dir.appendingPathComponent("Output")
+        try witness.file(for: output).place()
+        let location = BuildWitness.location(for: output)
+        let whole = try [UInt8](Data(contentsOf: location))
+        let newline = try #require(whole.firstIndex(of: 0x0A))
+        let head = String(decoding: whole[..<newline], as: UTF8.self).split(separator: " ").dropFirst(3).map(String.init)
+        let body = Array(whole[(newline + 1)...])
+        func reads(_ body: [UInt8]) throws -> Bool {
+            try StateFile.write(location.path, kind: "gavel-witness", head: head, body: body)
+            _ = BuildWitness.newestInputMoved(for: output)
+            return BuildWitness.load(for: output) != nil
+        }
+        #expect(try reads(body), "the body as written")
+        #expect(!BuildWitness.newestInputMoved(for: output), "its one input has not moved")
+        for cut in 0..<body.count { #expect(try !reads(Array(body.prefix(cut))), "cut to \(cut) bytes") }
+        #expect(try !reads(body + [0]), "a byte left over")
+        // The zones' count, the zone ("UTC") and its date, the go-lives' count, the instant, its flag,
+        // the manifest's stamp, the inputs' count, then the input's kind.
+        let goLiveFlag = 4 + (4 + 3) + (4 + 10) + 4 + 8, inputCount = goLiveFlag + 1 + 48, kind = inputCount + 8
+        func changed(_ offset: Int, _ bytes: [UInt8]) -> [UInt8] {
+            var b = body
+            b.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
+            return b
+        }
+        #expect(try reads(changed(goLiveFlag, [0])), "the go-live not passed, another real witness")
+        #expect(try !reads(changed(goLiveFlag, [2])), "a go-live flag neither 0 nor 1")
+        #expect(try !reads(changed(inputCount, [2])), "two inputs counted, one there")
+        #expect(try !reads(changed(inputCount, [0])), "no inputs")
+        #expect(try !reads(changed(inputCount, [0, 0, 0, 0, 0, 0, 0, 0x40])), "a count of 2^62")
+        #expect(try reads(changed(kind, [1])), "a root, another real witness")
+        #expect(try !reads(changed(kind, [2])), "a kind neither 0 nor 1")
+        #expect(try !reads(changed(0, [0xFF, 0xFF, 0xFF, 0x0F])), "a zones' count past the end")
+    }
+
+    /// The records of inputs a build makes ahead, while its commit runs, are the records the witness
+    /// makes itself: the two files are the same bytes, and read back.
+    @Test func inputRecordsMadeAheadAreTheWitnesssOwn() throws {
         let dir = try TestPaths.temporaryDirectory()
         let file = dir.appendingPathComponent("n.md")
         try Data("notice".utf8).write(to: file)
@@ -84,15 +120,15 @@ import Testing
         var witness = BuildWitness(options: 1, marker: 2, zones: ["America/Chicago": "2026-12-06"], goLives: [5: true], inputs: inputs,
                                    manifest: stamp, files: 3)
         var files: [Data] = []
-        for (name, made) in [("itself", nil), ("ahead", BuildWitness.lines(of: inputs))] as [(String, [UInt8]?)] {
+        for (name, made) in [("itself", nil), ("ahead", BuildWitness.records(of: inputs))] as [(String, [UInt8]?)] {
             let output = dir.appendingPathComponent(name).appendingPathComponent("Output")
             try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-            witness.madeInputLines = made
+            witness.madeInputRecords = made
             try witness.file(for: output).place()
             files.append(try Data(contentsOf: BuildWitness.location(for: output)))
             let loaded = try #require(BuildWitness.load(for: output))
             #expect(loaded.files == 3 && loaded.manifest == stamp && loaded.zones == witness.zones && loaded.goLives == witness.goLives)
-            #expect(loaded.inputLines.count == inputs.count)
+            #expect(loaded.inputRecords.count == inputs.count)
         }
         #expect(files[0] == files[1])
     }

@@ -3,30 +3,6 @@ import Testing
 @testable import GavelCore
 
 @Suite struct StateFileTests {
-    /// State lines are cut into cells with memchr; the cells, positions included, must be exactly what
-    /// the standard library's split gives, empty cells kept, on lines that do not start at the
-    /// buffer's start; cells written into an array kept from line to line are that line's alone.
-    @Test func cellsAreWhatSplitGives() {
-        let lines = ["", "\t", "\t\t", "a", "a\t", "\ta", "a\tb", "a\t\tb", "\t\ta\t\t", "path/x.html\t1f\t2e\t\t0\t9", "é\tü\u{1F}x"]
-        var kept: [StateFile.Bytes] = []
-        for text in lines {
-            // Inside a larger buffer, as a line of a file is.
-            let bytes = Array("XX\n".utf8) + Array(text.utf8) + Array("\nYY".utf8)
-            let line = bytes[3..<(3 + text.utf8.count)]
-            for separator in [UInt8(0x09), 0x1F] {
-                let want = line.split(separator: separator, omittingEmptySubsequences: false)
-                bytes.withUnsafeBufferPointer { buffer in
-                    let base = buffer.baseAddress!
-                    let view = StateFile.Bytes(rebasing: buffer[line.indices])
-                    for got in [StateFile.cells(view, separator: separator), { StateFile.cells(view, separator: separator, into: &kept); return kept }()] {
-                        #expect(got.map { base.distance(to: $0.baseAddress!) } == want.map(\.startIndex), "\(text.debugDescription)")
-                        #expect(got.map { base.distance(to: $0.baseAddress!) + $0.count } == want.map(\.endIndex), "\(text.debugDescription)")
-                    }
-                }
-            }
-        }
-    }
-
     /// A notice's group is its court's folder, read from its path as bytes.
     @Test func aNoticesGroupIsItsCourtsFolder() {
         let cases = ["courts/wiwb/notices/a.md": "wiwb", "courts//notices/a.md": "", "courts/wiwb": "", "courts/": "",
@@ -46,30 +22,61 @@ import Testing
         }
     }
 
-    /// A state file reads back as the lines written, cut where it was read; a byte changed anywhere
-    /// in the body, a cut-off end, another kind or a missing header reads as nothing.
+    /// A state file reads back as the body written; a byte changed anywhere in the body, a cut-off
+    /// end, another kind or a missing header reads as nothing.
     @Test func aStateFileReadsBackOnlyAsWritten() throws {
         let path = try TestPaths.temporaryDirectory().appendingPathComponent("state").path
-        let body = Array("first\tline\n\nthird\tx\ty\nlast".utf8)
+        let body = Array("first\tline\n\nthird\tx\ty\nlast".utf8) + [0, 0xFF, 0x0A]
         try StateFile.write(path, kind: "gavel-test", head: ["a", "1f"], body: body)
-        let (head, lines) = try #require(StateFile.read(path, kind: "gavel-test"))
+        let (head, bytes, start) = try #require(StateFile.readBody(path, kind: "gavel-test"))
         #expect(head == ["a", "1f"])
-        let texts = ["first\tline", "third\tx\ty", "last"]
-        #expect((0..<lines.count).map { String(decoding: lines[$0], as: UTF8.self) } == texts)
-        #expect(lines.withLines { line in (0..<lines.count).map { String(decoding: line($0), as: UTF8.self) } } == texts, "seen where they are")
-        #expect(StateFile.read(path, kind: "gavel-other") == nil)
+        #expect(Array(bytes[start...]) == body)
+        #expect(StateFile.readBody(path, kind: "gavel-other") == nil)
         let written = try #require(FileIO.read(path))
         let bodyStart = try #require(written.firstIndex(of: 0x0A)) + 1
         for position in [bodyStart, bodyStart + 7, written.count - 1] {
             var damaged = written
             damaged[position] ^= 0x01
             try FileIO.write(damaged, to: path)
-            #expect(StateFile.read(path, kind: "gavel-test") == nil, "byte \(position) changed")
+            #expect(StateFile.readBody(path, kind: "gavel-test") == nil, "byte \(position) changed")
         }
         try FileIO.write(Array(written.dropLast(2)), to: path)
-        #expect(StateFile.read(path, kind: "gavel-test") == nil, "cut off")
+        #expect(StateFile.readBody(path, kind: "gavel-test") == nil, "cut off")
         try FileIO.write(Array(written[..<(bodyStart - 1)]), to: path)
-        #expect(StateFile.read(path, kind: "gavel-test") == nil, "header alone, no line break")
+        #expect(StateFile.readBody(path, kind: "gavel-test") == nil, "header alone, no line break")
+    }
+
+    /// Records read back as written: numbers of every size, texts empty, long and not ASCII; a read
+    /// past the end gives nil and moves nothing.
+    @Test func recordsReadBackAsWritten() {
+        let numbers: [UInt64] = [0, 1, 0xFF, 0x0123_4567_89AB_CDEF, .max]
+        let texts = ["", "courts/wiwb/notices/a", "tab\there\nline", "é ü \u{1F600}", String(repeating: "x", count: 70_000)]
+        var bytes: [UInt8] = [0x41]
+        for n in numbers { StateFile.Records.append(n, to: &bytes) }
+        StateFile.Records.append(1, 2, 3, to: &bytes)
+        StateFile.Records.append32(0xDEAD_BEEF, to: &bytes)
+        for t in texts { #expect(StateFile.Records.append(text: t, to: &bytes) != nil) }
+        bytes.append(7)
+        #expect(bytes.first == 0x41, "appended, not replaced")
+        bytes.withUnsafeBytes { raw in
+            var reader = StateFile.Records.Reader(raw, from: 1)
+            #expect(numbers.map { _ in reader.number() } == numbers)
+            #expect([reader.number(), reader.number(), reader.number()] == [1, 2, 3])
+            #expect(reader.number32() == 0xDEAD_BEEF)
+            #expect(texts.map { _ in reader.text() } == texts)
+            #expect(reader.byte() == 7)
+            #expect(reader.atEnd)
+            #expect(reader.number() == nil && reader.number32() == nil && reader.byte() == nil && reader.text() == nil)
+            #expect(reader.offset == raw.count, "a read past the end moves nothing")
+            // The long text's record (its length, then 70,000 bytes) cut by one byte: nil, and the
+            // reader stays where it was.
+            let long = raw.count - 1 - 70_000 - 4
+            var short = StateFile.Records.Reader(UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 2)]), from: long)
+            #expect(short.text() == nil)
+            #expect(short.offset == long)
+            var whole = StateFile.Records.Reader(raw, from: long)
+            #expect(whole.text()?.count == 70_000, "the same record, whole")
+        }
     }
 
     /// The checksum of a body written out in pieces is the checksum of the whole, wherever it is
@@ -106,31 +113,31 @@ import Testing
         #expect(Array(body.dropLast()).withUnsafeBytes { StateFile.Checksum.of($0) } != whole)
     }
 
-    /// A state file written line by line, over many chunks, reads back as its lines; until it is put
-    /// in place it is under a temporary name only, and discarded it leaves nothing.
+    /// A state file written record by record, over many chunks, reads back as its records; until it
+    /// is put in place it is under a temporary name only, and discarded it leaves nothing.
     @Test func aStateFileWrittenInChunksReadsBackWhole() throws {
         let dir = try TestPaths.temporaryDirectory()
         let path = dir.appendingPathComponent("state").path
         let texts = (0..<40_000).map { "line \($0)\t" + String(repeating: "é", count: $0 % 23) }
         var out = StateFile.Writer(path, kind: "gavel-test", head: ["a", "1f"])
         for text in texts {
-            out.bytes.append(contentsOf: text.utf8)
-            out.endLine()
+            _ = StateFile.Records.append(text: text, to: &out.bytes)
+            out.endRecord()
         }
         #expect(out.bytes.count < StateFile.Writer.chunk, "written out as it went")
         let file = try out.finish()
         #expect(FileIO.kind(path) == .missing, "not in place before it is placed")
         try file.place()
-        let (head, lines) = try #require(StateFile.read(path, kind: "gavel-test"))
+        let (head, bytes, start) = try #require(StateFile.readBody(path, kind: "gavel-test"))
         #expect(head == ["a", "1f"])
-        #expect((0..<lines.count).map { String(decoding: lines[$0], as: UTF8.self) } == texts)
+        #expect(Self.texts(bytes, from: start) == texts)
         #expect(FileIO.entries(of: dir.path).map(\.name) == ["state"], "no temporary file left")
 
         var other = StateFile.Writer(path, kind: "gavel-test", head: [])
-        other.bytes.append(contentsOf: "replaced".utf8)
-        other.endLine()
+        _ = StateFile.Records.append(text: "replaced", to: &other.bytes)
+        other.endRecord()
         try other.finish().discard()
-        #expect(StateFile.read(path, kind: "gavel-test")?.lines.count == texts.count, "a discarded file changes nothing")
+        #expect(StateFile.readBody(path, kind: "gavel-test").map { Self.texts($0.bytes, from: $0.body) } == texts, "a discarded file changes nothing")
         #expect(FileIO.entries(of: dir.path).map(\.name) == ["state"])
 
         // A FIFO or a link under the temporary name is replaced, not written through or waited on.
@@ -140,34 +147,31 @@ import Testing
         for plant in [{ mkfifo(temporary, 0o644) }, { symlink(target, temporary) }] {
             try #require(plant() == 0)
             var again = StateFile.Writer(path, kind: "gavel-test", head: [])
-            again.bytes.append(contentsOf: "again".utf8)
-            again.endLine()
+            _ = StateFile.Records.append(text: "again", to: &again.bytes)
+            again.endRecord()
             try again.finish().place()
-            #expect(StateFile.read(path, kind: "gavel-test")?.lines.count == 1)
+            #expect(StateFile.readBody(path, kind: "gavel-test").map { Self.texts($0.bytes, from: $0.body) } == ["again"])
             #expect(FileIO.kind(temporary) == .missing)
             #expect(FileIO.read(target) == Array("kept".utf8))
         }
 
         // Where it cannot be written, finishing says so and leaves nothing.
         var nowhere = StateFile.Writer(dir.appendingPathComponent("missing/state").path, kind: "gavel-test", head: [])
-        nowhere.bytes.append(contentsOf: "x".utf8)
-        nowhere.endLine()
+        _ = StateFile.Records.append(text: "x", to: &nowhere.bytes)
+        nowhere.endRecord()
         #expect(throws: FileIO.Failure.self) { try nowhere.finish() }
     }
 
-    /// Text in state files is escaped so that tabs, line breaks and list separators cannot cut a line
-    /// or a cell; text with none of them is copied as it is. Unescaping gives the text back.
-    @Test func escapedTextReadsBackAsWritten() {
-        let texts: [String?] = [nil, "", "courts/wiwb/notices/a", "tab\there", "line\nbreak\r", "back\\slash", "\u{1E}\u{1F}",
-                                "é ü \u{1F600}", "\\0", String(repeating: "x", count: 300) + "\t"]
-        for text in texts {
-            var out: [UInt8] = [0x41]
-            StateFile.escape(text, into: &out)
-            #expect(out.first == 0x41, "appended, not replaced")
-            let field = out.dropFirst()
-            #expect(!field.contains(0x09) && !field.contains(0x0A) && !field.contains(0x0D) && !field.contains(0x1E) && !field.contains(0x1F))
-            #expect(StateFile.unescape(field) == .some(text), "\(String(describing: text).debugDescription)")
-            if let text, !text.utf8.contains(where: StateFile.needsEscape) { #expect(Array(field) == Array(text.utf8)) }
+    /// The texts of a body of text records, read to its end (nil for any that cannot be).
+    static func texts(_ bytes: [UInt8], from start: Int) -> [String]? {
+        bytes.withUnsafeBytes { raw in
+            var reader = StateFile.Records.Reader(raw, from: start)
+            var texts: [String] = []
+            while !reader.atEnd {
+                guard let text = reader.text() else { return nil }
+                texts.append(text)
+            }
+            return texts
         }
     }
 
