@@ -234,10 +234,8 @@ public struct BuildCache: Sendable {
             out.endRecord()
         }
         for (path, _) in entries {
-            // A path of 4 GiB or more is never planned; were one, its length would be written as the
-            // largest there is, with no bytes after it, and the file would fail its own reading: a
-            // cache that is not read renders everything again.
-            if StateFile.Records.append(text: path, to: &out.bytes) == nil { out.bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
+            // A path of 4 GiB or more would make a cache that does not read: everything renders again.
+            StateFile.Records.append(text: path, to: &out.bytes)
             out.endRecord()
         }
         StateFile.Records.append(UInt64(order.count), to: &out.bytes)

@@ -251,15 +251,20 @@ enum StateFile {
             withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
         }
 
-        /// `text`'s length as four bytes, then its UTF-8 bytes. A text of 4 GiB or more is not
-        /// written (nil): no path comes near it.
-        static func append(text: String, to bytes: inout [UInt8]) -> Void? {
+        /// `text`'s length as four bytes, then its UTF-8 bytes; false for a text of 4 GiB or more
+        /// (none comes near it), written as the largest length with no bytes after it, so the file
+        /// holding it fails its own reading (a length past its end) and its state is not used.
+        @discardableResult
+        static func append(text: String, to bytes: inout [UInt8]) -> Bool {
             var text = text
-            return text.withUTF8 { utf8 -> Void? in
-                guard let length = UInt32(exactly: utf8.count) else { return nil }
+            return text.withUTF8 { utf8 -> Bool in
+                guard let length = UInt32(exactly: utf8.count) else {
+                    bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF])
+                    return false
+                }
                 withUnsafeBytes(of: length.littleEndian) { bytes.append(contentsOf: $0) }
                 bytes.append(contentsOf: utf8)
-                return ()
+                return true
             }
         }
 

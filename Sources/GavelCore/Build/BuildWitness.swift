@@ -248,14 +248,10 @@ struct BuildWitness: Sendable, Equatable {
 
     /// The file's body: zones, go-lives, the manifest's stamp, then every input (ten thousand).
     func write(to out: inout StateFile.Writer) {
-        // No zone, date or path comes near 4 GiB; one that did would make a file that does not read.
-        func text(_ value: String, _ bytes: inout [UInt8]) {
-            if StateFile.Records.append(text: value, to: &bytes) == nil { bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
-        }
         StateFile.Records.append32(UInt32(clamping: zones.count), to: &out.bytes)
         for (zone, today) in zones.sorted(by: { $0.key < $1.key }).prefix(Int(UInt32.max)) {
-            text(zone, &out.bytes)
-            text(today, &out.bytes)
+            StateFile.Records.append(text: zone, to: &out.bytes)
+            StateFile.Records.append(text: today, to: &out.bytes)
         }
         StateFile.Records.append32(UInt32(clamping: goLives.count), to: &out.bytes)
         for (instant, passed) in goLives.sorted(by: { $0.key < $1.key }).prefix(Int(UInt32.max)) {
@@ -289,7 +285,7 @@ struct BuildWitness: Sendable, Equatable {
     private static func appendRecord(of input: Input, to bytes: inout [UInt8]) {
         bytes.append(input.isRoot ? 1 : 0)
         appendStamp(input.stamp, to: &bytes)
-        if StateFile.Records.append(text: input.path, to: &bytes) == nil { bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
+        StateFile.Records.append(text: input.path, to: &bytes)
     }
 
     /// A stamp's six numbers.

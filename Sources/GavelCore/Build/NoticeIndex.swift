@@ -179,13 +179,8 @@ public struct NoticeIndex: Sendable {
 
     /// The file's records: the roots, the count, then one record per notice.
     func write(to out: inout StateFile.Writer) {
-        // No root or notice text comes near 4 GiB; one that did would make a file that does not
-        // read (a length past its end), and every notice would be read afresh.
-        func text(_ value: String, _ bytes: inout [UInt8]) {
-            if StateFile.Records.append(text: value, to: &bytes) == nil { bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF]) }
-        }
-        text(contentRoot, &out.bytes)
-        text(displayRoot, &out.bytes)
+        StateFile.Records.append(text: contentRoot, to: &out.bytes)
+        StateFile.Records.append(text: displayRoot, to: &out.bytes)
         StateFile.Records.append(UInt64(count), to: &out.bytes)
         out.endRecord()
         var record: [UInt8] = []
@@ -199,27 +194,27 @@ public struct NoticeIndex: Sendable {
             }
             let n = entry.notice, s = entry.stamp
             record.removeAll(keepingCapacity: true)
-            text(relative, &record)
+            StateFile.Records.append(text: relative, to: &record)
             StateFile.Records.append(UInt64(bitPattern: s.size), UInt64(bitPattern: s.seconds), UInt64(bitPattern: s.nanoseconds), to: &record)
             StateFile.Records.append(s.inode, UInt64(bitPattern: s.changed), UInt64(bitPattern: s.changedNanoseconds), to: &record)
-            text(n.court, &record)
-            text(n.slug, &record)
-            text(n.title, &record)
+            StateFile.Records.append(text: n.court, to: &record)
+            StateFile.Records.append(text: n.slug, to: &record)
+            StateFile.Records.append(text: n.title, to: &record)
             StateFile.Records.append(Self.packed(n.date), to: &record)
             if let summary = n.summary {
                 record.append(1)
-                text(summary, &record)
+                StateFile.Records.append(text: summary, to: &record)
             } else {
                 record.append(0)
             }
             StateFile.Records.append32(UInt32(clamping: n.tags.count), to: &record)
-            for tag in n.tags.prefix(Int(UInt32.max)) { text(tag, &record) }
+            for tag in n.tags.prefix(Int(UInt32.max)) { StateFile.Records.append(text: tag, to: &record) }
             record.append(n.draft ? 1 : 0)
             StateFile.Records.append(n.publish.map(Self.packed) ?? 0, to: &record)
             StateFile.Records.append(n.expires.map(Self.packed) ?? 0, to: &record)
             StateFile.Records.append32(UInt32(clamping: n.events.count), to: &record)
             for event in n.events.prefix(Int(UInt32.max)) {
-                text(event.title, &record)
+                StateFile.Records.append(text: event.title, to: &record)
                 StateFile.Records.append(Self.packed(event.start), to: &record)
                 StateFile.Records.append(Self.packed(event.end), to: &record)
             }

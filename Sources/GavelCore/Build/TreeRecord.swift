@@ -97,7 +97,7 @@ struct TreeRecord: Sendable, Equatable {
                 let isOutput = t == 0
                 StateFile.Records.append(UInt64(trees[t].folders.count), to: &bytes)
                 for (path, stamp) in trees[t].folders {
-                    guard StateFile.Records.append(text: path, to: &bytes) != nil else { return nil }
+                    guard StateFile.Records.append(text: path, to: &bytes) else { return nil }
                     StateFile.Records.append(stamp.inode, UInt64(bitPattern: stamp.modified), UInt64(bitPattern: stamp.changed), to: &bytes)
                     if isOutput { bytes.append(needed.contains(path) ? 1 : 0) }
                 }
@@ -113,7 +113,7 @@ struct TreeRecord: Sendable, Equatable {
         for paths in lists {
             StateFile.Records.append(UInt64(paths.count), to: &bytes)
             for path in paths {
-                guard StateFile.Records.append(text: path, to: &bytes) != nil else {
+                guard StateFile.Records.append(text: path, to: &bytes) else {
                     throw FileIO.Failure(path: Self.location(for: output).path, code: EOVERFLOW)
                 }
             }

@@ -55,7 +55,7 @@ import Testing
         for n in numbers { StateFile.Records.append(n, to: &bytes) }
         StateFile.Records.append(1, 2, 3, to: &bytes)
         StateFile.Records.append32(0xDEAD_BEEF, to: &bytes)
-        for t in texts { #expect(StateFile.Records.append(text: t, to: &bytes) != nil) }
+        for t in texts { #expect(StateFile.Records.append(text: t, to: &bytes)) }
         bytes.append(7)
         #expect(bytes.first == 0x41, "appended, not replaced")
         bytes.withUnsafeBytes { raw in
@@ -121,7 +121,7 @@ import Testing
         let texts = (0..<40_000).map { "line \($0)\t" + String(repeating: "é", count: $0 % 23) }
         var out = StateFile.Writer(path, kind: "gavel-test", head: ["a", "1f"])
         for text in texts {
-            _ = StateFile.Records.append(text: text, to: &out.bytes)
+            StateFile.Records.append(text: text, to: &out.bytes)
             out.endRecord()
         }
         #expect(out.bytes.count < StateFile.Writer.chunk, "written out as it went")
@@ -134,7 +134,7 @@ import Testing
         #expect(FileIO.entries(of: dir.path).map(\.name) == ["state"], "no temporary file left")
 
         var other = StateFile.Writer(path, kind: "gavel-test", head: [])
-        _ = StateFile.Records.append(text: "replaced", to: &other.bytes)
+        StateFile.Records.append(text: "replaced", to: &other.bytes)
         other.endRecord()
         try other.finish().discard()
         #expect(StateFile.readBody(path, kind: "gavel-test").map { Self.texts($0.bytes, from: $0.body) } == texts, "a discarded file changes nothing")
@@ -147,7 +147,7 @@ import Testing
         for plant in [{ mkfifo(temporary, 0o644) }, { symlink(target, temporary) }] {
             try #require(plant() == 0)
             var again = StateFile.Writer(path, kind: "gavel-test", head: [])
-            _ = StateFile.Records.append(text: "again", to: &again.bytes)
+            StateFile.Records.append(text: "again", to: &again.bytes)
             again.endRecord()
             try again.finish().place()
             #expect(StateFile.readBody(path, kind: "gavel-test").map { Self.texts($0.bytes, from: $0.body) } == ["again"])
@@ -157,7 +157,7 @@ import Testing
 
         // Where it cannot be written, finishing says so and leaves nothing.
         var nowhere = StateFile.Writer(dir.appendingPathComponent("missing/state").path, kind: "gavel-test", head: [])
-        _ = StateFile.Records.append(text: "x", to: &nowhere.bytes)
+        StateFile.Records.append(text: "x", to: &nowhere.bytes)
         nowhere.endRecord()
         #expect(throws: FileIO.Failure.self) { try nowhere.finish() }
     }
