@@ -134,7 +134,9 @@ public struct PagePlan: Sendable {
     /// added or gone, a damaged list) sorts.
     public func sortedPaths(reusing previous: [UInt32]?) -> (paths: [String], order: [UInt32]) {
         let paths = files.map(\.path)
-        let order = previous.flatMap { Self.holds($0, for: paths) } ?? Self.sortedOrder(paths)
+        // The paths' bytes are joined once, for the check and, when it fails, the sort.
+        let joined = Self.joined(paths)
+        let order = previous.flatMap { Self.holds($0, for: paths, joined: joined) } ?? Self.sortedOrder(paths, joined: joined)
         return (order.map { paths[Int($0)] }, order)
     }
 
@@ -142,8 +144,10 @@ public struct PagePlan: Sendable {
     static func sorted(_ paths: [String]) -> [String] { sortedOrder(paths).map { paths[Int($0)] } }
 
     /// The places of `paths` in String order.
-    static func sortedOrder(_ paths: [String]) -> [UInt32] {
-        let (bytes, starts) = joined(paths)
+    static func sortedOrder(_ paths: [String]) -> [UInt32] { sortedOrder(paths, joined: joined(paths)) }
+
+    private static func sortedOrder(_ paths: [String], joined: (bytes: [UInt8], starts: [Int])) -> [UInt32] {
+        let (bytes, starts) = joined
         guard !bytes.contains(where: { $0 >= 0x80 }) else { return paths.indices.sorted { paths[$0] < paths[$1] }.map { UInt32(truncatingIfNeeded: $0) } }
         return bytes.withUnsafeBufferPointer { buffer -> [UInt32] in
             guard let base = buffer.baseAddress else { return paths.indices.map { UInt32(truncatingIfNeeded: $0) } }
@@ -156,14 +160,16 @@ public struct PagePlan: Sendable {
     }
 
     /// `order` when it puts `paths` in strictly increasing String order naming each once, else nil.
-    static func holds(_ order: [UInt32], for paths: [String]) -> [UInt32]? {
+    static func holds(_ order: [UInt32], for paths: [String]) -> [UInt32]? { holds(order, for: paths, joined: joined(paths)) }
+
+    private static func holds(_ order: [UInt32], for paths: [String], joined: (bytes: [UInt8], starts: [Int])) -> [UInt32]? {
         guard order.count == paths.count else { return nil }
         var named = [Bool](repeating: false, count: paths.count)
         for place in order {
             guard Int(place) < paths.count, !named[Int(place)] else { return nil }
             named[Int(place)] = true
         }
-        let (bytes, starts) = joined(paths)
+        let (bytes, starts) = joined
         guard !bytes.contains(where: { $0 >= 0x80 }) else {
             return zip(order, order.dropFirst()).allSatisfy { paths[Int($0)] < paths[Int($1)] } ? order : nil
         }
