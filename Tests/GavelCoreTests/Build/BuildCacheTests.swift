@@ -64,12 +64,9 @@ import Testing
         let one = BuildCache(global: 5, entries: ["a/index.html": .init(input: 1, output: 2, size: 3, modified: 4, inode: 5)], order: [0])
         try one.save(for: output)
         let location = BuildCache.location(for: output)
-        let file = try [UInt8](Data(contentsOf: location))
-        let newline = try #require(file.firstIndex(of: 0x0A))
-        let head = String(decoding: file[..<newline], as: UTF8.self).split(separator: " ").dropFirst(3).map(String.init)
-        let body = Array(file[(newline + 1)...])
+        let parts = try StateFileParts(location.path), body = parts.body
         func reads(_ body: [UInt8]) throws -> Bool {
-            try StateFile.write(location.path, kind: "gavel-cache", head: head, body: body)
+            try parts.write(body, to: location.path)
             let cache = BuildCache.load(for: output), stamps = BuildCache.fileStamps(for: output)
             #expect((cache == nil) == (stamps == nil), "the entries and the stamps agree on whether the file reads")
             return cache != nil

@@ -80,8 +80,7 @@ import Testing
     /// The records of a notice index file: the roots' bytes and each notice's record (its length and
     /// bytes), as written.
     static func records(of file: String) throws -> (roots: [UInt8], records: [[UInt8]]) {
-        let written = try #require(FileIO.read(file))
-        let body = Array(written[(try #require(written.firstIndex(of: 0x0A)) + 1)...])
+        let body = try StateFileParts(file).body
         func length(at i: Int) -> Int { Int(body[i]) | Int(body[i + 1]) << 8 | Int(body[i + 2]) << 16 | Int(body[i + 3]) << 24 }
         var at = 4 + length(at: 0)
         at += 4 + length(at: at)

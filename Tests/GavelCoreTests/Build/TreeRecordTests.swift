@@ -347,12 +347,9 @@ import Testing
                                 needed: ["courts"], foreignFiles: ["CNAME"], debt: ["x/index.html"])
         try record.save(for: output)
         let location = TreeRecord.location(for: output)
-        let file = try [UInt8](Data(contentsOf: location))
-        let newline = try #require(file.firstIndex(of: 0x0A))
-        let head = String(decoding: file[..<newline], as: UTF8.self).split(separator: " ").dropFirst(3).map(String.init)
-        let body = Array(file[(newline + 1)...])
+        let parts = try StateFileParts(location.path), body = parts.body
         func reads(_ body: [UInt8]) throws -> TreeRecord? {
-            try StateFile.write(location.path, kind: "gavel-trees", head: head, body: body)
+            try parts.write(body, to: location.path)
             return TreeRecord.load(for: output)
         }
         #expect(try reads(body) == record, "the body as written")
