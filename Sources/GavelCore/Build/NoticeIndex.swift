@@ -100,25 +100,6 @@ public struct NoticeIndex: Sendable {
         groups[Self.group(of: relative)]?[relative]
     }
 
-    /// The stamp recorded for each of `files` (paths under the content folder), nil where there is
-    /// none. A path's group follows from its folder, so it is worked out again, and its table looked
-    /// up, only where a path is in another folder than the one before: a walk lists a folder's
-    /// files together, and making the group's name took more than looking the path up.
-    func stamps(of files: [String]) -> [Stamp?] {
-        var stamps: [Stamp?] = []
-        stamps.reserveCapacity(files.count)
-        var folder: Substring?, table: [String: Entry]?
-        for file in files {
-            let parent = file.utf8.lastIndex(of: UInt8(ascii: "/")).map { file[..<$0] } ?? ""
-            if parent != folder {
-                folder = parent
-                table = groups[Self.group(of: file)]
-            }
-            stamps.append(table?[file]?.stamp)
-        }
-        return stamps
-    }
-
     /// True when both index the same files with the same stamps (then the file need not be
     /// rewritten), for an index made by a load that was given `previous`.
     ///

@@ -93,15 +93,16 @@ public struct SiteBuild {
         await loadIndexed(bag: &bag, indexing: indexing, previous: previous, changed: nil).content
     }
 
-    /// The content and, when indexing, the notice index for the next build: build state, kept apart
-    /// from the content model. `changed`: the only files that can differ from what `previous` records
-    /// (see `BuildOptions.changedContent`).
-    func loadIndexed(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, changed: Set<String>?) async -> (content: SiteContent?, notices: NoticeIndex?) {
+    /// The content and, when indexing, the notice index for the next build and the notices folders
+    /// as listed (for the witness): build state, kept apart from the content model. `changed`: the
+    /// only files that can differ from what `previous` records (see `BuildOptions.changedContent`).
+    func loadIndexed(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, changed: Set<String>?) async
+        -> (content: SiteContent?, notices: NoticeIndex?, listings: [String: ContentLoader.FolderListing]) {
         var loader = ContentLoader(root: options.content, displayRoot: options.contentDisplay, includeDrafts: options.includeDrafts,
                                    indexing: indexing, previous: previous)
         loader.changedSincePrevious = changed
         let content = await loader.load(bag: &bag)
-        return (content, loader.log.notices.withLock { $0 })
+        return (content, loader.log.notices.withLock { $0 }, loader.log.listings.withLock { $0 })
     }
 
     public func validate(_ content: SiteContent, bag: inout DiagnosticBag) -> SiteModel {
@@ -146,11 +147,13 @@ public struct SiteBuild {
         return await validated(loaded, bag: &bag, steps: steps).map { ($0.model, $0.theme, loaded.notices) }
     }
 
-    /// What `load` reads: the content, the theme, and (when indexing) the notice index for the next build.
+    /// What `load` reads: the content, the theme, and (when indexing) the notice index for the next
+    /// build and the notices folders as listed.
     struct Loaded: Sendable {
         var content: SiteContent?
         var theme: Theme?
         var notices: NoticeIndex?
+        var listings: [String: ContentLoader.FolderListing] = [:]
     }
 
     /// The `load` step: the content and the theme, read at the same time.
@@ -163,11 +166,11 @@ public struct SiteBuild {
             if let theme, themeBag.all.isEmpty { memory?.keep(theme: theme) }
             return (theme, themeBag.all)
         }()
-        let (content, notices) = await loadIndexed(bag: &bag, indexing: indexing, previous: previous, changed: changed)
+        let (content, notices, listings) = await loadIndexed(bag: &bag, indexing: indexing, previous: previous, changed: changed)
         let (theme, themeProblems) = await loadedTheme
         bag.add(contentsOf: themeProblems)
         steps.done("load")
-        return Loaded(content: content, theme: theme, notices: notices)
+        return Loaded(content: content, theme: theme, notices: notices, listings: listings)
     }
 
     /// The `validate` step: the model, or nil when anything loaded or validated has an error.
@@ -272,8 +275,10 @@ public struct SiteBuild {
         // validated and planned.
         let roots = [options.content] + (options.templates.map { [$0] } ?? [])
         let usesWitness = options.usesWitness
-        // The notice index's stamps were taken after the mark: those files need no second look.
-        async let inputs = usesWitness ? mark.flatMap { BuildWitness.scan(roots, device: $0.device, known: notices) } : nil
+        // The notices folders as the load listed them, with the stamps it took, after the mark: they
+        // need no second look.
+        let listings = loaded.listings
+        async let inputs = usesWitness ? mark.flatMap { BuildWitness.scan(roots, device: $0.device, listed: listings) } : nil
         guard let (model, theme) = await validated(loaded, bag: &bag, steps: steps), !bag.hasErrors else {
             throw DiagnosticsError(bag.all)
         }

@@ -32,6 +32,18 @@ public struct ContentLoader: Sendable {
         let problems = Mutex<[Diagnostic]>([])
         /// The notices as read this time, for the next build's `NoticeIndex` (when indexing).
         let notices = Mutex<NoticeIndex?>(nil)
+        /// Each court's notices folder as listed (when indexing), by its path under the content folder.
+        let listings = Mutex<[String: FolderListing]>([:])
+    }
+
+    /// A notices folder as a load listed it: its entries (visible ones, links aside: a link is an
+    /// error), sorted, and the stamp this load took of each notice it checked or read (nil for any
+    /// other entry). The build's witness takes its inputs from it instead of listing the folder
+    /// again and looking each notice up in the index (see `BuildWitness.scan`); both were taken after
+    /// the build's mark, as a walk's would be.
+    struct FolderListing: Sendable, Equatable {
+        var names: [String]
+        var stamps: [NoticeIndex.Stamp?]
     }
 
     public init(root: URL, displayRoot: String, includeDrafts: Bool = false, indexing: Bool = false, previous: NoticeIndex? = nil) {
@@ -71,11 +83,28 @@ public struct ContentLoader: Sendable {
     /// unreadable folder or a file where a folder belongs must not make its pages vanish. An absent
     /// folder is an empty one.
     func listingIfReadable(_ relative: String) -> [String]? {
+        switch folderListing(relative) {
+        case .missing: []
+        case .failed: nil
+        case let .listed(names): names
+        }
+    }
+
+    enum Listing {
+        /// No folder there (an empty one, to the site).
+        case missing
+        /// Not a folder that can be listed (reported).
+        case failed
+        case listed([String])
+    }
+
+    /// As `listingIfReadable`, telling a folder that is not there from an empty one.
+    func folderListing(_ relative: String) -> Listing {
         let path = relative.isEmpty ? rootPath : .path(rootPath, relative)
         let at = SourceLocation(file: display(relative))
         var problem: Diagnostic?
         switch FileIO.kind(path) {
-        case .missing: return []
+        case .missing: return .missing
         case .directory: break
         case .symbolicLink: problem = .error(at, "is a symbolic link, which Gavel does not follow", hint: "put the folder itself here instead of a link to it")
         case .file, .other: problem = .error(at, "is a file where a folder belongs", hint: "move the file away and make '\(relative)' a folder")
@@ -86,7 +115,7 @@ public struct ContentLoader: Sendable {
         }
         if let problem {
             log.problems.withLock { $0.append(problem) }
-            return nil
+            return .failed
         }
         var names: [String] = []
         for (name, kind) in entries ?? [] where !name.hasPrefix(".") {
@@ -100,7 +129,7 @@ public struct ContentLoader: Sendable {
             }
             names.append(name)
         }
-        return names.sorted()
+        return .listed(names.sorted())
     }
 
     /// True for a real folder (the content folder itself may be reached through a link: it was named).
@@ -143,27 +172,31 @@ public struct ContentLoader: Sendable {
         }
         // Each court gets its zone's clock on its own task, not one after another once all are loaded.
         let clocks = CourtClock.Shared()
-        let loaded = await withTaskGroup(of: (Int, Court?, [Diagnostic], Indexed).self) { group in
+        let loaded = await withTaskGroup(of: (Int, Court?, [Diagnostic], Indexed, FolderListing?).self) { group in
             for (index, name) in folders.enumerated() {
                 group.addTask {
                     var courtBag = DiagnosticBag()
                     var indexed: Indexed = [:]
-                    var court = loadCourt(folder: name, bag: &courtBag, indexed: &indexed)
+                    var listed: FolderListing?
+                    var court = loadCourt(folder: name, bag: &courtBag, indexed: &indexed, listed: &listed)
                     if let zone = court?.timeZone { court?.clock = clocks.clock(for: zone) }
-                    return (index, court, courtBag.all, indexed)
+                    return (index, court, courtBag.all, indexed, listed)
                 }
             }
-            var results: [(Int, Court?, [Diagnostic], Indexed)] = []
+            var results: [(Int, Court?, [Diagnostic], Indexed, FolderListing?)] = []
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }
         }
         var courts: [Court] = []
         var index = indexing ? NoticeIndex(contentRoot: rootPath, displayRoot: displayRoot) : nil
-        for (position, court, diagnostics, indexed) in loaded {
+        var listings: [String: FolderListing] = [:]
+        for (position, court, diagnostics, indexed, listed) in loaded {
             bag.add(contentsOf: diagnostics)
             if let court { courts.append(court) }
             index?.set(group: folders[position], indexed)
+            if let listed { listings["courts/\(folders[position])/notices"] = listed }
         }
+        if indexing { log.listings.withLock { $0 = listings } }
         var pages: [Page] = []
         for name in listing("pages") where name.hasSuffix(".md") {
             if let page = loadPage("pages/" + name, bag: &bag) { pages.append(page) }
@@ -349,6 +382,12 @@ public struct ContentLoader: Sendable {
     // MARK: - courts/<id>/court.yml
 
     func loadCourt(folder: String, bag: inout DiagnosticBag, indexed: inout Indexed) -> Court? {
+        var listed: FolderListing?
+        return loadCourt(folder: folder, bag: &bag, indexed: &indexed, listed: &listed)
+    }
+
+    /// As above; `listed`, when indexing, the court's notices folder as listed (see `FolderListing`).
+    func loadCourt(folder: String, bag: inout DiagnosticBag, indexed: inout Indexed, listed: inout FolderListing?) -> Court? {
         let relative = "courts/\(folder)/court.yml"
         let path = display(relative)
         if !Self.isSlug(folder) {
@@ -415,7 +454,13 @@ public struct ContentLoader: Sendable {
         }
         var notices: [Notice] = []
         var slugs = Set<String>()
-        let names = listing("courts/\(folder)/notices")
+        let noticesFolder = "courts/\(folder)/notices"
+        var names: [String] = []
+        var stamps: [NoticeIndex.Stamp?]?
+        if case let .listed(listedNames) = folderListing(noticesFolder) {
+            names = listedNames
+            if indexing { stamps = Array(repeating: nil, count: names.count) }
+        }
         notices.reserveCapacity(names.count)
         slugs.reserveCapacity(names.count)
         // The notices are stamped from their own folder, opened once.
@@ -432,18 +477,22 @@ public struct ContentLoader: Sendable {
             indexed.reserveCapacity(names.count)
         }
         var kept = 0
-        for name in names where name.hasSuffix(".md") {
-            guard let notice = loadNotice(.concatenating("courts/", folder, "/notices/", name), court: folder, known: known, nearby: &nearby, bag: &bag,
-                                          indexed: &indexed, startsFromKnown: startsFromKnown, kept: &kept) else { continue }
+        for (position, name) in names.enumerated() where name.hasSuffix(".md") {
+            var stamp: NoticeIndex.Stamp?
+            let loaded = loadNotice(.concatenating("courts/", folder, "/notices/", name), court: folder, known: known, nearby: &nearby, bag: &bag,
+                                    indexed: &indexed, startsFromKnown: startsFromKnown, kept: &kept, stamp: &stamp)
+            stamps?[position] = stamp
+            guard let notice = loaded else { continue }
             slugs.insert(notice.slug)
             if notice.draft && !includeDrafts { continue }
             notices.append(notice)
         }
         // Entries of files no longer listed go (each kept entry is a listed file's, one per file).
         if startsFromKnown, let known, kept < known.count {
-            let listed = Set(names.lazy.filter { $0.hasSuffix(".md") }.map { String.concatenating("courts/", folder, "/notices/", $0) })
-            indexed = indexed.filter { listed.contains($0.key) }
+            let files = Set(names.lazy.filter { $0.hasSuffix(".md") }.map { String.concatenating("courts/", folder, "/notices/", $0) })
+            indexed = indexed.filter { files.contains($0.key) }
         }
+        if let stamps { listed = FolderListing(names: names, stamps: stamps) }
         var dates: [(name: String, value: StatedTime)] = []
         if let node = map.node("dates"), !node.isNullScalar {
             if let datesMap = reader.map(node, what: "'dates'", known: [], allowingAny: true, bag: &bag) {
@@ -553,15 +602,16 @@ public struct ContentLoader: Sendable {
     /// `indexed` `startsFromKnown` (holds `known`'s entries), an entry taken as it was is left where it
     /// is and counted in `kept`, and any other entry for the path goes.
     func loadNotice(_ relative: String, court: String, known table: NoticeIndex.Group?, nearby: inout FileIO.NearbyFolders?, bag: inout DiagnosticBag,
-                    indexed: inout Indexed, startsFromKnown: Bool, kept: inout Int) -> Notice? {
+                    indexed: inout Indexed, startsFromKnown: Bool, kept: inout Int, stamp taken: inout NoticeIndex.Stamp?) -> Notice? {
         // With an index to check, the file is stamped first; otherwise its stamp comes from reading it.
         // Either way the stamp is taken before the bytes: a file changed in between is read next time.
         // A notice the watcher did not name is as the index has it; any other is stamped to compare.
         if indexing, previous != nil {
             let unnamed = changedSincePrevious.map { !$0.contains(relative) } ?? false
-            let known = unnamed ? table?[relative]
-                : (nearby != nil ? nearby?.status(relative, following: true).flatMap(NoticeIndex.Stamp.ofFile) : NoticeIndex.Stamp.of(.path(rootPath, relative)))
-                    .flatMap { stamp in table?[relative].flatMap { $0.stamp == stamp ? $0 : nil } }
+            let stamp = unnamed ? nil
+                : nearby != nil ? nearby?.status(relative, following: true).flatMap(NoticeIndex.Stamp.ofFile) : NoticeIndex.Stamp.of(.path(rootPath, relative))
+            taken = stamp
+            let known = unnamed ? table?[relative] : stamp.flatMap { stamp in table?[relative].flatMap { $0.stamp == stamp ? $0 : nil } }
             if let known, known.notice.court == court {
                 if startsFromKnown { kept += 1 } else { indexed[relative] = known }
                 return known.notice
@@ -570,7 +620,10 @@ public struct ContentLoader: Sendable {
         }
         let problems = bag.all.count
         var info = stat()
-        guard let notice = parseNotice(relative, court: court, bag: &bag, info: &info) else { return nil }
+        let parsed = parseNotice(relative, court: court, bag: &bag, info: &info)
+        // Stamped by the read when it got that far (a regular file's only), after any stamp above.
+        if info.st_ino != 0 { taken = NoticeIndex.Stamp.ofFile(info) }
+        guard let notice = parsed else { return nil }
         // A joint notice is always read: its other courts are checked with their places in the file.
         if indexing, bag.all.count == problems, notice.alsoCourts.isEmpty, NoticeIndex.isSettled(NoticeIndex.Stamp(info), now: started) {
             indexed[relative] = NoticeIndex.Entry(stamp: NoticeIndex.Stamp(info), notice: notice, record: nil)

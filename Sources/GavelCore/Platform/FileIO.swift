@@ -199,8 +199,9 @@ enum FileIO {
     /// Every entry under `root`, relative to it. A symbolic link, even to a folder, is listed as a file
     /// and never followed.
     /// Folders are read a level at a time, the folders of one level on every core (a site is ten
-    /// thousand folders, one per notice).
-    static func walk(_ root: String, hidden: Bool = true) -> (files: [String], directories: [String]) {
+    /// thousand folders, one per notice). Folders in `unread` are listed as folders but not read
+    /// (their entries were listed already).
+    static func walk(_ root: String, hidden: Bool = true, unread: Set<String> = []) -> (files: [String], directories: [String]) {
         var files: [String] = [], directories: [String] = []
         var level = [""]
         while !level.isEmpty {
@@ -212,11 +213,12 @@ enum FileIO {
                 var i = chunk
                 while i < current.count {
                     let relative = current[i]
+                    i += chunks
+                    if !unread.isEmpty, unread.contains(relative) { continue }
                     for (name, kind) in entries(of: relative.isEmpty ? root : .path(root, relative)) where hidden || !name.hasPrefix(".") {
                         let path = relative.isEmpty ? name : .path(relative, name)
                         if kind == .directory { found.directories.append(path) } else { found.files.append(path) }
                     }
-                    i += chunks
                 }
                 listed.withLock { $0.append(found) }
             }

@@ -134,6 +134,55 @@ import Testing
         #expect(files[0] == files[1])
     }
 
+    /// The scan takes each notices folder as the load listed it, with the stamps the load took: its
+    /// inputs are exactly those of a scan that reads and stamps everything, whatever else is in such
+    /// a folder (a file that is not a notice, a folder with more inside, a hidden file), whether the
+    /// load read the notices or found them in the last build's index.
+    @Test func aScanOfTheLoadsListingsIsAScanOfEverything() async throws {
+        let (dir, content, _) = try OutputContractTests.copy()
+        let notices = content.appendingPathComponent("courts/vtd/notices")
+        try FileManager.default.createDirectory(at: notices.appendingPathComponent("images/deep"), withIntermediateDirectories: true)
+        for (path, text) in [("notes.txt", "n"), ("images/seal.txt", "s"), ("images/deep/x.txt", "x"), (".hidden", "h")] {
+            try Data(text.utf8).write(to: notices.appendingPathComponent(path))
+        }
+        let roots = [content, try Self.templatesCopy(in: dir)]
+        let device = UInt64(try #require(FileIO.status(content.path)).st_dev)
+        // Older than two seconds, so the first load's notices are indexed for the second.
+        try await Task.sleep(for: .milliseconds(2200))
+        var previous: NoticeIndex?
+        for pass in ["read", "indexed"] {
+            let loader = ContentLoader(root: content, displayRoot: "Content", indexing: true, previous: previous)
+            var bag = DiagnosticBag()
+            #expect(await loader.load(bag: &bag) != nil && !bag.hasErrors, "\(pass)")
+            let listings = loader.log.listings.withLock { $0 }
+            let listed = try #require(listings["courts/vtd/notices"])
+            #expect(listed.names.contains("images") && listed.names.contains("notes.txt") && !listed.names.contains(".hidden"), "\(pass)")
+            #expect(listed.stamps.contains { $0 != nil } && listed.stamps.contains { $0 == nil }, "\(pass)")
+            let fromListings = try #require(BuildWitness.scan(roots, device: device, listed: listings))
+            let walked = try #require(BuildWitness.scan(roots, device: device))
+            // Told as what one has and the other has not: the whole lists are long.
+            let difference = Set(fromListings.map { "\($0)" }).symmetricDifference(walked.map { "\($0)" })
+            #expect(difference.isEmpty && fromListings.count == walked.count, "\(pass): \(difference.sorted())")
+            #expect(walked.contains { $0.path.hasSuffix("/images/deep/x.txt") }, "\(pass)")
+            previous = loader.log.notices.withLock { $0 }
+            if pass == "read" { #expect(previous?.count ?? 0 > 0) }
+        }
+    }
+
+    /// A file in a folder inside a notices folder is an input too (the load lists the notices folder,
+    /// not what is below it): edited, the build does not answer from the witness.
+    @Test func aFileInAFolderInANoticesFolderIsWitnessed() async throws {
+        let (_, content, options) = try OutputContractTests.copy()
+        let deep = content.appendingPathComponent("courts/vtd/notices/images/deep")
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        let file = deep.appendingPathComponent("x.txt")
+        try Data("x".utf8).write(to: file)
+        _ = try await SiteBuild(options: options).run(write: true)
+        try await Self.settle(options)
+        try Data("y".utf8).write(to: file)
+        #expect(try await !Self.build(options).fromWitness)
+    }
+
     static func templatesCopy(in dir: URL) throws -> URL {
         let templates = dir.appendingPathComponent("Templates")
         try FileManager.default.copyItem(at: TestPaths.templates, to: templates)

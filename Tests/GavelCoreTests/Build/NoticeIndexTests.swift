@@ -198,32 +198,6 @@ import Testing
         #expect(try !reads(Array(Self.body(roots: roots, count: 1, records: [record]).dropFirst(2))), "roots cut")
     }
 
-    /// Stamps looked up a folder at a time are those looked up one path at a time, in any order of
-    /// paths: grouped as a walk gives them, shuffled, and with paths the index does not have.
-    @Test func stampsOfManyPathsAreThoseOfEachPath() throws {
-        let date = try #require(LocalDate(parsing: "2020-01-02"))
-        var index = NoticeIndex(contentRoot: "/content", displayRoot: "Content")
-        var paths: [String] = []
-        for (c, court) in ["c1", "c10", "c2", "c1x"].enumerated() {
-            for n in 0..<6 {
-                let relative = n == 5 ? "courts/\(court)/n\(n).md" : "courts/\(court)/notices/n\(n).md"
-                paths.append(relative)
-                // Every other file unindexed, so a folder's lookups mix hits and misses.
-                guard n % 2 == 0 else { continue }
-                let notice = Notice(court: court, slug: "n\(n)", title: "t", date: date, summary: nil, tags: [], draft: false, publish: nil, expires: nil, events: [],
-                                    body: NoticeBody(diskPath: "/content/" + relative, offset: 0, file: relative, firstLine: 1, sourceHash: 1), file: relative, sourceHash: 1)
-                index.add(relative, stamp: NoticeIndex.Stamp(size: Int64(n), seconds: 1_000, nanoseconds: 0, inode: UInt64(c * 10 + n)), notice: notice, now: Date())
-            }
-        }
-        paths += ["courts/x.md", "court.yml", "steps/a.md", "courts", "courts/c1/notices/n0.md/deeper", "courts/c1/notices"]
-        var generator = SystemRandomNumberGenerator()
-        for order in [paths, paths.sorted(), paths.reversed(), paths.shuffled(using: &generator), paths.shuffled(using: &generator)] {
-            let each = order.map { index.entry($0)?.stamp }
-            #expect(index.stamps(of: order) == each)
-            #expect(each.contains { $0 != nil } && each.contains { $0 == nil })
-        }
-    }
-
     /// A file rewritten in place with the same size and its old modification time still changes its
     /// inode's change time, so the index does not take it.
     @Test func aFileRewrittenWithItsOldTimeAndSizeIsReadAgain() async throws {
