@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import GavelCore
 
@@ -176,18 +177,25 @@ import Testing
         #expect(Self.tree(options.output) == (try await Self.fullBuild(options, in: dir)))
     }
 
-    /// An edit saved while a build runs (after the content was read) is never recorded against pages
-    /// made from the old bytes: the next build makes the pages of the new bytes.
+    /// An edit saved while a build runs (after the content was read, before the inputs are stamped
+    /// for the witness) is never recorded against pages made from the old bytes: the next build makes
+    /// the pages of the new bytes, neither its cache nor its witness vouching for them.
     @Test func anEditDuringABuildIsBuiltNextTime() async throws {
         let (dir, content, options) = try Self.copy()
         _ = try await SiteBuild(options: options).run(write: true)
         let step = content.appendingPathComponent("steps/know-cmecf-login.md")
         var during = options
+        let edited = Mutex(false)
         during.stepObserver = { name in
-            guard name == "validate" else { return }
+            guard name == "load" else { return }
             try? Self.edit(step) { $0 + "\nEdited while the build ran.\n" }
+            edited.withLock { $0 = true }
         }
+        // With nothing changed since the first build, the second would end on its witness, before the
+        // edit, once the content is older than that build's mark: it must run.
+        BuildWitness.remove(for: options.output)
         _ = try await SiteBuild(options: during).run(write: true)
+        #expect(edited.withLock { $0 }, "the build ran to the edit")
         let stepPage = options.output.appendingPathComponent("courts/wiwb/steps/know-cmecf-login/index.html")
         #expect(!(try String(contentsOf: stepPage, encoding: .utf8)).contains("Edited while the build ran."), "this build read the old bytes")
         _ = try await SiteBuild(options: options).run(write: true)
