@@ -286,16 +286,10 @@ public struct BuildCache: Sendable {
             hash.add(read)
         }
         hash.add(theme.sourceHash)
-        // The set of site paths, as a sum of each path's mixed hash: no sorting of ten thousand
-        // paths, and the same value in any order.
-        var paths: UInt64 = 0
-        for path in plan.sitePaths {
-            var mixed = ContentHash.of(path) &* 0xFF51_AFD7_ED55_8CCD
-            mixed ^= mixed >> 33
-            paths = paths &+ mixed
-        }
+        // The set of site paths, in any order (see `SitePaths.fingerprint`): no sorting of ten
+        // thousand paths.
         hash.add(UInt64(plan.sitePaths.count))
-        hash.add(paths)
+        hash.add(plan.sitePaths.fingerprint())
         for m in model.courts {
             // The clock shows on notice pages through "went live" and archived banners.
             hash.add("\(m.court.id) \(m.today) \(m.court.goLiveInstant.map { $0 <= model.now } ?? false)")

@@ -3,7 +3,7 @@
 public struct BodyRenderer: Sendable {
     public var markdown: Markdown
     public var linker: SiteLinker
-    public var sitePaths: Set<String>
+    public var sitePaths: SitePaths
     public var siteAllowsRawHTML: Bool
 
     /// A notice's body, read again from its file.
@@ -34,7 +34,7 @@ public struct BodyRenderer: Sendable {
             guard sitePaths.contains(pathOnly) else {
                 // Nodes the autolink extension makes have no position (0): the body's first line stands in.
                 let location = SourceLocation(file: source.file, line: source.firstLine + max(1, link.line) - 1, column: max(1, link.column))
-                let suggestion = DidYouMean.suggest(pathOnly, among: sitePaths)
+                let suggestion = DidYouMean.suggest(pathOnly, among: sitePaths.all)
                 problems.append(.error(location, "broken internal link '\(link.destination)': no page at /\(pathOnly)",
                                        hint: suggestion.map { "did you mean '/\($0)'?" } ?? "link to a page the site has, such as /courts/<court>/"))
                 return nil

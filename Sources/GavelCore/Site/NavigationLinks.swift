@@ -7,7 +7,7 @@ extension SiteRenderer {
             guard let target = SiteLinker.resolve(item.url.value, from: "") else { continue }
             let pathOnly = String(target.prefix { $0 != "#" && $0 != "?" })
             guard !plan.sitePaths.contains(pathOnly) else { continue }
-            let suggestion = DidYouMean.suggest(pathOnly, among: plan.sitePaths)
+            let suggestion = DidYouMean.suggest(pathOnly, among: plan.sitePaths.all)
             problems.append(.error(item.url.location, "broken navigation link '\(item.url.value)': no page at /\(pathOnly)",
                                    hint: suggestion.map { "did you mean '/\($0)'?" } ?? "link to a page the site has, such as /courts/<court>/"))
         }

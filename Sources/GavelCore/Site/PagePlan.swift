@@ -60,7 +60,7 @@ public struct PagePlan: Sendable {
     /// Where each court's files stand in `files`.
     public private(set) var courtRanges: [Range<Int>] = []
     /// The addresses a link may point at ("courts/wiwb/", "feed.xml").
-    public private(set) var sitePaths: Set<String> = []
+    public private(set) var sitePaths = SitePaths()
     /// The search index's files, counted from the pages that have an entry: free pages, courts, notices
     /// not archived, and step walkthroughs.
     let searchLayout: SearchIndex.Layout
@@ -81,7 +81,6 @@ public struct PagePlan: Sendable {
             + model.courts.reduce(0) { $0 + $1.notices.count + $1.steps.count + 7 }
         files.reserveCapacity(expected)
         index.reserveCapacity(16 + model.content.pages.count + theme.assetFiles.count + searchLayout.files.count)
-        sitePaths.reserveCapacity(expected)
         // Court files (from the courts' loop on) are not put in `index`.
         var indexing = true
         func add(_ address: String, _ kind: Kind, _ input: Input, linkable: Bool = true) {
@@ -106,10 +105,15 @@ public struct PagePlan: Sendable {
         for (c, m) in model.courts.enumerated() {
             let id = m.court.id, start = files.count
             add("courts/\(id)/", .court, .court(c))
-            // By position: copying each notice out of the list showed in a rebuild's profile.
+            // By position: copying each notice out of the list showed in a rebuild's profile. Its file
+            // is made in one piece, and its address is kept as its slug (see `SitePaths`).
+            var slugs = Set<String>(minimumCapacity: m.notices.count)
             for n in m.notices.indices where m.notices[n].court == id {
-                add(.concatenating("courts/", id, "/notices/", m.notices[n].slug, "/"), .notice, .notice(court: c, notice: n))
+                let slug = m.notices[n].slug
+                files.append(File(path: .concatenating("courts/", id, "/notices/", slug, "/index.html"), kind: .notice, input: .notice(court: c, notice: n)))
+                slugs.insert(slug)
             }
+            sitePaths.insertNotices(court: id, slugs: slugs)
             for step in m.steps { add("courts/\(id)/steps/\(step.module.id)/", .step, .court(c)) }
             add("courts/\(id)/checklist/", .courtChecklist, .court(c))
             add("checklist/\(id).json", .checklistData, .court(c), linkable: false)

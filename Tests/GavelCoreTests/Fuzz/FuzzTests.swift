@@ -183,7 +183,7 @@ struct FuzzTests {
         let court = try #require(content.courts.first)
         let variables = CourtVariables(court: court)
         let renderer = BodyRenderer(markdown: Markdown(), linker: SiteLinker(offline: false, basePath: "/"),
-                                    sitePaths: ["", "about/", "checklist/", "courts/tst/", "courts/tst/checklist/"], siteAllowsRawHTML: false)
+                                    sitePaths: SitePaths(["", "about/", "checklist/", "courts/tst/", "courts/tst/checklist/"]), siteAllowsRawHTML: false)
         let seeds = try Self.seeds("markdown")
         var mutator = Mutator(rng: SplitMix(seed: 0x5EED_0004))
         for i in 0..<Self.iterations {

@@ -1,0 +1,63 @@
+import Testing
+@testable import GavelCore
+
+/// A notice's address kept as its slug under its court is the address kept as a string: the same
+/// answers, the same count and list, the same fingerprint in any order.
+@Suite struct SitePathsTests {
+    static func randomSlug(_ generator: inout some RandomNumberGenerator) -> String {
+        String((0..<Int.random(in: 1...12, using: &generator)).map { _ in "abcdefghij-0123é".randomElement(using: &generator) ?? "a" })
+    }
+
+    @Test func aNoticeKeptAsItsSlugIsItsAddress() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var asSlugs = SitePaths(), asStrings = SitePaths()
+            var notices: [(String, String)] = []
+            var others: [String] = ["", "courts/", "courts/c1/", "courts/c1/steps/s/", "feed.xml", "courts/c1/notices/"]
+            for _ in 0..<Int.random(in: 0...40, using: &generator) {
+                notices.append(("c\(Int.random(in: 1...4, using: &generator))", Self.randomSlug(&generator)))
+            }
+            for _ in 0..<Int.random(in: 0...10, using: &generator) { others.append(Self.randomSlug(&generator) + "/") }
+            for (court, slug) in notices {
+                asSlugs.insertNotice(court: court, slug: slug)
+                asStrings.insert("courts/\(court)/notices/\(slug)/")
+            }
+            for address in others.shuffled(using: &generator) {
+                asSlugs.insert(address)
+                asStrings.insert(address)
+            }
+            #expect(asSlugs.count == asStrings.count)
+            #expect(Set(asSlugs.all) == Set(asStrings.all) && asSlugs.all.count == asSlugs.count)
+            #expect(asSlugs.fingerprint() == asStrings.fingerprint())
+            // Built again in another order, the fingerprint is the same.
+            var reordered = SitePaths()
+            for (court, slug) in notices.reversed() { reordered.insertNotice(court: court, slug: slug) }
+            for address in others.reversed() { reordered.insert(address) }
+            #expect(reordered.fingerprint() == asSlugs.fingerprint())
+            var probes = asStrings.all + others
+            for (court, slug) in notices {
+                probes += ["courts/\(court)/notices/\(slug)", "courts/\(court)/notices/\(slug)/index.html", "courts/\(court)/notices/\(slug)x/",
+                           "courts/\(court)x/notices/\(slug)/", "courts//notices/\(slug)/", "/courts/\(court)/notices/\(slug)/"]
+            }
+            probes += ["courts/c1/notices//", "courts/c1/notices/a/b/", "courts/c1/news/a/"]
+            for probe in probes {
+                #expect(asSlugs.contains(probe) == asStrings.contains(probe), "\(probe)")
+                #expect(asSlugs.contains(probe) == Set(asStrings.all).contains(probe), "\(probe)")
+            }
+        }
+    }
+
+    /// One more address, a notice's or another, changes the fingerprint.
+    @Test func anAddressAddedChangesTheFingerprint() {
+        var paths = SitePaths(["", "courts/c1/", "feed.xml"])
+        paths.insertNotice(court: "c1", slug: "a")
+        var more = paths
+        more.insertNotice(court: "c1", slug: "b")
+        var other = paths
+        other.insert("about/")
+        #expect(Set([paths.fingerprint(), more.fingerprint(), other.fingerprint()]).count == 3)
+        var again = paths
+        again.insertNotice(court: "c1", slug: "a")
+        #expect(again.fingerprint() == paths.fingerprint() && again.count == paths.count)
+    }
+}
