@@ -335,12 +335,11 @@ public struct NoticeIndex: Sendable {
         }
         guard let offset = reader.number().flatMap({ Int(exactly: $0) }), let firstLine = reader.number().flatMap({ Int(exactly: $0) }),
               let hash = reader.number(), reader.atEnd else { return nil }
-        let display = displayRoot.isEmpty ? relative : (displayRoot.hasSuffix("/") ? .concatenating(displayRoot, relative) : .path(displayRoot, relative))
         let notice = Notice(
             court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: draftByte == 1,
             publish: publish, expires: expires, events: events,
-            body: NoticeBody(folder: contentRoot, relative: relative, offset: offset, file: display, firstLine: firstLine, sourceHash: hash),
-            file: display, sourceHash: hash)
+            body: NoticeBody(folder: contentRoot, relative: relative, offset: offset, displayFolder: displayRoot, firstLine: firstLine, sourceHash: hash),
+            sourceHash: hash)
         return (relative, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, record: kept))
     }
 

@@ -178,9 +178,10 @@ public struct Notice: Sendable {
     /// Other courts that list this notice (a joint notice is written once).
     public var alsoCourts: [Located<String>] = []
     public var body: NoticeBody
-    public var file: String
     /// A fingerprint of the notice's file, for incremental builds.
     public var sourceHash: UInt64 = 0
+    /// The file as diagnostics name it.
+    public var file: String { body.file }
 }
 
 /// Where a notice's Markdown body is. Bodies stay on disk and are read again when their page is
@@ -193,8 +194,13 @@ public struct NoticeBody: Sendable {
     public var relative: String
     public var diskPath: String { folder.isEmpty ? relative : .path(folder, relative) }
     public var offset: Int
-    /// The file as diagnostics name it, and the line the body starts on.
-    public var file: String
+    /// The file as diagnostics name it (the content folder as shown, shared by every notice, and the
+    /// file's path under it: joined only when asked, for a diagnostic), and the line the body starts on.
+    var fileFolder: String
+    var fileName: String
+    public var file: String {
+        fileFolder.isEmpty ? fileName : fileFolder.hasSuffix("/") ? .concatenating(fileFolder, fileName) : .path(fileFolder, fileName)
+    }
     public var firstLine: Int
     /// The whole file's fingerprint when it was loaded: a file changed since then is not mixed in.
     public var sourceHash: UInt64
@@ -211,9 +217,16 @@ public struct NoticeBody: Sendable {
 }
 
 extension NoticeBody {
-    /// A body in the file at `diskPath` (the memberwise initializer stays, made in an extension).
+    /// The body of the file at `relative` under the content folder, at `folder` on disk and shown in
+    /// diagnostics as `displayFolder`.
+    init(folder: String, relative: String, offset: Int, displayFolder: String, firstLine: Int, sourceHash: UInt64) {
+        self.init(folder: folder, relative: relative, offset: offset, fileFolder: displayFolder, fileName: relative, firstLine: firstLine,
+                  sourceHash: sourceHash)
+    }
+
+    /// A body in the file at `diskPath`, shown in diagnostics as `file`.
     init(diskPath: String, offset: Int, file: String, firstLine: Int, sourceHash: UInt64) {
-        self.init(folder: "", relative: diskPath, offset: offset, file: file, firstLine: firstLine, sourceHash: sourceHash)
+        self.init(folder: "", relative: diskPath, offset: offset, fileFolder: "", fileName: file, firstLine: firstLine, sourceHash: sourceHash)
     }
 }
 

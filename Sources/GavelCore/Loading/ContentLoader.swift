@@ -665,9 +665,9 @@ public struct ContentLoader: Sendable {
             draft: reader.bool(map, "draft", bag: &bag) ?? false,
             publish: publish?.value, expires: expires?.value, events: events,
             alsoCourts: reader.stringList(map, "also_courts", bag: &bag),
-            body: NoticeBody(folder: rootPath, relative: relative, offset: doc.bodyOffset, file: file.path, firstLine: doc.bodyFirstLine,
+            body: NoticeBody(folder: rootPath, relative: relative, offset: doc.bodyOffset, displayFolder: displayRoot, firstLine: doc.bodyFirstLine,
                              sourceHash: hash),
-            file: file.path, sourceHash: hash)
+            sourceHash: hash)
     }
 
     func loadPage(_ relative: String, bag: inout DiagnosticBag) -> Page? {

@@ -65,7 +65,7 @@ import Testing
                             expires: text == "" ? nil : LocalDate(parsing: "2021-01-01"),
                             events: [CalendarEvent(title: odd, start: start, end: end), CalendarEvent(title: "", start: start, end: end)],
                             body: NoticeBody(diskPath: "/content/courts/c1/notices/s.md", offset: 42, file: "Content/courts/c1/notices/s.md", firstLine: 7, sourceHash: 0xFFFF_FFFF_FFFF_FFFF),
-                            file: "Content/courts/c1/notices/s.md", sourceHash: 0xFFFF_FFFF_FFFF_FFFF)
+                            sourceHash: 0xFFFF_FFFF_FFFF_FFFF)
         var index = NoticeIndex(contentRoot: "/content", displayRoot: "Content")
         let stamp = NoticeIndex.Stamp(size: 10, seconds: 1_000, nanoseconds: 999_999_999, inode: 12)
         index.add("courts/c1/notices/s.md", stamp: stamp, notice: notice, now: Date())
@@ -117,7 +117,7 @@ import Testing
                 paths.append(relative)
                 let notice = Notice(court: court, slug: "n\(n)", title: "t\(n)", date: date, summary: nil, tags: [], draft: false, publish: nil, expires: nil,
                                     events: [], body: NoticeBody(diskPath: "/content/" + relative, offset: 0, file: relative, firstLine: 1, sourceHash: UInt64(n)),
-                                    file: relative, sourceHash: UInt64(n))
+                                    sourceHash: UInt64(n))
                 index.add(relative, stamp: NoticeIndex.Stamp(size: Int64(n), seconds: 1_000, nanoseconds: 0, inode: UInt64(n)), notice: notice, now: Date())
             }
         }
@@ -152,7 +152,7 @@ import Testing
                             tags: ["a"], draft: false, publish: LocalDate(parsing: "2020-02-29"), expires: nil,
                             events: [CalendarEvent(title: "E", start: start, end: end)],
                             body: NoticeBody(diskPath: "/content/courts/c1/notices/s.md", offset: 4, file: "Content/courts/c1/notices/s.md", firstLine: 3, sourceHash: 9),
-                            file: "Content/courts/c1/notices/s.md", sourceHash: 9)
+                            sourceHash: 9)
         var index = NoticeIndex(contentRoot: "/content", displayRoot: "Content")
         index.add("courts/c1/notices/s.md", stamp: NoticeIndex.Stamp(size: 10, seconds: 1_000, nanoseconds: 5, inode: 12), notice: notice, now: Date())
         try index.save(for: out)
