@@ -115,7 +115,9 @@ struct BuildWitness: Sendable, Equatable {
             // to stamp): those with a stamp as they are, the others stamped here.
             var fromListings: [String] = []
             for folder in folders {
-                guard let listing = listedHere[folder], listing.names.count == listing.stamps.count else { continue }
+                guard let listing = listedHere[folder] else { continue }
+                // Not read by the walk: a listing that does not hold together leaves no witness.
+                guard listing.names.count == listing.stamps.count else { return nil }
                 for (name, stamp) in zip(listing.names, listing.stamps) {
                     if let stamp {
                         inputs.append(Input(path: .concatenating(path, "/", folder, "/", name), stamp: stamp))

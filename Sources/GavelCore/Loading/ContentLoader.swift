@@ -41,7 +41,7 @@ public struct ContentLoader: Sendable {
     /// other entry). The build's witness takes its inputs from it instead of listing the folder
     /// again and looking each notice up in the index (see `BuildWitness.scan`); both were taken after
     /// the build's mark, as a walk's would be.
-    struct FolderListing: Sendable, Equatable {
+    struct FolderListing: Sendable {
         var names: [String]
         var stamps: [NoticeIndex.Stamp?]
     }
@@ -381,12 +381,8 @@ public struct ContentLoader: Sendable {
 
     // MARK: - courts/<id>/court.yml
 
-    func loadCourt(folder: String, bag: inout DiagnosticBag, indexed: inout Indexed) -> Court? {
-        var listed: FolderListing?
-        return loadCourt(folder: folder, bag: &bag, indexed: &indexed, listed: &listed)
-    }
-
-    /// As above; `listed`, when indexing, the court's notices folder as listed (see `FolderListing`).
+    /// The court in `courts/<folder>/`, its notices' entries for the next index put in `indexed`,
+    /// and (when indexing) its notices folder as listed in `listed` (see `FolderListing`).
     func loadCourt(folder: String, bag: inout DiagnosticBag, indexed: inout Indexed, listed: inout FolderListing?) -> Court? {
         let relative = "courts/\(folder)/court.yml"
         let path = display(relative)
