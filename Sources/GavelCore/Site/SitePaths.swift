@@ -14,8 +14,14 @@ public struct SitePaths: Sendable {
         for address in addresses { insert(address) }
     }
 
+    /// One address; a notice's is kept as its slug, as `insertNotices` keeps it, so an address is
+    /// held (and counted) once however it came.
     mutating func insert(_ address: String) {
-        if addresses.insert(address).inserted { count += 1 }
+        if let (court, slug) = Self.notice(in: address) {
+            insertNotices(court: court, slugs: [slug])
+        } else if addresses.insert(address).inserted {
+            count += 1
+        }
     }
 
     /// The address of the notice `slug` of `court`.

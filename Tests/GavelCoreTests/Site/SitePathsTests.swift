@@ -29,6 +29,14 @@ import Testing
             #expect(asSlugs.count == asStrings.count)
             #expect(Set(asSlugs.all) == Set(asStrings.all) && asSlugs.all.count == asSlugs.count)
             #expect(asSlugs.fingerprint() == asStrings.fingerprint())
+            // The fingerprint is the sum of each address's mixed hash, as a set of strings gives it.
+            var sum: UInt64 = 0
+            for address in Set(others + notices.map { "courts/\($0.0)/notices/\($0.1)/" }) {
+                var mixed = ContentHash.of(address) &* 0xFF51_AFD7_ED55_8CCD
+                mixed ^= mixed >> 33
+                sum = sum &+ mixed
+            }
+            #expect(asSlugs.fingerprint() == sum)
             // Built again in another order, the fingerprint is the same.
             var reordered = SitePaths()
             for (court, slug) in notices.reversed() { reordered.insertNotice(court: court, slug: slug) }
@@ -59,5 +67,8 @@ import Testing
         var again = paths
         again.insertNotice(court: "c1", slug: "a")
         #expect(again.fingerprint() == paths.fingerprint() && again.count == paths.count)
+        // The same notice given as its address is the same address.
+        again.insert("courts/c1/notices/a/")
+        #expect(again.fingerprint() == paths.fingerprint() && again.count == paths.count && again.all.count == paths.count)
     }
 }
