@@ -48,12 +48,20 @@ public struct SitePaths: Sendable {
         return noticeSlugs[court]?.contains(slug) == true
     }
 
-    /// The court and slug of a notice's address (`courts/<court>/notices/<slug>/`).
+    /// The court and slug of a notice's address (`courts/<court>/notices/<slug>/`), read from its
+    /// bytes: a court's other addresses start the same way and are not split into strings, and
+    /// a court or slug put together into an address comes back whole whatever it holds but "/".
     static func notice(in address: String) -> (court: String, slug: String)? {
-        guard address.hasPrefix("courts/"), address.hasSuffix("/") else { return nil }
-        let parts = address.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[0] == "courts", parts[2] == "notices", !parts[1].isEmpty, !parts[3].isEmpty, parts[4].isEmpty else { return nil }
-        return (String(parts[1]), String(parts[3]))
+        let bytes = address.utf8
+        let slash = UInt8(ascii: "/")
+        guard bytes.starts(with: "courts/".utf8), bytes.last == slash else { return nil }
+        let courtStart = bytes.index(bytes.startIndex, offsetBy: 7)
+        guard let courtEnd = bytes[courtStart...].firstIndex(of: slash), courtEnd > courtStart,
+              bytes[bytes.index(after: courtEnd)...].starts(with: "notices/".utf8) else { return nil }
+        let slugStart = bytes.index(courtEnd, offsetBy: 9)
+        guard let slugEnd = bytes[slugStart...].firstIndex(of: slash), slugEnd > slugStart,
+              bytes.index(after: slugEnd) == bytes.endIndex else { return nil }
+        return (String(decoding: bytes[courtStart ..< courtEnd], as: UTF8.self), String(decoding: bytes[slugStart ..< slugEnd], as: UTF8.self))
     }
 
     /// Every address (made only when asked: for suggestions on a broken link).

@@ -4,8 +4,12 @@ import Testing
 /// A notice's address kept as its slug under its court is the address kept as a string: the same
 /// answers, the same count and list, the same fingerprint in any order.
 @Suite struct SitePathsTests {
+    /// A combining accent among the letters: one that starts a slug joins the "/" before it into one
+    /// character, which must not hide the slug from its address.
+    static let slugParts = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "-", "0", "1", "2", "3", "é", "\u{301}"]
+
     static func randomSlug(_ generator: inout some RandomNumberGenerator) -> String {
-        String((0..<Int.random(in: 1...12, using: &generator)).map { _ in "abcdefghij-0123é".randomElement(using: &generator) ?? "a" })
+        (0..<Int.random(in: 1...12, using: &generator)).map { _ in slugParts.randomElement(using: &generator) ?? "a" }.joined()
     }
 
     @Test func aNoticeKeptAsItsSlugIsItsAddress() {
