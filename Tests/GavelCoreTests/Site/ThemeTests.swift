@@ -261,4 +261,21 @@ import Testing
             #expect(Base64.decode(encoded) == Array(bytes.prefix(length)))
         }
     }
+
+    /// The byte search that tells a theme sorts lists, against the plain definition on random bytes.
+    @Test func bytesAreSearchedAsTheyRead() {
+        #expect(Theme.holds(Array("sorted(".utf8), Array("sorted(".utf8)))
+        #expect(Theme.holds(Array("{{#sorted(x)}}".utf8), Array("sorted(".utf8)))
+        #expect(Theme.holds(Array("x sorted(".utf8), Array("sorted(".utf8)), "at the very end")
+        #expect(!Theme.holds(Array("x sorted".utf8), Array("sorted(".utf8)), "cut short at the end")
+        #expect(!Theme.holds(Array("sor".utf8), Array("sorted(".utf8)))
+        #expect(Theme.holds([], []) && Theme.holds([1], []))
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0 ..< 2_000 {
+            let bytes = (0 ..< Int.random(in: 0 ... 12, using: &generator)).map { _ in UInt8.random(in: 0 ... 2, using: &generator) }
+            let needle = (0 ..< Int.random(in: 0 ... 4, using: &generator)).map { _ in UInt8.random(in: 0 ... 2, using: &generator) }
+            let plain = needle.isEmpty || stride(from: 0, through: bytes.count - needle.count, by: 1).contains { Array(bytes[$0 ..< $0 + needle.count]) == needle }
+            #expect(Theme.holds(bytes, needle) == plain, "\(bytes) \(needle)")
+        }
+    }
 }
