@@ -62,6 +62,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "GavelServeTests", dependencies: ["GavelServe"]),
+        .testTarget(name: "gavelTests", dependencies: ["gavel"]),
     ],
     swiftLanguageModes: [.v6]
 )

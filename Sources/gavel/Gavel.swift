@@ -15,7 +15,7 @@ struct Gavel: AsyncParsableCommand {
         // Only `build` and `serve` build large sites; the others start as they are.
         SiteBuild.prepareProcess(builds: ["build", "serve"].contains(CommandLine.arguments.dropFirst().first ?? ""))
         do {
-            var command = try parseAsRoot()
+            var command = try parseCommand(Array(CommandLine.arguments.dropFirst()))
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -32,6 +32,23 @@ struct Gavel: AsyncParsableCommand {
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             Foundation.exit(2)
         }
+    }
+}
+
+extension Gavel {
+    /// The command a command line names. One that starts with a subcommand without subcommands of
+    /// its own is parsed as that command: the root's parse reads the arguments twice (once for a
+    /// completion-script request) and looks at every command on the way, which cost `gavel build`
+    /// about 1.7 ms of a 37 ms no-op build. Whatever does not parse so (help, a version or
+    /// completion request, a mistake) is parsed from the root, so usage and errors read as before.
+    static func parseCommand(_ arguments: [String]) throws -> ParsableCommand {
+        if let name = arguments.first,
+           let leaf = configuration.subcommands.first(where: { $0._commandName == name && $0.configuration.subcommands.isEmpty }),
+           let command = try? leaf.parseAsRoot(Array(arguments.dropFirst())),
+           type(of: command) == leaf {
+            return command
+        }
+        return try parseAsRoot(arguments)
     }
 }
 
