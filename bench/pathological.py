@@ -88,6 +88,16 @@ def alias_bomb(root: Path, depth: int) -> list[str]:
     return ["check", "--content", str(content), "--templates", str(root / "Templates")]
 
 
+def template_length(root: Path, n: int) -> list[str]:
+    content = site(root)
+    # Inline CSS with a tag on each line. swift-mustache 2.1.1's parser counts the characters left in
+    # the template at every "{" and every tag's end, so a template costs the square of its length.
+    rules = "".join(f".c{i} {{ color: red }} /* {{{{title}}}} */\n" for i in range(n))
+    layout = "<!doctype html>\n<title>{{title}}</title>\n<style>\n" + rules + "</style>\n{{{body_html}}}\n"
+    (root / "Templates/layout.mustache").write_text(layout)
+    return ["check", "--content", str(content), "--templates", str(root / "Templates")]
+
+
 def answers(root: Path, payload: dict) -> list[str]:
     content = site(root)
     path = root / "answers.json"
@@ -113,6 +123,7 @@ CASES = {
     "unknown-facts": (unknown_facts, "unknown facts in answers", 1_000),
     "answer-string": (answer_string, "bytes of one answer", 1 << 18),
     "alias-bomb": (alias_bomb, "alias depth (x10 values each)", 4),
+    "template-length": (template_length, "lines of inline CSS in a template (~40 bytes each)", 1_000),
 }
 
 
