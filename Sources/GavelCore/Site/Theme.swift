@@ -94,8 +94,6 @@ public struct Theme: Sendable {
         load(overrides: root, displayRoot: displayRoot, bag: &bag)
     }
 
-    /// Parses the templates, fingerprints the assets and hashes every file used, whichever theme it
-    /// came from: an overridden or added asset is fingerprinted, listed and cached like a built-in one.
     private static let sortedCall = Array("sorted(".utf8)
 
     /// Whether `bytes` hold `needle`. Searched here: `String.contains` and `firstRange(of:)` both
@@ -111,6 +109,8 @@ public struct Theme: Sendable {
         return false
     }
 
+    /// Parses the templates, fingerprints the assets and hashes every file used, whichever theme it
+    /// came from: an overridden or added asset is fingerprinted, listed and cached like a built-in one.
     static func assemble(_ entries: [String: SourceEntry], sourceHash: UInt64, bag: inout DiagnosticBag) -> Theme? {
         var library = MustacheLibrary()
         // Every template's text, by name; the built-in ones are parsed later when they can be.
