@@ -154,15 +154,20 @@ public struct SiteBuild {
         var theme: Theme?
         var notices: NoticeIndex?
         var listings: [String: ContentLoader.FolderListing] = [:]
+        /// The site's templates were loaded unparsed, for the build to check (see `Theme.unchecked`).
+        var siteTemplatesDeferred = false
     }
 
-    /// The `load` step: the content and the theme, read at the same time.
-    func loadInputs(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, changed: Set<String>?, steps: StepLog) async -> Loaded {
+    /// The `load` step: the content and the theme, read at the same time. `defersSiteTemplates`: the
+    /// site's templates are left for the caller to check (`run(write:)`, which knows the state).
+    func loadInputs(bag: inout DiagnosticBag, indexing: Bool, previous: NoticeIndex?, changed: Set<String>?, steps: StepLog,
+                    defersSiteTemplates: Bool = false) async -> Loaded {
         // Templates load while the content does.
         let templates = options.templates, templatesDisplay = options.templatesDisplay, memory = options.memory
         async let loadedTheme = { () -> (Theme?, [Diagnostic]) in
             var themeBag = DiagnosticBag()
-            let theme = Theme.load(overrides: templates, displayRoot: templatesDisplay, reusing: memory?.theme, bag: &themeBag)
+            let theme = Theme.load(overrides: templates, displayRoot: templatesDisplay, reusing: memory?.theme,
+                                   defersSiteTemplates: defersSiteTemplates, bag: &themeBag)
             if let theme, themeBag.all.isEmpty { memory?.keep(theme: theme) }
             return (theme, themeBag.all)
         }()
@@ -170,15 +175,22 @@ public struct SiteBuild {
         let (theme, themeProblems) = await loadedTheme
         bag.add(contentsOf: themeProblems)
         steps.done("load")
-        return Loaded(content: content, theme: theme, notices: notices, listings: listings)
+        return Loaded(content: content, theme: theme, notices: notices, listings: listings, siteTemplatesDeferred: defersSiteTemplates)
     }
 
     /// The `validate` step: the model, or nil when anything loaded or validated has an error.
+    /// Deferred site templates are checked here when the build already failed, so their errors
+    /// come in the same run; otherwise they are left to the caller that deferred them.
     func validated(_ loaded: Loaded, bag: inout DiagnosticBag, steps: StepLog) async -> (model: SiteModel, theme: Theme)? {
-        guard let content = loaded.content else { return nil }
+        guard let content = loaded.content else {
+            var theme = loaded.theme
+            theme?.checkSiteTemplates(bag: &bag)
+            return nil
+        }
         let model = validate(content, bag: &bag)
         steps.done("validate")
-        guard let theme = loaded.theme else { return nil }
+        guard var theme = loaded.theme else { return nil }
+        if !loaded.siteTemplatesDeferred || bag.hasErrors { theme.checkSiteTemplates(bag: &bag) }
         guard !bag.hasErrors else {
             await bodyProblems(model, theme: theme, bag: &bag)
             return nil
@@ -269,7 +281,7 @@ public struct SiteBuild {
         } else {
             state = BuildState(cache: nil, notices: BuildState.loadNotices(for: options.output, contentRoot: options.content.path, displayRoot: options.contentDisplay))
         }
-        let loaded = await loadInputs(bag: &bag, indexing: true, previous: state.notices, changed: changed, steps: steps)
+        let loaded = await loadInputs(bag: &bag, indexing: true, previous: state.notices, changed: changed, steps: steps, defersSiteTemplates: true)
         let notices = loaded.notices
         // The stamps of what this build read, for the next one's witness, are taken while it is
         // validated and planned.
@@ -279,9 +291,10 @@ public struct SiteBuild {
         // need no second look.
         let listings = loaded.listings
         async let inputs = usesWitness ? mark.flatMap { BuildWitness.scan(roots, device: $0.device, listed: listings) } : nil
-        guard let (model, theme) = await validated(loaded, bag: &bag, steps: steps), !bag.hasErrors else {
+        guard let (model, validTheme) = await validated(loaded, bag: &bag, steps: steps), !bag.hasErrors else {
             throw DiagnosticsError(bag.all)
         }
+        var theme = validTheme
 
         do {
             try writer.prepare()
@@ -293,17 +306,39 @@ public struct SiteBuild {
         // templates parsed when a page first needs them (swift-mustache's parser: some 20 million
         // instructions for the two). They are parsed while the site is planned, one core's work.
         let rebuilding = state.cache != nil
-        async let templatesParsed: Void = rebuilding ? theme.parse(SiteRenderer.templatesOfChangedCourts) : ()
+        let prefetching = theme
+        async let templatesParsed: Void = rebuilding ? prefetching.parse(SiteRenderer.templatesOfChangedCourts) : ()
+        // The site's templates parse if the last build, which left this state only because it
+        // succeeded, had these very inputs (its global fingerprint holds the theme's bytes): then
+        // each is parsed when a page first needs it, as a one-notice rebuild needs few. Otherwise
+        // they are all parsed now, and their errors told: without state, on another core while the
+        // site is planned.
+        async let checkedBesideThePlan = rebuilding ? [] : prefetching.siteTemplateProblems()
         let plan = PagePlan(model: model, theme: theme)
         var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
         cache.trustsFiles = trusted
+        bag.add(contentsOf: await checkedBesideThePlan)
+        if !rebuilding { theme.unchecked = [:] }
+        if state.cache?.global != cache.global {
+            theme.checkSiteTemplates(bag: &bag)
+            if bag.hasErrors {
+                _ = await commitStart
+                _ = await inputs
+                await templatesParsed
+                writer.abort()
+                throw DiagnosticsError(bag.all)
+            }
+        }
         steps.done("plan")
         // The manifest's order, from the plan (the last build's order when it still holds), while the
         // site renders.
         async let order = plan.sortedPaths(reusing: state.cache?.order)
         var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
         await templatesParsed
+        // A page's template that did not parse, which only a state vouching wrongly can bring about:
+        // the check tells it, and the build fails below with nothing committed.
+        if theme.failedOnDemand { theme.checkSiteTemplates(bag: &bag) }
         if report.searchEntriesMissing {
             // The last build's docs shards could not give back a reused page's entry: render it all.
             cache.previous = nil

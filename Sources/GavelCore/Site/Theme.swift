@@ -6,9 +6,10 @@ import Mustache
 /// The templates and static assets of a theme, loaded and parsed once per build.
 public struct Theme: Sendable {
     /// The templates parsed when the theme was loaded: the site's own (so their errors are told at
-    /// once), and the built-in ones too when `onDemand` is nil.
+    /// once, unless they are deferred: see `unchecked`), and the built-in ones too when `onDemand` is nil.
     public var library: MustacheLibrary
-    /// The built-in templates, parsed when a page first needs them (see `TemplatesOnDemand`).
+    /// The built-in templates, and the site's deferred ones, parsed when a page first needs them
+    /// (see `TemplatesOnDemand`).
     var onDemand: TemplatesOnDemand?
     /// Logical asset name ("site.css") to its fingerprinted site path ("assets/site.3f2a9c1e.css").
     public var manifest: [String: String]
@@ -22,6 +23,11 @@ public struct Theme: Sendable {
     /// The hash of every file read from the templates folder, as read: part of what the build cache
     /// keys every page on.
     public var sourceHash: UInt64 = 0
+    /// The site's templates loaded without being parsed (`load(..., defersSiteTemplates: true)`), by
+    /// name, with the file diagnostics name: until `checkSiteTemplates`, nothing has told whether
+    /// they parse. A build checks them unless the state shows the last build succeeded with these
+    /// very bytes; then each is parsed when a page first needs it, like a built-in one.
+    var unchecked: [String: String] = [:]
 
     static let requiredTemplates = ["layout", "home", "court", "notice", "page", "step", "checklist", "search", "404"]
 
@@ -41,8 +47,9 @@ public struct Theme: Sendable {
     /// built-in theme alone; a `root` given but missing is an error. Links in the folder are reported,
     /// never followed. `reusing`: a theme assembled before (`gavel serve` keeps its last), returned as
     /// it is when the files read now are those it was made from (its `sourceHash`).
+    /// `defersSiteTemplates`: the site's templates are not parsed now (see `unchecked`).
     public static func load(overrides root: URL?, displayRoot: String, builtIn: [(path: String, bytes: [UInt8])] = BuiltInTheme.files,
-                            reusing previous: Theme? = nil, bag: inout DiagnosticBag) -> Theme? {
+                            reusing previous: Theme? = nil, defersSiteTemplates: Bool = false, bag: inout DiagnosticBag) -> Theme? {
         let problems = bag.all.count
         var entries: [String: SourceEntry] = [:]
         for file in builtIn {
@@ -74,8 +81,12 @@ public struct Theme: Sendable {
         }
         let hash = sourceHash(of: entries)
         // Parsing every template again cost a rebuild about 11 ms of CPU at each save.
-        if let previous, bag.all.count == problems, previous.sourceHash == hash { return previous }
-        return assemble(entries, sourceHash: hash, bag: &bag)
+        if let previous, bag.all.count == problems, previous.sourceHash == hash {
+            var kept = previous
+            if !defersSiteTemplates { kept.checkSiteTemplates(bag: &bag) }
+            return kept
+        }
+        return assemble(entries, sourceHash: hash, defersSiteTemplates: defersSiteTemplates, bag: &bag)
     }
 
     /// The hash of every file a theme is made from: its path, which theme it came from and its bytes.
@@ -111,11 +122,13 @@ public struct Theme: Sendable {
 
     /// Parses the templates, fingerprints the assets and hashes every file used, whichever theme it
     /// came from: an overridden or added asset is fingerprinted, listed and cached like a built-in one.
-    static func assemble(_ entries: [String: SourceEntry], sourceHash: UInt64, bag: inout DiagnosticBag) -> Theme? {
+    static func assemble(_ entries: [String: SourceEntry], sourceHash: UInt64, defersSiteTemplates: Bool = false, bag: inout DiagnosticBag) -> Theme? {
         var library = MustacheLibrary()
         // Every template's text, by name; the built-in ones are parsed later when they can be.
         var texts: [String: String] = [:]
         var builtIn: Set<String> = []
+        // The site's templates left unparsed, with the file each is shown as.
+        var deferred: [String: String] = [:]
         var sortsLists = false
         var manifest: [String: String] = [:]
         var assets: [(String, [UInt8])] = []
@@ -133,13 +146,14 @@ public struct Theme: Sendable {
                     builtIn.insert(name)
                     continue
                 }
+                if defersSiteTemplates {
+                    deferred[name] = entry.display
+                    continue
+                }
                 do {
                     try library.register(text, named: name)
-                } catch let error as MustacheTemplate.ParserError {
-                    bag.error(SourceLocation(file: entry.display, line: error.context.lineNumber, column: error.context.columnNumber),
-                              "template error: \(error.error)")
                 } catch {
-                    bag.error(SourceLocation(file: entry.display), "template error: \(error)")
+                    Self.report(error, in: entry.display, bag: &bag)
                 }
             } else if relative.hasPrefix("assets/") {
                 let logical = String(relative.dropFirst("assets/".count))
@@ -159,9 +173,11 @@ public struct Theme: Sendable {
             bag.error(SourceLocation(file: builtInDisplayRoot + "/" + name + ".mustache"), "missing template '\(name).mustache'")
         }
         var onDemand: TemplatesOnDemand?
-        if !builtIn.isEmpty {
+        var unchecked: [String: String] = [:]
+        if !builtIn.isEmpty || !deferred.isEmpty {
             if let references = TemplatesOnDemand.references(texts) {
-                onDemand = TemplatesOnDemand(texts: texts.filter { builtIn.contains($0.key) }, references: references)
+                onDemand = TemplatesOnDemand(texts: texts.filter { builtIn.contains($0.key) || deferred[$0.key] != nil }, references: references)
+                unchecked = deferred
             } else {
                 // A template whose partials cannot be told from its text: all are parsed now.
                 for name in builtIn.sorted() {
@@ -170,11 +186,45 @@ public struct Theme: Sendable {
                         bag.error(SourceLocation(file: builtInDisplayRoot + "/" + name + ".mustache"), "template error: \(error)")
                     }
                 }
+                for (name, display) in deferred.sorted(by: { $0.key < $1.key }) {
+                    guard let text = texts[name] else { continue }
+                    do { try library.register(text, named: name) } catch { Self.report(error, in: display, bag: &bag) }
+                }
             }
         }
         return Theme(library: library, onDemand: onDemand, manifest: manifest, assetFiles: assets, serviceWorker: serviceWorker,
-                     sortsLists: sortsLists, sourceHash: sourceHash)
+                     sortsLists: sortsLists, sourceHash: sourceHash, unchecked: unchecked)
     }
+
+    /// A site template's parse error, at the line and column the parser stopped at.
+    static func report(_ error: any Error, in file: String, bag: inout DiagnosticBag) {
+        if let error = error as? MustacheTemplate.ParserError {
+            bag.error(SourceLocation(file: file, line: error.context.lineNumber, column: error.context.columnNumber), "template error: \(error.error)")
+        } else {
+            bag.error(SourceLocation(file: file), "template error: \(error)")
+        }
+    }
+
+    /// Parses the site's templates left unparsed (`unchecked`), telling their errors as a load that
+    /// parses them does; each parsed one is kept for the pages that need it.
+    public mutating func checkSiteTemplates(bag: inout DiagnosticBag) {
+        bag.add(contentsOf: siteTemplateProblems())
+        unchecked = [:]
+    }
+
+    /// What `checkSiteTemplates` tells, without marking the templates checked: for a check made on
+    /// another core while the site is planned.
+    func siteTemplateProblems() -> [Diagnostic] {
+        var bag = DiagnosticBag()
+        for (name, display) in unchecked.sorted(by: { $0.key < $1.key }) {
+            if let error = onDemand?.check(name) { Self.report(error, in: display, bag: &bag) }
+        }
+        return bag.all
+    }
+
+    /// True when a template parsed on demand did not parse: only a site's template the state wrongly
+    /// vouched for can (see `unchecked`); its page would be empty, so the build checks and fails.
+    var failedOnDemand: Bool { onDemand?.failed ?? false }
 
     /// Browsers refuse ES modules on file:// pages, so a module whose only export is its last line
     /// (`export { … };`) also ships as a classic script: that line dropped, the rest in its own scope.
@@ -279,8 +329,8 @@ public struct Theme: Sendable {
 /// most of them for templates such a rebuild never renders (court, step, search, 404: their pages are
 /// reused). Which templates a template needs is read from its text: `{{>name}}` and `{{<name}}`.
 /// A theme where that cannot be known (a changed delimiter, a partial named at render time) is
-/// parsed whole when loaded instead. Built-in templates only: a site's own are parsed when loaded,
-/// so their errors are told in every build.
+/// parsed whole when loaded instead. A site's own templates are here only when deferred (see
+/// `Theme.unchecked`): otherwise they are parsed when loaded, so their errors are told.
 final class TemplatesOnDemand: Sendable {
     private let texts: [String: String]
     /// Each template's partials and parents, by name (any template's, built-in or the site's).
@@ -288,6 +338,7 @@ final class TemplatesOnDemand: Sendable {
     /// For each template rendered so far, a library of it and everything it needs.
     private let libraries = Mutex<[String: MustacheLibrary]>([:])
     private let parsed = Mutex<[String: MustacheTemplate]>([:])
+    private let failures = Mutex(false)
 
     init(texts: [String: String], references: [String: Set<String>]) {
         self.texts = texts
@@ -346,14 +397,34 @@ final class TemplatesOnDemand: Sendable {
         return made
     }
 
-    /// A built-in template, parsed once (two pages needing it at once may both parse it: the same
-    /// template either way).
+    /// A template, parsed once (two pages needing it at once may both parse it: the same template
+    /// either way). One that does not parse is left out, and `failed` says so.
     private func parse(_ name: String) -> MustacheTemplate? {
         if let done = parsed.withLock({ $0[name] }) { return done }
-        guard let text = texts[name], let template = try? MustacheTemplate(string: text) else { return nil }
+        guard let text = texts[name] else { return nil }
+        guard let template = try? MustacheTemplate(string: text) else {
+            failures.withLock { $0 = true }
+            return nil
+        }
         parsed.withLock { $0[name] = template }
         return template
     }
+
+    /// Parses `name` now, keeping it; its error if it does not parse.
+    func check(_ name: String) -> (any Error)? {
+        if parsed.withLock({ $0[name] }) != nil { return nil }
+        guard let text = texts[name] else { return nil }
+        do {
+            let template = try MustacheTemplate(string: text)
+            parsed.withLock { $0[name] = template }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// True once a template needed by a page did not parse.
+    var failed: Bool { failures.withLock { $0 } }
 }
 
 /// Fast, stable, non-cryptographic hashes for fingerprints and change detection.

@@ -278,4 +278,32 @@ import Testing
             #expect(Theme.holds(bytes, needle) == plain, "\(bytes) \(needle)")
         }
     }
+
+    /// A site's templates loaded without parsing say nothing until checked, then what a load that
+    /// parses them says; parsed on demand, they render what parsed ones do, and one that does not
+    /// parse is noticed (`failedOnDemand`), never rendered as nothing unnoticed.
+    @Test func deferredSiteTemplatesAreCheckedWhenAskedAndRenderAsParsedOnes() throws {
+        let broken = try folder(["notice.mustache": "line one\n{{#open}}never closed\n", "page.mustache": "<p>{{> partials/greeting}} {{title}}</p>",
+                                 "partials/greeting.mustache": "Hello"])
+        var eager = DiagnosticBag()
+        _ = Theme.load(overrides: broken, displayRoot: "Templates", bag: &eager)
+        var bag = DiagnosticBag()
+        var deferred = try #require(Theme.load(overrides: broken, displayRoot: "Templates", defersSiteTemplates: true, bag: &bag))
+        #expect(bag.all.isEmpty && eager.hasErrors)
+        #expect(Set(deferred.unchecked.keys) == ["notice", "page", "partials/greeting"])
+        #expect(!deferred.failedOnDemand)
+        #expect(deferred.render("notice", [:]).isEmpty)
+        #expect(deferred.failedOnDemand)
+        deferred.checkSiteTemplates(bag: &bag)
+        #expect(bag.all == eager.all)
+        #expect(deferred.unchecked.isEmpty)
+        // A theme whose templates parse renders the same either way.
+        let good = try folder(["page.mustache": "<p>{{> partials/greeting}} {{title}}</p>", "partials/greeting.mustache": "Hello"])
+        var none = DiagnosticBag()
+        let parsed = try #require(Theme.load(overrides: good, displayRoot: "Templates", bag: &none))
+        let lazy = try #require(Theme.load(overrides: good, displayRoot: "Templates", defersSiteTemplates: true, bag: &none))
+        #expect(lazy.render("page", ["title": "T"]) == parsed.render("page", ["title": "T"]))
+        #expect(parsed.render("page", ["title": "T"]) == "<p>Hello T</p>")
+        #expect(none.all.isEmpty && !lazy.failedOnDemand)
+    }
 }
