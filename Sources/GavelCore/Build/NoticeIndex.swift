@@ -145,7 +145,7 @@ public struct NoticeIndex: Sendable {
     // its first line and the file's hash. A date is one number, `year << 16 | month << 8 | day`, 0
     // for none; a time adds `hour << 8 | minute` below a date shifted up 16 more.
     //
-    // Text is written as it is (the witness's lines, which are text, escape theirs: `StateFile.escape`).
+    // Text is written as it is: every state file is records (`StateFile.Records`), nothing escaped.
 
     public func save(for output: URL) throws {
         try file(for: output).place()
