@@ -315,10 +315,14 @@ struct BuildWitness: Sendable, Equatable {
     /// held whole they would add to its peak memory: about a megabyte at 10,000 notices).
     static func records(of inputs: [Input]) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(inputs.reduce(0) { $0 + 53 + $1.path.utf8.count })
+        bytes.reserveCapacity(inputs.reduce(0) { $0 + Self.inputRecordLeast + $1.path.utf8.count })
         for input in inputs { appendRecord(of: input, to: &bytes) }
         return bytes
     }
+
+    /// The bytes of an input's record with an empty path: its kind (1), its stamp's six numbers (48)
+    /// and its path's length (4).
+    static let inputRecordLeast = 53
 
     /// An input's record (see `input`).
     private static func appendRecord(of input: Input, to bytes: inout [UInt8]) {
@@ -341,7 +345,7 @@ struct BuildWitness: Sendable, Equatable {
             var reader = StateFile.Records.Reader(raw, from: body)
             // Inputs are found here, each checked against the end, and read only as far as the check goes.
             guard let (zones, goLives, manifest) = clockAndManifest(&reader), let value = reader.number(), let count = Int(exactly: value),
-                  count > 0, count <= (raw.count - reader.offset) / 53 else { return nil }
+                  count > 0, count <= (raw.count - reader.offset) / Self.inputRecordLeast else { return nil }
             var starts: [Int] = []
             starts.reserveCapacity(count)
             for _ in 0..<count {
