@@ -24,11 +24,6 @@ public struct SitePaths: Sendable {
         }
     }
 
-    /// The address of the notice `slug` of `court`.
-    mutating func insertNotice(court: String, slug: String) {
-        insertNotices(court: court, slugs: [slug])
-    }
-
     /// The addresses of `court`'s notices `slugs` (a court's at once: a set made at its size).
     mutating func insertNotices(court: String, slugs: Set<String>) {
         guard !slugs.isEmpty else { return }

@@ -23,7 +23,7 @@ import Testing
             }
             for _ in 0..<Int.random(in: 0...10, using: &generator) { others.append(Self.randomSlug(&generator) + "/") }
             for (court, slug) in notices {
-                asSlugs.insertNotice(court: court, slug: slug)
+                asSlugs.insertNotices(court: court, slugs: [slug])
                 asStrings.insert("courts/\(court)/notices/\(slug)/")
             }
             for address in others.shuffled(using: &generator) {
@@ -43,7 +43,7 @@ import Testing
             #expect(asSlugs.fingerprint() == sum)
             // Built again in another order, the fingerprint is the same.
             var reordered = SitePaths()
-            for (court, slug) in notices.reversed() { reordered.insertNotice(court: court, slug: slug) }
+            for (court, slug) in notices.reversed() { reordered.insertNotices(court: court, slugs: [slug]) }
             for address in others.reversed() { reordered.insert(address) }
             #expect(reordered.fingerprint() == asSlugs.fingerprint())
             var probes = asStrings.all + others
@@ -62,14 +62,14 @@ import Testing
     /// One more address, a notice's or another, changes the fingerprint.
     @Test func anAddressAddedChangesTheFingerprint() {
         var paths = SitePaths(["", "courts/c1/", "feed.xml"])
-        paths.insertNotice(court: "c1", slug: "a")
+        paths.insertNotices(court: "c1", slugs: ["a"])
         var more = paths
-        more.insertNotice(court: "c1", slug: "b")
+        more.insertNotices(court: "c1", slugs: ["b"])
         var other = paths
         other.insert("about/")
         #expect(Set([paths.fingerprint(), more.fingerprint(), other.fingerprint()]).count == 3)
         var again = paths
-        again.insertNotice(court: "c1", slug: "a")
+        again.insertNotices(court: "c1", slugs: ["a"])
         #expect(again.fingerprint() == paths.fingerprint() && again.count == paths.count)
         // The same notice given as its address is the same address.
         again.insert("courts/c1/notices/a/")
