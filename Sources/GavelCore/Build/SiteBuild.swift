@@ -318,17 +318,18 @@ public struct SiteBuild {
         var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
         cache.trustsFiles = trusted
-        bag.add(contentsOf: await checkedBesideThePlan)
-        if !rebuilding { theme.unchecked = [:] }
-        if state.cache?.global != cache.global {
+        if !rebuilding {
+            bag.add(contentsOf: await checkedBesideThePlan)
+            theme.unchecked = [:]
+        } else if state.cache?.global != cache.global {
             theme.checkSiteTemplates(bag: &bag)
-            if bag.hasErrors {
-                _ = await commitStart
-                _ = await inputs
-                await templatesParsed
-                writer.abort()
-                throw DiagnosticsError(bag.all)
-            }
+        }
+        if bag.hasErrors {
+            _ = await commitStart
+            _ = await inputs
+            await templatesParsed
+            writer.abort()
+            throw DiagnosticsError(bag.all)
         }
         steps.done("plan")
         // The manifest's order, from the plan (the last build's order when it still holds), while the

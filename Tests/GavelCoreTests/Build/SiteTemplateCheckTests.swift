@@ -62,6 +62,15 @@ import Testing
         #expect(await Self.failure(options) == (try Self.eagerProblems(options)))
     }
 
+    /// Without state (a build from nothing), the check runs beside the plan: a broken template fails
+    /// the build there, and no Output is made.
+    @Test func aBrokenTemplateFailsABuildFromNothing() async throws {
+        let (_, templates, options) = try Self.copy()
+        try OutputContractTests.edit(templates.appendingPathComponent("notice.mustache")) { $0 + Self.unclosed }
+        #expect(await Self.failure(options) == (try Self.eagerProblems(options)))
+        #expect(FileIO.kind(options.output.path) == .missing)
+    }
+
     /// With errors in the content, a broken template is told in the same run.
     @Test func aBrokenTemplateIsToldWithTheContentsErrors() async throws {
         let (content, templates, options) = try Self.copy()
