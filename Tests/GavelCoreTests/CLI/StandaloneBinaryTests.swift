@@ -34,6 +34,28 @@ struct StandaloneBinaryTests {
         }
     }
 
+    /// The binary is compiled with options of its own (scripts/static-build.sh), the library the other
+    /// tests check without them: the two must build the same bytes, from nothing and after an edit.
+    @Test func itBuildsTheBytesTheLibraryBuilds() async throws {
+        let (dir, content, options) = try OutputContractTests.copy()
+        func build() throws {
+            let built = try run(Self.binary, ["build", "--content", content.path, "--templates", TestPaths.templates.path,
+                                              "--output", options.output.path, "--now", "2020-03-20T12:00:00Z"], in: dir)
+            #expect(built.status == 0, "\(built.stderr)")
+        }
+        try build()
+        let first = OutputContractTests.tree(options.output)
+        #expect(first.count > 50, "the example site is built")
+        #expect(first == (try await OutputContractTests.fullBuild(options, in: dir)))
+        try OutputContractTests.edit(content.appendingPathComponent("courts/vtd/notices/nextgen-go-live.md")) {
+            $0 + "\nThe clerk's office added this paragraph.\n"
+        }
+        try build()
+        let edited = OutputContractTests.tree(options.output)
+        #expect(edited != first, "the edit shows")
+        #expect(edited == (try await OutputContractTests.fullBuild(options, in: dir)))
+    }
+
     @Test func inAnEmptyFolderWithAnEmptyEnvironmentItInitsChecksBuildsAndEvaluates() throws {
         let folder = try TestPaths.temporaryDirectory()
         let gavel = folder.appendingPathComponent("gavel")
