@@ -14,7 +14,7 @@ public struct SiteBuild {
     /// work runs on a thread per core (a heap made and not used holds a huge page for nothing).
     public static func prepareProcess(builds: Bool) {
         FileIO.growHeapInLargeSteps()
-        if builds { FileIO.askForHugePagesInThreadHeaps(threads: min(8, ProcessInfo.processInfo.activeProcessorCount)) }
+        if builds { FileIO.askForHugePagesInThreadHeaps(threads: min(8, availableCores)) }
     }
 
     public struct Result: Sendable {

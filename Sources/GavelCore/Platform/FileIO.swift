@@ -207,7 +207,7 @@ enum FileIO {
         while !level.isEmpty {
             let listed = Mutex<[(files: [String], directories: [String])]>([])
             let current = level
-            let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, current.count / 64))
+            let chunks = max(1, min(availableCores, current.count / 64))
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var found: (files: [String], directories: [String]) = ([], [])
                 var i = chunk
@@ -296,7 +296,7 @@ enum FileIO {
     /// Runs `work` on every item, spread over the cores; the first failure is thrown.
     static func inParallel(_ items: [String], _ work: @escaping @Sendable (String) -> Failure?) throws {
         let failure = Mutex<Failure?>(nil)
-        let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 512))
+        let chunks = max(1, min(availableCores, items.count / 512))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             var i = chunk
             while i < items.count {
