@@ -36,15 +36,22 @@ extension SearchIndex {
     /// so a build works them out while it checks the shards' files (see `SiteRenderer.render`).
     static func patchedTerms(_ parts: [SearchIndex], previous: BuildCache, output: String, layout: Layout) -> (SearchIndex, SearchIndexOrigin)? {
         // The last index's entries in order: its docs shards held them `docsPerShard` to a file.
-        var placed: [(shard: Int, start: Int, file: String)] = []
-        placed.reserveCapacity(layout.entries)
+        // Each place is sorted as one number (its shard above its start, each under 2^32: a docs shard
+        // holds two entries), the files gathered after: sorted with the places, six thousand files
+        // were moved about as they went (5.9 M instructions at 10,000 notices).
+        var files: [String] = []
+        var keys: [(place: UInt64, file: Int)] = []
+        files.reserveCapacity(layout.entries)
+        keys.reserveCapacity(layout.entries)
         for (file, entry) in previous.entries where entry.searchHash != nil {
-            guard let place = entry.searchPlace else { return nil }
-            placed.append((place.shard, place.range.lowerBound, file))
+            guard let place = entry.searchPlace, place.range.lowerBound < 1 << 32 else { return nil }
+            keys.append((UInt64(place.shard) << 32 | UInt64(place.range.lowerBound), files.count))
+            files.append(file)
         }
-        placed.sort { ($0.shard, $0.start) < ($1.shard, $1.start) }
-        let lastShard = max(0, (placed.count - 1) / Layout.docsPerShard)
-        for (id, p) in placed.enumerated() where p.shard != min(id / Layout.docsPerShard, lastShard) { return nil }
+        keys.sort { $0.place < $1.place }
+        let lastShard = max(0, (keys.count - 1) / Layout.docsPerShard)
+        for (id, key) in keys.enumerated() where Int(key.place >> 32) != min(id / Layout.docsPerShard, lastShard) { return nil }
+        let placed = keys.map { files[$0.file] }
 
         var entries: [Entry] = []
         entries.reserveCapacity(layout.entries)
@@ -58,13 +65,13 @@ extension SearchIndex {
         for (part, offset) in zip(parts, offsets) { fresh.append(part.terms, offset: offset) }
 
         guard let shards = lastTermShards(previous: previous, output: output) else { return nil }
-        let standsInPlace = entries.count == placed.count && zip(entries, placed).allSatisfy { $0.file == $1.file }
+        let standsInPlace = entries.count == placed.count && zip(entries, placed).allSatisfy { $0.file == $1 }
         let index: SearchIndex
         if standsInPlace {
             guard let patched = inPlace(entries, fresh: fresh, shards: shards, previous: previous, output: output) else { return nil }
             index = patched
         } else {
-            guard let renumbered = renumbered(entries, fresh: fresh, shards: shards, placed: placed.map(\.file), previous: previous) else { return nil }
+            guard let renumbered = renumbered(entries, fresh: fresh, shards: shards, placed: placed, previous: previous) else { return nil }
             index = renumbered
         }
         return (index, standsInPlace ? .patched : .renumbered)
