@@ -139,17 +139,58 @@ struct SearchIndex: Sendable {
 
     /// Every `"word":"postings"` pair of the term shards, in word order, end to end in one buffer
     /// (an index has a few hundred thousand words: one array each would be as many allocations).
+    /// A patched index borrows the pairs that stand from the last build's term shards instead of
+    /// copying them (2.8 MB at 10,000 notices, copied on one core after the courts rendered).
     struct TermPairs {
         private(set) var bytes: [UInt8] = []
-        /// Where each pair ends in `bytes`.
+        /// Where each pair ends, counted over all the pairs' bytes put end to end.
         private(set) var ends: [Int] = []
+        /// Buffers pairs are borrowed from (`append(borrowing:)`).
+        private(set) var borrowed: [[UInt8]] = []
+        /// Where each pair starts: `bytes` (buffer -1) or a borrowed buffer. Empty while every pair is
+        /// in `bytes`, end to end.
+        private var starts: [(buffer: Int, offset: Int)] = []
+
+        init() {}
+
+        /// Pairs that may be borrowed from `buffers` as well as written.
+        init(borrowing buffers: [[UInt8]]) {
+            borrowed = buffers
+        }
 
         var count: Int { ends.count }
-        subscript(i: Int) -> ArraySlice<UInt8> { bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]] }
+        /// The length of all the pairs put end to end.
+        var length: Int { ends.last ?? 0 }
+
+        /// Pair `i`'s bytes.
+        func withPair<Result>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+            let length = ends[i] - (i == 0 ? 0 : ends[i - 1])
+            let (buffer, offset) = starts.isEmpty ? (-1, i == 0 ? 0 : ends[i - 1]) : starts[i]
+            let source = buffer < 0 ? bytes : borrowed[buffer]
+            return source.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[offset..<(offset + length)])) }
+        }
+
+        subscript(i: Int) -> [UInt8] { withPair(i) { Array($0) } }
 
         mutating func append(_ pair: some Collection<UInt8>) {
+            if !starts.isEmpty { starts.append((-1, bytes.count)) }
             bytes.append(contentsOf: pair)
-            ends.append(bytes.count)
+            ends.append(length + pair.count)
+        }
+
+        /// Appends the pair at `range` of borrowed buffer `buffer` without copying its bytes.
+        mutating func append(borrowing buffer: Int, range: Range<Int>) {
+            if starts.isEmpty {
+                // Every pair so far lies in `bytes`, end to end.
+                starts.reserveCapacity(ends.capacity)
+                var start = 0
+                for end in ends {
+                    starts.append((-1, start))
+                    start = end
+                }
+            }
+            starts.append((buffer, range.lowerBound))
+            ends.append(length + range.count)
         }
 
         /// Room for `pairs` pairs of `bytes` bytes in all, made before they are written: grown a
@@ -162,8 +203,10 @@ struct SearchIndex: Sendable {
 
         /// Appends a pair written by `write` into the buffer.
         mutating func append(writing write: (inout [UInt8]) -> Void) {
+            let before = bytes.count
+            if !starts.isEmpty { starts.append((-1, before)) }
             write(&bytes)
-            ends.append(bytes.count)
+            ends.append(length + bytes.count - before)
         }
     }
 
@@ -355,7 +398,7 @@ struct SearchIndex: Sendable {
 
         // Term shards: words in sorted order, cut where the encoded sizes add up to an even share.
         let encoded = writtenTerms ?? wordsWritten()
-        let total = encoded.bytes.count
+        let total = encoded.length
         var shardWords = Array(repeating: [Int](), count: layout.termShards)
         var before = 0
         for i in 0..<encoded.count {
@@ -366,7 +409,7 @@ struct SearchIndex: Sendable {
         let firsts: [JSONValue] = shardWords.map { members in
             members.first.map { k in
                 var i = 0
-                return .string(String(decoding: Self.string(in: Array(encoded[k]), at: &i)?.value ?? [], as: UTF16.self))
+                return .string(String(decoding: Self.string(in: encoded[k], at: &i)?.value ?? [], as: UTF16.self))
             } ?? .null
         }
         let meta = JSONValue.object([
@@ -385,16 +428,14 @@ struct SearchIndex: Sendable {
             batch = batch.upperBound..<min(wordsByShard.count, batch.upperBound + max(1, termShardsPerBatch))
             let first = batch.lowerBound
             let termShards = inChunks(batch.count, minimum: 32) { range -> [OutputFile] in
-                encoded.bytes.withUnsafeBufferPointer { all in
-                    range.map { first + $0 }.map { shard in
-                        Self.script("terms-\(shard)") { bytes in
-                            bytes.append(UInt8(ascii: "{"))
-                            for (k, i) in wordsByShard[shard].enumerated() {
-                                if k > 0 { bytes.append(UInt8(ascii: ",")) }
-                                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[(i == 0 ? 0 : encoded.ends[i - 1])..<encoded.ends[i]]))
-                            }
-                            bytes.append(UInt8(ascii: "}"))
+                range.map { first + $0 }.map { shard in
+                    Self.script("terms-\(shard)") { bytes in
+                        bytes.append(UInt8(ascii: "{"))
+                        for (k, i) in wordsByShard[shard].enumerated() {
+                            if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                            encoded.withPair(i) { bytes.append(contentsOf: $0) }
                         }
+                        bytes.append(UInt8(ascii: "}"))
                     }
                 }
             }

@@ -115,7 +115,8 @@ extension SearchIndex {
         for w in 0..<gone.words.count { touched[Array(gone.words.word(w))] = .some(nil) }
         for w in 0..<fresh.words.count where !added[w].isEmpty { touched[Array(fresh.words.word(w))] = .some(w) }
 
-        var written = TermPairs()
+        // The pairs that stand are borrowed from the shards they are in, not copied.
+        var written = TermPairs(borrowing: shards)
         var pending = touched.keys.sorted { $0.lexicographicallyPrecedes($1) }[...]
         /// A word's postings after the last index's, without the changed entries', meet this build's.
         func merged(_ word: [UInt16], old: ArraySlice<UInt8>) -> Bool {
@@ -132,7 +133,7 @@ extension SearchIndex {
             }
             return true
         }
-        for shard in shards {
+        for (number, shard) in shards.enumerated() {
             guard scanTermShard(shard, visit: { word, pair, postings in
                 // Words no longer there, or new, that sort before this one.
                 while let next = pending.first, next.lexicographicallyPrecedes(word) {
@@ -143,7 +144,7 @@ extension SearchIndex {
                     pending.removeFirst()
                     return merged(word, old: shard[postings])
                 }
-                written.append(shard[pair])
+                written.append(borrowing: number, range: pair)
                 return true
             }) else { return nil }
         }
