@@ -304,7 +304,9 @@ public struct SiteRenderer: Sendable {
         // When some court may be reused whole, the tables its entries are joined over are made
         // meanwhile (see `PreviousTables`); handed over, so that the join changes them in place.
         let previousEntries = joiner == nil && changed.contains(false) ? cache?.previous?.entries : nil
-        async let previousTables = previousEntries.map { SiteBuild.HandedOver(PreviousTables($0)) }
+        // Files whose entries are put in after the join: the search index's, the sitemap and the worker.
+        let late = previousEntries == nil ? [] : plan.files(.searchIndex, .sitemap, .serviceWorker).map(\.path)
+        async let previousTables = previousEntries.map { SiteBuild.HandedOver(PreviousTables($0, late: late)) }
         var outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
             // Site-wide pages need the model but nothing the courts make: they render alongside them.
             group.addTask {
@@ -391,12 +393,10 @@ public struct SiteRenderer: Sendable {
         // what was made or checked again put in (see `joinedOverPrevious`); else the parts' tables are
         // joined.
         let reusedCount = outputs.reduce(0) { $0 + $1.reused.count }
-        // Files whose entries are put in after this: the search index's, the sitemap and the worker.
-        func late() -> [String] { plan.files(.searchIndex, .sitemap, .serviceWorker).map(\.path) }
         var joinedOverPrevious = false
         if reusedCount > 0, var tables = await previousTables?.take(),
            Self.joinedOverPrevious(&tables, entries: [report.cacheEntries] + outputs.map(\.cacheEntries),
-                                   fingerprints: [report.fingerprints] + outputs.map(\.fingerprints), reused: reusedCount, late: late()) {
+                                   fingerprints: [report.fingerprints] + outputs.map(\.fingerprints), reused: reusedCount, late: late) {
             outputs = []
             (report.cacheEntries, report.fingerprints) = (tables.entries, tables.fingerprints)
             joinedOverPrevious = true
@@ -544,7 +544,7 @@ public struct SiteRenderer: Sendable {
     /// hold nothing else (a file this build does not have).
     static func joinedOverPrevious(_ previous: [String: BuildCache.Entry], entries: [[String: BuildCache.Entry]], fingerprints: [[String: UInt64]],
                                    reused: Int, late: [String]) -> (entries: [String: BuildCache.Entry], fingerprints: [String: UInt64])? {
-        var tables = PreviousTables(previous)
+        var tables = PreviousTables(previous, late: late)
         guard joinedOverPrevious(&tables, entries: entries, fingerprints: fingerprints, reused: reused, late: late) else { return nil }
         return (tables.entries, tables.fingerprints)
     }
@@ -557,7 +557,7 @@ public struct SiteRenderer: Sendable {
         for (part, prints) in zip(entries, fingerprints) {
             guard part.count == prints.count, prints.allSatisfy({ part[$0.key]?.output == $0.value }) else { return false }
         }
-        guard late.allSatisfy({ tables.entries[$0] != nil }) else { return false }
+        guard tables.late == late, tables.holdsLate else { return false }
         var made = 0
         for part in entries {
             for (path, entry) in part {
@@ -573,15 +573,20 @@ public struct SiteRenderer: Sendable {
     /// of its own, for `joinedOverPrevious` to put a rebuild's parts over. Made while the courts
     /// render: made after them, the copy of 17,000 entries (at 10,000 notices) and the table of
     /// their fingerprints took one core 3-4 ms while the other had nothing to do.
+    /// Whether every late file is in the last table is found then too (6,000 lookups).
     struct PreviousTables: Sendable {
         var entries: [String: BuildCache.Entry]
         var fingerprints: [String: UInt64]
+        let late: [String]
+        let holdsLate: Bool
 
-        init(_ previous: [String: BuildCache.Entry]) {
+        init(_ previous: [String: BuildCache.Entry], late: [String]) {
             entries = previous
             // A table of its own now, not when first changed (a shared one is copied then).
             entries.reserveCapacity(previous.count)
             fingerprints = previous.mapValues(\.output)
+            self.late = late
+            holdsLate = late.allSatisfy { previous[$0] != nil }
         }
     }
 
