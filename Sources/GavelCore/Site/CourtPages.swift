@@ -86,7 +86,10 @@ extension SiteRenderer {
                 breadcrumbs: [("Home", ""), (c.name, courtPath), ("Checklist", "courts/\(c.id)/checklist/")]).merging(data))
         }
 
-        files.append(renderChecklist(courts: [m], path: "courts/\(c.id)/checklist/", bag: &bag))
+        // The court's checklist shows its steps, not its notices: after a notice's edit it is made
+        // from the same data, and neither rendered nor its template parsed.
+        let checklistPath = "courts/\(c.id)/checklist/"
+        templatePage(checklistPath, template: "checklist", checklistData(courts: [m], path: checklistPath, bag: &bag))
         let document = ChecklistDocument.build(m, model: model, english: RuleEnglish(facts: model.content.facts, stepTitles: model.content.steps.mapValues(\.title), court: c),
                                                renderBody: { step in body.render(step.module.body, variables: variables, on: "courts/\(c.id)/checklist/", bag: &bag) })
         files.append(OutputFile(path: "checklist/\(c.id).json", text: document.serialized(pretty: true) + "\n"))
@@ -136,6 +139,11 @@ extension SiteRenderer {
 
     /// A checklist page: one court's, or every court's with person-scoped steps shown once.
     func renderChecklist(courts: [SiteModel.CourtModel], path: String, bag: inout DiagnosticBag) -> OutputFile {
+        page(path, template: "checklist", many: path != "checklist/", checklistData(courts: courts, path: path, bag: &bag))
+    }
+
+    /// What a checklist page is made from (see `renderChecklist`).
+    func checklistData(courts: [SiteModel.CourtModel], path: String, bag: inout DiagnosticBag) -> [String: Any] {
         let ctx = context(path)
         let isAll = path == "checklist/"
         var entries: [[String: Any]] = []
@@ -191,9 +199,9 @@ extension SiteRenderer {
         let scripts: [[String: Any]] = theme.manifest["checklist.js"] == nil ? [] : [
             ["src": ctx.asset("checklist-engine.classic.js"), "module": false], ["src": ctx.asset("checklist.js"), "module": false],
         ]
-        return page(path, template: "checklist", many: !isAll, ctx.base(kind: "checklist", title: title,
+        return ctx.base(kind: "checklist", title: title,
             description: "What to do before and after each court's move to NextGen CM/ECF", breadcrumbs: breadcrumbs, scripts: scripts).merging([
             "is_all_courts": isAll, "courts": courts.map { courtCard($0, ctx: ctx) }, "steps": entries, "checklist_data": dataScripts,
-        ]))
+        ])
     }
 }

@@ -591,8 +591,9 @@ public struct SiteRenderer: Sendable {
     }
 
     /// The templates a court renders whenever any of its content changed: its notice pages (one was
-    /// edited) and its checklist (made on every render of the court, and kept when its bytes stand).
-    public static let templatesOfChangedCourts = ["notice", "checklist"]
+    /// edited). Its other pages are kept while made from the same data (see `PageData`); a template
+    /// one of them does need is parsed when it is first rendered.
+    public static let templatesOfChangedCourts = ["notice"]
 
     /// True unless the court's own pages are the last build's (by their input: a cheap guess, for the
     /// order courts render in).

@@ -291,16 +291,18 @@ import Testing
         #expect(String(decoding: a["courts/wiwb/notices/how-to-prepare/index.html"] ?? Data(), as: UTF8.self).contains("added for the incremental test"))
     }
 
-    /// A notice's body edited changes neither home nor its court's page or walkthrough: those are
-    /// kept unrendered, made from the same data. A title edited changes what they show, and they
-    /// are made again. Both rebuilds must give what a full build gives.
+    /// A notice's body edited changes neither home nor its court's page, walkthrough or checklist:
+    /// those are kept unrendered, made from the same data. A title edited changes what they show, and
+    /// they are made again. Both rebuilds must give what a full build gives.
     @Test func pagesMadeFromTheSameDataAreKeptAndOthersMadeAgain() async throws {
         let (dir, content, options) = try await builtCopy()
+        let steps = try FileManager.default.contentsOfDirectory(atPath: options.output.appendingPathComponent("courts/wiwb/steps").path)
         let notice = content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")
         let text = try String(contentsOf: notice, encoding: .utf8)
         try (text + "\nA paragraph that no list shows.\n").write(to: notice, atomically: true, encoding: .utf8)
         let bodyEdit = try await SiteBuild(options: options).run(write: true)
-        #expect(bodyEdit.pagesKeptByData >= 3, "home, the court's page and its walkthrough")
+        #expect(!steps.isEmpty)
+        #expect(bodyEdit.pagesKeptByData == 3 + steps.count, "home, the court's page, each page of its walkthrough and its checklist")
         _ = try await expectSameAsAFullBuild(options, in: dir)
 
         let renamed = try String(contentsOf: notice, encoding: .utf8).replacingOccurrences(of: "title: ", with: "title: Retitled ")
