@@ -2,8 +2,9 @@ import Foundation
 import Synchronization
 
 /// What Gavel keeps beside an Output between builds, loaded and committed in one place: the render
-/// cache (`.Output.gavel-cache`), the notice index (`.Output.gavel-notices`) and the record of the
-/// output trees (`.Output.gavel-trees`, see `TreeRecord`). All of them only save time.
+/// cache (`.Output.gavel-cache`), the notice index (`.Output.gavel-notices`), the record of the
+/// output trees (`.Output.gavel-trees`, see `TreeRecord`) and the page skeletons
+/// (`.Output.gavel-skeletons`, see `SkeletonFile`). All of them only save time.
 /// Each is keyed on this Gavel's identity (version and build id) and carries a checksum of its bytes:
 /// missing, stale, corrupted or written by another Gavel, it is ignored and written afresh, and the
 /// build renders everything, which is always correct.
@@ -43,6 +44,7 @@ public struct BuildState: Sendable {
         NoticeIndex.remove(for: output)
         TreeRecord.remove(for: output)
         BuildWitness.remove(for: output)
+        SkeletonFile.remove(for: output)
     }
 
     /// A state file's part in the state a build leaves.
@@ -84,13 +86,16 @@ public struct BuildState: Sendable {
         var cacheFile: Update
         var notices: NoticeIndex?
         var noticesFile: Update
+        var skeletonsFile: Update
         /// True when the cache has an entry for each of the site's files: a witness vouches for no less.
         var describesEveryFile: Bool
 
         /// `entries` as rendered, `stamps` how the files written were left, `fingerprints` every file of
-        /// the site, `previous` the state this build read.
+        /// the site, `previous` the state this build read, `skeletons` the page skeletons to keep
+        /// (nil: the file there holds them).
         static func make(for output: URL, entries handed: SiteBuild.HandedOver<[String: BuildCache.Entry]>, stamps: [String: OutputWriter.FileStamp],
-                         global: UInt64, order: [UInt32], fingerprints: [String: UInt64], notices: NoticeIndex?, previous: BuildState) async -> Prepared {
+                         global: UInt64, order: [UInt32], fingerprints: [String: UInt64], notices: NoticeIndex?, previous: BuildState,
+                         skeletons: [SkeletonCache.Kept]? = nil) async -> Prepared {
             // The cache records how each file was left, so a file changed by hand is never reused.
             var entries = handed.take() ?? [:]
             // A file written this build has a new stamp: then the cache differs from the last one,
@@ -109,16 +114,18 @@ public struct BuildState: Sendable {
                 previous.notices.map { index.sameStamps(asLoadedFrom: $0) } == true ? Update.unchanged
                     : Update { () throws(FileIO.Failure) in try index.file(for: output) }
             } ?? .unchanged
+            async let skeletonsFile = skeletons.map { kept in Update { () throws(FileIO.Failure) in try SkeletonFile.file(for: output, global: global, kept) } } ?? .unchanged
             // Looked up by key alone: reading each entry out copied it (17,000 at 10,000 notices).
             let every = stamped.count == fingerprints.count && fingerprints.keys.allSatisfy { stamped.index(forKey: $0) != nil }
             return Prepared(entries: stamped, global: global, order: order, cacheFile: await cacheFile, notices: notices, noticesFile: await noticesFile,
-                            describesEveryFile: every)
+                            skeletonsFile: await skeletonsFile, describesEveryFile: every)
         }
 
         /// Removes the files written: the site they describe was not committed.
         func discard() {
             cacheFile.discard()
             noticesFile.discard()
+            skeletonsFile.discard()
         }
     }
 
@@ -128,6 +135,7 @@ public struct BuildState: Sendable {
         let witnessFile = await withTaskGroup(of: Update?.self) { group in
             group.addTask { prepared.cacheFile.commit { BuildCache.remove(for: output) }; return nil }
             group.addTask { prepared.noticesFile.commit { NoticeIndex.remove(for: output) }; return nil }
+            group.addTask { prepared.skeletonsFile.commit { SkeletonFile.remove(for: output) }; return nil }
             if let trees { group.addTask { if (try? trees.save(for: output)) == nil { TreeRecord.remove(for: output) }; return nil } }
             // The witness's ten thousand lines are written beside the others' files...
             if let witness { group.addTask { Update { () throws(FileIO.Failure) in try witness.file(for: output) } } }
@@ -143,7 +151,7 @@ public struct BuildState: Sendable {
     /// `FileIO.removeStrayTemporaries`). Only while the lock is held: no other build is writing.
     static func removeStrayTemporaries(for output: URL) {
         let files = [BuildCache.location(for: output), NoticeIndex.location(for: output), TreeRecord.location(for: output),
-                     BuildWitness.location(for: output)]
+                     BuildWitness.location(for: output), SkeletonFile.location(for: output)]
         FileIO.removeStrayTemporaries(in: files[0].deletingLastPathComponent().path, of: Set(files.map(\.lastPathComponent)))
     }
 
@@ -266,6 +274,18 @@ enum StateFile {
                 bytes.append(contentsOf: utf8)
                 return true
             }
+        }
+
+        /// As `append(text:to:)`, for bytes that need not be UTF-8.
+        @discardableResult
+        static func append(bytes: [UInt8], to out: inout [UInt8]) -> Bool {
+            guard let length = UInt32(exactly: bytes.count) else {
+                out.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF])
+                return false
+            }
+            append32(length, to: &out)
+            out.append(contentsOf: bytes)
+            return true
         }
 
         /// The room `text` takes.

@@ -32,6 +32,8 @@ public struct SiteBuild {
         public var searchIndex: SearchIndexOrigin?
         /// Template pages kept without rendering: made from the same data as their files (see `PageData`).
         public var pagesKeptByData = 0
+        /// Pages filled from skeletons the last build left (see `SkeletonFile`).
+        public var pagesFromKeptSkeletons = 0
         /// With `BuildOptions.defersState`: the state for the next build, still to be written. The
         /// Output's lock is held until it is (or until this is dropped, and the state with it).
         public var pendingState: PendingState?
@@ -275,6 +277,8 @@ public struct SiteBuild {
         // index is and the content loads (the end of its reading, its table of 17,000 entries, is
         // on one core: the content waited for it when both files were read before the content).
         async let readCache = remembered == nil ? BuildState.loadCache(for: output) : nil
+        // The page skeletons the last build left (see `SkeletonFile`), for the render.
+        async let readSkeletons = SkeletonFile.load(for: output)
         if let remembered {
             state = remembered
             changed = options.changedContent
@@ -302,12 +306,19 @@ public struct SiteBuild {
             throw DiagnosticsError([.error(SourceLocation(file: writer.staging.path), "cannot create the staging folder: \(error)")])
         }
         if remembered == nil { state.cache = await readCache }
-        // A rebuild renders the courts whose content changed, each its notice pages and checklist from
-        // templates parsed when a page first needs them (swift-mustache's parser: some 20 million
-        // instructions for the two). They are parsed while the site is planned, one core's work.
+        // A rebuild renders the courts whose content changed, each its notice pages from a template
+        // parsed when a page first needs it (swift-mustache's parser: some 12 million instructions
+        // for it). It is parsed while the site is planned, one core's work, unless the last build
+        // left skeletons of that template for the same global fingerprint as its cache (the global
+        // one this build works out below, most likely).
         let rebuilding = state.cache != nil
+        let keptSkeletons = await readSkeletons
+        let skeletonsLikely = keptSkeletons != nil && keptSkeletons?.global == state.cache?.global
         let prefetching = theme
-        async let templatesParsed: Void = rebuilding ? prefetching.parse(SiteRenderer.templatesOfChangedCourts) : ()
+        let prefetched = SiteRenderer.templatesOfChangedCourts.filter { template in
+            !skeletonsLikely || !(keptSkeletons?.skeletons.contains { $0.template == template } ?? false)
+        }
+        async let templatesParsed: Void = rebuilding ? prefetching.parse(prefetched) : ()
         // The site's templates parse if the last build, which left this state only because it
         // succeeded, had these very inputs (its global fingerprint holds the theme's bytes): then
         // each is parsed when a page first needs it, as a one-notice rebuild needs few. Otherwise
@@ -335,7 +346,10 @@ public struct SiteBuild {
         // The manifest's order, from the plan (the last build's order when it still holds), while the
         // site renders.
         async let order = plan.sortedPaths(reusing: state.cache?.order)
-        var report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
+        var siteRenderer = renderer(for: model, theme: theme, plan: plan, cache: cache)
+        // Skeletons made under another global fingerprint may not fit these templates: not used.
+        if let keptSkeletons, keptSkeletons.global == cache.global { siteRenderer.keep(skeletons: keptSkeletons.skeletons) }
+        var report = await siteRenderer.render(to: writer)
         await templatesParsed
         // A page's template that did not parse, which only a state vouching wrongly can bring about:
         // the check tells it, and the build fails below with nothing committed.
@@ -343,7 +357,11 @@ public struct SiteBuild {
         if report.searchEntriesMissing {
             // The last build's docs shards could not give back a reused page's entry: render it all.
             cache.previous = nil
-            report = await renderer(for: model, theme: theme, plan: plan, cache: cache).render(to: writer)
+            var again = renderer(for: model, theme: theme, plan: plan, cache: cache)
+            // The same templates: the skeletons had so far stand.
+            again.skeletons = siteRenderer.skeletons
+            siteRenderer = again
+            report = await siteRenderer.render(to: writer)
         }
         bag.add(contentsOf: report.diagnostics)
         steps.done("render")
@@ -361,6 +379,8 @@ public struct SiteBuild {
         // The cache and the notice index are written (under temporary names) while the commit runs,
         // for `gavel build`; serve, which tells open pages to reload before it writes the state, writes them after.
         let stamps = writer.stamps, global = cache.global, fingerprints = report.fingerprints
+        // Skeletons made this build are kept with those it was given; none made, the file stands.
+        let skeletons = siteRenderer.skeletons.toKeep()
         // Sorted while the site rendered: done by now.
         let sorted = await order
         // Handed over whole, so stamping its few emitted files does not copy all 17,000 entries.
@@ -368,7 +388,7 @@ public struct SiteBuild {
         report.cacheEntries = [:]
         let prepare: @Sendable () async -> BuildState.Prepared = { [notices, output] in
             await BuildState.Prepared.make(for: output, entries: rendered, stamps: stamps, global: global, order: sorted.order, fingerprints: fingerprints,
-                                           notices: notices, previous: read)
+                                           notices: notices, previous: read, skeletons: skeletons)
         }
         let defers = options.defersState
         async let early: BuildState.Prepared? = defers ? nil : await prepare()
@@ -420,6 +440,7 @@ public struct SiteBuild {
         }
         var result = Result(fingerprints: report.fingerprints, written: summary, warnings: bag.all, searchIndex: report.search)
         result.pagesKeptByData = report.keptByData
+        result.pagesFromKeptSkeletons = siteRenderer.skeletons.pagesFromKeptSkeletons
         // The writer holds the record of the trees the commit left: 22,000 folders at 10,000 notices.
         result.leftovers = Leftovers(values: [state, model, plan, cache, report, notices as any Sendable, prepared as any Sendable, writer])
         if options.defersState {

@@ -9,6 +9,11 @@ struct PageSkeleton: Sendable {
     }
     var parts: [Part]
 
+    /// A skeleton as it was made before (see `SkeletonFile`).
+    init(parts: [Part]) {
+        self.parts = parts
+    }
+
     /// Cuts a render made with `SlottedContext.marker(_:)` values into parts, or nil if any marker was
     /// altered on the way.
     init?(rendered: String) {

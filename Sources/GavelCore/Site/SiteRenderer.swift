@@ -34,6 +34,11 @@ public struct SiteRenderer: Sendable {
         set { skeletons = SkeletonCache(enabled: newValue && !theme.sortsLists) }
     }
     var skeletons: SkeletonCache
+
+    /// Starts from skeletons an earlier build made from the same templates (see `SkeletonCache.init`).
+    mutating func keep(skeletons kept: [SkeletonCache.Kept]) {
+        skeletons = SkeletonCache(enabled: skeletons.enabled, kept: kept)
+    }
     /// Calendar time-zone blocks, shared by the courts of one zone.
     let zones = SiteCalendar.ZoneCache()
     var site: SiteConfig { model.content.site }

@@ -198,7 +198,8 @@ indirect enum PageValue {
 /// A skeleton is made for the second page of a shape, not the first: making one costs a second render
 /// (with markers) and a parse, which only pays back over many pages. A rebuild after one edit renders
 /// each of a court's pages once (its page alone lists that court's notices, so no other page has its
-/// shape), and then made a skeleton for each page it rendered.
+/// shape), and then made a skeleton for each page it rendered. The skeletons a build made are kept
+/// for the next (`SkeletonFile`), which fills even the first page of a shape from them.
 final class SkeletonCache: Sendable {
     /// Hashed by the shape's digest rather than by feeding each of its bytes to the Hasher (a page's
     /// shape is thousands of bytes: that was 1.5% of a full build); equal only with the same shape.
@@ -227,10 +228,47 @@ final class SkeletonCache: Sendable {
         /// The skeleton did not reproduce its page: Mustache renders every page of this shape.
         case unusable
     }
-    private let store = Mutex<[Key: Known]>([:])
+    private let store: Mutex<[Key: Known]>
     let enabled: Bool
+    /// Skeletons made by this cache, and pages made from skeletons it was given (see `Kept`).
+    private let counts = Mutex((made: 0, filledFromKept: 0))
+    /// The skeletons it was given, by key: a page filled from one of them is counted.
+    private let given: Set<Key>
 
-    init(enabled: Bool) { self.enabled = enabled }
+    /// A skeleton a build made and left for the next one (see `SkeletonFile`).
+    struct Kept: Sendable {
+        var template: String
+        var shape: [UInt8]
+        var skeleton: PageSkeleton
+    }
+
+    /// `kept`: skeletons an earlier build made from these very templates (the state holding them is
+    /// used only with the same global fingerprint, which holds the theme's files and this Gavel's
+    /// identity). A skeleton is a function of its template and shape alone, and each was kept only
+    /// after it reproduced a page that Mustache rendered; such a page's first page of this build is
+    /// then filled without Mustache, and its template need not be parsed.
+    init(enabled: Bool, kept: [Kept] = []) {
+        self.enabled = enabled
+        var known: [Key: Known] = [:]
+        for skeleton in kept where enabled { known[Key(template: skeleton.template, shape: skeleton.shape)] = .skeleton(skeleton.skeleton) }
+        given = Set(known.keys)
+        store = Mutex(known)
+    }
+
+    /// Every skeleton in use, to keep for the next build; nil when they are the ones this cache was
+    /// given (then the file that holds them stands).
+    func toKeep() -> [Kept]? {
+        guard counts.withLock({ $0.made }) > 0 else { return nil }
+        return store.withLock { store in
+            store.compactMap { key, known in
+                if case let .skeleton(skeleton) = known { return Kept(template: key.template, shape: key.shape, skeleton: skeleton) }
+                return nil
+            }
+        }
+    }
+
+    /// How many pages were filled from the skeletons this cache was given (for tests).
+    var pagesFromKeptSkeletons: Int { counts.withLock { $0.filledFromKept } }
 
     /// How many skeletons are in use (for tests).
     var skeletonCount: Int {
@@ -253,7 +291,10 @@ final class SkeletonCache: Sendable {
         }
         switch known {
         case let .skeleton(skeleton):
-            if let bytes = skeleton.fill(slotted.values) { return bytes }
+            if let bytes = skeleton.fill(slotted.values) {
+                if !given.isEmpty, given.contains(key) { counts.withLock { $0.filledFromKept += 1 } }
+                return bytes
+            }
             return Array(theme.render(template, slotted.context()).utf8)
         case .unusable, nil:
             return Array(theme.render(template, slotted.context()).utf8)
@@ -262,10 +303,12 @@ final class SkeletonCache: Sendable {
             let real = Array(theme.render(template, slotted.context()).utf8)
             let skeleton = PageSkeleton(rendered: theme.render(template, slotted.markerContext()))
             let usable = skeleton.map { $0.fill(slotted.values) == real } ?? false
-            store.withLock { store in
-                if case .skeleton = store[key] { return }
+            let made = store.withLock { store -> Bool in
+                if case .skeleton = store[key] { return false }
                 store[key] = usable ? skeleton.map(Known.skeleton) : .unusable
+                return usable
             }
+            if made { counts.withLock { $0.made += 1 } }
             return real
         }
     }

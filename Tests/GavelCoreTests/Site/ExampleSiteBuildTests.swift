@@ -313,6 +313,40 @@ import Testing
         #expect(String(decoding: pages["courts/wiwb/index.html"] ?? Data(), as: UTF8.self).contains("Retitled "))
     }
 
+    /// A rebuild fills the pages it makes from the skeletons the last build left (`SkeletonFile`),
+    /// without Mustache; with the file damaged, or made under another global fingerprint, it renders
+    /// them with Mustache. Each way gives what a full build gives.
+    @Test func aRebuildFillsItsPagesFromTheSkeletonsTheLastBuildLeft() async throws {
+        let (dir, content, options) = try await builtCopy()
+        let kept = try #require(SkeletonFile.load(for: options.output))
+        #expect(kept.skeletons.contains { $0.template == "notice" })
+        let notice = content.appendingPathComponent("courts/wiwb/notices/how-to-prepare.md")
+        func edit(_ line: String) throws {
+            try (try String(contentsOf: notice, encoding: .utf8) + "\n\(line)\n").write(to: notice, atomically: true, encoding: .utf8)
+        }
+        try edit("A paragraph filled into a kept skeleton.")
+        let filled = try await SiteBuild(options: options).run(write: true)
+        #expect(filled.pagesFromKeptSkeletons >= 1, "the notice's page")
+        _ = try await expectSameAsAFullBuild(options, in: dir)
+
+        // Damaged: not read.
+        let path = SkeletonFile.location(for: options.output).path
+        var bytes = try #require(FileIO.read(path))
+        bytes[bytes.count - 2] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try edit("Another paragraph, rendered by Mustache.")
+        let rendered = try await SiteBuild(options: options).run(write: true)
+        #expect(rendered.pagesFromKeptSkeletons == 0)
+        _ = try await expectSameAsAFullBuild(options, in: dir)
+
+        // Made under another global fingerprint (other options): not used.
+        try SkeletonFile.file(for: options.output, global: kept.global &+ 1, kept.skeletons).place()
+        try edit("A third paragraph.")
+        let other = try await SiteBuild(options: options).run(write: true)
+        #expect(other.pagesFromKeptSkeletons == 0)
+        _ = try await expectSameAsAFullBuild(options, in: dir)
+    }
+
     /// A page whose data is unchanged is kept only while its file is as the last build left it: one
     /// edited by hand, even to the same size, is made and written again.
     @Test func aPageEditedByHandIsNotKeptByItsData() async throws {
