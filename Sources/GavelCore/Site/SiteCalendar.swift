@@ -111,11 +111,13 @@ enum SiteCalendar {
             lines += ["BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:" + offsetText(offset), "TZOFFSETTO:" + offsetText(offset),
                       "TZNAME:" + ZoneAbbreviation.of(zone, at: startInstant.date), "END:STANDARD"]
         }
-        for (date, from, to) in transitions {
+        // The names from one formatter: making one costs more than using it.
+        let names = ZoneAbbreviation.of(zone, at: transitions.map(\.0))
+        for ((date, from, to), name) in zip(transitions, names) {
             let kind = zone.isDaylightSavingTime(for: date) ? "DAYLIGHT" : "STANDARD"
             let local = Instant(date).local(in: TimeZone(secondsFromGMT: from) ?? zone)
             lines += ["BEGIN:\(kind)", "DTSTART:\(stamp(local))00", "TZOFFSETFROM:" + offsetText(from), "TZOFFSETTO:" + offsetText(to),
-                      "TZNAME:" + ZoneAbbreviation.of(zone, at: date), "END:\(kind)"]
+                      "TZNAME:" + name, "END:\(kind)"]
         }
         lines.append("END:VTIMEZONE")
         return lines
