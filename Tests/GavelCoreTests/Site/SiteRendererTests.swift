@@ -57,4 +57,28 @@ import Testing
         // Fewer files reused than the last table holds besides the parts' (one court not counted).
         #expect(SiteRenderer.joinedOverPrevious(previous, entries: parts, fingerprints: prints, reused: reused.count - 1, late: late) == nil)
     }
+
+    /// The worker's version sums each file's path and fingerprint, whatever their order; made a run
+    /// of the table per core, it is the sum of every file, each once.
+    @Test func theWorkersVersionSumsEveryFileOnce() {
+        var fingerprints: [String: UInt64] = [:]
+        for n in 0..<12_345 { fingerprints["courts/c\(n % 100)/notices/n\(n)/index.html"] = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 }
+        func version(_ fingerprints: [String: UInt64]) -> String {
+            var sum: UInt64 = 0
+            for (path, fingerprint) in fingerprints {
+                var mixed = (ContentHash.of(path) ^ fingerprint) &* 0xFF51_AFD7_ED55_8CCD
+                mixed ^= mixed >> 33
+                sum = sum &+ mixed
+            }
+            return String(ContentHash.fnv1a64(Array("self.x = 1;\n".utf8)) ^ sum, radix: 16)
+        }
+        func made(_ fingerprints: [String: UInt64]) -> String {
+            String(decoding: SiteRenderer.serviceWorker(Array("self.x = 1;\n".utf8), shell: ["index.html"], fingerprints: fingerprints).bytes, as: UTF8.self)
+        }
+        #expect(made(fingerprints).contains("\"version\":\"\(version(fingerprints))\""))
+        var fewer = fingerprints
+        fewer["courts/c7/notices/n7/index.html"] = nil
+        #expect(made(fewer).contains("\"version\":\"\(version(fewer))\""))
+        #expect(version(fewer) != version(fingerprints))
+    }
 }
