@@ -3,7 +3,7 @@ import Foundation
 /// The page skeletons a build made (see `SkeletonCache`), kept beside Output
 /// (`.Output.gavel-skeletons`) for the next build: a rebuild after one edit renders a notice page or
 /// two, each the first of its shape in its process, which Mustache rendered from a template parsed for
-/// it (24 M of a one-notice rebuild's 673 M instructions at 10,000 notices). Like all of Gavel's state
+/// it (about 20 M of a one-notice rebuild's 673 M instructions at 10,000 notices). Like all of Gavel's state
 /// it only saves time: a skeleton is used only by a build with the global fingerprint the file names
 /// (the theme's files, the options and this Gavel's identity are in it), and a missing or damaged file
 /// is ignored.

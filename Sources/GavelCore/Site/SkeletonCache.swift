@@ -245,8 +245,8 @@ final class SkeletonCache: Sendable {
     /// `kept`: skeletons an earlier build made from these very templates (the state holding them is
     /// used only with the same global fingerprint, which holds the theme's files and this Gavel's
     /// identity). A skeleton is a function of its template and shape alone, and each was kept only
-    /// after it reproduced a page that Mustache rendered; such a page's first page of this build is
-    /// then filled without Mustache, and its template need not be parsed.
+    /// after it reproduced a page that Mustache rendered; the first page of its shape in this build
+    /// is then filled without Mustache, and its template need not be parsed.
     init(enabled: Bool, kept: [Kept] = []) {
         self.enabled = enabled
         var known: [Key: Known] = [:]
