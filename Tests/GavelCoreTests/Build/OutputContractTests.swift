@@ -121,7 +121,7 @@ import Testing
         _ = try await SiteBuild(options: options).run(write: true)
         try Self.edit(content.appendingPathComponent("courts/vtd/notices/nextgen-go-live.md")) { $0 + "\nChanged.\n" }
         let full = try await Self.fullBuild(options, in: dir)
-        let files = [BuildCache.location(for: options.output), NoticeIndex.location(for: options.output)]
+        let files = [BuildCache.location(for: options.output), NoticeIndex.location(for: options.output), SkeletonFile.location(for: options.output)]
         let originals = try files.map { try Data(contentsOf: $0) }
         var random = SystemRandomNumberGenerator()
         var damages: [(String, (inout [UInt8]) -> Void)] = [
