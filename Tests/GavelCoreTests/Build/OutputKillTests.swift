@@ -70,7 +70,7 @@ import Testing
     static func leftovers(_ output: URL) -> [String] {
         let parent = output.deletingLastPathComponent().path, name = output.lastPathComponent
         func isStateTemporary(_ entry: String) -> Bool {
-            ["cache", "notices", "witness", "trees"].contains { kind in
+            ["cache", "notices", "witness", "trees", "skeletons"].contains { kind in
                 let base = "." + name + ".gavel-" + kind + ".tmp"
                 return entry.hasPrefix(base) && entry.count > base.count && entry.dropFirst(base.count).allSatisfy(\.isNumber)
             }
@@ -87,7 +87,8 @@ import Testing
         let output = sites.dir.appendingPathComponent("Out")
         let first = try Self.gavel(build: sites.a, into: output)
         try #require(first.status == 0, "\(first.stderr)")
-        let strays = [".Out.gavel-cache.tmp4242", ".Out.gavel-notices.tmp1", ".Out.gavel-witness.tmp99999", ".Out.gavel-trees.tmp12"]
+        let strays = [".Out.gavel-cache.tmp4242", ".Out.gavel-notices.tmp1", ".Out.gavel-witness.tmp99999", ".Out.gavel-trees.tmp12",
+                      ".Out.gavel-skeletons.tmp3"]
         // Look-alikes, among them another Output's state (`Out.gavel-x` beside `Out`), which may be
         // being written by another build at this very moment.
         let kept = [".Out.gavel-cache.tmp", ".Out.gavel-cache.tmp12a", ".Out.notes.tmp7", ".Other.gavel-cache.tmp7", "Out.gavel-cache.tmp7",
