@@ -313,11 +313,9 @@ public struct SiteBuild {
         // one this build works out below, most likely).
         let rebuilding = state.cache != nil
         let keptSkeletons = await readSkeletons
-        let skeletonsLikely = keptSkeletons != nil && keptSkeletons?.global == state.cache?.global
+        let likelySkeletons = Set(keptSkeletons.flatMap { $0.global == state.cache?.global ? $0.skeletons.map(\.template) : nil } ?? [])
         let prefetching = theme
-        let prefetched = SiteRenderer.templatesOfChangedCourts.filter { template in
-            !skeletonsLikely || !(keptSkeletons?.skeletons.contains { $0.template == template } ?? false)
-        }
+        let prefetched = SiteRenderer.templatesOfChangedCourts.filter { !likelySkeletons.contains($0) }
         async let templatesParsed: Void = rebuilding ? prefetching.parse(prefetched) : ()
         // The site's templates parse if the last build, which left this state only because it
         // succeeded, had these very inputs (its global fingerprint holds the theme's bytes): then
