@@ -238,6 +238,7 @@ public struct SiteRenderer: Sendable {
     /// One court's share of the work, done on its own task.
     struct CourtOutput: Sendable {
         var diagnostics: [Diagnostic]
+        /// The part's tables as it makes them; handed on as `files` (see `compact`).
         var fingerprints: [String: UInt64]
         var search: SearchIndex
         var cacheEntries: [String: BuildCache.Entry]
@@ -246,6 +247,36 @@ public struct SiteRenderer: Sendable {
         /// A court reused whole: its files' entries, each the last build's as it stands, in plan order
         /// (put straight into the build's tables: a table of the court's own cost as much again).
         var reused: [(String, BuildCache.Entry)] = []
+        /// The part's files, each with its fingerprint and its entry (nil where it has none).
+        var files: [PartFile] = []
+
+        /// Moves the two tables into `files`, for the join. A court's tables are kept until every
+        /// court is done, and a table has room for up to twice its entries: at 50,000 notices the
+        /// courts' tables of entries were 23 MB of a full build's peak heap, as a list about 10.
+        mutating func compact() {
+            files.reserveCapacity(fingerprints.count)
+            var withEntry = 0
+            for (path, fingerprint) in fingerprints {
+                let entry = cacheEntries[path]
+                if entry != nil { withEntry += 1 }
+                files.append(PartFile(path: path, fingerprint: fingerprint, entry: entry))
+            }
+            // An entry without a fingerprint (none of the parts makes one) is kept all the same.
+            if withEntry < cacheEntries.count {
+                for (path, entry) in cacheEntries where fingerprints[path] == nil {
+                    files.append(PartFile(path: path, fingerprint: nil, entry: entry))
+                }
+            }
+            fingerprints = [:]
+            cacheEntries = [:]
+        }
+    }
+
+    /// A file a part of the build made or checked again, with its fingerprint and its cache entry.
+    struct PartFile: Sendable {
+        let path: String
+        let fingerprint: UInt64?
+        let entry: BuildCache.Entry?
     }
 
     /// Renders every file of the site and hands each to `sink` as soon as it is made, so page bodies
@@ -321,6 +352,7 @@ public struct SiteRenderer: Sendable {
                     output.search = SearchIndex()
                     writeSearchShards(shards, to: sink, fingerprints: &output.fingerprints, entries: &output.cacheEntries, failure: &output.failure)
                 }
+                output.compact()
                 return (-1, output)
             }
             let order = model.courts.indices.filter { changed[$0] } + model.courts.indices.filter { !changed[$0] }
@@ -370,8 +402,10 @@ public struct SiteRenderer: Sendable {
                         courtSearch = SearchIndex()
                         writeSearchShards(shards, to: sink, fingerprints: &fingerprints, entries: &entries, failure: &failure)
                     }
-                    return (index, CourtOutput(diagnostics: courtBag.all, fingerprints: fingerprints, search: courtSearch,
-                                               cacheEntries: entries, failure: failure, keptByData: keptByData))
+                    var output = CourtOutput(diagnostics: courtBag.all, fingerprints: fingerprints, search: courtSearch,
+                                             cacheEntries: entries, failure: failure, keptByData: keptByData)
+                    output.compact()
+                    return (index, output)
                 }
             }
             var all: [(Int, CourtOutput)] = []
@@ -400,8 +434,8 @@ public struct SiteRenderer: Sendable {
         let reusedCount = outputs.reduce(0) { $0 + $1.reused.count }
         var joinedOverPrevious = false
         if reusedCount > 0, var tables = await previousTables?.take(),
-           Self.joinedOverPrevious(&tables, entries: [report.cacheEntries] + outputs.map(\.cacheEntries),
-                                   fingerprints: [report.fingerprints] + outputs.map(\.fingerprints), reused: reusedCount, late: late) {
+           Self.joinedOverPrevious(&tables, parts: [Self.partFiles(entries: report.cacheEntries, fingerprints: report.fingerprints)] + outputs.map(\.files),
+                                   reused: reusedCount, late: late) {
             outputs = []
             (report.cacheEntries, report.fingerprints) = (tables.entries, tables.fingerprints)
             joinedOverPrevious = true
@@ -410,25 +444,25 @@ public struct SiteRenderer: Sendable {
             // each court's let go once joined: kept, they were 13 MB of the peak at 50,000 notices. A
             // court reused whole has its entries in a list, put straight into both.
             let fileCount = plan.files.count, siteFingerprints = report.fingerprints
-            let fingerprintParts = SiteBuild.HandedOver(outputs.map { ($0.fingerprints, $0.reused) })
-            var entryParts = outputs.map { ($0.cacheEntries, $0.reused) }
+            let fingerprintParts = SiteBuild.HandedOver(outputs.map { ($0.files, $0.reused) })
+            var entryParts = outputs.map { ($0.files, $0.reused) }
             outputs = []
             async let joinedFingerprints = { () -> [String: UInt64] in
                 var all = siteFingerprints
                 all.reserveCapacity(fileCount)
                 var parts = fingerprintParts.take() ?? []
                 for i in parts.indices {
-                    all.merge(parts[i].0) { a, _ in a }
+                    all.merge(parts[i].0.lazy.compactMap { file in file.fingerprint.map { (file.path, $0) } }) { a, _ in a }
                     all.merge(parts[i].1.lazy.map { ($0.0, $0.1.output) }) { a, _ in a }
-                    parts[i] = ([:], [])
+                    parts[i] = ([], [])
                 }
                 return all
             }()
             report.cacheEntries.reserveCapacity(fileCount)
             for i in entryParts.indices {
-                report.cacheEntries.merge(entryParts[i].0) { a, _ in a }
+                report.cacheEntries.merge(entryParts[i].0.lazy.compactMap { file in file.entry.map { (file.path, $0) } }) { a, _ in a }
                 report.cacheEntries.merge(entryParts[i].1) { a, _ in a }
-                entryParts[i] = ([:], [])
+                entryParts[i] = ([], [])
             }
             report.fingerprints = await joinedFingerprints
         }
@@ -549,25 +583,34 @@ public struct SiteRenderer: Sendable {
     /// hold nothing else (a file this build does not have).
     static func joinedOverPrevious(_ previous: [String: BuildCache.Entry], entries: [[String: BuildCache.Entry]], fingerprints: [[String: UInt64]],
                                    reused: Int, late: [String]) -> (entries: [String: BuildCache.Entry], fingerprints: [String: UInt64])? {
+        guard entries.count == fingerprints.count else { return nil }
         var tables = PreviousTables(previous, late: late)
-        guard joinedOverPrevious(&tables, entries: entries, fingerprints: fingerprints, reused: reused, late: late) else { return nil }
+        let parts = zip(entries, fingerprints).map { partFiles(entries: $0, fingerprints: $1) }
+        guard joinedOverPrevious(&tables, parts: parts, reused: reused, late: late) else { return nil }
         return (tables.entries, tables.fingerprints)
+    }
+
+    /// A part's two tables as its list of files (see `CourtOutput.compact`).
+    static func partFiles(entries: [String: BuildCache.Entry], fingerprints: [String: UInt64]) -> [PartFile] {
+        var output = CourtOutput(diagnostics: [], fingerprints: fingerprints, search: SearchIndex(), cacheEntries: entries, failure: nil)
+        output.compact()
+        return output.files
     }
 
     /// As above, putting the parts over `tables` where they stand (left in no useful state when it
     /// says no). Held by one owner, the tables are changed without being copied.
-    static func joinedOverPrevious(_ tables: inout PreviousTables, entries: [[String: BuildCache.Entry]], fingerprints: [[String: UInt64]],
-                                   reused: Int, late: [String]) -> Bool {
-        guard entries.count == fingerprints.count else { return false }
-        for (part, prints) in zip(entries, fingerprints) {
-            guard part.count == prints.count, prints.allSatisfy({ part[$0.key]?.output == $0.value }) else { return false }
+    static func joinedOverPrevious(_ tables: inout PreviousTables, parts: [[PartFile]], reused: Int, late: [String]) -> Bool {
+        // Each file with an entry and a fingerprint, its entry's output.
+        for part in parts {
+            guard part.allSatisfy({ file in file.entry.map { $0.output == file.fingerprint } ?? false }) else { return false }
         }
         guard tables.late == late, tables.holdsLate else { return false }
         var made = 0
-        for part in entries {
-            for (path, entry) in part {
-                tables.entries[path] = entry
-                tables.fingerprints[path] = entry.output
+        for part in parts {
+            for file in part {
+                guard let entry = file.entry else { return false }
+                tables.entries[file.path] = entry
+                tables.fingerprints[file.path] = entry.output
             }
             made += part.count
         }
