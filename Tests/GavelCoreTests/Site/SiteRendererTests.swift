@@ -58,6 +58,24 @@ import Testing
         #expect(SiteRenderer.joinedOverPrevious(previous, entries: parts, fingerprints: prints, reused: reused.count - 1, late: late) == nil)
     }
 
+    /// A part's two tables made one list: every file of either, each with its fingerprint and entry,
+    /// a file with only one of them too.
+    @Test func aPartsTablesMadeOneListKeepEveryFile() {
+        var prints: [String: UInt64] = [:], entries: [String: Entry] = [:]
+        for n in 0..<300 {
+            let path = "courts/c/notices/n\(n)/index.html"
+            if n % 7 != 3 { prints[path] = entry(UInt64(n)).output }
+            if n % 5 != 1 { entries[path] = entry(UInt64(n)) }
+        }
+        let files = SiteRenderer.partFiles(entries: entries, fingerprints: prints)
+        #expect(files.count == Set(prints.keys).union(entries.keys).count)
+        #expect(Set(files.map(\.path)).count == files.count)
+        for file in files {
+            #expect(file.fingerprint == prints[file.path])
+            #expect(file.entry == entries[file.path])
+        }
+    }
+
     /// The worker's version sums each file's path and fingerprint, whatever their order; made a run
     /// of the table per core, it is the sum of every file, each once.
     @Test func theWorkersVersionSumsEveryFileOnce() {
