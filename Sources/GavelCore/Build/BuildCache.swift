@@ -14,23 +14,61 @@ public struct BuildCache: Sendable {
         /// only while its file still has them, so a file changed by hand is written again.
         public var modified: Int64 = 0
         public var inode: UInt64 = 0
+        // The three optional values below, kept as plain numbers with a flag each: as optionals (and
+        // the place's shard as a whole Int) an entry took 104 bytes, and a build holds tables of
+        // 17,000 of them at 10,000 notices, two at a rebuild's peak. Each absent value is zero, so
+        // two entries are equal exactly when their values are.
+        private var dataValue: UInt64 = 0
+        private var searchHashValue: UInt64 = 0
+        private var placeStart = 0
+        private var placeEnd = 0
+        /// A shard's number is below 2^32: the cache file says no more (`Numbers.entry`), and a
+        /// build with that many shards would hold eight billion entries.
+        private var placeShard: UInt32 = 0
+        private var present: UInt8 = 0
+        private static let hasData: UInt8 = 1, hasSearchHash: UInt8 = 2, hasPlace: UInt8 = 4
+
         /// Which docs shard has the page's search entry, and where in the file.
-        var searchPlace: SearchIndex.Place?
+        var searchPlace: SearchIndex.Place? {
+            get { present & Self.hasPlace == 0 ? nil : SearchIndex.Place(shard: Int(placeShard), range: placeStart..<placeEnd) }
+            set {
+                if let newValue {
+                    placeShard = UInt32(clamping: newValue.shard)
+                    (placeStart, placeEnd) = (newValue.range.lowerBound, newValue.range.upperBound)
+                    present |= Self.hasPlace
+                } else {
+                    (placeShard, placeStart, placeEnd) = (0, 0, 0)
+                    present &= ~Self.hasPlace
+                }
+            }
+        }
         /// The entry's hash: the index is made again only when some entry's differs. (Only the hash is
         /// kept: the entry itself is the index's, which lets it go once its docs shard is written.)
-        var searchHash: UInt64?
+        var searchHash: UInt64? {
+            get { present & Self.hasSearchHash == 0 ? nil : searchHashValue }
+            set {
+                searchHashValue = newValue ?? 0
+                present = newValue == nil ? present & ~Self.hasSearchHash : present | Self.hasSearchHash
+            }
+        }
         /// For a template page, what it was made from (`PageData`): the same again, it is the same page.
-        var data: UInt64?
+        var data: UInt64? {
+            get { present & Self.hasData == 0 ? nil : dataValue }
+            set {
+                dataValue = newValue ?? 0
+                present = newValue == nil ? present & ~Self.hasData : present | Self.hasData
+            }
+        }
 
         /// `search`: the page's search entry, serialised JSON, when made this build (its hash is kept).
         init(input: UInt64, output: UInt64, size: Int, modified: Int64 = 0, inode: UInt64 = 0, search: [UInt8]? = nil,
              searchPlace: SearchIndex.Place? = nil, searchHash: UInt64? = nil, data: UInt64? = nil) {
             self.input = input
-            self.data = data
             self.output = output
             self.size = size
             self.modified = modified
             self.inode = inode
+            self.data = data
             self.searchPlace = searchPlace
             self.searchHash = searchHash ?? search.map { ContentHash.of($0) }
         }
