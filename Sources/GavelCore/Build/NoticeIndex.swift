@@ -300,27 +300,34 @@ public struct NoticeIndex: Sendable {
     /// anything is left over. `kept` is the same record as the entry keeps it.
     private static func entry(_ record: UnsafeRawBufferPointer, kept: ArraySlice<UInt8>, contentRoot: String, displayRoot: String) -> (String, Entry)? {
         var reader = StateFile.Records.Reader(record, from: 0)
+        // The title, summary and tags are kept as their bytes in `kept` (see `StoredText`): where the
+        // record's bytes from `start` to the reader's offset stand there.
+        let body = kept.startIndex + 4
+        func stored(from start: Int) -> ArraySlice<UInt8> { kept[(body + start)..<(body + reader.offset)] }
         guard let relative = reader.text(), let size = reader.number(), let seconds = reader.number(), let nanoseconds = reader.number(),
               let inode = reader.number(), let changed = reader.number(), let changedNanoseconds = reader.number(),
-              let court = reader.text(), let slug = reader.text(), let title = reader.text(), let date = reader.number().flatMap({ Self.date(packed: $0) })
-        else { return nil }
-        var summary: String?
+              let court = reader.text(), let slug = reader.text() else { return nil }
+        let titleStart = reader.offset + 4
+        guard reader.textBytes() != nil else { return nil }
+        let title = StoredText.utf8(stored(from: titleStart))
+        guard let date = reader.number().flatMap({ Self.date(packed: $0) }) else { return nil }
+        var summary: StoredText?
         switch reader.byte() {
         case 1:
-            guard let text = reader.text() else { return nil }
-            summary = text
+            let start = reader.offset + 4
+            guard reader.textBytes() != nil else { return nil }
+            summary = .utf8(stored(from: start))
         case 0: break
         default: return nil
         }
         // A count is trusted only as far as the bytes left could hold that many (four bytes a tag at
         // least, twenty an event).
         guard let tagCount = reader.number32().flatMap({ Int(exactly: $0) }), tagCount <= (record.count - reader.offset) / 4 else { return nil }
-        var tags: [String] = []
-        tags.reserveCapacity(tagCount)
+        let tagsStart = reader.offset
         for _ in 0..<tagCount {
-            guard let tag = reader.text() else { return nil }
-            tags.append(tag)
+            guard reader.textBytes() != nil else { return nil }
         }
+        let tags = StoredTexts.records(stored(from: tagsStart), count: tagCount)
         guard let draftByte = reader.byte(), draftByte <= 1, let publishValue = reader.number(), let expiresValue = reader.number() else { return nil }
         // 0 is no date; any other number must pack one.
         let publish = Self.date(packed: publishValue), expires = Self.date(packed: expiresValue)
@@ -335,11 +342,11 @@ public struct NoticeIndex: Sendable {
         }
         guard let offset = reader.number().flatMap({ Int(exactly: $0) }), let firstLine = reader.number().flatMap({ Int(exactly: $0) }),
               let hash = reader.number(), reader.atEnd else { return nil }
-        let notice = Notice(
+        let notice = Notice(fields: Notice.Fields(
             court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: draftByte == 1,
-            publish: publish, expires: expires, events: events,
+            publish: publish, expires: expires, events: events, alsoCourts: [],
             body: NoticeBody(folder: contentRoot, relative: relative, offset: offset, displayFolder: displayRoot, firstLine: firstLine, sourceHash: hash),
-            sourceHash: hash)
+            sourceHash: hash))
         return (relative, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, record: kept))
     }
 

@@ -115,7 +115,7 @@ public struct SiteBuild {
         }
         // Court data in notices' titles and summaries is filled here, so pages, lists, feeds, search
         // and calendars all show it.
-        for c in content.courts.indices where content.courts[c].notices.contains(where: { CourtVariables.mayName($0.title) || CourtVariables.mayName($0.summary ?? "") }) {
+        for c in content.courts.indices where content.courts[c].notices.contains(where: \.mayNameCourtVariables) {
             let variables = CourtVariables(court: content.courts[c])
             for n in content.courts[c].notices.indices {
                 let notice = content.courts[c].notices[n]

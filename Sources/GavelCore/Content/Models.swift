@@ -175,10 +175,10 @@ public struct Notice: Sendable {
     struct Fields: Sendable {
         var court: String
         var slug: String
-        var title: String
+        var title: StoredText
         var date: LocalDate
-        var summary: String?
-        var tags: [String]
+        var summary: StoredText?
+        var tags: StoredTexts
         var draft: Bool
         var publish: LocalDate?
         var expires: LocalDate?
@@ -198,8 +198,13 @@ public struct Notice: Sendable {
     public init(court: String, slug: String, title: String, date: LocalDate, summary: String?, tags: [String], draft: Bool,
                 publish: LocalDate?, expires: LocalDate?, events: [CalendarEvent], alsoCourts: [Located<String>] = [],
                 body: NoticeBody, sourceHash: UInt64 = 0) {
-        box = Box(Fields(court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: draft,
-                         publish: publish, expires: expires, events: events, alsoCourts: alsoCourts, body: body, sourceHash: sourceHash))
+        box = Box(Fields(court: court, slug: slug, title: .string(title), date: date, summary: summary.map(StoredText.string), tags: .strings(tags),
+                         draft: draft, publish: publish, expires: expires, events: events, alsoCourts: alsoCourts, body: body, sourceHash: sourceHash))
+    }
+
+    /// A notice with its texts as the notice index holds them (see `StoredText`).
+    init(fields: Fields) {
+        box = Box(fields)
     }
 
     /// Changes one field in a box of this copy's own (the others keep theirs).
@@ -211,10 +216,10 @@ public struct Notice: Sendable {
 
     public var court: String { get { box.fields.court } set { change { $0.court = newValue } } }
     public var slug: String { get { box.fields.slug } set { change { $0.slug = newValue } } }
-    public var title: String { get { box.fields.title } set { change { $0.title = newValue } } }
+    public var title: String { get { box.fields.title.string } set { change { $0.title = .string(newValue) } } }
     public var date: LocalDate { get { box.fields.date } set { change { $0.date = newValue } } }
-    public var summary: String? { get { box.fields.summary } set { change { $0.summary = newValue } } }
-    public var tags: [String] { get { box.fields.tags } set { change { $0.tags = newValue } } }
+    public var summary: String? { get { box.fields.summary?.string } set { change { $0.summary = newValue.map(StoredText.string) } } }
+    public var tags: [String] { get { box.fields.tags.strings } set { change { $0.tags = .strings(newValue) } } }
     public var draft: Bool { get { box.fields.draft } set { change { $0.draft = newValue } } }
     public var publish: LocalDate? { get { box.fields.publish } set { change { $0.publish = newValue } } }
     public var expires: LocalDate? { get { box.fields.expires } set { change { $0.expires = newValue } } }
@@ -226,6 +231,64 @@ public struct Notice: Sendable {
     public var sourceHash: UInt64 { get { box.fields.sourceHash } set { change { $0.sourceHash = newValue } } }
     /// The file as diagnostics name it.
     public var file: String { box.fields.body.file }
+
+    /// True when the title or summary has `{{` (see `CourtVariables.mayName`), asked of every notice
+    /// on every build: looked for in the index's bytes, not in texts made for it.
+    var mayNameCourtVariables: Bool {
+        box.fields.title.mayNameCourtVariables || box.fields.summary?.mayNameCourtVariables == true
+    }
+}
+
+/// A text of a notice as it was had: a String, or UTF-8 bytes in the notice index's file, made into a
+/// String each time it is asked for. A rebuild takes ten thousand notices from the index and shows
+/// the titles, summaries and tags of a few (the edited court's); made into Strings as the index was
+/// read, they were about 15 million instructions and 3 MB of every one-notice rebuild at 10,000
+/// notices. The bytes decode as the index's reader always did (`String(decoding:as:)`).
+enum StoredText: Sendable {
+    case string(String)
+    case utf8(ArraySlice<UInt8>)
+
+    var string: String {
+        switch self {
+        case let .string(text): text
+        case let .utf8(bytes): String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    var mayNameCourtVariables: Bool {
+        switch self {
+        case let .string(text): CourtVariables.mayName(text)
+        case let .utf8(bytes): bytes.withUnsafeBufferPointer { CourtVariables.mayName(utf8: $0) }
+        }
+    }
+}
+
+/// A notice's tags as they were had: Strings, or the notice index's record of them (a count, then
+/// each tag's length and bytes, checked whole when the index was read), made into Strings each time
+/// they are asked for (see `StoredText`).
+enum StoredTexts: Sendable {
+    case strings([String])
+    case records(ArraySlice<UInt8>, count: Int)
+
+    var strings: [String] {
+        switch self {
+        case let .strings(texts):
+            return texts
+        case let .records(bytes, count):
+            var texts: [String] = []
+            texts.reserveCapacity(count)
+            var at = bytes.startIndex
+            // Checked as the index was read; read again within its bounds all the same.
+            while texts.count < count, bytes.endIndex - at >= 4 {
+                let length = Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+                at += 4
+                guard bytes.endIndex - at >= length else { break }
+                texts.append(String(decoding: bytes[at..<(at + length)], as: UTF8.self))
+                at += length
+            }
+            return texts
+        }
+    }
 }
 
 /// Where a notice's Markdown body is. Bodies stay on disk and are read again when their page is

@@ -184,21 +184,25 @@ public struct CourtVariables: Sendable {
     /// CFString, a measurable cost over ten thousand notices' titles and summaries).
     static func mayName(_ text: String) -> Bool {
         // Every title and summary is asked on every build: searched in place when the text is contiguous.
-        if let found = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
-            var from = 0
-            // memchr to each "{", then a look at the byte after it.
-            while let at = FileIO.index(of: UInt8(ascii: "{"), in: bytes, from: from, to: bytes.count - 1) {
-                if bytes[at + 1] == UInt8(ascii: "{") { return true }
-                from = at + 1
-            }
-            return false
-        }) {
+        if let found = text.utf8.withContiguousStorageIfAvailable({ mayName(utf8: $0) }) {
             return found
         }
         var previous: UInt8 = 0
         for byte in text.utf8 {
             if byte == UInt8(ascii: "{"), previous == byte { return true }
             previous = byte
+        }
+        return false
+    }
+
+    /// The same, for text as UTF-8 bytes (as the notice index keeps a title: a byte the decoding would
+    /// replace is never a `{`, so the bytes have `{{` exactly when the text does).
+    static func mayName(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var from = 0
+        // memchr to each "{", then a look at the byte after it.
+        while let at = FileIO.index(of: UInt8(ascii: "{"), in: bytes, from: from, to: bytes.count - 1) {
+            if bytes[at + 1] == UInt8(ascii: "{") { return true }
+            from = at + 1
         }
         return false
     }

@@ -35,4 +35,27 @@ import Testing
         #expect(list.map(\.title) == ["Title", "Filled"])
         #expect(kept.map(\.title) == ["Title", "Title"])
     }
+
+    /// Texts kept as the notice index's bytes read as the index's reader reads them, and are asked
+    /// about court data the same way.
+    @Test func storedTextsReadAsTheIndexReaderReadsThem() {
+        let texts = ["", "plain", "{{court.name}} goes live", "a { b } {{", "tab\there \u{1F}", "{", "x{{"]
+        var records: [UInt8] = []
+        for text in texts { _ = StateFile.Records.append(text: text, to: &records) }
+        // Kept at an offset in a larger buffer, as the index's slices are.
+        let buffer = [0xAA, 0xBB] + records + [0xCC]
+        #expect(StoredTexts.records(buffer[2..<(2 + records.count)], count: texts.count).strings == texts)
+        for text in texts {
+            let bytes = ArraySlice([0x7B] + Array(text.utf8) + [0x7D]).dropFirst().dropLast()
+            #expect(StoredText.utf8(bytes).string == text)
+            #expect(StoredText.utf8(bytes).mayNameCourtVariables == CourtVariables.mayName(text))
+            #expect(StoredText.string(text).mayNameCourtVariables == CourtVariables.mayName(text))
+        }
+        // Bytes that are not UTF-8 read with replacement characters, as `String(decoding:as:)` gives.
+        let broken: [UInt8] = [0x61, 0xFF, 0x7B, 0x7B, 0xC3]
+        #expect(StoredText.utf8(broken[...]).string == String(decoding: broken, as: UTF8.self))
+        #expect(StoredText.utf8(broken[...]).mayNameCourtVariables)
+        // A count past what the bytes hold gives the texts they do hold, and no trap.
+        #expect(StoredTexts.records(records[...], count: texts.count + 3).strings == texts)
+    }
 }
