@@ -48,7 +48,7 @@ extension SearchIndex {
             keys.append((UInt64(place.shard) << 32 | UInt64(place.range.lowerBound), files.count))
             files.append(file)
         }
-        keys.sort { $0.place < $1.place }
+        keys = placedInOrder(keys) ?? keys.sorted { $0.place < $1.place }
         let lastShard = max(0, (keys.count - 1) / Layout.docsPerShard)
         for (id, key) in keys.enumerated() where Int(key.place >> 32) != min(id / Layout.docsPerShard, lastShard) { return nil }
         let placed = keys.map { files[$0.file] }
@@ -75,6 +75,29 @@ extension SearchIndex {
             index = renumbered
         }
         return (index, standsInPlace ? .patched : .renumbered)
+    }
+
+    /// The keys in the order sorting them by place gives (ties as they came), when each shard holds
+    /// the entries a last index of that many has there (`docsPerShard` each, in shard order): each
+    /// goes straight to its shard's slots, ordered within them. Nil for any other set of keys, which
+    /// is then sorted (and refused). Sorting ten thousand was 3.4 M instructions of a rebuild.
+    static func placedInOrder(_ keys: [(place: UInt64, file: Int)]) -> [(place: UInt64, file: Int)]? {
+        let per = Layout.docsPerShard
+        var slots = [(place: UInt64, file: Int)?](repeating: nil, count: keys.count)
+        for key in keys {
+            let first = Int(key.place >> 32) * per
+            guard first < slots.count else { return nil }
+            // The shard's first free slot, moving down those with a later place.
+            var at = first
+            while at < min(first + per, slots.count), slots[at] != nil { at += 1 }
+            guard at < min(first + per, slots.count) else { return nil }
+            while at > first, let before = slots[at - 1], before.place > key.place {
+                slots[at] = before
+                at -= 1
+            }
+            slots[at] = key
+        }
+        return slots.map { $0 ?? (0, 0) }
     }
 
     /// Entries stand where they stood: a word keeps its postings as written unless an entry changed

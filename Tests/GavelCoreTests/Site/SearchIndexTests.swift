@@ -4,6 +4,29 @@ import Testing
 @Suite struct SearchIndexTests {
     /// The layout names every shard file of each kind in order, numbered from 0 (checked against
     /// names written out here, for a small index, and a large one's counts and ends).
+    /// The last index's entries put in order by their places: what a stable sort by place gives
+    /// whenever each shard holds its entries, and nil (sorted, then refused) otherwise.
+    @Test func placesPutInOrderAreTheSortedPlaces() {
+        func place(_ shard: Int, _ start: Int) -> UInt64 { UInt64(shard) << 32 | UInt64(start) }
+        var generator = SystemRandomNumberGenerator()
+        for count in [0, 1, 2, 3, 7, 10, 101] {
+            // A layout as an index writes it, its keys in a shuffled order, starts of a shard in either order.
+            var keys = (0..<count).map { id in (place: place(id / 2, id % 2 == 0 ? 0 : 500 + Int.random(in: 0..<9, using: &generator)), file: id) }
+            keys.shuffle(using: &generator)
+            let placed = SearchIndex.placedInOrder(keys)
+            #expect(placed.map { $0.map(\.place) } == keys.sorted { $0.place < $1.place }.map(\.place))
+            #expect(placed.map { $0.map(\.file) } == keys.sorted { $0.place < $1.place }.map(\.file))
+            guard count >= 2 else { continue }
+            // Two entries at one place keep the order they came in, as the sort does.
+            var tied = keys
+            if let i = tied.firstIndex(where: { $0.place == place(0, 0) }), let j = tied.firstIndex(where: { $0.file == 1 }) { tied[j].place = tied[i].place }
+            #expect(SearchIndex.placedInOrder(tied).map { $0.map(\.file) } == tied.sorted { $0.place < $1.place }.map(\.file))
+            // A third entry in a shard, or a shard past the last: not put in order.
+            #expect(SearchIndex.placedInOrder(keys + [(place(0, 900), count)]) == nil)
+            #expect(SearchIndex.placedInOrder(Array(keys.dropLast()) + [(place(count, 0), count)]) == nil)
+        }
+    }
+
     @Test func theLayoutNamesEachShardInOrder() {
         for entries in [1, 10_603] {
             let layout = SearchIndex.Layout(entries: entries)
