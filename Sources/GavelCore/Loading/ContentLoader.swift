@@ -449,7 +449,6 @@ public struct ContentLoader: Sendable {
                                     hours: reader.string(m, "hours", bag: &bag)?.value))
         }
         var notices: [Notice] = []
-        var slugs = Set<String>()
         let noticesFolder = "courts/\(folder)/notices"
         var names: [String] = []
         var stamps: [NoticeIndex.Stamp?]?
@@ -458,7 +457,6 @@ public struct ContentLoader: Sendable {
             if indexing { stamps = Array(repeating: nil, count: names.count) }
         }
         notices.reserveCapacity(names.count)
-        slugs.reserveCapacity(names.count)
         // The notices are stamped from their own folder, opened once.
         var nearby = self.folder.map { FileIO.NearbyFolders(root: $0, trailing: 1) }
         // The court's entries in the last index, looked up once rather than for each notice.
@@ -479,7 +477,6 @@ public struct ContentLoader: Sendable {
                                     indexed: &indexed, startsFromKnown: startsFromKnown, kept: &kept, stamp: &stamp)
             stamps?[position] = stamp
             guard let notice = loaded else { continue }
-            slugs.insert(notice.slug)
             if notice.draft && !includeDrafts { continue }
             notices.append(notice)
         }
