@@ -275,18 +275,14 @@ enum StoredTexts: Sendable {
         case let .strings(texts):
             return texts
         case let .records(bytes, count):
-            var texts: [String] = []
-            texts.reserveCapacity(count)
-            var at = bytes.startIndex
-            // Checked as the index was read; read again within its bounds all the same.
-            while texts.count < count, bytes.endIndex - at >= 4 {
-                let length = Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
-                at += 4
-                guard bytes.endIndex - at >= length else { break }
-                texts.append(String(decoding: bytes[at..<(at + length)], as: UTF8.self))
-                at += length
+            // Checked as the index was read; read again with the index's reader all the same.
+            return bytes.withUnsafeBytes { raw in
+                var reader = StateFile.Records.Reader(raw, from: 0)
+                var texts: [String] = []
+                texts.reserveCapacity(count)
+                while texts.count < count, let text = reader.text() { texts.append(text) }
+                return texts
             }
-            return texts
         }
     }
 }

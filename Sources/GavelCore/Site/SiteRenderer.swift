@@ -258,19 +258,7 @@ public struct SiteRenderer: Sendable {
         /// court is done, and a table has room for up to twice its entries: at 50,000 notices the
         /// courts' tables of entries were 23 MB of a full build's peak heap, as a list about 10.
         mutating func compact() {
-            files.reserveCapacity(fingerprints.count)
-            var withEntry = 0
-            for (path, fingerprint) in fingerprints {
-                let entry = cacheEntries[path]
-                if entry != nil { withEntry += 1 }
-                files.append(PartFile(path: path, fingerprint: fingerprint, entry: entry))
-            }
-            // An entry without a fingerprint (none of the parts makes one) is kept all the same.
-            if withEntry < cacheEntries.count {
-                for (path, entry) in cacheEntries where fingerprints[path] == nil {
-                    files.append(PartFile(path: path, fingerprint: nil, entry: entry))
-                }
-            }
+            files.append(contentsOf: SiteRenderer.partFiles(entries: cacheEntries, fingerprints: fingerprints))
             fingerprints = [:]
             cacheEntries = [:]
         }
@@ -596,9 +584,21 @@ public struct SiteRenderer: Sendable {
 
     /// A part's two tables as its list of files (see `CourtOutput.compact`).
     static func partFiles(entries: [String: BuildCache.Entry], fingerprints: [String: UInt64]) -> [PartFile] {
-        var output = CourtOutput(diagnostics: [], fingerprints: fingerprints, search: SearchIndex(), cacheEntries: entries, failure: nil)
-        output.compact()
-        return output.files
+        var files: [PartFile] = []
+        files.reserveCapacity(fingerprints.count)
+        var withEntry = 0
+        for (path, fingerprint) in fingerprints {
+            let entry = entries[path]
+            if entry != nil { withEntry += 1 }
+            files.append(PartFile(path: path, fingerprint: fingerprint, entry: entry))
+        }
+        // An entry without a fingerprint (none of the parts makes one) is kept all the same.
+        if withEntry < entries.count {
+            for (path, entry) in entries where fingerprints[path] == nil {
+                files.append(PartFile(path: path, fingerprint: nil, entry: entry))
+            }
+        }
+        return files
     }
 
     /// As above, putting the parts over `tables` where they stand (left in no useful state when it
