@@ -3,43 +3,45 @@
 /// libyaml gives (text, style and position, checked against Yams by the tests) and returns nil for
 /// anything else, which then goes to Yams, errors and all. Parsing 10,000 notices through libyaml's
 /// event stream was most of loading them.
+///
+/// Lines are read where they lie in the text's bytes, not copied out one by one: with a copy per
+/// line, a set of copied keys per mapping and a list of indicators made for each value, a court.yml
+/// of 951 bytes took about 118,000 instructions (13.6 M of a one-notice rebuild at 100 courts).
 enum SimpleYAML {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
     static func parse(_ text: String) -> YAMLNode? {
+        var text = text
+        return text.withUTF8 { parse($0) }
+    }
+
+    private static func parse(_ bytes: Bytes) -> YAMLNode? {
         var lines: [Line] = []
         var number = 0
-        var failed = false
-        text.utf8.withContiguousStorageIfAvailable { bytes in
-            var start = 0
-            while start <= bytes.count {
-                number += 1
-                var end = start
-                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                if start == bytes.count { break }
-                var slice = Array(bytes[start..<end])
-                if slice.last == 0x0D { failed = true }
-                if slice.contains(0x09) { failed = true }  // tabs: leave them to libyaml
-                // Characters YAML does not allow in a stream (C0 and C1 controls, DEL, U+FFFE and
-                // U+FFFF): libyaml refuses them, so must the fast path.
-                if Self.hasUnprintable(slice) { failed = true }
-                var indent = 0
-                while indent < slice.count, slice[indent] == 0x20 { indent += 1 }
-                // Blank lines and whole-line comments carry nothing.
-                if indent == slice.count || slice[indent] == UInt8(ascii: "#") {
-                    start = end + 1
-                    continue
-                }
-                while slice.last == 0x20 { slice.removeLast() }
-                lines.append(Line(number: number, indent: indent, bytes: slice))
-                start = end + 1
-            }
-        } ?? { failed = true }()
-        guard !failed, !lines.isEmpty else { return nil }
+        var start = 0
+        while start < bytes.count {
+            number += 1
+            let end = FileIO.index(of: 0x0A, in: bytes, from: start) ?? bytes.count
+            let line = Bytes(rebasing: bytes[start..<end])
+            start = end + 1
+            // Tabs, carriage returns and the characters YAML does not allow in a stream (C0 and C1
+            // controls, DEL, U+FFFE and U+FFFF) are left to libyaml, which refuses or reads them.
+            if hasUnprintable(line) { return nil }
+            var indent = 0
+            while indent < line.count, line[indent] == 0x20 { indent += 1 }
+            // Blank lines and whole-line comments carry nothing.
+            if indent == line.count || line[indent] == UInt8(ascii: "#") { continue }
+            var count = line.count
+            while line[count - 1] == 0x20 { count -= 1 }
+            lines.append(Line(number: number, indent: indent, bytes: Bytes(rebasing: line[..<count])))
+        }
+        guard !lines.isEmpty else { return nil }
         var parser = Parser(lines: lines)
         guard let node = parser.mapping(indent: 0), parser.index == lines.count else { return nil }
         return node
     }
 
-    static func hasUnprintable(_ b: [UInt8]) -> Bool {
+    static func hasUnprintable(_ b: Bytes) -> Bool {
         for i in b.indices {
             let c = b[i]
             if c < 0x20 || c == 0x7F { return true }
@@ -49,10 +51,32 @@ enum SimpleYAML {
         return false
     }
 
+    /// A line with something on it: its number, its leading spaces, and its bytes without trailing
+    /// spaces (within the text being parsed, which outlives the parser).
     struct Line {
         var number: Int
         var indent: Int
-        var bytes: [UInt8]
+        var bytes: Bytes
+    }
+
+    /// The keys of one mapping, to refuse a duplicate: compared one by one while they are few (a
+    /// notice's front matter has a handful), through a set once there are many, so a mapping of
+    /// many keys still costs time in proportion to them.
+    struct Keys {
+        private var few: [Bytes] = []
+        private var many: Set<[UInt8]> = []
+        private static let few = 16
+
+        /// False when `key` is already there.
+        mutating func insert(_ key: Bytes) -> Bool {
+            if few.count < Self.few {
+                if few.contains(where: { $0.elementsEqual(key) }) { return false }
+                few.append(key)
+                if few.count == Self.few { many = Set(few.map { Array($0) }) }
+                return true
+            }
+            return many.insert(Array(key)).inserted
+        }
     }
 
     struct Parser {
@@ -63,7 +87,7 @@ enum SimpleYAML {
         /// key follows a list's "- " on the same line.
         mutating func mapping(indent: Int, firstKeyAt first: Int? = nil) -> YAMLNode? {
             var pairs: [(key: YAMLNode, value: YAMLNode)] = []
-            var seen = Set<[UInt8]>()
+            var seen = Keys()
             while index < lines.count {
                 let line = lines[index]
                 let keyStart: Int
@@ -75,8 +99,10 @@ enum SimpleYAML {
                     keyStart = indent
                 }
                 // Duplicate keys go to Yams, which reports them.
-                guard let (key, afterColon) = Self.key(line.bytes, from: keyStart), seen.insert(key).inserted else { return nil }
-                let keyNode = YAMLNode.scalar(String(decoding: key, as: UTF8.self), .plain, YAMLMark(line: line.number, column: keyStart + 1))
+                guard let afterColon = Self.key(line.bytes, from: keyStart),
+                      seen.insert(Bytes(rebasing: line.bytes[keyStart..<(afterColon - 1)])) else { return nil }
+                let keyNode = YAMLNode.scalar(String(decoding: line.bytes[keyStart..<(afterColon - 1)], as: UTF8.self), .plain,
+                                              YAMLMark(line: line.number, column: keyStart + 1))
                 index += 1
                 if afterColon == line.bytes.count {
                     // `key:` with a list below it, at this indent or deeper.
@@ -125,21 +151,34 @@ enum SimpleYAML {
             return i < b.count && b[i] == UInt8(ascii: "-") && (i + 1 == b.count || b[i + 1] == 0x20)
         }
 
-        /// A plain key of letters, digits, `_` and `-` followed by `:`; the key and the index after the colon.
-        static func key(_ b: [UInt8], from start: Int) -> ([UInt8], Int)? {
+        /// Where a plain key of letters, digits, `_` and `-` starting at `start` is followed by `:`:
+        /// the index after the colon (the key runs to just before it).
+        static func key(_ b: Bytes, from start: Int) -> Int? {
             var i = start
             while i < b.count, isKeyByte(b[i]) { i += 1 }
             guard i > start, i < b.count, b[i] == UInt8(ascii: ":"), b[start] != UInt8(ascii: "-") else { return nil }
             guard i + 1 == b.count || b[i + 1] == 0x20 else { return nil }
-            return (Array(b[start..<i]), i + 1)
+            return i + 1
         }
 
         static func isKeyByte(_ c: UInt8) -> Bool {
             (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F || c == 0x2D
         }
 
+        /// Whether a plain scalar cannot start with `c` (a YAML indicator): -?:,[]{}#&*!|>%@`
+        static func isIndicator(_ c: UInt8) -> Bool {
+            switch c {
+            case UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"),
+                 UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"),
+                 UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"):
+                return true
+            default:
+                return false
+            }
+        }
+
         /// A one-line scalar running to the end of the line: plain, or quoted without escapes.
-        static func scalar(_ b: [UInt8], from start: Int, line: Int) -> YAMLNode? {
+        static func scalar(_ b: Bytes, from start: Int, line: Int) -> YAMLNode? {
             guard start < b.count else { return nil }
             let mark = YAMLMark(line: line, column: columns(b, upTo: start) + 1)
             let first = b[start]
@@ -151,18 +190,17 @@ enum SimpleYAML {
                 return .scalar(String(decoding: inner, as: UTF8.self), first == UInt8(ascii: "'") ? .singleQuoted : .doubleQuoted, mark)
             }
             // Plain: no indicator first, no ": " or " #" inside, not ending in ":".
-            guard !Array("-?:,[]{}#&*!|>%@`".utf8).contains(first) else { return nil }
-            let value = b[start...]
-            for i in value.indices.dropLast() {
-                if value[i] == UInt8(ascii: ":") && value[i + 1] == 0x20 { return nil }
-                if value[i] == 0x20 && value[i + 1] == UInt8(ascii: "#") { return nil }
+            guard !isIndicator(first) else { return nil }
+            for i in start..<(b.count - 1) {
+                if b[i] == UInt8(ascii: ":") && b[i + 1] == 0x20 { return nil }
+                if b[i] == 0x20 && b[i + 1] == UInt8(ascii: "#") { return nil }
             }
-            guard value.last != UInt8(ascii: ":") else { return nil }
-            return .scalar(String(decoding: value, as: UTF8.self), .plain, mark)
+            guard b[b.count - 1] != UInt8(ascii: ":") else { return nil }
+            return .scalar(String(decoding: b[start...], as: UTF8.self), .plain, mark)
         }
 
         /// libyaml counts columns in Unicode scalars: every byte but UTF-8 continuation bytes.
-        static func columns(_ b: [UInt8], upTo end: Int) -> Int {
+        static func columns(_ b: Bytes, upTo end: Int) -> Int {
             var n = 0
             for i in 0..<end where b[i] & 0xC0 != 0x80 { n += 1 }
             return n

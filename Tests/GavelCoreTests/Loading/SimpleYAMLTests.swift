@@ -63,6 +63,22 @@ import Yams
         }
     }
 
+    /// Keys are told apart one by one while a mapping has few and through a set past sixteen: a
+    /// repeated key is left to Yams (which reports it) on either side of that count.
+    @Test(arguments: [3, 15, 16, 17, 40])
+    func aRepeatedKeyFallsBackHoweverManyKeysCameBefore(count: Int) {
+        let keys = (0..<count).map { "key\($0): value \($0)\n" }.joined()
+        #expect(SimpleYAML.parse(keys) == yams(keys))
+        #expect(SimpleYAML.parse(keys) != nil)
+        for repeated in [0, count - 1] {
+            let yaml = keys + "key\(repeated): again\n"
+            #expect(SimpleYAML.parse(yaml) == nil, "key\(repeated) after \(count) keys")
+            let nested = "events:\n" + keys.split(separator: "\n").enumerated().map { ($0.offset == 0 ? "  - " : "    ") + $0.element + "\n" }.joined()
+                + "    key\(repeated): again\n"
+            #expect(SimpleYAML.parse(nested) == nil, "nested key\(repeated) after \(count) keys")
+        }
+    }
+
     @Test func theCommonShapesTakeTheFastPath() {
         for yaml in Self.cases.prefix(7) {
             #expect(SimpleYAML.parse(yaml) != nil, "\(yaml)")
