@@ -75,12 +75,12 @@ public struct BuildCache: Sendable {
     }
 
     public var global: UInt64
-    public var entries: [String: Entry]
+    public var entries: PathTable<Entry>
     /// The build's plan's files in the manifest's order, as their places in the plan (see
     /// `PagePlan.sortedPaths(reusing:)`): the next build takes it when it still sorts its plan.
     public var order: [UInt32]
 
-    public init(global: UInt64, entries: [String: Entry] = [:], order: [UInt32] = []) {
+    public init(global: UInt64, entries: PathTable<Entry> = [:], order: [UInt32] = []) {
         self.global = global
         self.entries = entries
         self.order = order
@@ -113,7 +113,7 @@ public struct BuildCache: Sendable {
                 return out
             }
         }
-        var entries: [String: Entry] = [:]
+        var entries: PathTable<Entry> = [:]
         entries.reserveCapacity(parsed.reduce(0) { $0 + ($1?.count ?? 0) })
         for chunk in parsed {
             guard let chunk else { return nil }

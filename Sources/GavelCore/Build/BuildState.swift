@@ -79,7 +79,7 @@ public struct BuildState: Sendable {
     /// them in place once it succeeded.
     struct Prepared: Sendable {
         /// Every rendered file's entry, with how its file was left.
-        var entries: [String: BuildCache.Entry]
+        var entries: PathTable<BuildCache.Entry>
         var global: UInt64
         /// The plan's files in the manifest's order (see `BuildCache.order`).
         var order: [UInt32]
@@ -93,8 +93,8 @@ public struct BuildState: Sendable {
         /// `entries` as rendered, `stamps` how the files written were left, `fingerprints` every file of
         /// the site, `previous` the state this build read, `skeletons` the page skeletons to keep
         /// (nil: the file there holds them).
-        static func make(for output: URL, entries handed: SiteBuild.HandedOver<[String: BuildCache.Entry]>, stamps: [String: OutputWriter.FileStamp],
-                         global: UInt64, order: [UInt32], fingerprints: [String: UInt64], notices: NoticeIndex?, previous: BuildState,
+        static func make(for output: URL, entries handed: SiteBuild.HandedOver<PathTable<BuildCache.Entry>>, stamps: [String: OutputWriter.FileStamp],
+                         global: UInt64, order: [UInt32], fingerprints: PathTable<UInt64>, notices: NoticeIndex?, previous: BuildState,
                          skeletons: [SkeletonCache.Kept]? = nil) async -> Prepared {
             // The cache records how each file was left, so a file changed by hand is never reused.
             var entries = handed.take() ?? [:]
@@ -116,7 +116,7 @@ public struct BuildState: Sendable {
             } ?? .unchanged
             async let skeletonsFile = skeletons.map { kept in Update { () throws(FileIO.Failure) in try SkeletonFile.file(for: output, global: global, kept) } } ?? .unchanged
             // Looked up by key alone: reading each entry out copied it (17,000 at 10,000 notices).
-            let every = stamped.count == fingerprints.count && fingerprints.keys.allSatisfy { stamped.index(forKey: $0) != nil }
+            let every = stamped.count == fingerprints.count && stamped.containsEvery(pathOf: fingerprints)
             return Prepared(entries: stamped, global: global, order: order, cacheFile: await cacheFile, notices: notices, noticesFile: await noticesFile,
                             skeletonsFile: await skeletonsFile, describesEveryFile: every)
         }

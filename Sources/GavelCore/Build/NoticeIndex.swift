@@ -47,7 +47,7 @@ public struct NoticeIndex: Sendable {
         }
     }
     /// One group's entries, by path under the content folder.
-    typealias Group = [String: Entry]
+    typealias Group = PathTable<Entry>
     /// The entries by group: a court's folder name for its notices (`courts/<folder>/notices/…`), ""
     /// for any other path. Each court's load makes its own group, on its own task; none is empty.
     private(set) var groups: [String: Group] = [:]
@@ -86,8 +86,8 @@ public struct NoticeIndex: Sendable {
     }
 
     /// Every entry, by its path under the content folder (all groups in one table).
-    var entries: [String: Entry] {
-        var all: [String: Entry] = [:]
+    var entries: PathTable<Entry> {
+        var all: PathTable<Entry> = [:]
         for entries in groups.values { all.merge(entries) { a, _ in a } }
         return all
     }
@@ -128,7 +128,7 @@ public struct NoticeIndex: Sendable {
     }
 
     /// Sets a group's entries, made elsewhere (a court's load); an empty group is left out.
-    mutating func set(group: String, _ entries: [String: Entry]) {
+    mutating func set(group: String, _ entries: Group) {
         groups[group] = entries.isEmpty ? nil : entries
     }
 
@@ -289,7 +289,7 @@ public struct NoticeIndex: Sendable {
         for run in runs { sizes[run.group, default: 0] += run.rows.count }
         var index = NoticeIndex(contentRoot: contentRoot, displayRoot: displayRoot)
         for run in runs {
-            var table = index.groups.removeValue(forKey: run.group) ?? Dictionary(minimumCapacity: sizes[run.group] ?? run.rows.count)
+            var table = index.groups.removeValue(forKey: run.group) ?? Group(minimumCapacity: sizes[run.group] ?? run.rows.count)
             for row in run.rows { table[row.relative] = row.entry }
             index.groups[run.group] = table
         }

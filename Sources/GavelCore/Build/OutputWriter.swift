@@ -241,7 +241,7 @@ public struct OutputWriter: OutputSink {
     /// (A stamp older than the first mark stays right: any later change is stamped no earlier than
     /// it.) A stamp still not earlier (a clock set back) is left to be listed again; nil when a
     /// folder is gone by then.
-    func markLaterThan(_ stamps: inout [String: TreeRecord.FolderStamp], under root: String,
+    func markLaterThan(_ stamps: inout PathTable<TreeRecord.FolderStamp>, under root: String,
                        mark: (device: UInt64, time: Int64)?) -> (device: UInt64, time: Int64)? {
         guard var mark else { return nil }
         for _ in 0..<2 {
@@ -261,7 +261,7 @@ public struct OutputWriter: OutputSink {
     /// record for the next commit is then `treesAfterCommit`.
     /// `order`, when given, is the site's paths in sorted order (worked out while the site rendered),
     /// so the manifest need not sort them.
-    func commit(_ files: [String: UInt64], start: CommitStart?, trees: TreeRecord?, order: [String]? = nil) throws(CommitFailure) -> Summary {
+    func commit(_ files: PathTable<UInt64>, start: CommitStart?, trees: TreeRecord?, order: [String]? = nil) throws(CommitFailure) -> Summary {
         let manifest = Self.manifest(files, order: order)
         record.trees.withLock { $0 = nil }
         do {
@@ -278,7 +278,7 @@ public struct OutputWriter: OutputSink {
     }
 
     /// A first build: the staging folder simply becomes Output.
-    private func commitFirst(_ files: [String: UInt64], manifest: [UInt8]) throws -> Summary {
+    private func commitFirst(_ files: PathTable<UInt64>, manifest: [UInt8]) throws -> Summary {
         try FileIO.write(manifest, to: stagingPath + "/" + Self.manifestName)
         if flushes { FileIO.syncFileSystem(of: stagingPath) }
         guard rename(stagingPath, outputPath) == 0 else { throw FileIO.Failure(path: outputPath, code: errno) }
@@ -291,7 +291,7 @@ public struct OutputWriter: OutputSink {
     /// The record for the next commit, as this one left it.
     var treesAfterCommit: TreeRecord? { record.trees.withLock { $0 } }
 
-    private func commitOver(_ files: [String: UInt64], manifest: [UInt8], start: CommitStart, trees: TreeRecord?) throws -> Summary {
+    private func commitOver(_ files: PathTable<UInt64>, manifest: [UInt8], start: CommitStart, trees: TreeRecord?) throws -> Summary {
         let staged = record.staged.withLock { $0 }
         let previous = start.manifest
         var summary = Summary()
@@ -387,7 +387,7 @@ public struct OutputWriter: OutputSink {
 
     /// The record after a commit that listed both trees: Output is the new site, the spare the tree
     /// that was Output, whose folders the walk found.
-    private func recordWalked(_ files: [String: UInt64], manifest: [UInt8], staged: [String: FileStamp], owned: Set<String>?, legacy: Bool,
+    private func recordWalked(_ files: PathTable<UInt64>, manifest: [UInt8], staged: [String: FileStamp], owned: Set<String>?, legacy: Bool,
                               mark: (device: UInt64, time: Int64)?, previousFolders: [String], newFolders: Set<String>,
                               needed: Set<String>, foreign: [String]) {
         // The new site's tree was all made by now: its stamps count from this moment.
@@ -409,9 +409,9 @@ public struct OutputWriter: OutputSink {
     }
 
     /// Each of `folders` under `root` with its stamp; nil when one is not a folder there.
-    static func stamps(under root: String, _ folders: some Collection<String>) -> [String: TreeRecord.FolderStamp]? {
+    static func stamps(under root: String, _ folders: some Collection<String>) -> PathTable<TreeRecord.FolderStamp>? {
         let list = Array(folders)
-        var stamps: [String: TreeRecord.FolderStamp] = [:]
+        var stamps: PathTable<TreeRecord.FolderStamp> = [:]
         stamps.reserveCapacity(list.count)
         for (folder, info) in zip(list, FileIO.folderStatuses(under: root, list)) {
             guard let info else { return nil }
@@ -426,7 +426,7 @@ public struct OutputWriter: OutputSink {
     /// only the paths that can differ: this build's files, the record's debt, what the court changed
     /// and what was found changed in the spare. Nil, before anything is touched, when the record does
     /// not describe the trees that are there.
-    private func commitRecorded(_ files: [String: UInt64], manifest: [UInt8], previous: [UInt8], staged: [String: FileStamp],
+    private func commitRecorded(_ files: PathTable<UInt64>, manifest: [UInt8], previous: [UInt8], staged: [String: FileStamp],
                                 record trees: TreeRecord, marker: Int64, spare look: SpareLook) throws -> Summary? {
         typealias Stamp = TreeRecord.FolderStamp
         guard let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
@@ -645,11 +645,11 @@ public struct OutputWriter: OutputSink {
 
         // The folders this commit changed are stamped afresh, after a second mark: the spare is all
         // made by now, so its stamps count from this moment. The others keep the stamps read above.
-        var restamped: [String: Stamp] = [:]
+        var restamped: PathTable<Stamp> = [:]
         let firstMark = markAfterLastChange(lastChange: lastChange)
         for (folder, info) in zip(touchedList, FileIO.folderStatuses(under: sparePath, touchedList)) { if let info { restamped[folder] = Stamp(info) } }
         let finished = markLaterThan(&restamped, under: sparePath, mark: firstMark)
-        var newStamps: [String: Stamp] = [:]
+        var newStamps: PathTable<Stamp> = [:]
         if spareFoldersAllKept, spareNow.count == folders.count {
             // The spare's folders are the new site's: its stamps, with the touched ones taken again.
             newStamps = spareNow
@@ -765,7 +765,7 @@ public struct OutputWriter: OutputSink {
     // MARK: - The manifest
 
     /// `gavel-manifest 1`, a comment, then a line per file: its site path and content hash.
-    static func manifest(_ files: [String: UInt64], order: [String]? = nil) -> [UInt8] {
+    static func manifest(_ files: PathTable<UInt64>, order: [String]? = nil) -> [UInt8] {
         var bytes = Array("gavel-manifest 1\n# The files gavel build wrote into this folder; it never changes or removes any other.\n".utf8)
         bytes.reserveCapacity(files.count * 64)
         @Sendable func line(_ path: String, _ hash: UInt64, into bytes: inout [UInt8]) {

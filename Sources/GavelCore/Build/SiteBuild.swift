@@ -50,7 +50,7 @@ public struct SiteBuild {
         }
 
         /// The files of a build that rendered them: the keys of its table of fingerprints.
-        init(fingerprints: [String: UInt64], written: OutputWriter.Summary?, warnings: [Diagnostic], searchIndex: SearchIndexOrigin? = nil) {
+        init(fingerprints: PathTable<UInt64>, written: OutputWriter.Summary?, warnings: [Diagnostic], searchIndex: SearchIndexOrigin? = nil) {
             self.init(count: fingerprints.count, files: { Set(fingerprints.keys) }, written: written, warnings: warnings, searchIndex: searchIndex)
         }
     }

@@ -41,7 +41,7 @@ struct TreeRecord: Sendable, Equatable {
     /// time its stamps must be older than to be trusted.
     struct Tree: Sendable, Equatable {
         var root: UInt64
-        var folders: [String: FolderStamp]
+        var folders: PathTable<FolderStamp>
         var marker: Int64
 
         /// True when `now` shows a folder with the entries it had when `recorded`, its stamp in this
@@ -140,7 +140,7 @@ struct TreeRecord: Sendable, Equatable {
             }
             for isOutput in [true, false] {
                 guard let folders = count(least: isOutput ? 29 : 28) else { return false }
-                var table: [String: FolderStamp] = [:]
+                var table: PathTable<FolderStamp> = [:]
                 table.reserveCapacity(folders)
                 if isOutput { record.needed.reserveCapacity(folders) }
                 for _ in 0..<folders {

@@ -57,7 +57,7 @@ public struct ContentLoader: Sendable {
     }
 
     /// A court's notices as loaded, with their files' stamps, for the next index (its group there).
-    typealias Indexed = [String: NoticeIndex.Entry]
+    typealias Indexed = PathTable<NoticeIndex.Entry>
 
     static let siteKeys = ["title", "base_url", "language", "description", "allow_raw_html", "navigation"]
     static let factKeys = ["id", "type", "question", "help", "label", "options", "scope"]

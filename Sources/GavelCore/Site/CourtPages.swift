@@ -1,6 +1,6 @@
 /// The pages and files of one court: its page, notices, walkthrough, checklist, feed, calendar and data.
 extension SiteRenderer {
-    func renderCourt(_ m: SiteModel.CourtModel, index: Int, search: inout SearchIndex, cacheEntries: inout [String: BuildCache.Entry],
+    func renderCourt(_ m: SiteModel.CourtModel, index: Int, search: inout SearchIndex, cacheEntries: inout PathTable<BuildCache.Entry>,
                      keptByData: inout Int, bag: inout DiagnosticBag) -> [OutputFile] {
         let c = m.court
         // (A court whose notices and every other input are unchanged is reused whole, without coming

@@ -216,9 +216,9 @@ public struct SiteRenderer: Sendable {
     /// What rendering produced besides the files: problems found, and a fingerprint per file.
     public struct Report: Sendable {
         public var diagnostics: [Diagnostic] = []
-        public var fingerprints: [String: UInt64] = [:]
+        public var fingerprints: PathTable<UInt64> = [:]
         /// Notice pages rendered or reused, for the next build's cache.
-        public var cacheEntries: [String: BuildCache.Entry] = [:]
+        public var cacheEntries: PathTable<BuildCache.Entry> = [:]
         /// How the search index was had this build.
         public var search: SearchIndexOrigin = .standing
         /// The index had to be made again, but a reused page's entry could not be read back from the
@@ -243,9 +243,9 @@ public struct SiteRenderer: Sendable {
     struct CourtOutput: Sendable {
         var diagnostics: [Diagnostic]
         /// The part's tables as it makes them; handed on as `files` (see `compact`).
-        var fingerprints: [String: UInt64]
+        var fingerprints: PathTable<UInt64>
         var search: SearchIndex
-        var cacheEntries: [String: BuildCache.Entry]
+        var cacheEntries: PathTable<BuildCache.Entry>
         var failure: String?
         var keptByData = 0
         /// A court reused whole: its files' entries, each the last build's as it stands, in plan order
@@ -365,8 +365,8 @@ public struct SiteRenderer: Sendable {
                     var courtSearch = SearchIndex()
                     // Tables made at the court's size: grown an entry at a time, each was rebuilt seven
                     // times on the way (110 files a court at 10,000 notices).
-                    var entries: [String: BuildCache.Entry] = [:]
-                    var fingerprints: [String: UInt64] = [:]
+                    var entries: PathTable<BuildCache.Entry> = [:]
+                    var fingerprints: PathTable<UInt64> = [:]
                     entries.reserveCapacity(plan.courtRanges[index].count)
                     fingerprints.reserveCapacity(plan.courtRanges[index].count)
                     var failure: String?
@@ -439,7 +439,7 @@ public struct SiteRenderer: Sendable {
             let fingerprintParts = SiteBuild.HandedOver(outputs.map { ($0.files, $0.reused) })
             var entryParts = outputs.map { ($0.files, $0.reused) }
             outputs = []
-            async let joinedFingerprints = { () -> [String: UInt64] in
+            async let joinedFingerprints = { () -> PathTable<UInt64> in
                 var all = siteFingerprints
                 all.reserveCapacity(fileCount)
                 var parts = fingerprintParts.take() ?? []
@@ -549,8 +549,8 @@ public struct SiteRenderer: Sendable {
 
     /// Writes the docs shards that a part's joining completed (see `SearchIndex.Joiner`), recorded as
     /// a court's task records its own files; their input is set once every entry is known.
-    func writeSearchShards(_ shards: [OutputFile], to sink: some OutputSink, fingerprints: inout [String: UInt64],
-                           entries: inout [String: BuildCache.Entry], failure: inout String?) {
+    func writeSearchShards(_ shards: [OutputFile], to sink: some OutputSink, fingerprints: inout PathTable<UInt64>,
+                           entries: inout PathTable<BuildCache.Entry>, failure: inout String?) {
         for file in shards {
             do {
                 try sink.emit(file)
@@ -573,8 +573,8 @@ public struct SiteRenderer: Sendable {
     /// joined would: a part's fingerprints must be its entries' outputs (no file without an entry,
     /// or the other way round), every late file must be in the last table, and the last table must
     /// hold nothing else (a file this build does not have).
-    static func joinedOverPrevious(_ previous: [String: BuildCache.Entry], entries: [[String: BuildCache.Entry]], fingerprints: [[String: UInt64]],
-                                   reused: Int, late: [String]) -> (entries: [String: BuildCache.Entry], fingerprints: [String: UInt64])? {
+    static func joinedOverPrevious(_ previous: PathTable<BuildCache.Entry>, entries: [PathTable<BuildCache.Entry>], fingerprints: [PathTable<UInt64>],
+                                   reused: Int, late: [String]) -> (entries: PathTable<BuildCache.Entry>, fingerprints: PathTable<UInt64>)? {
         guard entries.count == fingerprints.count else { return nil }
         var tables = PreviousTables(previous, late: late)
         let parts = zip(entries, fingerprints).map { partFiles(entries: $0, fingerprints: $1) }
@@ -583,7 +583,7 @@ public struct SiteRenderer: Sendable {
     }
 
     /// A part's two tables as its list of files (see `CourtOutput.compact`).
-    static func partFiles(entries: [String: BuildCache.Entry], fingerprints: [String: UInt64]) -> [PartFile] {
+    static func partFiles(entries: PathTable<BuildCache.Entry>, fingerprints: PathTable<UInt64>) -> [PartFile] {
         var files: [PartFile] = []
         files.reserveCapacity(fingerprints.count)
         var withEntry = 0
@@ -627,12 +627,12 @@ public struct SiteRenderer: Sendable {
     /// their fingerprints took one core 3-4 ms while the other had nothing to do.
     /// Whether every late file is in the last table is found then too (6,000 lookups).
     struct PreviousTables: Sendable {
-        var entries: [String: BuildCache.Entry]
-        var fingerprints: [String: UInt64]
+        var entries: PathTable<BuildCache.Entry>
+        var fingerprints: PathTable<UInt64>
         let late: [String]
         let holdsLate: Bool
 
-        init(_ previous: [String: BuildCache.Entry], late: [String]) {
+        init(_ previous: PathTable<BuildCache.Entry>, late: [String]) {
             entries = previous
             // A table of its own now, not when first changed (a shared one is copied then).
             entries.reserveCapacity(previous.count)
@@ -772,7 +772,7 @@ public struct SiteRenderer: Sendable {
     /// sw.js at the root (a worker's scope is its folder): the site's shell to cache on install, and a
     /// version that changes whenever any file does, so a rebuilt site replaces the old cache. Notice
     /// pages are cached as they are visited rather than all up front.
-    static func serviceWorker(_ script: [UInt8], shell: [String], fingerprints: [String: UInt64]) -> OutputFile {
+    static func serviceWorker(_ script: [UInt8], shell: [String], fingerprints: PathTable<UInt64>) -> OutputFile {
         let cached = shell.sorted()
         // Summed per file, so the version needs no sorting of every path (this runs on every build).
         // A sum is the same in any order: the table is cut into runs of its own order, one a core

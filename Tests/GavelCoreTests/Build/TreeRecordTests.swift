@@ -183,7 +183,7 @@ import Testing
         let real = TreeRecord.FolderStamp(try #require(FileIO.status(output.appendingPathComponent("search").path)))
 
         // Stamped as the mark: a later mark, and the folder's stamp read again after it.
-        var stamps = ["search": TreeRecord.FolderStamp(inode: 7, modified: mark.time, changed: mark.time)]
+        var stamps: PathTable<TreeRecord.FolderStamp> = ["search": TreeRecord.FolderStamp(inode: 7, modified: mark.time, changed: mark.time)]
         let later = try #require(writer.markLaterThan(&stamps, under: output.path, mark: mark))
         #expect(later.time > mark.time && later.device == mark.device)
         #expect(stamps["search"] == real)
@@ -191,12 +191,12 @@ import Testing
 
         // Older than the mark, or the root's (always listed): kept as they were, and the mark too.
         let older = TreeRecord.FolderStamp(inode: 7, modified: mark.time - 1, changed: mark.time - 1)
-        var kept = ["search": older, "": TreeRecord.FolderStamp(inode: 8, modified: mark.time, changed: mark.time)]
+        var kept: PathTable<TreeRecord.FolderStamp> = ["search": older, "": TreeRecord.FolderStamp(inode: 8, modified: mark.time, changed: mark.time)]
         #expect(writer.markLaterThan(&kept, under: output.path, mark: mark)?.time == mark.time)
         #expect(kept["search"] == older)
 
         // A folder gone when it is stamped again: no mark, so no record.
-        var gone = ["courts": TreeRecord.FolderStamp(inode: 9, modified: mark.time, changed: mark.time)]
+        var gone: PathTable<TreeRecord.FolderStamp> = ["courts": TreeRecord.FolderStamp(inode: 9, modified: mark.time, changed: mark.time)]
         #expect(writer.markLaterThan(&gone, under: output.path, mark: mark) == nil)
     }
 
@@ -374,7 +374,7 @@ import Testing
     /// Two manifests name the same files exactly when their paths match line for line: a hash
     /// changed is the same files; a file added, gone, renamed or a damaged line is not.
     @Test func manifestsNameTheSameFilesOnlyLineForLine() {
-        let site = ["index.html": UInt64(1), "courts/a/index.html": 2, "courts/a/notices/n/index.html": 3, "search/docs-0.js": 4]
+        let site: PathTable<UInt64> = ["index.html": 1, "courts/a/index.html": 2, "courts/a/notices/n/index.html": 3, "search/docs-0.js": 4]
         let manifest = OutputWriter.manifest(site)
         #expect(OutputWriter.nameTheSameFiles(manifest, manifest))
         #expect(OutputWriter.nameTheSameFiles(manifest, OutputWriter.manifest(site.mapValues { $0 &+ 99 })))
@@ -404,7 +404,7 @@ import Testing
     /// A manifest in the plan's order is made in parts, one per core, and joined: it is the manifest
     /// made line by line in sorted order. An order that does not name exactly the files is not used.
     @Test func aManifestMadeInPartsIsTheWholeSortedManifest() {
-        var site: [String: UInt64] = [:]
+        var site: PathTable<UInt64> = [:]
         for n in 0..<10_000 { site["courts/c\(n % 37)/notices/n\(n)/index.html"] = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 }
         let sorted = site.keys.sorted()
         let whole = OutputWriter.manifest(site)

@@ -7,8 +7,8 @@ import Testing
     func entry(_ n: UInt64) -> Entry { Entry(input: n, output: n &* 31 &+ 7, size: Int(n % 1000), modified: Int64(n), inode: n + 1) }
 
     /// The tables a build's parts give when joined one by one (what `joinedOverPrevious` stands in for).
-    func joined(_ parts: [[String: Entry]], reused: [(String, Entry)], late: [(String, Entry)]) -> [String: Entry] {
-        var all: [String: Entry] = [:]
+    func joined(_ parts: [PathTable<Entry>], reused: [(String, Entry)], late: [(String, Entry)]) -> PathTable<Entry> {
+        var all: PathTable<Entry> = [:]
         for part in parts { all.merge(part) { a, _ in a } }
         all.merge(reused) { a, _ in a }
         all.merge(late) { a, _ in a }
@@ -21,11 +21,11 @@ import Testing
     /// not have, a late file the last build did not have, or a fingerprint that is not its entry's
     /// output, and they are not made that way.
     @Test func tablesJoinedOverTheLastBuildsAreThePartsJoined() throws {
-        var previous: [String: Entry] = [:]
+        var previous: PathTable<Entry> = [:]
         for n in 0..<45 { previous["courts/c/notices/n\(n)/index.html"] = entry(UInt64(n)) }
         previous["search/terms-0.js"] = entry(100)
         let reused = (0..<40).map { n in ("courts/c/notices/n\(n)/index.html", entry(UInt64(n))) }
-        let parts: [[String: Entry]] = [
+        let parts: [PathTable<Entry>] = [
             ["courts/c/notices/n40/index.html": entry(240), "courts/c/notices/n41/index.html": entry(241)],
             ["courts/c/notices/n42/index.html": entry(42), "courts/c/notices/n43/index.html": entry(43), "courts/c/notices/n44/index.html": entry(244)],
             [:],
@@ -61,7 +61,7 @@ import Testing
     /// A part's two tables made one list: every file of either, each with its fingerprint and entry,
     /// a file with only one of them too.
     @Test func aPartsTablesMadeOneListKeepEveryFile() {
-        var prints: [String: UInt64] = [:], entries: [String: Entry] = [:]
+        var prints: PathTable<UInt64> = [:], entries: PathTable<Entry> = [:]
         for n in 0..<300 {
             let path = "courts/c/notices/n\(n)/index.html"
             if n % 7 != 3 { prints[path] = entry(UInt64(n)).output }
@@ -79,9 +79,9 @@ import Testing
     /// The worker's version sums each file's path and fingerprint, whatever their order; made a run
     /// of the table per core, it is the sum of every file, each once.
     @Test func theWorkersVersionSumsEveryFileOnce() {
-        var fingerprints: [String: UInt64] = [:]
+        var fingerprints: PathTable<UInt64> = [:]
         for n in 0..<12_345 { fingerprints["courts/c\(n % 100)/notices/n\(n)/index.html"] = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 }
-        func version(_ fingerprints: [String: UInt64]) -> String {
+        func version(_ fingerprints: PathTable<UInt64>) -> String {
             var sum: UInt64 = 0
             for (path, fingerprint) in fingerprints {
                 var mixed = (ContentHash.of(path) ^ fingerprint) &* 0xFF51_AFD7_ED55_8CCD
@@ -90,7 +90,7 @@ import Testing
             }
             return String(ContentHash.fnv1a64(Array("self.x = 1;\n".utf8)) ^ sum, radix: 16)
         }
-        func made(_ fingerprints: [String: UInt64]) -> String {
+        func made(_ fingerprints: PathTable<UInt64>) -> String {
             String(decoding: SiteRenderer.serviceWorker(Array("self.x = 1;\n".utf8), shell: ["index.html"], fingerprints: fingerprints).bytes, as: UTF8.self)
         }
         #expect(made(fingerprints).contains("\"version\":\"\(version(fingerprints))\""))
