@@ -40,7 +40,7 @@ public struct OutputWriter: OutputSink {
     /// What emitting found, from many tasks at once.
     final class Record: Sendable {
         /// Staging folders made so far, so each file is opened once rather than after a failed try.
-        let folders = Mutex<Set<String>>([])
+        let folders = Mutex<PathSet>([])
         /// Files written into staging, and files found unchanged in Output, with how each was left.
         let staged = Mutex<[String: FileStamp]>([:])
         let unchanged = Mutex<[String: FileStamp]>([:])
@@ -173,7 +173,7 @@ public struct OutputWriter: OutputSink {
 
         /// The files that manifest names (made only when needed: 17,000 strings at 10,000 notices,
         /// which a commit that keeps the same files does without).
-        var owned: Set<String>? { manifest.map(OutputWriter.paths(inManifest:)) }
+        var owned: PathSet? { manifest.map(OutputWriter.paths(inManifest:)) }
     }
 
     func startCommit(trees: TreeRecord?) -> CommitStart {
@@ -387,9 +387,9 @@ public struct OutputWriter: OutputSink {
 
     /// The record after a commit that listed both trees: Output is the new site, the spare the tree
     /// that was Output, whose folders the walk found.
-    private func recordWalked(_ files: PathTable<UInt64>, manifest: [UInt8], staged: [String: FileStamp], owned: Set<String>?, legacy: Bool,
-                              mark: (device: UInt64, time: Int64)?, previousFolders: [String], newFolders: Set<String>,
-                              needed: Set<String>, foreign: [String]) {
+    private func recordWalked(_ files: PathTable<UInt64>, manifest: [UInt8], staged: [String: FileStamp], owned: PathSet?, legacy: Bool,
+                              mark: (device: UInt64, time: Int64)?, previousFolders: [String], newFolders: PathSet,
+                              needed: PathSet, foreign: [String]) {
         // The new site's tree was all made by now: its stamps count from this moment.
         guard let owned, !legacy, let mark, let firstMark = markAfterLastChange(), firstMark.device == mark.device,
               let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
@@ -398,13 +398,13 @@ public struct OutputWriter: OutputSink {
         // Every folder of both trees must be in the record, or changes in it would go unseen.
         guard var outputStamps = Self.stamps(under: outputPath, newFolders), let spareStamps = Self.stamps(under: sparePath, previousFolders),
               let finished = markLaterThan(&outputStamps, under: outputPath, mark: firstMark) else { return }
-        var debt = Set(staged.keys).union(owned.filter { files[$0] == nil })
+        var debt = PathSet(staged.keys).union(owned.filter { files[$0] == nil })
         debt.formUnion(newFolders.symmetricDifference(previousFolders))
         record.trees.withLock {
             $0 = TreeRecord(device: mark.device, manifest: ContentHash.of(manifest),
                             output: TreeRecord.Tree(root: UInt64(outputRoot.st_ino), folders: outputStamps, marker: finished.time),
                             spare: TreeRecord.Tree(root: UInt64(spareRoot.st_ino), folders: spareStamps, marker: mark.time),
-                            needed: needed, foreignFiles: Set(foreign), debt: debt)
+                            needed: needed, foreignFiles: PathSet(foreign), debt: debt)
         }
     }
 
@@ -454,7 +454,7 @@ public struct OutputWriter: OutputSink {
         // the files in changed folders, whose inodes the spare must be checked against.
         var outputFolders = trees.output.folders
         var foreign = trees.foreignFiles
-        var check = Set<String>()
+        var check = PathSet()
         let foreignByFolder = Dictionary(grouping: trees.foreignFiles, by: Self.parent)
         func found(_ file: String) {
             if !owns(file) { foreign.insert(file) }
@@ -479,7 +479,7 @@ public struct OutputWriter: OutputSink {
             if !folder.isEmpty, trees.output.unchanged(recorded, now: stamp) { continue }
             listed += 1
             guard let entries = FileIO.listedEntries(of: path(outputPath, folder)) else { return nil }
-            var present = Set<String>()
+            var present = PathSet()
             for (name, kind) in entries {
                 if folder.isEmpty, name == Self.manifestName || name == Self.legacyMarker { continue }
                 let relative = child(folder, name)
@@ -522,7 +522,7 @@ public struct OutputWriter: OutputSink {
         func expected(_ file: String) -> Bool { files[file] != nil || foreign.contains(file) }
 
         // The spare: what it must lose, the folders it lacks, and the files to check.
-        var removeFiles: [String] = [], removeTrees = Set<String>(), makeFolders = Set<String>(), dirtySpare = Set<String>()
+        var removeFiles: [String] = [], removeTrees = PathSet(), makeFolders = PathSet(), dirtySpare = PathSet()
         // Whether every folder the spare had is one the new site keeps (then, with as many, they are the same folders).
         var spareFoldersAllKept = true
         // As with Output's: the folders that need more than a look are picked out on every core.
@@ -628,14 +628,14 @@ public struct OutputWriter: OutputSink {
         // The spare is all made by now. Until the second mark nothing is changed on disk: what can be
         // worked out is, while the clock ticks past that last change.
         let lastChange = FileIO.coarseNow()
-        var touched = Set<String>([""]).union(dirtySpare).union(makeFolders).union(attributed)
+        var touched = PathSet([""]).union(dirtySpare).union(makeFolders).union(attributed)
         for item in removeFiles { touched.insert(Self.parent(item)) }
         for item in removeTrees { touched.insert(Self.parent(item)) }
         for item in makeFolders { touched.insert(Self.parent(item)) }
         for item in staged.keys { touched.insert(Self.parent(item)) }
         for item in check { touched.insert(Self.parent(item)) }
         let touchedList = Array(touched.intersection(folders))
-        var debt = Set(staged.keys)
+        var debt = PathSet(staged.keys)
         if !sameFiles { debt.formUnion(owned.filter { files[$0] == nil }) }
         // With the same files, each of Output's folders is the root, needed or kept, so one of
         // `folders`: as many of each, they are the same, known without 11,000 lookups.
@@ -708,7 +708,7 @@ public struct OutputWriter: OutputSink {
     /// same inode, checked with lstat) or is linked from Output again. Links are made only for files
     /// that changed since the spare was Output, so a rebuild costs two walks and a stat per file
     /// rather than a link and an unlink per file. Output is not touched.
-    private func recycle(_ spare: SpareListing, links: [String], staged: [String: FileStamp], folders: Set<String>) throws {
+    private func recycle(_ spare: SpareListing, links: [String], staged: [String: FileStamp], folders: PathSet) throws {
         let (files, directories) = (spare.files, spare.directories)
         var wanted = Set(links)
         wanted.formUnion(staged.keys)
@@ -798,8 +798,8 @@ public struct OutputWriter: OutputSink {
 
     /// The files a manifest lists. Only paths that a site can have count: a damaged or hand-edited
     /// manifest cannot make Gavel remove `.git/` or anything outside Output.
-    static func paths(inManifest bytes: [UInt8]) -> Set<String> {
-        var paths = Set<String>()
+    static func paths(inManifest bytes: [UInt8]) -> PathSet {
+        var paths = PathSet()
         let lines = FileIO.lines(bytes)
         guard let first = lines.first, String(decoding: first, as: UTF8.self) == "gavel-manifest 1" else { return [] }
         for line in lines.dropFirst() where line.first != UInt8(ascii: "#") {
@@ -845,8 +845,8 @@ public struct OutputWriter: OutputSink {
     }
 
     /// Every folder that holds one of `files`, at any depth.
-    static func folders(of files: some Collection<String>) -> Set<String> {
-        var folders = Set<String>()
+    static func folders(of files: some Collection<String>) -> PathSet {
+        var folders = PathSet()
         for file in files {
             var folder = file[...]
             while let slash = folder.lastIndex(of: "/") {

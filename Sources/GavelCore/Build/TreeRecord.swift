@@ -59,13 +59,13 @@ struct TreeRecord: Sendable, Equatable {
     var output: Tree
     var spare: Tree
     /// The folders of Output that the files of its manifest need (the others are the court's).
-    var needed: Set<String>
+    var needed: PathSet
     /// Files in Output that Gavel did not write (its own are the manifest's). The court's folders
     /// are the recorded folders that no file of the manifest needs.
-    var foreignFiles: Set<String>
+    var foreignFiles: PathSet
     /// Paths (files or folders) where the spare may differ from Output: what the last commit
     /// wrote, removed, made or took away. Everywhere else the spare holds Output's own inodes.
-    var debt: Set<String>
+    var debt: PathSet
 
     static func location(for output: URL) -> URL { BuildState.sibling(of: output, "gavel-trees") }
 
@@ -158,7 +158,7 @@ struct TreeRecord: Sendable, Equatable {
             }
             for isForeign in [true, false] {
                 guard let paths = count(least: 4) else { return false }
-                var set = Set<String>(minimumCapacity: paths)
+                var set = PathSet(minimumCapacity: paths)
                 for _ in 0..<paths {
                     guard let path = reader.text() else { return false }
                     set.insert(path)

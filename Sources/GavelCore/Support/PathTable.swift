@@ -172,3 +172,71 @@ extension PathTable: ExpressibleByDictionaryLiteral {
 
 extension PathTable: Equatable where Value: Equatable {}
 extension PathTable: Sendable where Value: Sendable {}
+
+/// A set of paths, each hashed as a `PathKey`, used as a set of strings is.
+public struct PathSet: Sendable, Equatable {
+    private(set) var storage: Set<PathKey>
+
+    public init() { storage = [] }
+
+    public init(minimumCapacity: Int) { storage = Set(minimumCapacity: minimumCapacity) }
+
+    public init(_ paths: some Sequence<String>) {
+        storage = Set(minimumCapacity: paths.underestimatedCount)
+        for path in paths { storage.insert(PathKey(path)) }
+    }
+
+    private init(storage: Set<PathKey>) { self.storage = storage }
+
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.isEmpty }
+
+    public func contains(_ path: String) -> Bool { storage.contains(PathKey(path)) }
+
+    @discardableResult
+    public mutating func insert(_ path: String) -> (inserted: Bool, memberAfterInsert: String) {
+        let (inserted, member) = storage.insert(PathKey(path))
+        return (inserted, member.path)
+    }
+
+    @discardableResult
+    public mutating func remove(_ path: String) -> String? { storage.remove(PathKey(path))?.path }
+
+    public mutating func reserveCapacity(_ minimumCapacity: Int) { storage.reserveCapacity(minimumCapacity) }
+    public mutating func removeAll() { storage.removeAll() }
+
+    public func union(_ other: PathSet) -> PathSet { PathSet(storage: storage.union(other.storage)) }
+    public func union(_ other: some Sequence<String>) -> PathSet { union(PathSet(other)) }
+    public mutating func formUnion(_ other: PathSet) { storage.formUnion(other.storage) }
+    public mutating func formUnion(_ other: some Sequence<String>) { for path in other { storage.insert(PathKey(path)) } }
+    public func intersection(_ other: PathSet) -> PathSet { PathSet(storage: storage.intersection(other.storage)) }
+    public func subtracting(_ other: PathSet) -> PathSet { PathSet(storage: storage.subtracting(other.storage)) }
+    public func subtracting(_ other: some Sequence<String>) -> PathSet { subtracting(PathSet(other)) }
+    public func symmetricDifference(_ other: PathSet) -> PathSet { PathSet(storage: storage.symmetricDifference(other.storage)) }
+    public func symmetricDifference(_ other: some Sequence<String>) -> PathSet { symmetricDifference(PathSet(other)) }
+    public func filter(_ isIncluded: (String) throws -> Bool) rethrows -> PathSet {
+        PathSet(storage: try storage.filter { try isIncluded($0.path) })
+    }
+}
+
+extension PathSet: Collection {
+    public typealias Index = Set<PathKey>.Index
+
+    public var startIndex: Index { storage.startIndex }
+    public var endIndex: Index { storage.endIndex }
+    public func index(after i: Index) -> Index { storage.index(after: i) }
+    public subscript(position: Index) -> String { storage[position].path }
+
+    /// Set's own iterator, quicker than walking its indices.
+    public struct Iterator: IteratorProtocol {
+        var base: Set<PathKey>.Iterator
+        public mutating func next() -> String? { base.next()?.path }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(base: storage.makeIterator()) }
+    public var underestimatedCount: Int { storage.count }
+}
+
+extension PathSet: ExpressibleByArrayLiteral {
+    public init(arrayLiteral paths: String...) { self.init(paths) }
+}

@@ -595,7 +595,7 @@ import Testing
         // The manifest of a real build lists the plan, and nothing else.
         _ = try await build.run(write: true)
         let manifest = try #require(FileIO.read(options.output.path + "/.gavel-manifest"))
-        #expect(OutputWriter.paths(inManifest: manifest) == Set(plan.files.map(\.path)))
+        #expect(OutputWriter.paths(inManifest: manifest) == PathSet(plan.files.map(\.path)))
         // The sitemap lists the plan's pages; the service worker its shell.
         let sitemap = try String(contentsOf: options.output.appendingPathComponent("sitemap.xml"), encoding: .utf8)
         for file in plan.files where file.inSitemap { #expect(sitemap.contains(String(file.path.dropLast("index.html".count)) + "</loc>")) }

@@ -92,4 +92,33 @@ import Testing
         // The same bytes in another string are the same key.
         #expect(PathKey(composed) == PathKey(String(decoding: Array(composed.utf8), as: UTF8.self)))
     }
+
+    /// A path set answers as a set of strings does, and its algebra gives the same members.
+    @Test func aPathSetAnswersAsASetDoes() {
+        var generator = SystemRandomNumberGenerator()
+        let paths = (0..<300).map { "courts/c\($0 % 13)/notices/n\($0)" } + ["", "search"]
+        func random() -> [String] { (0..<150).map { _ in paths[Int.random(in: 0..<paths.count, using: &generator)] } }
+        for _ in 0..<20 {
+            let a = random(), b = random()
+            var set = PathSet(a)
+            var strings = Set(a)
+            #expect(Set(set) == strings && set.count == strings.count)
+            for path in b {
+                #expect(set.contains(path) == strings.contains(path))
+                #expect(set.insert(path).inserted == strings.insert(path).inserted)
+            }
+            for path in a.prefix(40) { #expect(set.remove(path) == strings.remove(path)) }
+            let other = PathSet(b), otherStrings = Set(b)
+            #expect(Set(set.union(other)) == strings.union(otherStrings))
+            #expect(Set(set.union(b)) == strings.union(b))
+            #expect(Set(set.intersection(other)) == strings.intersection(otherStrings))
+            #expect(Set(set.subtracting(b)) == strings.subtracting(b))
+            #expect(Set(set.symmetricDifference(b)) == strings.symmetricDifference(b))
+            #expect(Set(set.filter { $0.hasSuffix("7") }) == strings.filter { $0.hasSuffix("7") })
+            var formed = set
+            formed.formUnion(b)
+            #expect(formed == set.union(other))
+        }
+        #expect(PathSet(["a", "b"]) == ["b", "a"])
+    }
 }
