@@ -208,6 +208,25 @@ struct SearchIndex: Sendable {
             write(&bytes)
             ends.append(length + bytes.count - before)
         }
+
+        /// True when `pairs` (in order) are every pair of borrowed buffer `buffer`, a term shard's
+        /// script, as they stand there: the first just after its `{`, each next just after the comma
+        /// that ends the one before, the last just before its closing `};`. A shard of those pairs
+        /// under the same name is then that script, byte for byte.
+        func borrowsWhole(_ buffer: Int, pairs: [Int]) -> Bool {
+            guard !starts.isEmpty, buffer < borrowed.count, !pairs.isEmpty,
+                  let region = SearchIndex.pairsRegion(of: borrowed[buffer]) else { return false }
+            var next = region.lowerBound
+            for (n, i) in pairs.enumerated() {
+                guard i < starts.count, starts[i].buffer == buffer, starts[i].offset == next else { return false }
+                next += ends[i] - (i == 0 ? 0 : ends[i - 1])
+                if n < pairs.count - 1 {
+                    guard next < region.upperBound, borrowed[buffer][next] == UInt8(ascii: ",") else { return false }
+                    next += 1
+                }
+            }
+            return next == region.upperBound
+        }
     }
 
     /// An index of these entries whose words are already found (see `patched`).
@@ -392,8 +411,13 @@ struct SearchIndex: Sendable {
     /// Hands every file of the index but the docs and titles shards `kept` (left as the last build
     /// made them; by place in `layout.files`) to `emit` as it is made, in `layout.files` order (so no
     /// two shards need be held at once), and returns the place of each entry of the docs shards it made.
+    ///
+    /// A term shard whose words and postings are those the last build's shard of that number held,
+    /// every one borrowed from it where it stood (the usual case after an edit: most shards do not
+    /// hold the words that changed), is the bytes that shard had: `standing` is asked whether it may
+    /// stand (the file still in place as the last build left it), and one that may is not made.
     func files(layout: Layout, keeping kept: [Bool] = [], termShardsPerBatch: Int = SearchIndex.termShardsPerBatch,
-               emit: (OutputFile) -> Void) -> [String: Place] {
+               standing: (Int) -> Bool = { _ in false }, emit: (OutputFile) -> Void) -> [String: Place] {
         var places: [String: Place] = [:]
 
         // Term shards: words in sorted order, cut where the encoded sizes add up to an even share.
@@ -426,9 +450,9 @@ struct SearchIndex: Sendable {
         var batch = 0..<0
         while batch.upperBound < wordsByShard.count {
             batch = batch.upperBound..<min(wordsByShard.count, batch.upperBound + max(1, termShardsPerBatch))
-            let first = batch.lowerBound
-            let termShards = inChunks(batch.count, minimum: 32) { range -> [OutputFile] in
-                range.map { first + $0 }.map { shard in
+            let made = batch.filter { shard in !(encoded.borrowsWhole(shard, pairs: wordsByShard[shard]) && standing(shard)) }
+            let termShards = inChunks(made.count, minimum: 32) { range -> [OutputFile] in
+                range.map { made[$0] }.map { shard in
                     Self.script("terms-\(shard)") { bytes in
                         bytes.append(UInt8(ascii: "{"))
                         for (k, i) in wordsByShard[shard].enumerated() {

@@ -142,11 +142,22 @@ extension SearchIndex {
         var written = TermPairs(borrowing: shards)
         var pending = touched.keys.sorted { $0.lexicographicallyPrecedes($1) }[...]
         /// A word's postings after the last index's, without the changed entries', meet this build's.
-        func merged(_ word: [UInt16], old: ArraySlice<UInt8>) -> Bool {
+        /// Postings that come out as they were (an entry changed, but not where this word is in it)
+        /// keep the word's pair borrowed from its shard (`pair`), so that shard can stand.
+        func merged(_ word: [UInt16], old: ArraySlice<UInt8>, pair: (shard: Int, range: Range<Int>)? = nil) -> Bool {
             let new = (touched[word] ?? nil).map { added[$0] } ?? []
             var postings: [UInt8] = []
             guard splice(old, dropping: isChanged, lastDropped: lastChanged, adding: new, into: &postings) else { return false }
-            if !postings.isEmpty {
+            // Compared with memcmp: a common word's postings run to tens of kilobytes.
+            if let pair, !postings.isEmpty, postings.count == old.count,
+               postings.withUnsafeBytes({ a in
+                   old.withUnsafeBytes { b in
+                       guard let x = a.baseAddress, let y = b.baseAddress else { return false }
+                       return memcmp(x, y, a.count) == 0
+                   }
+               }) {
+                written.append(borrowing: pair.shard, range: pair.range)
+            } else if !postings.isEmpty {
                 written.append { bytes in
                     JSONValue.writeString(String(decoding: word, as: UTF16.self), into: &bytes)
                     bytes.append(contentsOf: [UInt8(ascii: ":"), 0x22])
@@ -165,7 +176,7 @@ extension SearchIndex {
                 }
                 if pending.first == word {
                     pending.removeFirst()
-                    return merged(word, old: shard[postings])
+                    return merged(word, old: shard[postings], pair: (number, pair))
                 }
                 written.append(borrowing: number, range: pair)
                 return true
@@ -260,15 +271,23 @@ extension SearchIndex {
         return shards
     }
 
+    /// Where a term shard's script (`…["terms-N"] = {"word":"postings",…};`) has its pairs: from just
+    /// after its `{` to its closing `};` at the end; nil when the script is not framed so.
+    static func pairsRegion(of bytes: [UInt8]) -> Range<Int>? {
+        guard bytes.count > registry.count, bytes[..<registry.count].elementsEqual(registry) else { return nil }
+        let open = Array("\"] = {".utf8), close = Array("};\n".utf8)
+        guard let nameEnd = (registry.count..<bytes.count).first(where: { bytes[$0] == 0x22 }),
+              bytes.count >= nameEnd + open.count + close.count, bytes[nameEnd..<(nameEnd + open.count)].elementsEqual(open),
+              bytes[(bytes.count - close.count)...].elementsEqual(close) else { return nil }
+        return (nameEnd + open.count)..<(bytes.count - close.count)
+    }
+
     /// Calls `visit` with each word of a term shard's script (`…["terms-N"] = {"word":"postings",…};`),
     /// the bytes of its whole `"word":"postings"` and of its postings, in order; false when the script
     /// is not one, or `visit` says so.
     private static func scanTermShard(_ bytes: [UInt8], visit: ([UInt16], Range<Int>, Range<Int>) -> Bool) -> Bool {
-        guard bytes.count > registry.count, bytes[..<registry.count].elementsEqual(registry) else { return false }
-        let open = Array("\"] = {".utf8)
-        guard let nameEnd = (registry.count..<bytes.count).first(where: { bytes[$0] == 0x22 }),
-              bytes.count >= nameEnd + open.count, bytes[nameEnd..<(nameEnd + open.count)].elementsEqual(open) else { return false }
-        var i = nameEnd + open.count
+        guard let region = pairsRegion(of: bytes) else { return false }
+        var i = region.lowerBound
         let close = Array("};\n".utf8)
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { return bytes[i...].elementsEqual(close) }
         while true {

@@ -161,6 +161,14 @@ public struct SiteRenderer: Sendable {
                                     searchHash: searchHash, data: data)
         }
 
+        /// For a file made again as the very bytes the last build left at `path` (see
+        /// `SearchIndex.files`), whose file is still in place as that build left it: its entry for
+        /// this build, without making it.
+        func leftAsItWas(_ path: String, input: UInt64) -> BuildCache.Entry? {
+            guard let entry = previous?.entries[path] else { return nil }
+            return leftInPlace(path, input: input, hash: entry.output, size: entry.size)
+        }
+
         /// For a template page made from the same data as its file last time (see `PageData`), whose
         /// file is still in place as the last build left it: its entry for this build, without
         /// rendering it (it would be the same bytes).
@@ -516,7 +524,17 @@ public struct SiteRenderer: Sendable {
             }
             if let (index, made) = made {
                 report.search = made
-                places.merge(index.files(layout: layout, keeping: kept) { emit($0) }) { _, made in made }
+                // A term shard of the very pairs the last build's of that number held is the file that
+                // build left: it stands while that file is in place (most of the 425 at 10,000 notices
+                // after an edit), and is not made and hashed again.
+                let standing = { (shard: Int) -> Bool in
+                    let path = files[1 + shard]
+                    guard let input = input(of: path), let left = cache?.leftAsItWas(path, input: input) else { return false }
+                    report.fingerprints[path] = left.output
+                    report.cacheEntries[path] = left
+                    return true
+                }
+                places.merge(index.files(layout: layout, keeping: kept, standing: standing) { emit($0) }) { _, made in made }
                 if cache != nil {
                     for (i, path) in files.enumerated() where !kept[i] { report.cacheEntries[path]?.input = searchInputs[i] }
                 }

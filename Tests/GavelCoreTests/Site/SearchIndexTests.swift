@@ -186,6 +186,98 @@ import Testing
         }
     }
 
+    /// A term shard left standing (not made, since its pairs are all the last shard's of its number, as
+    /// they stood there) is byte for byte the shard that would have been made; one whose pairs are not
+    /// all that shard's, in its order and whole, is made. Pairs borrowed whole, with one changed, one
+    /// gone, one taken from the next shard, one written in between, and the shards read back in
+    /// another order.
+    @Test func aTermShardLeftStandingIsTheShardThatWouldBeMade() throws {
+        var index = SearchIndex()
+        for i in 0..<160 {
+            _ = index.add(file: "n\(i)/index.html", title: "Notice \(i)", path: "n\(i)/", summary: "",
+                          html: "<p>word\(i % 37) term\(i % 11) filing \(i)</p>")
+        }
+        let layout = SearchIndex.Layout(entries: index.entries.count)
+        var last: [[UInt8]] = []
+        _ = index.files(layout: layout) { file in if file.path.hasPrefix("search/terms-") { last.append(file.bytes) } }
+        #expect(last.count == layout.termShards && layout.termShards > 4)
+        // Each shard's pairs where they stand (its words have no commas or quotes of their own).
+        let pairs: [[Range<Int>]] = try last.map { bytes in
+            let region = try #require(SearchIndex.pairsRegion(of: bytes))
+            var ranges: [Range<Int>] = [], start = region.lowerBound
+            for i in region where bytes[i] == UInt8(ascii: ",") {
+                ranges.append(start..<i)
+                start = i + 1
+            }
+            if start < region.upperBound { ranges.append(start..<region.upperBound) }
+            return ranges
+        }
+        /// A pair borrowed from a buffer, or (nil) the written pair.
+        struct Step: Equatable {
+            var buffer: Int
+            var range: Range<Int>
+        }
+        func made(_ steps: [Step?], written: [UInt8], buffers: [[UInt8]]) -> (standing: Set<Int>, all: [String: [UInt8]], made: [String]) {
+            var borrowed = SearchIndex.TermPairs(borrowing: buffers)
+            for step in steps {
+                if let step { borrowed.append(borrowing: step.buffer, range: step.range) } else { borrowed.append(written) }
+            }
+            let patched = SearchIndex(entries: index.entries, terms: index.terms, writtenTerms: borrowed)
+            var all: [String: [UInt8]] = [:], madeStanding: [String] = [], standing = Set<Int>()
+            _ = patched.files(layout: layout) { all[$0.path] = $0.bytes }
+            _ = patched.files(layout: layout, standing: { standing.insert($0); return true }) { madeStanding.append($0.path) }
+            return (standing, all, madeStanding.filter { $0.hasPrefix("search/terms-") })
+        }
+        let whole: [Step?] = pairs.enumerated().flatMap { k, ranges in ranges.map { Step(buffer: k, range: $0) } }
+        // Shards of two pairs or more to change (the shards cut by size: a common word's postings may fill one).
+        let several = pairs.indices.filter { pairs[$0].count >= 2 }
+        #expect(several.count >= 4, "\(pairs.map(\.count))")
+        let (a, b, c, d) = (several[0], several[1], several[2], several[3])
+        let nonEmpty = Set(pairs.indices.filter { !pairs[$0].isEmpty })
+        // Shard a's second pair with its postings' last digit changed, written anew.
+        var changed = Array(last[a][pairs[a][1]])
+        changed[changed.count - 2] = changed[changed.count - 2] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
+        let variants: [(String, [Step?], [UInt8], [[UInt8]])] = [
+            ("borrowed whole", whole, [], last),
+            ("one pair written anew", whole.map { $0 == Step(buffer: a, range: pairs[a][1]) ? nil : $0 }, changed, last),
+            ("one pair gone", whole.filter { $0 != Step(buffer: b, range: pairs[b][0]) }, [], last),
+            ("a pair taken from another shard", whole.map { $0 == Step(buffer: c, range: pairs[c][pairs[c].count - 1]) ? Step(buffer: d, range: pairs[d][0]) : $0 }, [], last),
+            ("a pair written between", Array(whole[..<5]) + [nil] + Array(whole[5...]), Array("\"aaaa\":\"0\"".utf8), last),
+            ("the shards read back in another order", whole.map { $0.map { Step(buffer: ($0.buffer + last.count - 1) % last.count, range: $0.range) } },
+             [], Array(last.dropFirst() + last.prefix(1))),
+        ]
+        for (name, steps, written, buffers) in variants {
+            let (standing, all, madeAnyway) = made(steps, written: written, buffers: buffers)
+            for k in standing {
+                #expect(all["search/terms-\(k).js"] == last[k], "\(name): terms-\(k) stood but is not the shard made")
+            }
+            #expect(Set(madeAnyway) == Set((0..<layout.termShards).filter { !standing.contains($0) }.map { "search/terms-\($0).js" }), "\(name)")
+            switch name {
+            // A shard with no pairs is made (it is a few bytes) rather than checked.
+            case "borrowed whole": #expect(standing == nonEmpty, "\(name)")
+            case "the shards read back in another order": #expect(standing.isEmpty, "\(name)")
+            default: #expect(standing.count < layout.termShards, "\(name): \(standing.sorted())")
+            }
+        }
+        // Asked directly: only a shard's every pair, in its order, is the whole of it.
+        var borrowed = SearchIndex.TermPairs(borrowing: last)
+        for step in whole { if let step { borrowed.append(borrowing: step.buffer, range: step.range) } }
+        let ofA = whole.indices.filter { whole[$0]?.buffer == a }, ofB = whole.indices.filter { whole[$0]?.buffer == b }
+        #expect(borrowed.borrowsWhole(a, pairs: ofA))
+        #expect(!borrowed.borrowsWhole(a, pairs: Array(ofA.dropLast())), "all but the last pair")
+        #expect(!borrowed.borrowsWhole(a, pairs: Array(ofA.dropFirst())), "all but the first pair")
+        #expect(!borrowed.borrowsWhole(a, pairs: ofA + [ofB[0]]), "and a pair of another shard")
+        #expect(!borrowed.borrowsWhole(a, pairs: [ofA[1], ofA[0]] + ofA.dropFirst(2)), "two pairs swapped")
+        #expect(!borrowed.borrowsWhole(b, pairs: ofA), "another shard's pairs")
+        #expect(!borrowed.borrowsWhole(a, pairs: []))
+        #expect(!borrowed.borrowsWhole(last.count, pairs: ofA), "no such buffer")
+
+        // With the pair written anew, its shard is made and differs; with its length kept, the others stand.
+        let (standing, all, _) = made(variants[1].1, written: changed, buffers: last)
+        #expect(!standing.contains(a) && all["search/terms-\(a).js"] != last[a])
+        #expect(standing == nonEmpty.subtracting([a]))
+    }
+
     /// Inputs are given by place in the layout's files: an edit to one entry changes meta's, every
     /// term shard's, and those of the one docs shard and the one titles shard that hold it.
     @Test func anEntrysEditMovesTheInputsOfItsOwnShardsOnly() throws {
