@@ -318,6 +318,17 @@ public struct ContentLoader: Sendable {
         }
     }
 
+    /// Whether a file name ends in ".md", read from its bytes: String's `hasSuffix` compares
+    /// characters, about 240 instructions a name, and a court's listing has one name per notice.
+    /// (An ASCII suffix ends the bytes exactly when it ends the characters.)
+    static func isMarkdownName(_ name: String) -> Bool {
+        let bytes = name.utf8
+        guard bytes.count >= 3 else { return false }
+        let dot = bytes.index(bytes.endIndex, offsetBy: -3)
+        return bytes[dot] == UInt8(ascii: ".") && bytes[bytes.index(dot, offsetBy: 1)] == UInt8(ascii: "m")
+            && bytes[bytes.index(dot, offsetBy: 2)] == UInt8(ascii: "d")
+    }
+
     /// "courts/wiwb/notices/go-live.md" -> "go-live" (plain Swift: this runs once per notice).
     static func baseName(_ relative: String) -> String {
         let name = relative.split(separator: "/").last.map(String.init) ?? relative
@@ -471,7 +482,7 @@ public struct ContentLoader: Sendable {
             indexed.reserveCapacity(names.count)
         }
         var kept = 0
-        for (position, name) in names.enumerated() where name.hasSuffix(".md") {
+        for (position, name) in names.enumerated() where Self.isMarkdownName(name) {
             var stamp: NoticeIndex.Stamp?
             let loaded = loadNotice(.concatenating("courts/", folder, "/notices/", name), court: folder, known: known, nearby: &nearby, bag: &bag,
                                     indexed: &indexed, startsFromKnown: startsFromKnown, kept: &kept, stamp: &stamp)
@@ -482,7 +493,7 @@ public struct ContentLoader: Sendable {
         }
         // Entries of files no longer listed go (each kept entry is a listed file's, one per file).
         if startsFromKnown, let known, kept < known.count {
-            let files = Set(names.lazy.filter { $0.hasSuffix(".md") }.map { String.concatenating("courts/", folder, "/notices/", $0) })
+            let files = PathSet(names.lazy.filter(Self.isMarkdownName).map { String.concatenating("courts/", folder, "/notices/", $0) })
             indexed = indexed.filter { files.contains($0.key) }
         }
         if let stamps { listed = FolderListing(names: names, stamps: stamps) }

@@ -67,7 +67,7 @@ public struct PagePlan: Sendable {
     /// Where each site-wide file stands in `files`. Court files are not in it: a build finds them by
     /// their court's range, never by path, and putting 11,000 paths (at 10,000 notices) into a table
     /// was a fifth of the plan's work, on one core before anything renders.
-    private var index: [String: Int] = [:]
+    private var index = PathTable<Int>()
 
     public init(model: SiteModel, theme: Theme) {
         var searchEntries = model.content.pages.count
@@ -121,7 +121,7 @@ public struct PagePlan: Sendable {
     private struct CourtPart: Sendable {
         var court: String
         var files: [File] = []
-        var slugs: Set<String> = []
+        var slugs = PathSet()
         var addresses: [String] = []
     }
 

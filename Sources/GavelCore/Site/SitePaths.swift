@@ -4,7 +4,7 @@
 /// work, on every build, for the few links a rebuild checks.
 public struct SitePaths: Sendable {
     private var addresses: Set<String> = []
-    private var noticeSlugs: [String: Set<String>] = [:]
+    private var noticeSlugs: [String: PathSet] = [:]
     public private(set) var count = 0
 
     public init() {}
@@ -25,7 +25,7 @@ public struct SitePaths: Sendable {
     }
 
     /// The addresses of `court`'s notices `slugs` (a court's at once: a set made at its size).
-    mutating func insertNotices(court: String, slugs: Set<String>) {
+    mutating func insertNotices(court: String, slugs: PathSet) {
         guard !slugs.isEmpty else { return }
         guard var known = noticeSlugs[court] else {
             noticeSlugs[court] = slugs
