@@ -527,14 +527,14 @@ public struct SiteRenderer: Sendable {
                 // A term shard of the very pairs the last build's of that number held is the file that
                 // build left: it stands while that file is in place (most of the 425 at 10,000 notices
                 // after an edit), and is not made and hashed again.
-                let standing = { (shard: Int) -> Bool in
+                let shardPlaces = index.files(layout: layout, keeping: kept, standing: { shard in
                     let path = files[1 + shard]
                     guard let input = input(of: path), let left = cache?.leftAsItWas(path, input: input) else { return false }
                     report.fingerprints[path] = left.output
                     report.cacheEntries[path] = left
                     return true
-                }
-                places.merge(index.files(layout: layout, keeping: kept, standing: standing) { emit($0) }) { _, made in made }
+                }) { emit($0) }
+                places.merge(shardPlaces) { _, made in made }
                 if cache != nil {
                     for (i, path) in files.enumerated() where !kept[i] { report.cacheEntries[path]?.input = searchInputs[i] }
                 }
