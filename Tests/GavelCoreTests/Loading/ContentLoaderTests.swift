@@ -7,7 +7,7 @@ import Testing
     /// were read in: lists in order, reversed, shuffled, with many notices on one date, and empty.
     /// A notice's file is told by its name's bytes ending in ".md", as `hasSuffix` tells it by characters.
     @Test func markdownNamesAreThoseEndingInDotMD() {
-        for name in ["a.md", ".md", "md", "a.MD", "a.md\u{301}", "caf\u{E9}.md", "cafe\u{301}.md", "a.mdx", "", "x.m", "na\u{EF}ve.md", "a.\u{301}md", "\u{1F600}.md", "a\r\n.md"] {
+        for name in ["a.md", ".md", "md", "a.MD", "a.mx", "a.me", "b.dm", "a..md", "amd", "a.m", "a-md", "a.md\u{301}", "caf\u{E9}.md", "cafe\u{301}.md", "a.mdx", "", "x.m", "na\u{EF}ve.md", "a.\u{301}md", "\u{1F600}.md", "a\r\n.md"] {
             #expect(ContentLoader.isMarkdownName(name) == name.hasSuffix(".md"), "\(name.unicodeScalars.map { String($0.value, radix: 16) })")
         }
     }
