@@ -80,8 +80,9 @@ public struct PathKey: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A table of values by path (files of the site, their render cache entries and fingerprints), used
-/// as a dictionary with string keys is, each key hashed with `PathKey`'s hash.
+/// A table of values by path (the render cache's entries and the site's fingerprints by file, the
+/// record of the trees' folder stamps, the notice index's entries), used as a dictionary with string
+/// keys is, each key hashed with `PathKey`'s hash.
 public struct PathTable<Value> {
     private(set) var storage: [PathKey: Value]
 
