@@ -65,14 +65,15 @@ enum SimpleYAML {
     struct Keys {
         private var few: [Bytes] = []
         private var many: Set<[UInt8]> = []
-        private static let few = 16
+        /// Past this many keys a mapping's keys go into the set.
+        private static let comparedOneByOne = 16
 
         /// False when `key` is already there.
         mutating func insert(_ key: Bytes) -> Bool {
-            if few.count < Self.few {
+            if few.count < Self.comparedOneByOne {
                 if few.contains(where: { $0.elementsEqual(key) }) { return false }
                 few.append(key)
-                if few.count == Self.few { many = Set(few.map { Array($0) }) }
+                if few.count == Self.comparedOneByOne { many = Set(few.map { Array($0) }) }
                 return true
             }
             return many.insert(Array(key)).inserted
