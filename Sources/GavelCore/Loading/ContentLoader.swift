@@ -152,7 +152,7 @@ public struct ContentLoader: Sendable {
         var stepOrder: [String] = []
         // Without its steps nothing can be checked against them: the one error names the folder.
         let stepFiles = listingIfReadable("steps")
-        for name in stepFiles ?? [] where name.hasSuffix(".md") {
+        for name in stepFiles ?? [] where Self.isMarkdownName(name) {
             guard let step = loadStep("steps/" + name, bag: &bag) else { continue }
             if let other = steps[step.id] {
                 bag.error(step.location, "duplicate step id '\(step.id)'", hint: "also defined in \(other.file)")
@@ -198,7 +198,7 @@ public struct ContentLoader: Sendable {
         }
         if indexing { log.listings.withLock { $0 = listings } }
         var pages: [Page] = []
-        for name in listing("pages") where name.hasSuffix(".md") {
+        for name in listing("pages") where Self.isMarkdownName(name) {
             if let page = loadPage("pages/" + name, bag: &bag) { pages.append(page) }
         }
         bag.add(contentsOf: log.problems.withLock { $0 })
@@ -332,7 +332,7 @@ public struct ContentLoader: Sendable {
     /// "courts/wiwb/notices/go-live.md" -> "go-live" (plain Swift: this runs once per notice).
     static func baseName(_ relative: String) -> String {
         let name = relative.split(separator: "/").last.map(String.init) ?? relative
-        return name.hasSuffix(".md") ? String(name.dropLast(3)) : name
+        return isMarkdownName(name) ? String(name.dropLast(3)) : name
     }
 
     static func isSlug(_ s: String) -> Bool {
