@@ -12,10 +12,11 @@ struct Gavel: AsyncParsableCommand {
 
     /// Exit codes per the spec: 0 success, 1 content errors, 2 usage errors.
     static func main() async {
-        // Only `build` and `serve` build large sites; the others start as they are.
-        SiteBuild.prepareProcess(builds: ["build", "serve"].contains(CommandLine.arguments.dropFirst().first ?? ""))
         do {
             var command = try parseCommand(Array(CommandLine.arguments.dropFirst()))
+            // Only `build` and `serve` build large sites, and rebuild them (`serve` after its first
+            // build; `build` when an earlier one left its state); the others start as they are.
+            SiteBuild.prepareProcess(rebuilds: command is ServeCommand || (command as? BuildCommand).map { SiteBuild.findsState(beside: $0.output) } == true)
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {

@@ -9,12 +9,20 @@ public struct SiteBuild {
 
     /// Tunes the process for building, once, before any other thread runs: the heap grows in large
     /// steps (see `FileIO.growHeapInLargeSteps`; first, so the threads' heaps are made at their full
-    /// size) and, for a command that builds, the threads' heaps ask for huge pages where the kernel has
-    /// them for the asking (see `FileIO.askForHugePagesInThreadHeaps`), a heap for each core: a build's
-    /// work runs on a thread per core (a heap made and not used holds a huge page for nothing).
-    public static func prepareProcess(builds: Bool) {
+    /// size) and, for a command that rebuilds, the threads' heaps ask for huge pages where the kernel
+    /// has them for the asking (see `FileIO.askForHugePagesInThreadHeaps`), a heap for each core: a
+    /// build's work runs on a thread per core (a heap made and not used holds a huge page for nothing).
+    /// A build from nothing goes without: it took the same time either way (835 ms at 10,000 notices,
+    /// eight in turn), and its peak RSS was 2.7 MiB smaller without.
+    public static func prepareProcess(rebuilds: Bool) {
         FileIO.growHeapInLargeSteps()
-        if builds { FileIO.askForHugePagesInThreadHeaps(threads: min(8, availableCores)) }
+        if rebuilds { FileIO.askForHugePagesInThreadHeaps(threads: min(8, availableCores)) }
+    }
+
+    /// Whether a build into `output` finds the state an earlier one left beside it (its render cache):
+    /// whether it rebuilds rather than builds from nothing.
+    public static func findsState(beside output: String) -> Bool {
+        FileIO.kind(BuildCache.location(for: URL(fileURLWithPath: output)).path) == .file
     }
 
     public struct Result: Sendable {

@@ -59,6 +59,29 @@ import Testing
         }
     }
 
+    /// A build rebuilds (and its process asks for huge pages) when a render cache is beside its
+    /// output: not before any build, nor for a link, a folder or a FIFO where the cache would be.
+    @Test func aBuildFindsStateOnlyWhereACacheFileIs() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("Output")
+        let cache = BuildCache.location(for: output)
+        #expect(!SiteBuild.findsState(beside: output.path))
+        try BuildCache(global: 0).save(for: output)
+        #expect(SiteBuild.findsState(beside: output.path))
+        #expect(!SiteBuild.findsState(beside: folder.appendingPathComponent("Other").path))
+        let real = folder.appendingPathComponent("real-cache")
+        try FileManager.default.moveItem(at: cache, to: real)
+        try FileManager.default.createSymbolicLink(at: cache, withDestinationURL: real)
+        #expect(!SiteBuild.findsState(beside: output.path))
+        try FileManager.default.removeItem(at: cache)
+        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: false)
+        #expect(!SiteBuild.findsState(beside: output.path))
+        try FileManager.default.removeItem(at: cache)
+        #expect(mkfifo(cache.path, 0o644) == 0)
+        #expect(!SiteBuild.findsState(beside: output.path))
+    }
+
     @Test func aMalformedBodyWithAGoodChecksumReadsAsNoCache() throws {
         let output = try TestPaths.temporaryDirectory().appendingPathComponent("Output")
         let one = BuildCache(global: 5, entries: ["a/index.html": .init(input: 1, output: 2, size: 3, modified: 4, inode: 5)], order: [0])
