@@ -554,15 +554,10 @@ enum FileIO {
         /// The folder of the last path, as opened: paths come a folder at a time (a court's notices,
         /// its pages), so it is usually the next one's too, found by comparing bytes, not hashing.
         private var last: (parent: [UInt8], folder: OpenFolder?)?
-        /// How many folders are held open at most (the table is emptied when it is full). Past 64
-        /// open files, each time a threaded process's table of them grows, the kernel waits for
-        /// every core to pass a quiescent point (`synchronize_rcu` in `expand_files`): 5 to 10 ms.
-        let keeping: Int
 
-        init(root: OpenFolder, trailing: Int, keeping: Int = .max) {
+        init(root: OpenFolder, trailing: Int) {
             self.root = root
             self.trailing = max(1, trailing)
-            self.keeping = max(1, keeping)
         }
 
         /// The status of `relative` under the root (a link at its end is not followed unless `following`).
@@ -605,7 +600,6 @@ enum FileIO {
                 if let known = opened[key] {
                     folder = known
                 } else {
-                    if opened.count >= keeping { opened.removeAll() }
                     folder = OpenFolder(String(decoding: key, as: UTF8.self), in: root)
                     opened[key] = folder
                 }
@@ -662,33 +656,13 @@ enum FileIO {
     /// reads made beside a build's other work, `onOneCore` (they then take only a core it leaves idle).
     static func folderStatuses(under root: String, _ relatives: [String], onOneCore: Bool = false) -> [stat?] {
         let folder = OpenFolder(root)
-        // Each is looked up from its parent, opened once: a notice's folder is then one name from its
-        // court's notices folder instead of four from the root (each name is a lookup in the kernel's
-        // table of names, a sixth of a `stat` at 10,000 notices). The folders come in a table's
-        // order, so they are taken by their parent's hash, a parent's all together, with few open.
-        let order = relatives.indices.map { (parent: parentHash(relatives[$0]), index: $0) }.sorted { $0.parent < $1.parent }
-        var statuses: [stat?] = Array(repeating: nil, count: relatives.count)
-        let found = inChunks(order.count, minimum: onOneCore ? Int.max : 512) { range in
-            var nearby = folder.map { NearbyFolders(root: $0, trailing: 1, keeping: 8) }
-            return order[range].map { item -> stat? in
-                let relative = relatives[item.index]
-                let found = nearby == nil ? status(relative.isEmpty ? root : root + "/" + relative) : nearby?.status(relative)
+        return inChunks(relatives.count, minimum: onOneCore ? Int.max : 512) { range in
+            relatives[range].map { relative -> stat? in
+                let found = folder.map { $0.status(relative) } ?? status(relative.isEmpty ? root : root + "/" + relative)
                 guard let info = found, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
                 return info
             }
         }.flatMap { $0 }
-        for (item, info) in zip(order, found) { statuses[item.index] = info }
-        return statuses
-    }
-
-    /// The hash of the bytes of a path's parent (all before its last slash; "" when it has none).
-    private static func parentHash(_ path: String) -> UInt64 {
-        var path = path
-        return path.withUTF8 { bytes in
-            var cut = bytes.count
-            while cut > 0, bytes[cut - 1] != 0x2F { cut -= 1 }
-            return PathKey.hash(UnsafeBufferPointer(rebasing: bytes[..<max(0, cut - 1)]))
-        }
     }
 
     /// The kernel's coarse real-time clock, in nanoseconds: the clock a local file system stamps

@@ -76,48 +76,6 @@ import Glibc
         #expect(nearby.status("a/gone/e/three.html") == nil)
         #expect(nearby.status("a/gone/e") == nil)
     }
-    /// Folders' statuses, each looked up from its parent and taken a parent at a time, come back in
-    /// the order asked, each the whole path's (nil for what is not a real folder), across both cores'
-    /// ranges and more parents than are kept open; the folders opened are closed again.
-    @Test func folderStatusesAnswerInOrderAsTheWholePathsDo() throws {
-        let root = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let manager = FileManager.default
-        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
-        var folders: [String] = []
-        for parent in (0..<42).map({ "p\($0)" }) + ["deep/er/still", composed, decomposed] {
-            for child in 0..<25 { folders.append("\(parent)/c\(child)") }
-        }
-        for folder in folders where !folder.hasPrefix(decomposed) || folder.hasSuffix("c3") {
-            try manager.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
-        }
-        try Data("file".utf8).write(to: root.appendingPathComponent("p1/file"))
-        try manager.createSymbolicLink(atPath: root.appendingPathComponent("link").path, withDestinationPath: root.appendingPathComponent("p2").path)
-        try manager.createSymbolicLink(atPath: root.appendingPathComponent("p3/linked").path, withDestinationPath: root.appendingPathComponent("p4").path)
-        let asked = (folders + ["", "p1/file", "link/c1", "link", "p3/linked", "missing/c1", "p5/missing", "deep", "deep/er"]).shuffled()
-        let descriptors = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0 }
-        let before = descriptors()
-        for onOneCore in [false, true] {
-            let statuses = FileIO.folderStatuses(under: root.path, asked, onOneCore: onOneCore)
-            #expect(statuses.count == asked.count)
-            for (path, info) in zip(asked, statuses) {
-                var whole = stat()
-                let found = lstat(path.isEmpty ? root.path : root.path + "/" + path, &whole) == 0 && (whole.st_mode & S_IFMT) == S_IFDIR ? whole : nil
-                #expect(Self.identity(info) == Self.identity(found), "\(path.unicodeScalars.map { String($0.value, radix: 16) }), on one core \(onOneCore)")
-            }
-        }
-        #expect(descriptors() == before)
-
-        // Fewer folders kept open than are looked in: each is opened again when its turn comes back.
-        let open = try #require(FileIO.OpenFolder(root.path))
-        var nearby = FileIO.NearbyFolders(root: open, trailing: 1, keeping: 2)
-        for path in ["p1/c1", "p2/c1", "p3/c1", "p1/c2", "p2/c2", "p3/c3", "p1/c3", composed + "/c3", decomposed + "/c3", composed + "/c4", decomposed + "/c4"] {
-            var whole = stat()
-            let found = lstat(root.path + "/" + path, &whole) == 0 ? whole : nil
-            #expect(Self.identity(nearby.status(path)) == Self.identity(found), "\(path.unicodeScalars.map { String($0.value, radix: 16) })")
-        }
-    }
-
     /// A file is read whole (or up to a limit), whatever its size; an empty file is no bytes; a
     /// link, a FIFO or a folder is not read (and a FIFO is not waited on).
     @Test func aFileIsReadWholeAndOnlyARegularOne() throws {
