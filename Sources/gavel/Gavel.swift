@@ -16,7 +16,8 @@ struct Gavel: AsyncParsableCommand {
             var command = try parseCommand(Array(CommandLine.arguments.dropFirst()))
             // Only `build` and `serve` build large sites, and rebuild them (`serve` after its first
             // build; `build` when an earlier one left its state); the others start as they are.
-            SiteBuild.prepareProcess(rebuilds: command is ServeCommand || (command as? BuildCommand).map { SiteBuild.findsState(beside: $0.output) } == true)
+            let rebuilds = command is ServeCommand || (command as? BuildCommand).map { SiteBuild.findsState(beside: $0.output) } == true
+            SiteBuild.prepareProcess(rebuilds: rebuilds)
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {

@@ -13,7 +13,8 @@ public struct SiteBuild {
     /// has them for the asking (see `FileIO.askForHugePagesInThreadHeaps`), a heap for each core: a
     /// build's work runs on a thread per core (a heap made and not used holds a huge page for nothing).
     /// A build from nothing goes without: it took the same time either way (835 ms at 10,000 notices,
-    /// eight in turn), and its peak RSS was 2.7 MiB smaller without.
+    /// eight in turn), and its peak RSS was 0.7 to 2.7 MiB smaller without (by how many huge pages
+    /// the kernel had to give).
     public static func prepareProcess(rebuilds: Bool) {
         FileIO.growHeapInLargeSteps()
         if rebuilds { FileIO.askForHugePagesInThreadHeaps(threads: min(8, availableCores)) }
