@@ -76,6 +76,55 @@ import Glibc
         #expect(nearby.status("a/gone/e/three.html") == nil)
         #expect(nearby.status("a/gone/e") == nil)
     }
+    /// Folders' statuses, each looked up from its parent and taken a parent at a time, come back in
+    /// the order asked, each the whole path's (nil for what is not a real folder): across both
+    /// cores' ranges, for two Unicode spellings of one parent, a parent that is a link, a file or
+    /// missing, names at the top, a trailing slash and a NUL; the parents opened are closed again.
+    @Test func folderStatusesAnswerInOrderAsTheWholePathsDo() throws {
+        let root = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let manager = FileManager.default
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        var folders: [String] = []
+        for parent in (0..<42).map({ "p\($0)" }) + ["deep/er/still", composed, decomposed, composed + "/in", decomposed + "/in"] {
+            for child in 0..<25 { folders.append("\(parent)/c\(child)") }
+        }
+        // The decomposed spelling's folders are made for only one child each: the two parents must
+        // not be taken for one.
+        for folder in folders where !folder.hasPrefix(decomposed) || folder.hasSuffix("c3") {
+            try manager.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try Data("file".utf8).write(to: root.appendingPathComponent("p1/file"))
+        try manager.createSymbolicLink(atPath: root.appendingPathComponent("link").path, withDestinationPath: root.appendingPathComponent("p2").path)
+        try manager.createSymbolicLink(atPath: root.appendingPathComponent("p3/linked").path, withDestinationPath: root.appendingPathComponent("p4").path)
+        let odd = ["", "p1/file", "p1/file/c1", "link/c1", "link", "p3/linked", "p3/linked/c2", "missing/c1", "p5/missing", "deep", "deep/er",
+                   "p6/", "p7/c1/", "p8/c1\u{0}x", "p8\u{0}/c1", "p9//c1", "p10/./c1", "p11/../p12/c1"]
+        let asked = (folders + odd).shuffled()
+        let descriptors = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0 }
+        let before = descriptors()
+        for onOneCore in [false, true] {
+            let statuses = FileIO.folderStatuses(under: root.path, asked, onOneCore: onOneCore)
+            #expect(statuses.count == asked.count)
+            for (path, info) in zip(asked, statuses) {
+                // What the whole path gives, as the kernel reads it (up to a NUL).
+                let whole = path.isEmpty ? root.path : root.path + "/" + String(path.prefix { $0 != "\u{0}" })
+                var status = stat()
+                let found = lstat(whole, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR ? status : nil
+                #expect(Self.identity(info) == Self.identity(found), "\(path.unicodeScalars.map { String($0.value, radix: 16) }), on one core \(onOneCore)")
+            }
+        }
+        #expect(descriptors() == before)
+        // The groups: every path of one has its parent's bytes.
+        let groups = FileIO.ParentGroups(asked)
+        var parents: [Int32: [UInt8]] = [:]
+        for (i, path) in asked.enumerated() where groups.group[i] >= 0 {
+            let parent = Array(path.utf8.prefix(Int(groups.cut[i])))
+            #expect(parents[groups.group[i], default: parent] == parent, "\(path)")
+            parents[groups.group[i]] = parent
+        }
+        #expect(Set(groups.order.map { Int($0) }) == Set(asked.indices))
+    }
+
     /// A file is read whole (or up to a limit), whatever its size; an empty file is no bytes; a
     /// link, a FIFO or a folder is not read (and a FIFO is not waited on).
     @Test func aFileIsReadWholeAndOnlyARegularOne() throws {
