@@ -668,11 +668,11 @@ enum FileIO {
         }
         let groups = ParentGroups(relatives)
         let found = inChunks(groups.order.count, minimum: onOneCore ? Int.max : 512) { range -> [stat?] in
-            var open: (group: Int32, folder: OpenFolder?)?
+            var open: (group: Int, folder: OpenFolder?)?
             var statuses: [stat?] = []
             statuses.reserveCapacity(range.count)
             for k in range {
-                let i = Int(groups.order[k]), group = groups.group[i]
+                let i = groups.order[k], group = groups.group[i]
                 let relative = relatives[i]
                 guard group >= 0 else {
                     statuses.append(folderOnly(folder.status(relative)))
@@ -681,21 +681,21 @@ enum FileIO {
                 if open?.group != group {
                     // Dropping the last parent closes it first.
                     open = nil
-                    open = (group, OpenFolder(String(decoding: relative.utf8.prefix(Int(groups.cut[i])), as: UTF8.self), in: folder))
+                    open = (group, OpenFolder(String(decoding: relative.utf8.prefix(groups.cut[i]), as: UTF8.self), in: folder))
                 }
                 guard let parent = open?.folder else {
                     statuses.append(folderOnly(folder.status(relative)))
                     continue
                 }
                 var info = stat()
-                let cut = Int(groups.cut[i])
+                let cut = groups.cut[i]
                 let result = relative.withCString { fstatat(parent.fd, $0 + cut + 1, &info, AT_SYMLINK_NOFOLLOW) }
                 statuses.append(result == 0 ? folderOnly(info) : nil)
             }
             return statuses
         }.joined()
         var statuses: [stat?] = Array(repeating: nil, count: relatives.count)
-        for (k, info) in zip(groups.order, found) { statuses[Int(k)] = info }
+        for (i, info) in zip(groups.order, found) { statuses[i] = info }
         return statuses
     }
 
@@ -711,17 +711,17 @@ enum FileIO {
     /// one group only when their bytes are equal: two Unicode spellings of one name are two folders.
     struct ParentGroups {
         /// Each path's group (-1: looked up from the root) and where its parent's name ends.
-        var group: [Int32]
-        var cut: [Int32]
-        var order: [Int32]
+        var group: [Int]
+        var cut: [Int]
+        var order: [Int]
 
         init(_ paths: [String]) {
-            var group = [Int32](repeating: -1, count: paths.count), cut = [Int32](repeating: 0, count: paths.count)
-            var byHash: [UInt64: Int32] = [:]
+            var group = [Int](repeating: -1, count: paths.count), cut = [Int](repeating: 0, count: paths.count)
+            var byHash: [UInt64: Int] = [:]
             // Each group's first path, whose parent the others' bytes are compared with.
             var first: [Int] = []
             for (i, path) in paths.enumerated() {
-                let placed: (group: Int32, cut: Int)? = path.utf8.withContiguousStorageIfAvailable { bytes -> (Int32, Int)? in
+                let placed: (group: Int, cut: Int)? = path.utf8.withContiguousStorageIfAvailable { bytes -> (Int, Int)? in
                     guard let base = bytes.baseAddress, memchr(base, 0, bytes.count) == nil else { return nil }
                     var end = bytes.count - 1
                     while end > 0, bytes[end] != 0x2F { end -= 1 }
@@ -729,31 +729,31 @@ enum FileIO {
                     guard end > 0, end < bytes.count - 1 else { return nil }
                     let hash = PathKey.hash(UnsafeBufferPointer(rebasing: bytes[..<end]))
                     guard let known = byHash[hash] else {
-                        let made = Int32(first.count)
+                        let made = first.count
                         byHash[hash] = made
                         first.append(i)
                         return (made, end)
                     }
                     // The same parent only when the bytes say so (else, rarely, from the root).
-                    let other = first[Int(known)]
-                    let same = Int(cut[other]) == end && paths[other].utf8.withContiguousStorageIfAvailable { theirs in
+                    let other = first[known]
+                    let same = cut[other] == end && paths[other].utf8.withContiguousStorageIfAvailable { theirs in
                         theirs.baseAddress.map { memcmp($0, base, end) == 0 } == true
                     } == true
                     return same ? (known, end) : nil
                 } ?? nil
                 if let placed {
                     group[i] = placed.group
-                    cut[i] = Int32(placed.cut)
+                    cut[i] = placed.cut
                 }
             }
             // The root's first, then each group's, in one counting pass.
             var starts = [Int](repeating: 0, count: first.count + 2)
-            for g in group { starts[Int(g) + 2] += 1 }
+            for g in group { starts[g + 2] += 1 }
             for k in 1..<starts.count { starts[k] += starts[k - 1] }
-            var order = [Int32](repeating: 0, count: paths.count)
+            var order = [Int](repeating: 0, count: paths.count)
             for (i, g) in group.enumerated() {
-                order[starts[Int(g) + 1]] = Int32(i)
-                starts[Int(g) + 1] += 1
+                order[starts[g + 1]] = i
+                starts[g + 1] += 1
             }
             self.group = group
             self.cut = cut

@@ -116,13 +116,13 @@ import Glibc
         #expect(descriptors() == before)
         // The groups: every path of one has its parent's bytes.
         let groups = FileIO.ParentGroups(asked)
-        var parents: [Int32: [UInt8]] = [:]
+        var parents: [Int: [UInt8]] = [:]
         for (i, path) in asked.enumerated() where groups.group[i] >= 0 {
-            let parent = Array(path.utf8.prefix(Int(groups.cut[i])))
+            let parent = Array(path.utf8.prefix(groups.cut[i]))
             #expect(parents[groups.group[i], default: parent] == parent, "\(path)")
             parents[groups.group[i]] = parent
         }
-        #expect(Set(groups.order.map { Int($0) }) == Set(asked.indices))
+        #expect(Set(groups.order) == Set(asked.indices))
     }
 
     /// A file is read whole (or up to a limit), whatever its size; an empty file is no bytes; a
