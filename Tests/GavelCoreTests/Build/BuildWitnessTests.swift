@@ -110,28 +110,37 @@ import Testing
     }
 
     /// The records of inputs a build makes ahead, while its commit runs, are the records the witness
-    /// makes itself: the two files are the same bytes, and read back.
+    /// makes itself: the two files are the same bytes, and read back. An input given as its folder
+    /// and its name (a listed notice) is recorded as its whole path is.
     @Test func inputRecordsMadeAheadAreTheWitnesssOwn() throws {
         let dir = try TestPaths.temporaryDirectory()
         let file = dir.appendingPathComponent("n.md")
         try Data("notice".utf8).write(to: file)
         let stamp = try #require(NoticeIndex.Stamp.of(file.path))
-        let inputs = [BuildWitness.Input(path: dir.path, stamp: stamp, isRoot: true), BuildWitness.Input(path: file.path, stamp: stamp),
-                      BuildWitness.Input(path: dir.path + "/tab\there é", stamp: stamp)]
-        var witness = BuildWitness(options: 1, marker: 2, zones: ["America/Chicago": "2026-12-06"], goLives: [5: true], inputs: inputs,
-                                   manifest: stamp, files: 3)
+        let whole = [BuildWitness.Input(path: dir.path, stamp: stamp, isRoot: true), BuildWitness.Input(path: file.path, stamp: stamp),
+                     BuildWitness.Input(path: dir.path + "/tab\there é", stamp: stamp)]
+        let inputsBySplit = [whole[0], BuildWitness.Input(folder: dir.path, name: "n.md", stamp: stamp),
+                             BuildWitness.Input(folder: dir.path, name: "tab\there é", stamp: stamp)]
+        #expect(inputsBySplit == whole && inputsBySplit.map(\.description) == whole.map(\.description))
+        #expect(BuildWitness.records(of: inputsBySplit) == BuildWitness.records(of: whole))
         var files: [Data] = []
-        for (name, made) in [("itself", nil), ("ahead", BuildWitness.records(of: inputs))] as [(String, [UInt8]?)] {
+        for (name, inputs, made) in [("itself", whole, nil), ("ahead", whole, BuildWitness.records(of: whole)), ("split", inputsBySplit, nil),
+                                     ("split ahead", inputsBySplit, BuildWitness.records(of: inputsBySplit))] as [(String, [BuildWitness.Input], [UInt8]?)] {
             let output = dir.appendingPathComponent(name).appendingPathComponent("Output")
             try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            var witness = BuildWitness(options: 1, marker: 2, zones: ["America/Chicago": "2026-12-06"], goLives: [5: true], inputs: inputs,
+                                       manifest: stamp, files: 3)
             witness.madeInputRecords = made
             try witness.file(for: output).place()
             files.append(try Data(contentsOf: BuildWitness.location(for: output)))
             let loaded = try #require(BuildWitness.load(for: output))
             #expect(loaded.files == 3 && loaded.manifest == stamp && loaded.zones == witness.zones && loaded.goLives == witness.goLives)
             #expect(loaded.inputRecords.count == inputs.count)
+            var path: [UInt8] = []
+            // The notice's record names its file (with its stamp); the last names no file there is.
+            #expect(loaded.inputRecords.holds(1, marker: .max, path: &path) && !loaded.inputRecords.holds(2, marker: .max, path: &path), "\(name)")
         }
-        #expect(files[0] == files[1])
+        #expect(Set(files).count == 1)
     }
 
     /// The scan takes each notices folder as the load listed it, with the stamps the load took: its
