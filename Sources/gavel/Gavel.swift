@@ -13,11 +13,8 @@ struct Gavel: AsyncParsableCommand {
     /// Exit codes per the spec: 0 success, 1 content errors, 2 usage errors.
     static func main() async {
         do {
-            var command = try parseCommand(Array(CommandLine.arguments.dropFirst()))
-            // Only `build` and `serve` build large sites, and rebuild them (`serve` after its first
-            // build; `build` when an earlier one left its state); the others start as they are.
-            let rebuilds = command is ServeCommand || (command as? BuildCommand).map { SiteBuild.findsState(beside: $0.output) } == true
-            SiteBuild.prepareProcess(rebuilds: rebuilds)
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            var command = try SiteBuild.prepareProcess(rebuilds: rebuilds(arguments)) { try parseCommand(arguments) }
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -51,6 +48,39 @@ extension Gavel {
             return command
         }
         return try parseAsRoot(arguments)
+    }
+}
+
+extension Gavel {
+    /// Whether a command line names a command that rebuilds: `serve` (after its first build), or
+    /// `build` into an Output where an earlier build left its state; the others start as they are
+    /// (see `SiteBuild.prepareProcess`). Read from the arguments as they are, so the process is
+    /// prepared while they are parsed; a command line read otherwise here than by the parser gets
+    /// only the other advice on memory.
+    static func rebuilds(_ arguments: [String]) -> Bool {
+        switch arguments.first {
+        case "serve": true
+        case "build": SiteBuild.findsState(beside: buildOutput(arguments))
+        default: false
+        }
+    }
+
+    /// The output folder a `build` command line names, as its parse takes it: the last `--output`,
+    /// its value the next argument or what follows `=`. (`build` takes no other argument, so a
+    /// command line with `--` in it does not parse, and builds nothing.)
+    static func buildOutput(_ arguments: [String]) -> String {
+        var output = "Output"
+        var i = 1
+        while i < arguments.count {
+            if arguments[i] == "--output", i + 1 < arguments.count {
+                output = arguments[i + 1]
+                i += 2
+                continue
+            }
+            if arguments[i].hasPrefix("--output=") { output = String(arguments[i].dropFirst("--output=".count)) }
+            i += 1
+        }
+        return output
     }
 }
 

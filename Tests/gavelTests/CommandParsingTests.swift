@@ -43,6 +43,15 @@ import Testing
         #expect(direct == fromRoot, "\(arguments)")
     }
 
+    /// The output folder read from a `build` command line before it is parsed (to prepare the process
+    /// meanwhile) is the one its parse gives.
+    @Test(arguments: commandLines + [["build", "--output", "A", "--output", "B"], ["build", "--output=A", "--output", "B=C"],
+                                     ["build", "--drafts", "--output", "--output=x"], ["build", "--output=", "--drafts"]])
+    func theOutputReadAheadIsTheParsedOne(_ arguments: [String]) throws {
+        guard arguments.first == "build", let command = try? Gavel.parseCommand(arguments) as? BuildCommand else { return }
+        #expect(Gavel.buildOutput(arguments) == command.output, "\(arguments)")
+    }
+
     /// The values parsed are in what the comparison looks at, so a flag lost on the way would show.
     @Test func theComparisonSeesTheValues() {
         let plain = Self.parsed { try Gavel.parseAsRoot(["build"]) }

@@ -14,10 +14,12 @@ public struct SiteBuild {
     /// build's work runs on a thread per core (a heap made and not used holds a huge page for nothing).
     /// A build from nothing goes without: it took the same time either way (835 ms at 10,000 notices,
     /// eight in turn), and its peak RSS was 0.7 to 2.7 MiB smaller without (by how many huge pages
-    /// the kernel had to give).
-    public static func prepareProcess(rebuilds: Bool) {
+    /// the kernel had to give). `work` (the command line's parsing) runs meanwhile on this thread, and
+    /// must start no thread.
+    public static func prepareProcess<T>(rebuilds: Bool, meanwhile work: () throws -> sending T) rethrows -> sending T {
         FileIO.growHeapInLargeSteps()
-        if rebuilds { FileIO.askForHugePagesInThreadHeaps(threads: min(8, availableCores)) }
+        guard rebuilds else { return try work() }
+        return try FileIO.askForHugePagesInThreadHeaps(threads: min(8, availableCores), meanwhile: work)
     }
 
     /// Whether a build into `output` finds the state an earlier one left beside it (its render cache):

@@ -810,6 +810,13 @@ enum FileIO {
         _ = mallopt?(-2, 64 << 20)
     }
 
+    /// How the threads of `askForHugePagesInThreadHeaps` are let go: each says when its heap is made,
+    /// then waits to be let go (one that ended early would hand its heap to the next, which would
+    /// then make none).
+    private final class HeapHandshake: Sendable {
+        let made = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+    }
+
     /// Has the heaps of the threads a build runs on ask the kernel for transparent huge pages, where it
     /// gives them only to memory that asks (`madvise`, the usual setting): otherwise a build faults its
     /// heap in 4 KiB at a time, 14,000 faults in a one-notice rebuild at 10,000 notices against 1,000.
@@ -823,23 +830,20 @@ enum FileIO {
     /// heap's own records already touched in small pages) one huge page, and end, leaving those heaps
     /// to the threads the build starts. A user who set `glibc.malloc.hugetlb` either way is left alone.
     /// Advice on memory changes nothing a program computes: where glibc works otherwise, a build just
-    /// runs as it would without.
-    static func askForHugePagesInThreadHeaps(threads: Int) {
+    /// runs as it would without. `work` runs on this thread while those threads make their heaps
+    /// (about 0.8 ms, which the command line's parsing took as long again after it); it must start
+    /// no thread of its own, or that thread could take a heap made here.
+    static func askForHugePagesInThreadHeaps<T>(threads: Int, meanwhile work: () throws -> sending T) rethrows -> sending T {
         let tunables = getenv("GLIBC_TUNABLES").map { String(cString: $0) } ?? ""
-        guard !tunables.contains("glibc.malloc.hugetlb"), hugePagePolicy() == "madvise", threads > 0 else { return }
-        // Each thread says when its heap is made, then waits to be let go: one that ended early would
-        // hand its heap to the next, which would then make none.
-        final class Handshake: Sendable {
-            let made = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        }
-        let handshake = Unmanaged.passRetained(Handshake())
+        guard !tunables.contains("glibc.malloc.hugetlb"), hugePagePolicy() == "madvise", threads > 0 else { return try work() }
+        let handshake = Unmanaged.passRetained(HeapHandshake())
         defer { handshake.release() }
         var started: [pthread_t] = []
         for _ in 0..<threads {
             var thread = pthread_t()
             let result = pthread_create(&thread, nil, { context in
                 guard let context else { return nil }
-                let handshake = Unmanaged<Handshake>.fromOpaque(context).takeUnretainedValue()
+                let handshake = Unmanaged<HeapHandshake>.fromOpaque(context).takeUnretainedValue()
                 let heapSize = 64 << 20, hugePage = 2 << 20
                 if let block = malloc(16) {
                     // Not from the main heap (the one `brk` grows, below the threads' heaps).
@@ -857,9 +861,12 @@ enum FileIO {
             }, handshake.toOpaque())
             if result == 0 { started.append(thread) }
         }
-        for _ in started { handshake.takeUnretainedValue().made.wait() }
-        for _ in started { handshake.takeUnretainedValue().release.signal() }
-        for thread in started { pthread_join(thread, nil) }
+        defer {
+            for _ in started { handshake.takeUnretainedValue().made.wait() }
+            for _ in started { handshake.takeUnretainedValue().release.signal() }
+            for thread in started { pthread_join(thread, nil) }
+        }
+        return try work()
     }
 
     /// The kernel's choice for transparent huge pages, the bracketed word of its setting ("always",
