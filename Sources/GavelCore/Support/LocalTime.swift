@@ -271,14 +271,28 @@ public enum ZoneAbbreviation {
 /// ask for every date on every page.
 public struct CourtClock: Sendable {
     public let zone: TimeZone
-    let labels: [Int: String]
+    /// The abbreviations worked out, by offset from UTC and whether daylight time is kept.
+    let labels: [Label: String]
+
+    struct Label: Hashable {
+        let offset: Int
+        let daylight: Bool
+
+        init(_ zone: TimeZone, at date: Date) {
+            offset = zone.secondsFromGMT(for: date)
+            daylight = zone.isDaylightSavingTime(for: date)
+        }
+    }
 
     public init(zone: TimeZone) {
         self.zone = zone
-        var labels: [Int: String] = [:]
-        // Mid-January and mid-July give standard and daylight time in either hemisphere.
+        var labels: [Label: String] = [:]
+        // Mid-January and mid-July 2020 give standard and daylight time in either hemisphere. A time
+        // is labelled from them only when its zone keeps the same offset and the same kind of time:
+        // by offset alone, a zone whose rules changed since then had times named as in 2020 (America/
+        // Ojinaga's winter, UTC-6 and CST since 2022, came out MDT, its 2020 summer's name).
         let dates = [1_579_046_400, 1_594_771_200].map { Date(timeIntervalSince1970: $0) }
-        for (date, label) in zip(dates, ZoneAbbreviation.of(zone, at: dates)) { labels[zone.secondsFromGMT(for: date)] = label }
+        for (date, label) in zip(dates, ZoneAbbreviation.of(zone, at: dates)) { labels[Label(zone, at: date)] = label }
         self.labels = labels
     }
 
@@ -307,7 +321,7 @@ public struct CourtClock: Sendable {
     }
 
     public func abbreviation(at instant: Instant) -> String {
-        labels[zone.secondsFromGMT(for: instant.date)] ?? ZoneAbbreviation.of(zone, at: instant.date)
+        labels[Label(zone, at: instant.date)] ?? ZoneAbbreviation.of(zone, at: instant.date)
     }
 
     public func today(at now: Instant) -> LocalDate { now.local(in: zone).date }
