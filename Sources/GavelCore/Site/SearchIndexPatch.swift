@@ -133,10 +133,20 @@ extension SearchIndex {
                 i += length
             }
         }
-        // Each word to write again: its postings this build (nil: it no longer has any).
+        // Each word to write again: its postings this build (nil: it no longer has any). A word the
+        // changed entries have with the postings they had (the same count, in the same fields, with
+        // the same neighbours in the title) keeps its pair as written, unread: splicing it would give
+        // its bytes back. Most of an edited notice's words are such; each common one had its
+        // postings read up to the notice's place (82.8 M of a rebuild's 608 M instructions).
+        var goneWords: [[UInt16]: Int] = [:]
+        for g in 0..<gone.words.count { goneWords[Array(gone.words.word(g))] = g }
         var touched: [[UInt16]: Int?] = [:]
-        for w in 0..<gone.words.count { touched[Array(gone.words.word(w))] = .some(nil) }
-        for w in 0..<fresh.words.count where !added[w].isEmpty { touched[Array(fresh.words.word(w))] = .some(w) }
+        for w in 0..<fresh.words.count where !added[w].isEmpty {
+            let word = Array(fresh.words.word(w))
+            if let g = goneWords.removeValue(forKey: word), gone.lists[g] == added[w] { continue }
+            touched[word] = .some(w)
+        }
+        for word in goneWords.keys { touched[word] = .some(nil) }
 
         // The pairs that stand are borrowed from the shards they are in, not copied.
         var written = TermPairs(borrowing: shards)

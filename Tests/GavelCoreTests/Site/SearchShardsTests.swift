@@ -132,9 +132,10 @@ import Testing
 
     /// After an edit, the index is made from the last one's postings and this build's entries
     /// (`SearchIndex.patched`), and only the docs and titles shards of changed entries are written:
-    /// through edits that change an entry's text, its title and the entries' order, and remove a word,
-    /// the site is the one a full build makes, as it is after notices are added and removed. A term shard changed by hand is
-    /// not trusted (every entry's words are found again), and neither is a template change.
+    /// through edits that change an entry's text, its title and the entries' order, remove a word and
+    /// say one again (a word whose postings stay as they were keeps its bytes unread), the site is the
+    /// one a full build makes, as it is after notices are added and removed. A term shard changed by
+    /// hand is not trusted (every entry's words are found again), and neither is a template change.
     @Test func editsPatchTheLastIndexAndGiveTheFullBuildsSite() async throws {
         var (dir, options) = try content(notices: 90)
         let templates = dir.appendingPathComponent("Templates")
@@ -158,6 +159,8 @@ import Testing
         let steps: [(String, SearchIndexOrigin, () throws -> Void)] = [
             ("the start of a body", .patched, { try edit("generated-7.md", opening("Xylophone quartz. ")) }),
             ("a word only it had, gone", .patched, { try edit("generated-7.md") { $0.replacingOccurrences(of: "Xylophone quartz. ", with: "") } }),
+            ("a word said at its start", .patched, { try edit("generated-7.md", opening("Downtime. ")) }),
+            ("the same word once more: only its count changes", .patched, { try edit("generated-7.md", opening("Downtime. ")) }),
             ("a body rewritten, losing words others have and gaining some", .patched, {
                 try edit("generated-30.md") { text in
                     guard let end = text.range(of: "\n---\n") else { return text }
