@@ -152,22 +152,12 @@ extension SearchIndex {
         var written = TermPairs(borrowing: shards)
         var pending = touched.keys.sorted { $0.lexicographicallyPrecedes($1) }[...]
         /// A word's postings after the last index's, without the changed entries', meet this build's.
-        /// Postings that come out as they were (an entry changed, but not where this word is in it)
-        /// keep the word's pair borrowed from its shard (`pair`), so that shard can stand.
-        func merged(_ word: [UInt16], old: ArraySlice<UInt8>, pair: (shard: Int, range: Range<Int>)? = nil) -> Bool {
+        /// (They never come out as they were: a word whose postings stay is not touched.)
+        func merged(_ word: [UInt16], old: ArraySlice<UInt8>) -> Bool {
             let new = (touched[word] ?? nil).map { added[$0] } ?? []
             var postings: [UInt8] = []
             guard splice(old, dropping: isChanged, lastDropped: lastChanged, adding: new, into: &postings) else { return false }
-            // Compared with memcmp: a common word's postings run to tens of kilobytes.
-            if let pair, !postings.isEmpty, postings.count == old.count,
-               postings.withUnsafeBytes({ a in
-                   old.withUnsafeBytes { b in
-                       guard let x = a.baseAddress, let y = b.baseAddress else { return false }
-                       return memcmp(x, y, a.count) == 0
-                   }
-               }) {
-                written.append(borrowing: pair.shard, range: pair.range)
-            } else if !postings.isEmpty {
+            if !postings.isEmpty {
                 written.append { bytes in
                     JSONValue.writeString(String(decoding: word, as: UTF16.self), into: &bytes)
                     bytes.append(contentsOf: [UInt8(ascii: ":"), 0x22])
@@ -186,7 +176,7 @@ extension SearchIndex {
                 }
                 if pending.first == word {
                     pending.removeFirst()
-                    return merged(word, old: shard[postings], pair: (number, pair))
+                    return merged(word, old: shard[postings])
                 }
                 written.append(borrowing: number, range: pair)
                 return true
