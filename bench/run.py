@@ -611,6 +611,26 @@ def edit_notice(path: Path, k: int) -> None:
 # --------------------------------------------------------------------------------------------
 # The tools
 
+def read_afresh(binary: Path) -> None:
+    """Drops a program's file from the page cache, so its runs map it as they map a program read
+    from disk. Just written (by the linker, strip or cp), all of its file is in the cache, and each
+    page fault maps the cached pages about it (the kernel's fault-around, up to 64 KiB): the same
+    binary's full build at 10,000 notices peaked at 63.2 MiB, and at 61.2 MiB once its file had been
+    dropped and read again (six builds each, in turn). (Without `posix_fadvise`, programs are run as
+    they are.)"""
+    if not hasattr(os, "posix_fadvise"):
+        return
+    os.sync()  # pages still to be written back cannot be dropped
+    try:
+        fd = os.open(binary.resolve(), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
 def ensure_gavel(explicit: str | None) -> Path:
     if explicit:
         path = Path(explicit).resolve()
@@ -762,6 +782,9 @@ def main() -> int:
     say(f"  hugo      {results['tools']['hugo'] or ('skipped (--no-hugo)' if args.no_hugo else 'not installed: skipped')}")
     say(f"  cmark-gfm {results['tools']['cmark_gfm'] or 'not installed: no floor'}")
     gavel_stamp = gavel.stat().st_mtime_ns, gavel.stat().st_size
+    for tool in [gavel, hugo, cmark]:
+        if tool:
+            read_afresh(Path(tool))
     load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
     if load_start:
         say(f"  load      {load_start[0]:.2f} {load_start[1]:.2f} {load_start[2]:.2f} (1/5/15 min) at start"
