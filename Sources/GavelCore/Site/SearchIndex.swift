@@ -555,9 +555,8 @@ struct SearchIndex: Sendable {
         private var lastEntry: [Int] = []
         private var slot: [Int] = []
         private var seen: [(word: Int, title: Bool, summary: Bool, count: UInt32)] = []
+        /// Room for the word being read (see `scan`), kept from one field to the next.
         private var current: [UInt16] = []
-        /// How many units of `current` the word being read has.
-        private var wordLength = 0
         /// The title's words in order, for their neighbours.
         private var titleWords: [(word: Int, units: [UInt16])] = []
 
@@ -567,9 +566,9 @@ struct SearchIndex: Sendable {
                 return
             }
             start(rawTitle: fields.rawTitle, id: id)
-            scan(fields.title, field: 0, id: id)
-            scan(fields.summary, field: 1, id: id)
-            scan(fields.text, field: 2, id: id)
+            scan(fields.title, atMost: fields.title.count, field: 0, id: id)
+            scan(fields.summary, atMost: fields.summary.count, field: 1, id: id)
+            scan(fields.text, atMost: fields.text.count, field: 2, id: id)
             post(titleLength: fields.title.count, id: id)
         }
 
@@ -578,7 +577,8 @@ struct SearchIndex: Sendable {
             start(rawTitle: rawTitle, id: id)
             for (field, string) in [title, summary, text].enumerated() {
                 var string = string
-                string.withUTF8 { scan(UTF16Units($0), field: field, id: id) }
+                // A UTF-8 byte never gives more than one UTF-16 unit.
+                string.withUTF8 { scan(UTF16Units($0), atMost: $0.count, field: field, id: id) }
             }
             post(titleLength: title.utf16.count, id: id)
         }
@@ -628,32 +628,37 @@ struct SearchIndex: Sendable {
         /// fold to letters or numbers. From a string, the units are read off its UTF-8 (`UTF16Units`):
         /// through the string's UTF-16 view, a unit at a time, this was a tenth of a full build's
         /// instructions at 10,000 notices.
-        private mutating func scan(_ units: some Sequence<UInt16>, field: Int, id: Int) {
-            for unit in units {
-                let (f, isWord) = fold.fold(unit)
-                if isWord {
-                    push(f)
-                } else if wordLength > 0 {
-                    visit(field, id: id)
+        private mutating func scan(_ units: some Sequence<UInt16>, atMost count: Int, field: Int, id: Int) {
+            // The word being read is written through a pointer into room for the longest the field
+            // can hold (`count` units), taken out of `self` meanwhile: written as a stored array, a
+            // unit at a time, each unit's write asked whether the array had to be copied first.
+            var room = current
+            current = []
+            if room.count < count { room.append(contentsOf: repeatElement(0, count: count - room.count)) }
+            room.withUnsafeMutableBufferPointer { word in
+                var length = 0
+                for unit in units {
+                    let (f, isWord) = fold.fold(unit)
+                    if isWord {
+                        // Always true: the field has no more units than there is room for.
+                        if length < word.count {
+                            word[length] = f
+                            length += 1
+                        }
+                    } else if length > 0 {
+                        visit(UnsafeBufferPointer(rebasing: word[..<length]), field: field, id: id)
+                        length = 0
+                    }
                 }
+                if length > 0 { visit(UnsafeBufferPointer(rebasing: word[..<length]), field: field, id: id) }
             }
-            if wordLength > 0 { visit(field, id: id) }
+            current = room
         }
 
-        /// One more unit of the word being read, kept in `current` (which only grows: emptied and
-        /// filled again for each word, it cost more than the word's lookup).
-        @inline(__always) private mutating func push(_ unit: UInt16) {
-            if wordLength == current.count { current.append(contentsOf: repeatElement(0, count: max(16, current.count))) }
-            current[wordLength] = unit
-            wordLength += 1
-        }
-
-        /// The word in `current` seen in field 0 (title), 1 (summary) or 2 (text) of entry `id`.
-        private mutating func visit(_ field: Int, id: Int) {
-            let length = wordLength
-            wordLength = 0
-            let w = current.withUnsafeBufferPointer { words.intern(UnsafeBufferPointer(rebasing: $0[..<length])) }
-            if field == 0 { titleWords.append((w, Array(current[..<length]))) }
+        /// `word` seen in field 0 (title), 1 (summary) or 2 (text) of entry `id`.
+        private mutating func visit(_ word: UnsafeBufferPointer<UInt16>, field: Int, id: Int) {
+            let w = words.intern(word)
+            if field == 0 { titleWords.append((w, Array(word))) }
             if w == lists.count { lists.append([]); lastEntry.append(-1); slot.append(0) }
             if lastEntry[w] != id {
                 lastEntry[w] = id
