@@ -612,16 +612,15 @@ def edit_notice(path: Path, k: int) -> None:
 # The tools
 
 def read_afresh(binary: Path) -> None:
-    """Drops a program's file from the page cache, so its runs map it as they map a program read
-    from disk. Just written (by the linker, strip or cp), more of the file was mapped into a process
-    as its pages were faulted in: the same binary's full build at 10,000 notices peaked at 63.2 MiB,
-    and at 61.2 MiB once its file had been dropped and read again (six builds each, in turn; the
-    difference was gone, too, from a copy made minutes before). A binary just built was otherwise
-    measured as if it held 2 MiB more than the one it is compared with. (Without `posix_fadvise`,
-    programs are run as they are.)"""
+    """Drops a program's file (written back already: see `os.sync` in `main`) from the page cache,
+    so its runs map it as they map a program read from disk. Just written (by the linker, strip or
+    cp), more of the file was mapped into a process as its pages were faulted in: the same binary's
+    full build at 10,000 notices peaked at 63.2 MiB, and at 61.2 MiB once its file had been dropped
+    and read again (six builds each, in turn; the difference was gone, too, from a copy made minutes
+    before). A binary just built was otherwise measured as if it held 2 MiB more than the one it is
+    compared with. (Without `posix_fadvise`, programs are run as they are.)"""
     if not hasattr(os, "posix_fadvise"):
         return
-    os.sync()  # pages still to be written back cannot be dropped
     try:
         fd = os.open(binary.resolve(), os.O_RDONLY)
     except OSError:
@@ -783,6 +782,7 @@ def main() -> int:
     say(f"  hugo      {results['tools']['hugo'] or ('skipped (--no-hugo)' if args.no_hugo else 'not installed: skipped')}")
     say(f"  cmark-gfm {results['tools']['cmark_gfm'] or 'not installed: no floor'}")
     gavel_stamp = gavel.stat().st_mtime_ns, gavel.stat().st_size
+    os.sync()  # pages still to be written back cannot be dropped
     for tool in [gavel, hugo, cmark]:
         if tool:
             read_afresh(Path(tool))
