@@ -204,7 +204,7 @@ public struct OutputWriter: OutputSink {
     /// trees are trusted).
     func foldersNow(under root: String, _ folders: [(key: String, value: TreeRecord.FolderStamp)], onOneCore: Bool = false) -> [TreeRecord.FolderStamp?] {
         trustsTrees ? folders.map { Optional($0.value) }
-            : FileIO.folderStatuses(under: root, folders.map(\.key), onOneCore: onOneCore).map { $0.map(TreeRecord.FolderStamp.init) }
+            : FileIO.folderStatuses(under: root, folders.map(\.key), onOneCore: onOneCore, kept: TreeRecord.FolderStamp.init)
     }
 
     /// The file system's clock now, as the change time it gives the lock file (beside Output, on the
@@ -248,9 +248,9 @@ public struct OutputWriter: OutputSink {
             let recent = stamps.compactMap { folder, stamp in !folder.isEmpty && stamp.changed >= mark.time ? folder : nil }
             guard !recent.isEmpty, let later = markAfterLastChange(), later.device == mark.device else { break }
             mark = later
-            for (folder, info) in zip(recent, FileIO.folderStatuses(under: root, recent)) {
-                guard let info else { return nil }
-                stamps[folder] = TreeRecord.FolderStamp(info)
+            for (folder, stamp) in zip(recent, FileIO.folderStatuses(under: root, recent, kept: TreeRecord.FolderStamp.init)) {
+                guard let stamp else { return nil }
+                stamps[folder] = stamp
             }
         }
         return mark
@@ -413,9 +413,9 @@ public struct OutputWriter: OutputSink {
         let list = Array(folders)
         var stamps: PathTable<TreeRecord.FolderStamp> = [:]
         stamps.reserveCapacity(list.count)
-        for (folder, info) in zip(list, FileIO.folderStatuses(under: root, list)) {
-            guard let info else { return nil }
-            stamps[folder] = TreeRecord.FolderStamp(info)
+        for (folder, stamp) in zip(list, FileIO.folderStatuses(under: root, list, kept: TreeRecord.FolderStamp.init)) {
+            guard let stamp else { return nil }
+            stamps[folder] = stamp
         }
         return stamps
     }
@@ -489,7 +489,7 @@ public struct OutputWriter: OutputSink {
                 // A folder new since the record: all of it is read now.
                 let (inner, innerFolders) = FileIO.walk(path(outputPath, relative))
                 let all = [relative] + innerFolders.map { relative + "/" + $0 }
-                for (folder, info) in zip(all, FileIO.folderStatuses(under: outputPath, all)) { if let info { outputFolders[folder] = Stamp(info) } }
+                for (folder, stamp) in zip(all, FileIO.folderStatuses(under: outputPath, all, kept: Stamp.init)) { if let stamp { outputFolders[folder] = stamp } }
                 listed += all.count
                 for file in inner { found(relative + "/" + file) }
             }
@@ -647,7 +647,7 @@ public struct OutputWriter: OutputSink {
         // made by now, so its stamps count from this moment. The others keep the stamps read above.
         var restamped: PathTable<Stamp> = [:]
         let firstMark = markAfterLastChange(lastChange: lastChange)
-        for (folder, info) in zip(touchedList, FileIO.folderStatuses(under: sparePath, touchedList)) { if let info { restamped[folder] = Stamp(info) } }
+        for (folder, stamp) in zip(touchedList, FileIO.folderStatuses(under: sparePath, touchedList, kept: Stamp.init)) { if let stamp { restamped[folder] = stamp } }
         let finished = markLaterThan(&restamped, under: sparePath, mark: firstMark)
         var newStamps: PathTable<Stamp> = [:]
         if spareFoldersAllKept, spareNow.count == folders.count {

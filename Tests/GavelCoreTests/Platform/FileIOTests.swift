@@ -106,7 +106,7 @@ import Glibc
                 .filter { $0.hasPrefix(root.path) }
         }
         for onOneCore in [false, true] {
-            let statuses = FileIO.folderStatuses(under: root.path, asked, onOneCore: onOneCore)
+            let statuses = FileIO.folderStatuses(under: root.path, asked, onOneCore: onOneCore) { $0 }
             #expect(statuses.count == asked.count)
             for (path, info) in zip(asked, statuses) {
                 // What the whole path gives, as the kernel reads it (up to a NUL).
