@@ -61,6 +61,82 @@ import Testing
         }
     }
 
+    /// Text pieces for the tests below: tags, the entities cmark writes (and one it does not), white
+    /// space of each kind, ASCII of every class, accents, curly quotes, ligatures, other scripts and
+    /// characters beyond the Basic Multilingual Plane (surrogate pairs in UTF-16).
+    static let pieces = ["<p>", "</p>", "<a href=\"x\">", "</a>", "<br />", ">", "&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&", "&am",
+                         " ", "  ", "\n", "\t", "\r", "Court", "PACER", "e-filing", "2020", "a1B2", "_", "@[`{", "café", "CAFÉ", "Résumé",
+                         "court’s", "“quoted”", "ﬁling", "İstanbul", "Σύνδεση", "суд", "法院", "🏛", "𝔘𝔫𝔦", "e\u{301}", "\u{2028}", "Ǆ", "Ⅻ"]
+
+    static func randomText(_ seed: inout UInt64, pieces count: Int) -> String {
+        (0..<count).map { _ in
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return pieces[Int((seed >> 33) % UInt64(pieces.count))]
+        }.joined()
+    }
+
+    /// The plain text read as the rule says, a character at a time: a tag (`<` to `>`) is a space,
+    /// the four entities are their characters, white space runs are one space, nothing at either
+    /// end; cut to whole characters within `limit` bytes. Slow and plain, to hold the fast one to.
+    static func plainTextAsRead(_ html: String, limit: Int) -> String {
+        var out: [UInt8] = [], inTag = false, lastWasSpace = true
+        let bytes = Array(html.utf8)
+        var i = 0
+        func put(_ b: UInt8) { out.append(b); lastWasSpace = false }
+        func space() { if !lastWasSpace { out.append(0x20); lastWasSpace = true } }
+        while i < bytes.count, out.count < limit {
+            let rest = bytes[i...]
+            if rest.starts(with: "<".utf8) { inTag = true } else if rest.starts(with: ">".utf8) { inTag = false; space() } else if inTag {
+            } else if [0x20, 0x0A, 0x09, 0x0D].contains(bytes[i]) { space() } else if let (name, value) = [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\"")]
+                .first(where: { rest.starts(with: $0.0.utf8) }) {
+                put(Character(value).asciiValue ?? 0)
+                i += name.utf8.count
+                continue
+            } else { put(bytes[i]) }
+            i += 1
+        }
+        // Whole characters only: decode, and keep what decodes to the end.
+        var text = String(decoding: out, as: UTF8.self)
+        while text.hasSuffix("\u{FFFD}"), !html.contains("\u{FFFD}") { text.removeLast() }
+        while text.utf8.last == 0x20 { text = String(decoding: text.utf8.dropLast(), as: UTF8.self) }
+        return text
+    }
+
+    @Test func plainTextIsTheTextReadACharacterAtATime() {
+        var seed: UInt64 = 0x51_7CC1_B727_220A
+        for round in 0..<400 {
+            let html = Self.randomText(&seed, pieces: 1 + round % 60)
+            for limit in [0, 1, 2, 3, 5, 17, 64, 1200] {
+                let fast = SearchIndex.plainTextUTF8(html, limit: limit)
+                #expect(String(validating: fast, as: UTF8.self) != nil, "\(html.debugDescription) at \(limit): not UTF-8")
+                #expect(String(decoding: fast, as: UTF8.self) == Self.plainTextAsRead(html, limit: limit), "\(html.debugDescription) at \(limit)")
+                #expect(SearchIndex.plainText(html, limit: limit) == String(decoding: fast, as: UTF8.self))
+            }
+        }
+    }
+
+    /// An entry's words found from its strings' UTF-8 (a build's pages) are the words found from the
+    /// UTF-16 units of its JSON (the last index's entries read back): the same words, numbered in
+    /// the same order, with the same postings.
+    @Test func wordsFromUTF8AreTheWordsFromUTF16() {
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        var fromStrings = SearchIndex(), fromJSON = SearchIndex.Terms()
+        for id in 0..<300 {
+            let title = Self.randomText(&seed, pieces: 1 + id % 7), summary = Self.randomText(&seed, pieces: id % 11)
+            let html = Self.randomText(&seed, pieces: id % 90)
+            let json = fromStrings.add(file: "p\(id)/index.html", title: title, path: "p\(id)/", summary: summary, html: html)
+            fromJSON.add(json, id: id)
+        }
+        let words = fromStrings.terms.words
+        #expect(words.count == fromJSON.words.count)
+        #expect(words.count > 40)
+        for w in 0..<min(words.count, fromJSON.words.count) {
+            #expect(Array(words.word(w)) == Array(fromJSON.words.word(w)), "word \(w)")
+            #expect(fromStrings.terms.lists[w] == fromJSON.lists[w], "postings of \(String(decoding: Array(words.word(w)), as: UTF16.self))")
+        }
+        #expect(fromStrings.terms.titles == fromJSON.titles)
+    }
+
     /// Cut at any byte, the text keeps every whole character before the cut and nothing after it.
     @Test func everyCutKeepsTheWholeCharactersBeforeIt() {
         let text = "aé日🏛 b&amp;c é𝔘 x"
