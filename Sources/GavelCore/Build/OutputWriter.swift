@@ -191,20 +191,27 @@ public struct OutputWriter: OutputSink {
     /// 22,000 folders (at 10,000 notices) took a one-notice rebuild 34 ms on both cores. Output's
     /// folders are still read by the commit: the court may change them until then.
     struct SpareLook: Sendable {
-        var folders: [(key: String, value: TreeRecord.FolderStamp)]
+        /// By the place of each folder in the record's list (nil where the spare has none).
         var now: [TreeRecord.FolderStamp?]
 
         init(_ trees: TreeRecord, in writer: OutputWriter, onOneCore: Bool = false) {
-            folders = Array(trees.spare.folders)
-            now = writer.foldersNow(under: writer.sparePath, folders, onOneCore: onOneCore)
+            now = writer.foldersNow(under: writer.sparePath, trees.folders, recorded: trees.spare.stamps, onOneCore: onOneCore)
         }
     }
 
-    /// Each of `folders` under `root` with its stamp now (an `lstat` each; the recorded one when the
-    /// trees are trusted).
-    func foldersNow(under root: String, _ folders: [(key: String, value: TreeRecord.FolderStamp)], onOneCore: Bool = false) -> [TreeRecord.FolderStamp?] {
-        trustsTrees ? folders.map { Optional($0.value) }
-            : FileIO.folderStatuses(under: root, folders.map(\.key), onOneCore: onOneCore, kept: TreeRecord.FolderStamp.init)
+    /// The stamp now (an `lstat` each; the recorded one when the trees are trusted) of each of
+    /// `folders` under `root` that has a `recorded` stamp (the others are nil).
+    func foldersNow(under root: String, _ folders: [String], recorded: [TreeRecord.FolderStamp?], onOneCore: Bool = false) -> [TreeRecord.FolderStamp?] {
+        if trustsTrees { return recorded }
+        let asked = recorded.indices.filter { recorded[$0] != nil }
+        // After an edit both trees have every folder of the list: it is asked about as it is.
+        if asked.count == folders.count {
+            return FileIO.folderStatuses(under: root, folders, onOneCore: onOneCore, kept: TreeRecord.FolderStamp.init)
+        }
+        let found = FileIO.folderStatuses(under: root, asked.map { folders[$0] }, onOneCore: onOneCore, kept: TreeRecord.FolderStamp.init)
+        var now = [TreeRecord.FolderStamp?](repeating: nil, count: folders.count)
+        for (i, stamp) in zip(asked, found) { now[i] = stamp }
+        return now
     }
 
     /// The file system's clock now, as the change time it gives the lock file (beside Output, on the
@@ -402,8 +409,8 @@ public struct OutputWriter: OutputSink {
         debt.formUnion(newFolders.symmetricDifference(previousFolders))
         record.trees.withLock {
             $0 = TreeRecord(device: mark.device, manifest: ContentHash.of(manifest),
-                            output: TreeRecord.Tree(root: UInt64(outputRoot.st_ino), folders: outputStamps, marker: finished.time),
-                            spare: TreeRecord.Tree(root: UInt64(spareRoot.st_ino), folders: spareStamps, marker: mark.time),
+                            output: (root: UInt64(outputRoot.st_ino), folders: outputStamps, marker: finished.time),
+                            spare: (root: UInt64(spareRoot.st_ino), folders: spareStamps, marker: mark.time),
                             needed: needed, foreignFiles: PathSet(foreign), debt: debt)
         }
     }
@@ -433,13 +440,18 @@ public struct OutputWriter: OutputSink {
               (outputRoot.st_mode & S_IFMT) == S_IFDIR, (spareRoot.st_mode & S_IFMT) == S_IFDIR,
               UInt64(outputRoot.st_ino) == trees.output.root, UInt64(spareRoot.st_ino) == trees.spare.root,
               UInt64(outputRoot.st_dev) == trees.device, UInt64(spareRoot.st_dev) == trees.device else { return nil }
-        let outputList = Array(trees.output.folders), spareList = look.folders, spareStamps = look.now
-        let outputNow = foldersNow(under: outputPath, outputList)
-        // Each tree's folders as they are now: the record's table, changed where a stamp moved or a
-        // folder went (copying the table is cheaper than filling a new one with 11,000 paths).
-        var spareNow = trees.spare.folders
-        for ((folder, recorded), stamp) in zip(spareList, spareStamps) where stamp != recorded {
-            spareNow[folder] = stamp
+        // Folders are kept by their place in the record's list (see `TreeRecord.folders`); the few a
+        // commit finds that the list lacks are kept by path, beside it.
+        let list = trees.folders, count = list.count
+        guard count > 0, list[0].isEmpty, trees.output.stamps.count == count, trees.spare.stamps.count == count,
+              trees.needed.count == count, look.now.count == count else { return nil }
+        let spareStamps = look.now
+        // Output's folders as they are now (nil: gone, or not one of Output's), and those new to it.
+        var outputNow = foldersNow(under: outputPath, list, recorded: trees.output.stamps)
+        var outputExtra: PathTable<Stamp> = [:]
+        func isOutputFolder(_ folder: String) -> Bool {
+            if let i = trees.index(of: folder) { return outputNow[i] != nil }
+            return outputExtra[folder] != nil
         }
         // The same paths as the last build's (an edit, not a notice added or gone): then the files the
         // last commit wrote are this site's, and much below is known without working it out.
@@ -452,7 +464,6 @@ public struct OutputWriter: OutputSink {
 
         // Output as the court has left it: its folders now, its files that Gavel did not write, and
         // the files in changed folders, whose inodes the spare must be checked against.
-        var outputFolders = trees.output.folders
         var foreign = trees.foreignFiles
         var check = PathSet()
         let foreignByFolder = Dictionary(grouping: trees.foreignFiles, by: Self.parent)
@@ -462,21 +473,18 @@ public struct OutputWriter: OutputSink {
         }
         // Most folders are as recorded: the others (gone, moved, or too recent to be trusted, and the
         // root, always listed) are picked out on every core, and only they are gone through here.
-        let outputToVisit = inChunks(outputList.count, minimum: 2048) { range in
+        let recordedNow = outputNow
+        let outputToVisit = inChunks(count, minimum: 2048) { range in
             range.filter { i in
-                guard let stamp = outputNow[i] else { return true }
-                return outputList[i].key.isEmpty || !trees.output.unchanged(outputList[i].value, now: stamp)
+                guard let recorded = trees.output.stamps[i] else { return false }
+                guard let stamp = recordedNow[i] else { return true }
+                return i == 0 || !trees.output.unchanged(recorded, now: stamp)
             }
         }.joined()
         for i in outputToVisit {
-            let (folder, recorded) = outputList[i], stamp = outputNow[i]
-            // A folder gone (or no longer a folder) takes what was in it; its children fail too.
-            guard let stamp else {
-                outputFolders[folder] = nil
-                continue
-            }
-            if stamp != recorded { outputFolders[folder] = stamp }
-            if !folder.isEmpty, trees.output.unchanged(recorded, now: stamp) { continue }
+            let folder = list[i]
+            guard let recorded = trees.output.stamps[i], let stamp = outputNow[i] else { continue }
+            if i != 0, trees.output.unchanged(recorded, now: stamp) { continue }
             listed += 1
             guard let entries = FileIO.listedEntries(of: path(outputPath, folder)) else { return nil }
             var present = PathSet()
@@ -485,28 +493,42 @@ public struct OutputWriter: OutputSink {
                 let relative = child(folder, name)
                 present.insert(relative)
                 guard kind == .directory else { found(relative); continue }
-                if trees.output.folders[relative] != nil { continue }
+                if let known = trees.index(of: relative), trees.output.stamps[known] != nil { continue }
                 // A folder new since the record: all of it is read now.
                 let (inner, innerFolders) = FileIO.walk(path(outputPath, relative))
                 let all = [relative] + innerFolders.map { relative + "/" + $0 }
-                for (folder, stamp) in zip(all, FileIO.folderStatuses(under: outputPath, all, kept: Stamp.init)) { if let stamp { outputFolders[folder] = stamp } }
+                for (folder, stamp) in zip(all, FileIO.folderStatuses(under: outputPath, all, kept: Stamp.init)) {
+                    guard let stamp else { continue }
+                    if let known = trees.index(of: folder) { outputNow[known] = stamp } else { outputExtra[folder] = stamp }
+                }
                 listed += all.count
                 for file in inner { found(relative + "/" + file) }
             }
             for file in foreignByFolder[folder] ?? [] where !present.contains(file) { foreign.remove(file) }
         }
-        foreign = foreign.filter { outputFolders[Self.parent($0)] != nil }
+        foreign = foreign.filter { isOutputFolder(Self.parent($0)) }
 
-        // With the same paths as the last build's, the new site needs the folders the record names.
+        // The folders the new site's files need. With the same paths as the last build's, they are
+        // the ones the record says Output's files needed.
         let sameFiles = namesTheSameFiles || (files.count == owned.count && files.keys.allSatisfy(owned.contains))
-        let ownedFolders = trees.needed
-        let needed = sameFiles ? ownedFolders : Self.folders(of: files.keys)
-        let outputKeys = Array(outputFolders.keys)
-        let kept = Set(inChunks(outputKeys.count, minimum: 2048) { range in
-            outputKeys[range].filter { !$0.isEmpty && !needed.contains($0) && (sameFiles || !ownedFolders.contains($0)) }
+        var needed = trees.needed
+        var neededExtra = PathSet()
+        if !sameFiles {
+            let wanted = Self.folders(of: files.keys)
+            needed = list.map { wanted.contains($0) }
+            if needed.count(where: { $0 }) < wanted.count {
+                for folder in wanted where trees.index(of: folder) == nil { neededExtra.insert(folder) }
+            }
+        }
+        func isNeeded(_ folder: String) -> Bool { trees.index(of: folder).map { needed[$0] } ?? neededExtra.contains(folder) }
+        // The court's folders in Output: neither needed now nor Gavel's before.
+        let finalNeeded = needed, outputFound = outputNow
+        var kept = PathSet(inChunks(count, minimum: 2048) { range in
+            range.filter { i in i != 0 && outputFound[i] != nil && !finalNeeded[i] && (sameFiles || !trees.needed[i]) }.map { list[$0] }
         }.joined())
+        for folder in outputExtra.keys where !isNeeded(folder) { kept.insert(folder) }
         var conflicts: [Diagnostic] = []
-        for file in foreign.sorted() where files[file] != nil || needed.contains(file) {
+        for file in foreign.sorted() where files[file] != nil || isNeeded(file) {
             let message = files[file] != nil ? "a file that Gavel did not write is where the site puts '\(file)'"
                 : "a file that Gavel did not write is where the site needs the folder '\(file)'"
             conflicts.append(.error(SourceLocation(file: outputPath + "/" + file), message,
@@ -517,35 +539,39 @@ public struct OutputWriter: OutputSink {
                                     hint: "Gavel never replaces a file it did not write: move it out of the output folder"))
         }
         guard conflicts.isEmpty else { throw CommitFailure(diagnostics: conflicts) }
-        var folders = needed.union(kept).union(Self.folders(of: foreign))
-        folders.insert("")
+        // The new site's folders: the root, the needed, the court's and those holding its files.
+        var inNew = needed
+        inNew[0] = true
+        var newExtra = neededExtra
+        for folder in kept.union(Self.folders(of: foreign)) {
+            if let i = trees.index(of: folder) { inNew[i] = true } else { newExtra.insert(folder) }
+        }
+        let newFolders = inNew
+        func isNewFolder(_ folder: String) -> Bool { trees.index(of: folder).map { newFolders[$0] } ?? newExtra.contains(folder) }
         func expected(_ file: String) -> Bool { files[file] != nil || foreign.contains(file) }
 
         // The spare: what it must lose, the folders it lacks, and the files to check.
         var removeFiles: [String] = [], removeTrees = PathSet(), makeFolders = PathSet(), dirtySpare = PathSet()
-        // Whether every folder the spare had is one the new site keeps (then, with as many, they are the same folders).
-        var spareFoldersAllKept = true
         // As with Output's: the folders that need more than a look are picked out on every core.
-        let newFolders = folders
-        let spareToVisit = inChunks(spareList.count, minimum: 2048) { range in
+        let spareToVisit = inChunks(count, minimum: 2048) { range in
             range.filter { i in
-                guard newFolders.contains(spareList[i].key), let stamp = spareStamps[i] else { return true }
-                return spareList[i].key.isEmpty || !trees.spare.unchanged(spareList[i].value, now: stamp)
+                guard let recorded = trees.spare.stamps[i] else { return false }
+                guard newFolders[i], let stamp = spareStamps[i] else { return true }
+                return i == 0 || !trees.spare.unchanged(recorded, now: stamp)
             }
         }.joined()
         for i in spareToVisit {
-            let (folder, recorded) = spareList[i], stamp = spareStamps[i]
-            guard folders.contains(folder) else {
+            let folder = list[i]
+            guard newFolders[i] else {
                 removeTrees.insert(folder)
-                spareFoldersAllKept = false
                 continue
             }
-            guard let stamp else {
+            guard let recorded = trees.spare.stamps[i], let stamp = spareStamps[i] else {
                 // Gone, or something else is there: made afresh, and every file of it checked.
                 makeFolders.insert(folder)
                 continue
             }
-            if !folder.isEmpty, trees.spare.unchanged(recorded, now: stamp) { continue }
+            if i != 0, trees.spare.unchanged(recorded, now: stamp) { continue }
             listed += 1
             dirtySpare.insert(folder)
             guard let entries = FileIO.listedEntries(of: path(sparePath, folder)) else { return nil }
@@ -553,16 +579,15 @@ public struct OutputWriter: OutputSink {
                 if folder.isEmpty, name == Self.manifestName || name == Self.legacyMarker { continue }
                 let relative = child(folder, name)
                 if kind == .directory {
-                    if !folders.contains(relative) { removeTrees.insert(relative) }
+                    if !isNewFolder(relative) { removeTrees.insert(relative) }
                 } else if !expected(relative) {
                     removeFiles.append(relative)
                 }
             }
         }
-        // Every folder the spare had is one of the new site's: with as many, none is missing from it.
-        if !spareFoldersAllKept || folders.count != spareList.count {
-            for folder in folders where trees.spare.folders[folder] == nil { makeFolders.insert(folder) }
-        }
+        // The new site's folders the spare never had.
+        for i in 0..<count where newFolders[i] && trees.spare.stamps[i] == nil { makeFolders.insert(list[i]) }
+        for folder in newExtra { makeFolders.insert(folder) }
         // Folders made or listed: every file the new site has in them is checked.
         // (Looked up by the part of each path before its last slash, without making a string of it.)
         // Usually only the roots: compared in turn, rather than hashing each of the site's paths.
@@ -585,7 +610,7 @@ public struct OutputWriter: OutputSink {
         for file in files.keys where inCheckedFolder(file) { check.insert(file) }
         for file in foreign where inCheckedFolder(file) { check.insert(file) }
         for item in trees.debt {
-            if expected(item) { check.insert(item) } else if !folders.contains(item) { removeTrees.insert(item) }
+            if expected(item) { check.insert(item) } else if !isNewFolder(item) { removeTrees.insert(item) }
         }
         for file in trees.foreignFiles where !expected(file) { removeFiles.append(file) }
         if !sameFiles {
@@ -634,43 +659,54 @@ public struct OutputWriter: OutputSink {
         for item in makeFolders { touched.insert(Self.parent(item)) }
         for item in staged.keys { touched.insert(Self.parent(item)) }
         for item in check { touched.insert(Self.parent(item)) }
-        let touchedList = Array(touched.intersection(folders))
+        let touchedList = touched.filter(isNewFolder).map { $0 }
         var debt = PathSet(staged.keys)
         if !sameFiles { debt.formUnion(owned.filter { files[$0] == nil }) }
-        // With the same files, each of Output's folders is the root, needed or kept, so one of
-        // `folders`: as many of each, they are the same, known without 11,000 lookups.
-        if folders.count != outputFolders.count || (!sameFiles && !folders.allSatisfy({ outputFolders[$0] != nil })) {
-            debt.formUnion(folders.symmetricDifference(outputFolders.keys))
-        }
+        // The folders in one tree and not the other.
+        for i in 0..<count where newFolders[i] != (outputNow[i] != nil) { debt.insert(list[i]) }
+        for folder in newExtra where outputExtra[folder] == nil { debt.insert(folder) }
+        for folder in outputExtra.keys where !newExtra.contains(folder) { debt.insert(folder) }
 
         // The folders this commit changed are stamped afresh, after a second mark: the spare is all
-        // made by now, so its stamps count from this moment. The others keep the stamps read above.
+        // made by now, so its stamps count from this moment. The others keep the stamps read as the
+        // build started.
         var restamped: PathTable<Stamp> = [:]
         let firstMark = markAfterLastChange(lastChange: lastChange)
         for (folder, stamp) in zip(touchedList, FileIO.folderStatuses(under: sparePath, touchedList, kept: Stamp.init)) { if let stamp { restamped[folder] = stamp } }
         let finished = markLaterThan(&restamped, under: sparePath, mark: firstMark)
-        var newStamps: PathTable<Stamp> = [:]
-        if spareFoldersAllKept, spareNow.count == folders.count {
-            // The spare's folders are the new site's: its stamps, with the touched ones taken again.
-            newStamps = spareNow
-            for folder in touchedList { newStamps[folder] = restamped[folder] }
-        } else {
-            newStamps.reserveCapacity(folders.count)
-            for folder in folders {
-                if let stamp = restamped[folder] ?? (touched.contains(folder) ? nil : spareNow[folder]) { newStamps[folder] = stamp }
-            }
+        var newStamps = (0..<count).map { newFolders[$0] && trees.spare.stamps[$0] != nil ? spareStamps[$0] : nil }
+        var newExtraStamps: PathTable<Stamp> = [:]
+        for folder in touchedList {
+            if let i = trees.index(of: folder) { newStamps[i] = restamped[folder] } else { newExtraStamps[folder] = restamped[folder] }
         }
+        // Every folder of the new site must be in the record, or changes in it would go unseen.
+        let stampsEveryFolder = (0..<count).allSatisfy { !newFolders[$0] || newStamps[$0] != nil } && newExtra.allSatisfy { newExtraStamps[$0] != nil }
         if flushes { FileIO.syncFileSystem(of: sparePath) }
         try swap(sparePath)
         abort()
 
         record.trees.withLock {
-            // Every folder of the new site must be in the record, or changes in it would go unseen.
-            guard let finished, finished.device == trees.device, newStamps.count == folders.count else { $0 = nil; return }
-            $0 = TreeRecord(device: trees.device, manifest: ContentHash.of(manifest),
-                            output: TreeRecord.Tree(root: trees.spare.root, folders: newStamps, marker: finished.time),
-                            spare: TreeRecord.Tree(root: trees.output.root, folders: outputFolders, marker: marker),
-                            needed: needed, foreignFiles: foreign, debt: debt)
+            guard let finished, finished.device == trees.device, stampsEveryFolder else { $0 = nil; return }
+            let manifestHash = ContentHash.of(manifest)
+            if outputExtra.isEmpty, newExtra.isEmpty, (0..<count).allSatisfy({ newFolders[$0] || outputNow[$0] != nil }) {
+                // The same folders as the list's (an edit): it is kept as it is.
+                $0 = TreeRecord(device: trees.device, manifest: manifestHash, folders: list,
+                                output: TreeRecord.Tree(root: trees.spare.root, stamps: newStamps, marker: finished.time),
+                                spare: TreeRecord.Tree(root: trees.output.root, stamps: outputNow, marker: marker),
+                                needed: needed, foreignFiles: foreign, debt: debt)
+                return
+            }
+            var newTable = newExtraStamps, outputTable = outputExtra
+            var neededSet = neededExtra
+            for i in 0..<count {
+                if newFolders[i], let stamp = newStamps[i] { newTable[list[i]] = stamp }
+                if let stamp = outputNow[i] { outputTable[list[i]] = stamp }
+                if needed[i] { neededSet.insert(list[i]) }
+            }
+            $0 = TreeRecord(device: trees.device, manifest: manifestHash,
+                            output: (root: trees.spare.root, folders: newTable, marker: finished.time),
+                            spare: (root: trees.output.root, folders: outputTable, marker: marker),
+                            needed: neededSet, foreignFiles: foreign, debt: debt)
         }
         var summary = Summary()
         summary.written = staged.count

@@ -37,11 +37,12 @@ struct TreeRecord: Sendable, Equatable {
         }
     }
 
-    /// One tree: its root's inode, every folder in it ("" is the root) with its stamp, and the change
-    /// time its stamps must be older than to be trusted.
+    /// One tree: its root's inode, the stamp of each of the record's folders that is in it (nil
+    /// where the folder is not; "" is the root), and the change time its stamps must be older than
+    /// to be trusted.
     struct Tree: Sendable, Equatable {
         var root: UInt64
-        var folders: PathTable<FolderStamp>
+        var stamps: [FolderStamp?]
         var marker: Int64
 
         /// True when `now` shows a folder with the entries it had when `recorded`, its stamp in this
@@ -56,16 +57,107 @@ struct TreeRecord: Sendable, Equatable {
     /// The content hash of Output's manifest, which names Gavel's own files in it: a record is used
     /// only with the manifest it was made with.
     var manifest: UInt64
+    /// Every folder of either tree, once, in the order of their bytes: the root ("") first. Both
+    /// trees' stamps, and whether the site needs a folder, are kept by a folder's place in this list.
+    /// After an edit the two trees have the same folders, so a commit goes through one list by
+    /// place, where it used to look each folder up in tables of paths (11,000 a tree at 10,000
+    /// notices), and reading the record makes one string a folder instead of two and three tables.
+    var folders: [String]
     var output: Tree
     var spare: Tree
-    /// The folders of Output that the files of its manifest need (the others are the court's).
-    var needed: PathSet
-    /// Files in Output that Gavel did not write (its own are the manifest's). The court's folders
-    /// are the recorded folders that no file of the manifest needs.
+    /// For each folder, whether the files of Output's manifest need it (the others of Output's are
+    /// the court's).
+    var needed: [Bool]
+    /// Files in Output that Gavel did not write (its own are the manifest's).
     var foreignFiles: PathSet
     /// Paths (files or folders) where the spare may differ from Output: what the last commit
     /// wrote, removed, made or took away. Everywhere else the spare holds Output's own inodes.
     var debt: PathSet
+
+    init(device: UInt64, manifest: UInt64, folders: [String], output: Tree, spare: Tree, needed: [Bool], foreignFiles: PathSet, debt: PathSet) {
+        self.device = device
+        self.manifest = manifest
+        self.folders = folders
+        self.output = output
+        self.spare = spare
+        self.needed = needed
+        self.foreignFiles = foreignFiles
+        self.debt = debt
+    }
+
+    /// A record made from each tree's folders as a table (a commit that listed both trees). Only
+    /// Output's folders can be needed.
+    init(device: UInt64, manifest: UInt64, output: (root: UInt64, folders: PathTable<FolderStamp>, marker: Int64),
+         spare: (root: UInt64, folders: PathTable<FolderStamp>, marker: Int64), needed: PathSet, foreignFiles: PathSet, debt: PathSet) {
+        var all = Array(output.folders.keys)
+        for folder in spare.folders.keys where output.folders[folder] == nil { all.append(folder) }
+        all.sort { Self.order($0, $1) < 0 }
+        self.init(device: device, manifest: manifest, folders: all,
+                  output: Tree(root: output.root, stamps: all.map { output.folders[$0] }, marker: output.marker),
+                  spare: Tree(root: spare.root, stamps: all.map { spare.folders[$0] }, marker: spare.marker),
+                  needed: all.map { output.folders[$0] != nil && needed.contains($0) }, foreignFiles: foreignFiles, debt: debt)
+    }
+
+    /// How two paths' bytes compare (negative, zero, positive), as `memcmp` with the shorter first.
+    static func order(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in order(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
+    }
+
+    static func order(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Int {
+        let common = min(x.count, y.count)
+        if common > 0, let p = x.baseAddress, let q = y.baseAddress {
+            let compared = memcmp(p, q, common)
+            if compared != 0 { return Int(compared) }
+        }
+        return x.count - y.count
+    }
+
+    /// Folders compare by their bytes, as on disk (String's `==` takes two spellings of a name as one).
+    static func == (a: TreeRecord, b: TreeRecord) -> Bool {
+        a.device == b.device && a.manifest == b.manifest && a.output == b.output && a.spare == b.spare && a.needed == b.needed
+            && a.foreignFiles == b.foreignFiles && a.debt == b.debt
+            && a.folders.count == b.folders.count && zip(a.folders, b.folders).allSatisfy { order($0, $1) == 0 }
+    }
+
+    /// True when every byte is below 0x80 (eight at a time): such bytes are UTF-8 as they are.
+    static func isASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
+        var i = 0, high: UInt64 = 0
+        while i + 8 <= raw.count {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < raw.count {
+            high |= UInt64(raw[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// The place of `path` in `folders`, found by its bytes (two Unicode spellings of one name are
+    /// two folders on disk); nil when the record does not have it.
+    func index(of path: String) -> Int? {
+        var path = path
+        return path.withUTF8 { wanted -> Int? in
+            let wanted = UnsafeRawBufferPointer(wanted)
+            var low = 0, high = folders.count
+            while low < high {
+                let middle = (low + high) / 2
+                var folder = folders[middle]
+                let compared = folder.withUTF8 { Self.order(UnsafeRawBufferPointer($0), wanted) }
+                if compared == 0 { return middle }
+                if compared < 0 { low = middle + 1 } else { high = middle }
+            }
+            return nil
+        }
+    }
+
+    /// Each tree's folders as a table (for tests and for reading a record as a person would).
+    func table(_ tree: Tree) -> PathTable<FolderStamp> {
+        var table: PathTable<FolderStamp> = [:]
+        for (folder, stamp) in zip(folders, tree.stamps) { if let stamp { table[folder] = stamp } }
+        return table
+    }
 
     static func location(for output: URL) -> URL { BuildState.sibling(of: output, "gavel-trees") }
 
@@ -76,100 +168,103 @@ struct TreeRecord: Sendable, Equatable {
     // MARK: - File format
     //
     // Header `gavel-trees <identity> <checksum> <device> <manifest> <output root> <output marker> <spare root> <spare marker>`
-    // (numbers in hexadecimal), then a body of records (`StateFile.Records`): Output's folders (their
-    // count, then each one's path, inode, modification and change times, and a byte, 1 when the
-    // site's files need it), the spare's folders (the same without that byte), the foreign files
-    // and the debt (a count, then each path).
+    // (numbers in hexadecimal), then a body of records (`StateFile.Records`): the folders (their
+    // count, then each one's path, in the order of their bytes), then for each folder a byte of flags
+    // (1: in Output, 2: in the spare, 4: needed, only with 1) and its stamp in each tree it is in
+    // (inode, modification and change times), then the foreign files and the debt (a count, then
+    // each path).
 
     func save(for output: URL) throws {
-        // In the dictionaries' order: the file is read back into tables, and sorting twenty thousand
-        // paths would cost more than writing them. Each tree's records are made on a core of their
-        // own (11,000 each at 10,000 notices, as the build's last step) and joined in order.
-        let trees = [self.output, spare], needed = self.needed
-        let room = trees.map { $0.folders.keys.reduce(8) { $0 + StateFile.Records.size(text: $1) + 25 } }
+        let location = Self.location(for: output).path
+        guard folders.count == self.output.stamps.count, folders.count == spare.stamps.count, folders.count == needed.count else {
+            throw FileIO.Failure(path: location, code: EINVAL)
+        }
         let lists = [foreignFiles, debt]
-        let whole = room.reduce(0, +) + lists.reduce(0) { $0 + $1.reduce(8) { $0 + StateFile.Records.size(text: $1) } }
-        var parts = inChunks(trees.count, minimum: 1) { range -> [UInt8]? in
-            // The first part has room for the whole file, so the rest is appended without a copy.
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(range.lowerBound == 0 ? whole : room[range].reduce(0, +))
-            for t in range {
-                let isOutput = t == 0
-                StateFile.Records.append(UInt64(trees[t].folders.count), to: &bytes)
-                for (path, stamp) in trees[t].folders {
-                    guard StateFile.Records.append(text: path, to: &bytes) else { return nil }
-                    StateFile.Records.append(stamp.inode, UInt64(bitPattern: stamp.modified), UInt64(bitPattern: stamp.changed), to: &bytes)
-                    if isOutput { bytes.append(needed.contains(path) ? 1 : 0) }
-                }
-            }
-            return bytes
+        var room = 8 + lists.reduce(0) { $0 + $1.reduce(8) { $0 + StateFile.Records.size(text: $1) } }
+        for folder in folders { room += StateFile.Records.size(text: folder) + 49 }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(room)
+        StateFile.Records.append(UInt64(folders.count), to: &bytes)
+        for folder in folders {
+            guard StateFile.Records.append(text: folder, to: &bytes) else { throw FileIO.Failure(path: location, code: EOVERFLOW) }
         }
-        guard !parts.isEmpty, !parts.contains(where: { $0 == nil }) else {
-            throw FileIO.Failure(path: Self.location(for: output).path, code: EOVERFLOW)
+        for i in folders.indices {
+            let inOutput = self.output.stamps[i], inSpare = spare.stamps[i]
+            bytes.append((inOutput == nil ? 0 : 1) | (inSpare == nil ? 0 : 2) | (inOutput != nil && needed[i] ? 4 : 0))
+            if let stamp = inOutput { StateFile.Records.append(stamp.inode, UInt64(bitPattern: stamp.modified), UInt64(bitPattern: stamp.changed), to: &bytes) }
+            if let stamp = inSpare { StateFile.Records.append(stamp.inode, UInt64(bitPattern: stamp.modified), UInt64(bitPattern: stamp.changed), to: &bytes) }
         }
-        // Taken out of `parts`, so appending to it does not copy it.
-        var bytes = parts.removeFirst() ?? []
-        for part in parts { bytes.append(contentsOf: part ?? []) }
         for paths in lists {
             StateFile.Records.append(UInt64(paths.count), to: &bytes)
             for path in paths {
-                guard StateFile.Records.append(text: path, to: &bytes) else {
-                    throw FileIO.Failure(path: Self.location(for: output).path, code: EOVERFLOW)
-                }
+                guard StateFile.Records.append(text: path, to: &bytes) else { throw FileIO.Failure(path: location, code: EOVERFLOW) }
             }
         }
         let head = [device, manifest, self.output.root, UInt64(bitPattern: self.output.marker), spare.root, UInt64(bitPattern: spare.marker)].map { String($0, radix: 16) }
-        try StateFile.write(Self.location(for: output).path, kind: "gavel-trees", head: head, body: bytes)
+        try StateFile.write(location, kind: "gavel-trees", head: head, body: bytes)
     }
 
     static func load(for output: URL) -> TreeRecord? {
         guard let (head, bytes, body) = StateFile.readBody(location(for: output).path, kind: "gavel-trees"), head.count == 6 else { return nil }
         let numbers = head.compactMap { BuildCache.hex(ArraySlice($0.utf8)) }
         guard numbers.count == 6 else { return nil }
-        var record = TreeRecord(device: numbers[0], manifest: numbers[1],
-                                output: Tree(root: numbers[2], folders: [:], marker: Int64(bitPattern: numbers[3])),
-                                spare: Tree(root: numbers[4], folders: [:], marker: Int64(bitPattern: numbers[5])),
-                                needed: [], foreignFiles: [], debt: [])
-        let read = bytes.withUnsafeBytes { raw -> Bool in
+        return bytes.withUnsafeBytes { raw -> TreeRecord? in
             var reader = StateFile.Records.Reader(raw, from: body)
             // A count read from the file is trusted for room only as far as the bytes left could
-            // hold that many records (a folder's takes at least 28 bytes, a path's 4).
+            // hold that many records (a folder's takes at least 29 bytes, a path's 4).
             func count(least: Int) -> Int? {
                 guard let value = reader.number(), let count = Int(exactly: value), count <= (raw.count - reader.offset) / least else { return nil }
                 return count
             }
-            for isOutput in [true, false] {
-                guard let folders = count(least: isOutput ? 29 : 28) else { return false }
-                var table: PathTable<FolderStamp> = [:]
-                table.reserveCapacity(folders)
-                if isOutput { record.needed.reserveCapacity(folders) }
-                for _ in 0..<folders {
-                    guard let path = reader.text(), let inode = reader.number(), let modified = reader.number(), let changed = reader.number() else { return false }
-                    table[path] = FolderStamp(inode: inode, modified: Int64(bitPattern: modified), changed: Int64(bitPattern: changed))
-                    if isOutput {
-                        switch reader.byte() {
-                        case 1: record.needed.insert(path)
-                        case 0: break
-                        default: return false
-                        }
-                    }
-                }
-                if isOutput { record.output.folders = table } else { record.spare.folders = table }
+            guard let folderCount = count(least: 29), folderCount > 0 else { return nil }
+            var folders: [String] = []
+            folders.reserveCapacity(folderCount)
+            var last: UnsafeRawBufferPointer?
+            for _ in 0..<folderCount {
+                // In the order of their bytes, each once (what finding one by its bytes needs), and
+                // UTF-8 as written: a path made into a String otherwise would not have its bytes.
+                guard let bytes = reader.textBytes(), last.map({ Self.order($0, bytes) < 0 }) ?? true,
+                      Self.isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else { return nil }
+                folders.append(String(decoding: bytes, as: UTF8.self))
+                last = bytes
             }
-            for isForeign in [true, false] {
-                guard let paths = count(least: 4) else { return false }
+            // The root first (it sorts first), in both trees.
+            guard folders[0].isEmpty else { return nil }
+            var outputStamps = [FolderStamp?](repeating: nil, count: folderCount)
+            var spareStamps = [FolderStamp?](repeating: nil, count: folderCount)
+            var needed = [Bool](repeating: false, count: folderCount)
+            func stamp() -> FolderStamp? {
+                guard let inode = reader.number(), let modified = reader.number(), let changed = reader.number() else { return nil }
+                return FolderStamp(inode: inode, modified: Int64(bitPattern: modified), changed: Int64(bitPattern: changed))
+            }
+            for i in 0..<folderCount {
+                guard let flags = reader.byte(), flags & ~7 == 0, flags & 3 != 0, flags & 5 != 4 else { return nil }
+                if flags & 1 != 0 {
+                    guard let stamp = stamp() else { return nil }
+                    outputStamps[i] = stamp
+                    needed[i] = flags & 4 != 0
+                }
+                if flags & 2 != 0 {
+                    guard let stamp = stamp() else { return nil }
+                    spareStamps[i] = stamp
+                }
+            }
+            guard outputStamps[0] != nil, spareStamps[0] != nil else { return nil }
+            var lists: [PathSet] = []
+            for _ in 0..<2 {
+                guard let paths = count(least: 4) else { return nil }
                 var set = PathSet(minimumCapacity: paths)
                 for _ in 0..<paths {
-                    guard let path = reader.text() else { return false }
+                    guard let path = reader.text() else { return nil }
                     set.insert(path)
                 }
-                if isForeign { record.foreignFiles = set } else { record.debt = set }
+                lists.append(set)
             }
-            return reader.atEnd
+            guard reader.atEnd else { return nil }
+            return TreeRecord(device: numbers[0], manifest: numbers[1], folders: folders,
+                              output: Tree(root: numbers[2], stamps: outputStamps, marker: Int64(bitPattern: numbers[3])),
+                              spare: Tree(root: numbers[4], stamps: spareStamps, marker: Int64(bitPattern: numbers[5])),
+                              needed: needed, foreignFiles: lists[0], debt: lists[1])
         }
-        guard read else { return nil }
-        // Both roots must be there: without them nothing below can be placed.
-        guard record.output.folders[""] != nil, record.spare.folders[""] != nil else { return nil }
-        return record
     }
 }

@@ -730,6 +730,13 @@ enum FileIO {
                     while end > 0, bytes[end] != 0x2F { end -= 1 }
                     // No slash past the first byte (a name at the top), or one at the end: from the root.
                     guard end > 0, end < bytes.count - 1 else { return nil }
+                    // The last path's parent again (paths in the order of their bytes, as the record
+                    // of the trees keeps them, come a folder's children at a time): no hash needed.
+                    if i > 0, group[i - 1] >= 0, cut[i - 1] == end, paths[i - 1].utf8.withContiguousStorageIfAvailable({ theirs in
+                        theirs.baseAddress.map { memcmp($0, base, end) == 0 } == true
+                    }) == true {
+                        return (group[i - 1], end)
+                    }
                     let hash = PathKey.hash(UnsafeBufferPointer(rebasing: bytes[..<end]))
                     guard let known = byHash[hash] else {
                         let made = first.count

@@ -250,6 +250,48 @@ import Testing
         #expect(inode(".git/HEAD") != nil)
     }
 
+    /// Notices added and taken away change which folders the site needs: folders new to the
+    /// record's list, folders that leave both trees, and a folder of the court's that a new notice's
+    /// page then needs. Each commit goes through the record and gives the full build.
+    @Test func noticesAddedAndGoneAreCommittedThroughTheRecord() async throws {
+        var site = try await Self.site()
+        let notices = site.content.appendingPathComponent("courts/vtd/notices")
+        func notice(_ name: String) -> URL { notices.appendingPathComponent(name + ".md") }
+        func write(_ name: String) throws {
+            try Data("---\ntitle: \"Added \(name)\"\ndate: \"2020-03-11\"\n---\nAdded.\n".utf8).write(to: notice(name))
+        }
+        let out = site.options.output
+        let steps: [(String, (inout Site) throws -> Void)] = [
+            ("a notice added", { _ in try write("added-1") }),
+            ("two added, one gone", { _ in
+                try write("added-2")
+                try write("added-3")
+                try FileManager.default.removeItem(at: notice("generated-8"))
+            }),
+            ("a folder of the court's where no notice is", { site in
+                try Self.put("note", at: "courts/vtd/notices/added-4/note.txt", under: out)
+                site.foreign["courts/vtd/notices/added-4/note.txt"] = "note"
+            }),
+            ("a notice whose page goes into that folder", { _ in try write("added-4") }),
+            ("that notice gone again, its folder still the court's", { _ in try FileManager.default.removeItem(at: notice("added-4")) }),
+            ("the added ones gone", { _ in
+                for name in ["added-1", "added-2", "added-3"] { try FileManager.default.removeItem(at: notice(name)) }
+            }),
+        ]
+        for (step, change) in steps {
+            try await Task.sleep(for: .milliseconds(30))
+            try change(&site)
+            let result = try await Self.build(&site)
+            #expect(result.written?.listedFolders != nil, "\(step): the record was not used")
+            try await Self.expectFullBuild(site, step)
+            let record = try #require(TreeRecord.load(for: out), "\(step): no record left")
+            // The list is in the order of its bytes and holds each tree's folders exactly.
+            #expect(zip(record.folders, record.folders.dropFirst()).allSatisfy { TreeRecord.order($0, $1) < 0 }, "\(step)")
+            let folders = Set(FileIO.walk(out.path).directories).union([""])
+            #expect(Set(record.table(record.output).keys) == folders, "\(step): Output's folders")
+        }
+    }
+
     /// The spare tree is Gavel's, but a record does not make it trusted: what is put in it, taken
     /// from it or changed in it never reaches Output.
     @Test func whateverTheSpareHoldsARecordedCommitGivesTheFullBuild() async throws {
@@ -327,11 +369,19 @@ import Testing
         let output = dir.appendingPathComponent("Output")
         let stamp = TreeRecord.FolderStamp(inode: 7, modified: -1, changed: 1 << 62)
         let record = TreeRecord(device: 3, manifest: 0xfeed,
-                                output: .init(root: 11, folders: ["": stamp, "a\tb": stamp, "c/d\ne": stamp], marker: 1_700_000_000_000_000_000),
-                                spare: .init(root: 12, folders: ["": stamp], marker: -5),
+                                output: (root: 11, folders: ["": stamp, "a\tb": stamp, "c/d\ne": stamp, "caf\u{E9}": stamp], marker: 1_700_000_000_000_000_000),
+                                spare: (root: 12, folders: ["": stamp, "z": stamp, "cafe\u{301}": stamp], marker: -5),
                                 needed: ["a\tb"], foreignFiles: ["CNAME", ".git/HEAD", "odd\\name"], debt: ["x/index.html", "y"])
         try record.save(for: output)
         #expect(TreeRecord.load(for: output) == record)
+        // One list of both trees' folders, in the order of their bytes, the root first.
+        // Two spellings of one name are two folders: "cafe" and a combining accent sorts first.
+        #expect(record.folders.map { Array($0.utf8) } == ["", "a\tb", "c/d\ne", "cafe\u{301}", "caf\u{E9}", "z"].map { Array($0.utf8) })
+        #expect(record.table(record.output) == ["": stamp, "a\tb": stamp, "c/d\ne": stamp, "caf\u{E9}": stamp])
+        #expect(record.table(record.spare) == ["": stamp, "z": stamp, "cafe\u{301}": stamp])
+        #expect(record.needed == [false, true, false, false, false, false])
+        #expect(record.folders.indices.allSatisfy { record.index(of: record.folders[$0]) == $0 })
+        #expect(record.index(of: "c") == nil && record.index(of: "zz") == nil && record.index(of: "a") == nil)
     }
 
     /// A body of records that passes its checksum but is not what the writer makes (cut short, a
@@ -342,8 +392,8 @@ import Testing
         let output = dir.appendingPathComponent("Output")
         let stamp = TreeRecord.FolderStamp(inode: 7, modified: 5, changed: 6)
         let record = TreeRecord(device: 3, manifest: 9,
-                                output: .init(root: 11, folders: ["": stamp, "courts": stamp], marker: 100),
-                                spare: .init(root: 12, folders: ["": stamp], marker: 101),
+                                output: (root: 11, folders: ["": stamp, "courts": stamp, "search": stamp], marker: 100),
+                                spare: (root: 12, folders: ["": stamp], marker: 101),
                                 needed: ["courts"], foreignFiles: ["CNAME"], debt: ["x/index.html"])
         try record.save(for: output)
         let location = TreeRecord.location(for: output)
@@ -364,11 +414,27 @@ import Testing
         var long = body
         long.replaceSubrange(8..<12, with: [0xFF, 0xFF, 0xFF, 0x7F])
         #expect(try reads(long) == nil, "a path longer than the file")
-        // Output's first folder's flag: after the count, the path ("" or "courts") and three numbers.
-        let firstPath = Int(body[8]) | Int(body[9]) << 8
-        var flag = body
-        flag[8 + 4 + firstPath + 24] = 2
-        #expect(try reads(flag) == nil, "a flag neither 0 nor 1")
+        // The flags of the folder "courts" (after the count and the three paths, and the root's flags
+        // and two stamps): in neither tree, needed but not in Output, or an unknown flag.
+        let courtsFlags = 8 + record.folders.reduce(0) { $0 + 4 + $1.utf8.count } + 1 + 48
+        #expect(body[courtsFlags] == 5, "in Output and needed")
+        for flags: UInt8 in [0, 4, 6, 8, 13] {
+            var flagged = body
+            flagged[courtsFlags] = flags
+            #expect(try reads(flagged) == nil, "flags \(flags)")
+        }
+        // Two folders out of the order of their bytes ("courts" and "search" have six bytes each).
+        var swapped = body
+        let courts = 8 + 4 + 4
+        swapped.replaceSubrange(courts..<(courts + 6), with: Array("search".utf8))
+        swapped.replaceSubrange((courts + 10)..<(courts + 16), with: Array("courts".utf8))
+        #expect(try reads(swapped) == nil, "folders out of order")
+        var twice = body
+        twice.replaceSubrange((courts + 10)..<(courts + 16), with: Array("courts".utf8))
+        #expect(try reads(twice) == nil, "a folder twice")
+        var invalid = body
+        invalid.replaceSubrange((courts + 10)..<(courts + 16), with: [0xFF, 0x73, 0x65, 0x61, 0x72, 0x63])
+        #expect(try reads(invalid) == nil, "a path that is not UTF-8")
     }
 
     /// Two manifests name the same files exactly when their paths match line for line: a hash

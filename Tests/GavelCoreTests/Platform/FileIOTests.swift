@@ -99,33 +99,37 @@ import Glibc
         try manager.createSymbolicLink(atPath: root.appendingPathComponent("p3/linked").path, withDestinationPath: root.appendingPathComponent("p4").path)
         let odd = ["", "p1/file", "p1/file/c1", "link/c1", "link", "p3/linked", "p3/linked/c2", "missing/c1", "p5/missing", "deep", "deep/er",
                    "p6/", "p7/c1/", "p8/c1\u{0}x", "p8\u{0}/c1", "p9//c1", "p10/./c1", "p11/../p12/c1"]
-        let asked = (folders + odd).shuffled()
+        let shuffled = (folders + odd).shuffled()
         // The process's open files that are in this tree (other tests open and close files meanwhile).
         let openHere = {
             ((try? manager.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { try? manager.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0) }
                 .filter { $0.hasPrefix(root.path) }
         }
-        for onOneCore in [false, true] {
-            let statuses = FileIO.folderStatuses(under: root.path, asked, onOneCore: onOneCore) { $0 }
-            #expect(statuses.count == asked.count)
-            for (path, info) in zip(asked, statuses) {
-                // What the whole path gives, as the kernel reads it (up to a NUL).
-                let whole = path.isEmpty ? root.path : root.path + "/" + String(path.prefix { $0 != "\u{0}" })
-                var status = stat()
-                let found = lstat(whole, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR ? status : nil
-                #expect(Self.identity(info) == Self.identity(found), "\(path.unicodeScalars.map { String($0.value, radix: 16) }), on one core \(onOneCore)")
+        // In any order, and in the order of their bytes (as the record of the trees keeps folders:
+        // then a folder's children come together).
+        for asked in [shuffled, shuffled.sorted { TreeRecord.order($0, $1) < 0 }] {
+            for onOneCore in [false, true] {
+                let statuses = FileIO.folderStatuses(under: root.path, asked, onOneCore: onOneCore) { $0 }
+                #expect(statuses.count == asked.count)
+                for (path, info) in zip(asked, statuses) {
+                    // What the whole path gives, as the kernel reads it (up to a NUL).
+                    let whole = path.isEmpty ? root.path : root.path + "/" + String(path.prefix { $0 != "\u{0}" })
+                    var status = stat()
+                    let found = lstat(whole, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR ? status : nil
+                    #expect(Self.identity(info) == Self.identity(found), "\(path.unicodeScalars.map { String($0.value, radix: 16) }), on one core \(onOneCore)")
+                }
             }
+            #expect(openHere().isEmpty, "\(openHere())")
+            // The groups: every path of one has its parent's bytes.
+            let groups = FileIO.ParentGroups(asked)
+            var parents: [Int: [UInt8]] = [:]
+            for (i, path) in asked.enumerated() where groups.group[i] >= 0 {
+                let parent = Array(path.utf8.prefix(groups.cut[i]))
+                #expect(parents[groups.group[i], default: parent] == parent, "\(path)")
+                parents[groups.group[i]] = parent
+            }
+            #expect(Set(groups.order) == Set(asked.indices))
         }
-        #expect(openHere().isEmpty, "\(openHere())")
-        // The groups: every path of one has its parent's bytes.
-        let groups = FileIO.ParentGroups(asked)
-        var parents: [Int: [UInt8]] = [:]
-        for (i, path) in asked.enumerated() where groups.group[i] >= 0 {
-            let parent = Array(path.utf8.prefix(groups.cut[i]))
-            #expect(parents[groups.group[i], default: parent] == parent, "\(path)")
-            parents[groups.group[i]] = parent
-        }
-        #expect(Set(groups.order) == Set(asked.indices))
     }
 
     /// A file is read whole (or up to a limit), whatever its size; an empty file is no bytes; a
