@@ -879,6 +879,61 @@ enum FileIO {
         return try work()
     }
 
+    /// Work done on a thread of its own at the kernel's idle priority (`SCHED_IDLE`): it gets a core
+    /// only while the process's other threads leave one idle, and `value` waits for it (the waiting
+    /// thread's core is then idle, so the work runs at once). For work a build needs only later, such
+    /// as the look at the spare's folders the commit needs: on a thread of the task pool it held one
+    /// of the two cores while the content loaded. Where no thread can be made, the work is done at
+    /// once, on the caller's thread; the priority changes when it runs, never what it computes.
+    final class IdleWork<Value: Sendable>: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private let work: @Sendable () -> Value
+        // Written once by the worker before `done` is signalled, read only after waiting on it.
+        private var result: Value?
+        private let waited = Mutex(false)
+
+        init(_ work: @escaping @Sendable () -> Value) {
+            self.work = work
+            let start = Unmanaged.passRetained(ThreadStart { [self] in
+                // SCHED_IDLE (5, Linux); a thread may always lower its own priority.
+                var parameters = sched_param()
+                _ = pthread_setschedparam(pthread_self(), 5, &parameters)
+                result = work()
+                done.signal()
+            })
+            var thread = pthread_t()
+            let made = pthread_create(&thread, nil, { context in
+                context.map { Unmanaged<ThreadStart>.fromOpaque($0).takeRetainedValue().run() }
+                return nil
+            }, start.toOpaque())
+            if made == 0 {
+                pthread_detach(thread)
+            } else {
+                start.release()
+                result = work()
+                done.signal()
+            }
+        }
+
+        /// The work's result, once it is done.
+        var value: Value {
+            waited.withLock { waited in
+                if !waited {
+                    done.wait()
+                    waited = true
+                }
+            }
+            // Set before `done` was signalled; were it not, the work is done here rather than trap.
+            return result ?? work()
+        }
+    }
+
+    /// What a thread made by `IdleWork` runs (a C thread's start takes no generic context).
+    private final class ThreadStart: @unchecked Sendable {
+        let run: () -> Void
+        init(_ run: @escaping () -> Void) { self.run = run }
+    }
+
     /// The kernel's choice for transparent huge pages, the bracketed word of its setting ("always",
     /// "madvise" or "never"); nil where there is no such setting. (A file of the kernel's, which
     /// states a size it does not have: read up to what it gives.)

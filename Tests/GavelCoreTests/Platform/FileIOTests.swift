@@ -154,4 +154,17 @@ import Glibc
         #expect(FileIO.read(root.path) == nil)
         #expect(FileIO.read(root.appendingPathComponent("missing").path) == nil)
     }
+
+    /// Work done in idle time gives what it would give done at once, to every caller that asks,
+    /// and runs at the kernel's idle priority (`SCHED_IDLE`, 5).
+    @Test func idleWorkGivesItsValueAtIdlePriority() async {
+        let folders = (0..<2000).map { "f\($0)" }
+        let work = FileIO.IdleWork { (folders.reduce(0) { $0 &+ $1.utf8.count }, sched_getscheduler(0)) }
+        let answers = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 { group.addTask { work.value.0 } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers == Array(repeating: folders.reduce(0) { $0 + $1.utf8.count }, count: 4))
+        #expect(work.value.1 == 5, "the policy the work ran under")
+    }
 }
