@@ -496,6 +496,7 @@ public struct OutputWriter: OutputSink {
         }.joined()
         for i in outputToVisit {
             let folder = list[i]
+            // A folder gone (or no longer a folder) is nil in `outputNow` already; its children fail too.
             guard let recorded = trees.output.stamps[i], let stamp = outputNow[i] else { continue }
             if i != 0, trees.output.unchanged(recorded, now: stamp) { continue }
             listed += 1
