@@ -455,10 +455,9 @@ public struct OutputWriter: OutputSink {
               UInt64(outputRoot.st_dev) == trees.device, UInt64(spareRoot.st_dev) == trees.device else { return nil }
         // Folders are kept by their place in the record's list (see `TreeRecord.folders`); the few a
         // commit finds that the list lacks are kept by path, beside it.
-        let list = trees.folders, count = list.count
+        let list = trees.folders, count = list.count, spareStamps = look.now
         guard count > 0, list[0].isEmpty, trees.output.stamps.count == count, trees.spare.stamps.count == count,
-              trees.needed.count == count, look.now.count == count else { return nil }
-        let spareStamps = look.now
+              trees.needed.count == count, spareStamps.count == count else { return nil }
         // Output's folders as they are now (nil: gone, or not one of Output's), and those new to it.
         var outputNow = foldersNow(under: outputPath, list, recorded: trees.output.stamps)
         var outputExtra: PathTable<Stamp> = [:]

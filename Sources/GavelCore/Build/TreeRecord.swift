@@ -74,30 +74,6 @@ struct TreeRecord: Sendable, Equatable {
     /// wrote, removed, made or took away. Everywhere else the spare holds Output's own inodes.
     var debt: PathSet
 
-    init(device: UInt64, manifest: UInt64, folders: [String], output: Tree, spare: Tree, needed: [Bool], foreignFiles: PathSet, debt: PathSet) {
-        self.device = device
-        self.manifest = manifest
-        self.folders = folders
-        self.output = output
-        self.spare = spare
-        self.needed = needed
-        self.foreignFiles = foreignFiles
-        self.debt = debt
-    }
-
-    /// A record made from each tree's folders as a table (a commit that listed both trees). Only
-    /// Output's folders can be needed.
-    init(device: UInt64, manifest: UInt64, output: (root: UInt64, folders: PathTable<FolderStamp>, marker: Int64),
-         spare: (root: UInt64, folders: PathTable<FolderStamp>, marker: Int64), needed: PathSet, foreignFiles: PathSet, debt: PathSet) {
-        var all = Array(output.folders.keys)
-        for folder in spare.folders.keys where output.folders[folder] == nil { all.append(folder) }
-        all.sort { Self.order($0, $1) < 0 }
-        self.init(device: device, manifest: manifest, folders: all,
-                  output: Tree(root: output.root, stamps: all.map { output.folders[$0] }, marker: output.marker),
-                  spare: Tree(root: spare.root, stamps: all.map { spare.folders[$0] }, marker: spare.marker),
-                  needed: all.map { output.folders[$0] != nil && needed.contains($0) }, foreignFiles: foreignFiles, debt: debt)
-    }
-
     /// How two paths' bytes compare (negative, zero, positive), as `memcmp` with the shorter first.
     static func order(_ a: String, _ b: String) -> Int {
         var a = a, b = b
@@ -150,13 +126,6 @@ struct TreeRecord: Sendable, Equatable {
             }
             return nil
         }
-    }
-
-    /// Each tree's folders as a table (for tests and for reading a record as a person would).
-    func table(_ tree: Tree) -> PathTable<FolderStamp> {
-        var table: PathTable<FolderStamp> = [:]
-        for (folder, stamp) in zip(folders, tree.stamps) { if let stamp { table[folder] = stamp } }
-        return table
     }
 
     static func location(for output: URL) -> URL { BuildState.sibling(of: output, "gavel-trees") }
@@ -266,5 +235,21 @@ struct TreeRecord: Sendable, Equatable {
                               spare: Tree(root: numbers[4], stamps: spareStamps, marker: Int64(bitPattern: numbers[5])),
                               needed: needed, foreignFiles: lists[0], debt: lists[1])
         }
+    }
+}
+
+// In an extension, so the record keeps its memberwise initialiser.
+extension TreeRecord {
+    /// A record made from each tree's folders as a table (a commit that listed both trees). Only
+    /// Output's folders can be needed.
+    init(device: UInt64, manifest: UInt64, output: (root: UInt64, folders: PathTable<FolderStamp>, marker: Int64),
+         spare: (root: UInt64, folders: PathTable<FolderStamp>, marker: Int64), needed: PathSet, foreignFiles: PathSet, debt: PathSet) {
+        var all = Array(output.folders.keys)
+        for folder in spare.folders.keys where output.folders[folder] == nil { all.append(folder) }
+        all.sort { Self.order($0, $1) < 0 }
+        self.init(device: device, manifest: manifest, folders: all,
+                  output: Tree(root: output.root, stamps: all.map { output.folders[$0] }, marker: output.marker),
+                  spare: Tree(root: spare.root, stamps: all.map { spare.folders[$0] }, marker: spare.marker),
+                  needed: all.map { output.folders[$0] != nil && needed.contains($0) }, foreignFiles: foreignFiles, debt: debt)
     }
 }

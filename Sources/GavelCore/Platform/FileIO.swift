@@ -890,7 +890,6 @@ enum FileIO {
         private let work: @Sendable () -> Value
         // Written once by the worker before `done` is signalled, read only after waiting on it.
         private var result: Value?
-        private let waited = Mutex(false)
 
         init(_ work: @escaping @Sendable () -> Value) {
             self.work = work
@@ -917,12 +916,9 @@ enum FileIO {
 
         /// The work's result, once it is done.
         var value: Value {
-            waited.withLock { waited in
-                if !waited {
-                    done.wait()
-                    waited = true
-                }
-            }
+            // Signalled again at once, for the next caller.
+            done.wait()
+            done.signal()
             // Set before `done` was signalled; were it not, the work is done here rather than trap.
             return result ?? work()
         }

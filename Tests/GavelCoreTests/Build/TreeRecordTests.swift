@@ -59,6 +59,20 @@ import Testing
         #expect(differing.isEmpty, "\(step): \(differing.count) paths differ from the full build, e.g. \(differing.prefix(6))", sourceLocation: sourceLocation)
     }
 
+    /// Makes each step's change and builds after it: the build must use the record and give the full
+    /// build; `then` checks more after each.
+    static func buildEach(_ steps: [(String, (inout Site) throws -> Void)], on site: inout Site,
+                          then: (String) throws -> Void = { _ in }) async throws {
+        for (step, change) in steps {
+            try await Task.sleep(for: .milliseconds(30))
+            try change(&site)
+            let result = try await build(&site)
+            #expect(result.written?.listedFolders != nil, "\(step): the record was not used")
+            try await expectFullBuild(site, step)
+            try then(step)
+        }
+    }
+
     static func put(_ text: String, at relative: String, under root: URL) throws {
         let url = root.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -236,13 +250,7 @@ import Testing
             }),
         ]
         let inode = { (path: String) in FileIO.status(out.appendingPathComponent(path).path).map { UInt64($0.st_ino) } }
-        for (step, change) in steps {
-            try await Task.sleep(for: .milliseconds(30))
-            try change(&site)
-            let result = try await Self.build(&site)
-            #expect(result.written?.listedFolders != nil, "\(step): the record was not used")
-            try await Self.expectFullBuild(site, step)
-        }
+        try await Self.buildEach(steps, on: &site)
         // The court's files are its own inodes, never copies.
         let before = inode(".git/HEAD")
         try await Self.build(&site)
@@ -278,12 +286,7 @@ import Testing
                 for name in ["added-1", "added-2", "added-3"] { try FileManager.default.removeItem(at: notice(name)) }
             }),
         ]
-        for (step, change) in steps {
-            try await Task.sleep(for: .milliseconds(30))
-            try change(&site)
-            let result = try await Self.build(&site)
-            #expect(result.written?.listedFolders != nil, "\(step): the record was not used")
-            try await Self.expectFullBuild(site, step)
+        try await Self.buildEach(steps, on: &site) { step in
             let record = try #require(TreeRecord.load(for: out), "\(step): no record left")
             // The list is in the order of its bytes and holds each tree's folders exactly.
             #expect(zip(record.folders, record.folders.dropFirst()).allSatisfy { TreeRecord.order($0, $1) < 0 }, "\(step)")
@@ -482,5 +485,14 @@ import Testing
         other[5_000] = "courts/elsewhere/index.html"
         #expect(OutputWriter.manifest(site, order: other) == whole)
         #expect(OutputWriter.manifest(site, order: Array(sorted.dropLast())) == whole)
+    }
+}
+
+extension TreeRecord {
+    /// Each tree's folders as a table, to compare with what a test expects.
+    func table(_ tree: Tree) -> PathTable<FolderStamp> {
+        var table: PathTable<FolderStamp> = [:]
+        for (folder, stamp) in zip(folders, tree.stamps) { if let stamp { table[folder] = stamp } }
+        return table
     }
 }
