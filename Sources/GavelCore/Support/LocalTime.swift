@@ -286,13 +286,22 @@ public struct CourtClock: Sendable {
 
     public init(zone: TimeZone) {
         self.zone = zone
+        // Mid-January and mid-July give standard and daylight time in either hemisphere. A time is
+        // labelled from them only when its zone keeps the same offset and the same kind of time: by
+        // offset alone, a zone whose rules changed had times named as in another year (America/
+        // Ojinaga's winter, UTC-6 and CST since 2022, came out MDT, its 2020 summer's name). Two years
+        // are asked, 2020 and 2026, fixed so that no build's date changes a page: where they name one
+        // offset and kind of time otherwise (America/Ciudad_Juarez, UTC-7 in both winters, GMT-7 in
+        // 2020 and MST since late 2022), no label is kept, and each such time is asked of ICU itself.
+        let dates = [1_579_046_400, 1_594_771_200, 1_768_435_200, 1_784_073_600].map { Date(timeIntervalSince1970: $0) }
         var labels: [Label: String] = [:]
-        // Mid-January and mid-July 2020 give standard and daylight time in either hemisphere. A time
-        // is labelled from them only when its zone keeps the same offset and the same kind of time:
-        // by offset alone, a zone whose rules changed since then had times named as in 2020 (America/
-        // Ojinaga's winter, UTC-6 and CST since 2022, came out MDT, its 2020 summer's name).
-        let dates = [1_579_046_400, 1_594_771_200].map { Date(timeIntervalSince1970: $0) }
-        for (date, label) in zip(dates, ZoneAbbreviation.of(zone, at: dates)) { labels[Label(zone, at: date)] = label }
+        var differing: Set<Label> = []
+        for (date, name) in zip(dates, ZoneAbbreviation.of(zone, at: dates)) {
+            let label = Label(zone, at: date)
+            if let earlier = labels[label], earlier != name { differing.insert(label) }
+            labels[label] = name
+        }
+        for label in differing { labels[label] = nil }
         self.labels = labels
     }
 
