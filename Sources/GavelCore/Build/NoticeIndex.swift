@@ -46,13 +46,16 @@ public struct NoticeIndex: Sendable {
             self.record = record
         }
     }
-    /// One group's entries, by path under the content folder.
+    /// One court's entries, by the notice's file name in the court's `notices` folder: the loader
+    /// looks each notice up by the name its folder's listing gives, and made the path
+    /// `courts/<folder>/notices/<name>` of each of ten thousand notices only to look it up (7 million
+    /// instructions a rebuild).
     typealias Group = PathTable<Entry>
-    /// The entries by group: a court's folder name for its notices (`courts/<folder>/notices/…`), ""
-    /// for any other path. Each court's load makes its own group, on its own task; none is empty.
+    /// The entries by court: the court's folder name. Each court's load makes its own group, on its
+    /// own task; none is empty.
     private(set) var groups: [String: Group] = [:]
 
-    /// The entries of one group (see `groups`).
+    /// The entries of one court's notices (see `groups`).
     func group(_ name: String) -> Group? { groups[name] }
 
     public init(contentRoot: String, displayRoot: String) {
@@ -60,35 +63,48 @@ public struct NoticeIndex: Sendable {
         self.displayRoot = displayRoot
     }
 
-    /// The group of a path under the content folder (see `groups`).
-    static func group(of relative: String) -> String {
-        // `courts/<folder>/…`: read as bytes, since it runs for each of ten thousand entries.
-        let utf8 = relative.utf8
-        guard utf8.starts(with: "courts/".utf8) else { return "" }
-        let start = utf8.index(utf8.startIndex, offsetBy: 7)
-        guard let slash = utf8[start...].firstIndex(of: UInt8(ascii: "/")) else { return "" }
-        return String(relative[start..<slash])
-    }
-
-    /// True when `group` is `relative`'s group and not "" (see `groups`), as `group(of:)` would say.
-    static func isInCourtFolder(_ relative: String, _ group: String) -> Bool {
-        guard !group.isEmpty else { return false }
-        var relative = relative, group = group
+    /// Where a path under the content folder is indexed: `courts/<court>/notices/<name>`, with a
+    /// court and a name that are each one name (no slash, not empty); nil for any other path, which
+    /// holds no notice the index keeps.
+    static func place(of relative: String) -> (court: String, name: String)? {
+        var relative = relative
         return relative.withUTF8 { path in
-            group.withUTF8 { name in
-                let prefix = 7  // "courts/"
-                guard path.count > prefix + name.count, path[prefix + name.count] == UInt8(ascii: "/"),
-                      let pathBytes = path.baseAddress, let nameBytes = name.baseAddress else { return false }
-                return memcmp(pathBytes, "courts/", prefix) == 0 && memcmp(pathBytes + prefix, nameBytes, name.count) == 0
-                    && memchr(nameBytes, Int32(UInt8(ascii: "/")), name.count) == nil
-            }
+            noticePlace(path).map { (String(decoding: path[$0.court], as: UTF8.self), String(decoding: path[$0.name], as: UTF8.self)) }
         }
     }
 
-    /// Every entry, by its path under the content folder (all groups in one table).
+    /// As `place(of:)`, as ranges of the path's bytes, read as bytes: it runs for each of ten
+    /// thousand records.
+    static func noticePlace(_ path: UnsafeBufferPointer<UInt8>) -> (court: Range<Int>, name: Range<Int>)? {
+        // "courts/" (7 bytes), the court, "/notices/" (9 bytes), the name.
+        guard let base = path.baseAddress, path.count > 7, memcmp(base, "courts/", 7) == 0,
+              let slash = FileIO.index(of: UInt8(ascii: "/"), in: path, from: 7), slash > 7,
+              path.count - slash > 9, memcmp(base + slash, "/notices/", 9) == 0,
+              FileIO.index(of: UInt8(ascii: "/"), in: path, from: slash + 9) == nil else { return nil }
+        return (7..<slash, (slash + 9)..<path.count)
+    }
+
+    /// True when `bytes` are `text`'s UTF-8 bytes.
+    static func same(_ bytes: UnsafeRawBufferPointer, _ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard utf8.count == bytes.count else { return false }
+            guard let a = bytes.baseAddress, let b = utf8.baseAddress else { return true }
+            return memcmp(a, b, bytes.count) == 0
+        }
+    }
+
+    /// The path under the content folder of a court's notice (the inverse of `place(of:)`).
+    static func relative(court: String, name: String) -> String {
+        .concatenating("courts/", court, "/notices/", name)
+    }
+
+    /// Every entry, by its path under the content folder (all courts in one table).
     var entries: PathTable<Entry> {
         var all: PathTable<Entry> = [:]
-        for entries in groups.values { all.merge(entries) { a, _ in a } }
+        for (court, entries) in groups {
+            for (name, entry) in entries { all[Self.relative(court: court, name: name)] = entry }
+        }
         return all
     }
 
@@ -97,7 +113,7 @@ public struct NoticeIndex: Sendable {
 
     /// The notice loaded last time from `relative`, whatever the file holds now.
     func entry(_ relative: String) -> Entry? {
-        groups[Self.group(of: relative)]?[relative]
+        Self.place(of: relative).flatMap { groups[$0.court]?[$0.name] }
     }
 
     /// True when both index the same files with the same stamps (then the file need not be
@@ -122,12 +138,14 @@ public struct NoticeIndex: Sendable {
         Double(stamp.changed) + Double(stamp.changedNanoseconds) / 1e9 < now.timeIntervalSince1970 - 2
     }
 
+    /// Indexes the notice at `relative` (one at a path that holds no notice, see `place(of:)`, or of
+    /// another court than its folder's, is not: the loader makes neither).
     mutating func add(_ relative: String, stamp: Stamp, notice: Notice, now: Date, record: ArraySlice<UInt8>? = nil) {
-        guard Self.isSettled(stamp, now: now) else { return }
-        groups[Self.group(of: relative), default: [:]][relative] = Entry(stamp: stamp, notice: notice, record: record)
+        guard Self.isSettled(stamp, now: now), let (court, name) = Self.place(of: relative), notice.court == court else { return }
+        groups[court, default: [:]][name] = Entry(stamp: stamp, notice: notice, record: record)
     }
 
-    /// Sets a group's entries, made elsewhere (a court's load); an empty group is left out.
+    /// Sets a court's entries, made elsewhere (its load); an empty group is left out.
     mutating func set(group: String, _ entries: Group) {
         groups[group] = entries.isEmpty ? nil : entries
     }
@@ -167,48 +185,50 @@ public struct NoticeIndex: Sendable {
         var record: [UInt8] = []
         // In the tables' order: the file is read back into tables, and sorting ten thousand notices
         // would cost more than writing them.
-        for (relative, entry) in groups.values.joined() {
-            if let kept = entry.record {
-                out.bytes.append(contentsOf: kept)
+        for (court, entries) in groups {
+            for (name, entry) in entries {
+                if let kept = entry.record {
+                    out.bytes.append(contentsOf: kept)
+                    out.endRecord()
+                    continue
+                }
+                let n = entry.notice, s = entry.stamp
+                record.removeAll(keepingCapacity: true)
+                StateFile.Records.append(text: Self.relative(court: court, name: name), to: &record)
+                StateFile.Records.append(UInt64(bitPattern: s.size), UInt64(bitPattern: s.seconds), UInt64(bitPattern: s.nanoseconds), to: &record)
+                StateFile.Records.append(s.inode, UInt64(bitPattern: s.changed), UInt64(bitPattern: s.changedNanoseconds), to: &record)
+                StateFile.Records.append(text: n.court, to: &record)
+                StateFile.Records.append(text: n.slug, to: &record)
+                StateFile.Records.append(text: n.title, to: &record)
+                StateFile.Records.append(Self.packed(n.date), to: &record)
+                if let summary = n.summary {
+                    record.append(1)
+                    StateFile.Records.append(text: summary, to: &record)
+                } else {
+                    record.append(0)
+                }
+                StateFile.Records.append32(UInt32(clamping: n.tags.count), to: &record)
+                for tag in n.tags.prefix(Int(UInt32.max)) { StateFile.Records.append(text: tag, to: &record) }
+                record.append(n.draft ? 1 : 0)
+                StateFile.Records.append(n.publish.map(Self.packed) ?? 0, to: &record)
+                StateFile.Records.append(n.expires.map(Self.packed) ?? 0, to: &record)
+                StateFile.Records.append32(UInt32(clamping: n.events.count), to: &record)
+                for event in n.events.prefix(Int(UInt32.max)) {
+                    StateFile.Records.append(text: event.title, to: &record)
+                    StateFile.Records.append(Self.packed(event.start), to: &record)
+                    StateFile.Records.append(Self.packed(event.end), to: &record)
+                }
+                StateFile.Records.append(UInt64(clamping: n.body.offset), UInt64(clamping: n.body.firstLine), n.sourceHash, to: &record)
+                // A record of 4 GiB or more is written with the largest length and no bytes: the file
+                // then does not read.
+                if let length = UInt32(exactly: record.count) {
+                    StateFile.Records.append32(length, to: &out.bytes)
+                    out.bytes.append(contentsOf: record)
+                } else {
+                    out.bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF])
+                }
                 out.endRecord()
-                continue
             }
-            let n = entry.notice, s = entry.stamp
-            record.removeAll(keepingCapacity: true)
-            StateFile.Records.append(text: relative, to: &record)
-            StateFile.Records.append(UInt64(bitPattern: s.size), UInt64(bitPattern: s.seconds), UInt64(bitPattern: s.nanoseconds), to: &record)
-            StateFile.Records.append(s.inode, UInt64(bitPattern: s.changed), UInt64(bitPattern: s.changedNanoseconds), to: &record)
-            StateFile.Records.append(text: n.court, to: &record)
-            StateFile.Records.append(text: n.slug, to: &record)
-            StateFile.Records.append(text: n.title, to: &record)
-            StateFile.Records.append(Self.packed(n.date), to: &record)
-            if let summary = n.summary {
-                record.append(1)
-                StateFile.Records.append(text: summary, to: &record)
-            } else {
-                record.append(0)
-            }
-            StateFile.Records.append32(UInt32(clamping: n.tags.count), to: &record)
-            for tag in n.tags.prefix(Int(UInt32.max)) { StateFile.Records.append(text: tag, to: &record) }
-            record.append(n.draft ? 1 : 0)
-            StateFile.Records.append(n.publish.map(Self.packed) ?? 0, to: &record)
-            StateFile.Records.append(n.expires.map(Self.packed) ?? 0, to: &record)
-            StateFile.Records.append32(UInt32(clamping: n.events.count), to: &record)
-            for event in n.events.prefix(Int(UInt32.max)) {
-                StateFile.Records.append(text: event.title, to: &record)
-                StateFile.Records.append(Self.packed(event.start), to: &record)
-                StateFile.Records.append(Self.packed(event.end), to: &record)
-            }
-            StateFile.Records.append(UInt64(clamping: n.body.offset), UInt64(clamping: n.body.firstLine), n.sourceHash, to: &record)
-            // A record of 4 GiB or more is written with the largest length and no bytes: the file
-            // then does not read.
-            if let length = UInt32(exactly: record.count) {
-                StateFile.Records.append32(length, to: &out.bytes)
-                out.bytes.append(contentsOf: record)
-            } else {
-                out.bytes.append(contentsOf: [0xFF, 0xFF, 0xFF, 0xFF])
-            }
-            out.endRecord()
         }
     }
 
@@ -252,61 +272,72 @@ public struct NoticeIndex: Sendable {
         }
         guard let records else { return nil }
         // Ten thousand notices: read on every core, joined in order.
-        let parsed = inChunks(records.count) { range -> [(group: String, relative: String, entry: Entry)]? in
+        let parsed = inChunks(records.count) { range -> [Row]? in
             bytes.withUnsafeBytes { raw in
-                var out: [(group: String, relative: String, entry: Entry)] = []
+                var out: [Row] = []
                 out.reserveCapacity(range.count)
-                // A group's records come together: the last record's group is taken again while the
-                // path is in its folder (one comparison of bytes instead of a new string a record).
-                var lastGroup = ""
+                // A court's records come together: the last record's court is taken again while the
+                // record names it (one comparison of bytes instead of a new string a record).
+                var lastCourt = ""
                 for i in range {
                     let at = records[i]
                     // The record is kept with its length, to be written again as it is.
-                    guard let (relative, entry) = entry(UnsafeRawBufferPointer(rebasing: raw[at]), kept: bytes[(at.lowerBound - 4)..<at.upperBound],
-                                                        contentRoot: contentRoot, displayRoot: displayRoot) else { return nil }
-                    if !isInCourtFolder(relative, lastGroup) { lastGroup = group(of: relative) }
-                    out.append((lastGroup, relative, entry))
+                    guard let row = entry(UnsafeRawBufferPointer(rebasing: raw[at]), kept: bytes[(at.lowerBound - 4)..<at.upperBound],
+                                          contentRoot: contentRoot, displayRoot: displayRoot, lastCourt: &lastCourt) else { return nil }
+                    out.append(row)
                 }
                 return out
             }
         }
-        // A group's records come together (the file is written a table at a time), so its table is
+        // A court's records come together (the file is written a table at a time), so its table is
         // looked up once for each run of them, not for each record. Each table is made at its size:
         // grown one entry at a time, the tables moved their entries about eight times over.
-        var runs: [(group: String, rows: ArraySlice<(group: String, relative: String, entry: Entry)>)] = []
+        var runs: [(court: String, rows: ArraySlice<Row>)] = []
         for chunk in parsed {
             guard let chunk else { return nil }
             var start = chunk.startIndex
             while start < chunk.endIndex {
-                let group = chunk[start].group
+                let court = chunk[start].court
                 var end = start + 1
-                while end < chunk.endIndex, chunk[end].group == group { end += 1 }
-                runs.append((group, chunk[start..<end]))
+                while end < chunk.endIndex, chunk[end].court == court { end += 1 }
+                runs.append((court, chunk[start..<end]))
                 start = end
             }
         }
         var sizes: [String: Int] = [:]
-        for run in runs { sizes[run.group, default: 0] += run.rows.count }
+        for run in runs { sizes[run.court, default: 0] += run.rows.count }
         var index = NoticeIndex(contentRoot: contentRoot, displayRoot: displayRoot)
         for run in runs {
-            var table = index.groups.removeValue(forKey: run.group) ?? Group(minimumCapacity: sizes[run.group] ?? run.rows.count)
-            for row in run.rows { table[row.relative] = row.entry }
-            index.groups[run.group] = table
+            var table = index.groups.removeValue(forKey: run.court) ?? Group(minimumCapacity: sizes[run.court] ?? run.rows.count)
+            for row in run.rows { table[row.name] = row.entry }
+            index.groups[run.court] = table
         }
         return index
     }
 
-    /// One record of the index as the notice it records, or nil when anything in it is off or
-    /// anything is left over. `kept` is the same record as the entry keeps it.
-    private static func entry(_ record: UnsafeRawBufferPointer, kept: ArraySlice<UInt8>, contentRoot: String, displayRoot: String) -> (String, Entry)? {
+    /// A record read back: the court's folder and the notice's file name it is indexed under.
+    private typealias Row = (court: String, name: String, entry: Entry)
+
+    /// One record of the index as the notice it records, with where it is indexed, or nil when
+    /// anything in it is off (a path that holds no notice, a notice of another court than its
+    /// folder's) or anything is left over. `kept` is the same record as the entry keeps it.
+    /// `lastCourt` is the court of the record before, taken again when it is this one's.
+    private static func entry(_ record: UnsafeRawBufferPointer, kept: ArraySlice<UInt8>, contentRoot: String, displayRoot: String,
+                              lastCourt: inout String) -> Row? {
         var reader = StateFile.Records.Reader(record, from: 0)
         // The title, summary and tags are kept as their bytes in `kept` (see `StoredText`): where the
         // record's bytes from `start` to the reader's offset stand there.
         let body = kept.startIndex + 4
         func stored(from start: Int) -> ArraySlice<UInt8> { kept[(body + start)..<(body + reader.offset)] }
-        guard let relative = reader.text(), let size = reader.number(), let seconds = reader.number(), let nanoseconds = reader.number(),
+        guard let relativeBytes = reader.textBytes(), let place = noticePlace(relativeBytes.assumingMemoryBound(to: UInt8.self)) else { return nil }
+        let courtInPath = UnsafeRawBufferPointer(rebasing: relativeBytes[place.court])
+        if !same(courtInPath, lastCourt) { lastCourt = String(decoding: courtInPath, as: UTF8.self) }
+        let name = String(decoding: relativeBytes[place.name], as: UTF8.self)
+        // A notice is its folder's court's (the loader gives it that court): the same string.
+        guard let size = reader.number(), let seconds = reader.number(), let nanoseconds = reader.number(),
               let inode = reader.number(), let changed = reader.number(), let changedNanoseconds = reader.number(),
-              let court = reader.text(), let slug = reader.text() else { return nil }
+              let courtBytes = reader.textBytes(), same(courtBytes, lastCourt), let slug = reader.text() else { return nil }
+        let court = lastCourt
         let titleStart = reader.offset + 4
         guard reader.textBytes() != nil else { return nil }
         let title = StoredText.utf8(stored(from: titleStart))
@@ -345,9 +376,9 @@ public struct NoticeIndex: Sendable {
         let notice = Notice(fields: Notice.Fields(
             court: court, slug: slug, title: title, date: date, summary: summary, tags: tags, draft: draftByte == 1,
             publish: publish, expires: expires, events: events, alsoCourts: [],
-            body: NoticeBody(folder: contentRoot, relative: relative, offset: offset, displayFolder: displayRoot, firstLine: firstLine, sourceHash: hash),
+            body: NoticeBody(folder: contentRoot, court: court, name: name, offset: offset, displayFolder: displayRoot, firstLine: firstLine, sourceHash: hash),
             sourceHash: hash))
-        return (relative, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, record: kept))
+        return (court, name, Entry(stamp: Stamp(size: Int64(bitPattern: size), seconds: Int64(bitPattern: seconds), nanoseconds: Int64(bitPattern: nanoseconds), inode: inode, changed: Int64(bitPattern: changed), changedNanoseconds: Int64(bitPattern: changedNanoseconds)), notice: notice, record: kept))
     }
 
     public static func remove(for output: URL) {

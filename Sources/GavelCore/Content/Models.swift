@@ -290,23 +290,40 @@ enum StoredTexts: Sendable {
 /// Where a notice's Markdown body is. Bodies stay on disk and are read again when their page is
 /// rendered: a site of 50,000 notices would otherwise hold 100 MB of Markdown for the whole build.
 public struct NoticeBody: Sendable {
-    /// The file on disk (its folder, shared by every notice, and its path under it: joined only when
-    /// the body is read, which a rebuild does for a few notices of ten thousand), and where the body
-    /// starts in its bytes.
+    /// The file on disk: its folder, shared by every notice, and where it is under it, joined only
+    /// when the body is read, which a rebuild does for a few notices of ten thousand.
     public var folder: String
-    public var relative: String
+    var place: Place
     public var diskPath: String { folder.isEmpty ? relative : .path(folder, relative) }
     public var offset: Int
-    /// The file as diagnostics name it (the content folder as shown, shared by every notice, and the
-    /// file's path under it: joined only when asked, for a diagnostic), and the line the body starts on.
+    /// The file as diagnostics name it: the content folder as shown, shared by every notice, and the
+    /// file's path under it (`shownAs`, or where it is), joined only when asked, for a diagnostic.
+    /// The line the body starts on.
     var fileFolder: String
-    var fileName: String
+    var shownAs: String?
     public var file: String {
-        fileFolder.isEmpty ? fileName : fileFolder.hasSuffix("/") ? .concatenating(fileFolder, fileName) : .path(fileFolder, fileName)
+        let fileName = shownAs ?? relative
+        return fileFolder.isEmpty ? fileName : fileFolder.hasSuffix("/") ? .concatenating(fileFolder, fileName) : .path(fileFolder, fileName)
     }
     public var firstLine: Int
     /// The whole file's fingerprint when it was loaded: a file changed since then is not mixed in.
     public var sourceHash: UInt64
+
+    /// Where the file is under `folder`: a court's notice, by its court's folder (one string, shared
+    /// by the court's notices) and its file name (short enough to be held in place), or any path.
+    /// Made from the notice index, a path for each of ten thousand notices was an allocation of its own.
+    enum Place: Sendable {
+        case notice(court: String, name: String)
+        case path(String)
+    }
+
+    /// The file's path under `folder`.
+    public var relative: String {
+        switch place {
+        case let .notice(court, name): NoticeIndex.relative(court: court, name: name)
+        case let .path(path): path
+        }
+    }
 
     public func read() -> Result<MarkdownSource, Diagnostic> {
         guard let bytes = FileIO.read(diskPath), offset <= bytes.count else {
@@ -320,16 +337,23 @@ public struct NoticeBody: Sendable {
 }
 
 extension NoticeBody {
+    /// The body of the notice `name` of the court whose folder is `court`, under the content folder
+    /// at `folder` on disk and shown in diagnostics as `displayFolder`.
+    init(folder: String, court: String, name: String, offset: Int, displayFolder: String, firstLine: Int, sourceHash: UInt64) {
+        self.init(folder: folder, place: .notice(court: court, name: name), offset: offset, fileFolder: displayFolder, shownAs: nil,
+                  firstLine: firstLine, sourceHash: sourceHash)
+    }
+
     /// The body of the file at `relative` under the content folder, at `folder` on disk and shown in
     /// diagnostics as `displayFolder`.
     init(folder: String, relative: String, offset: Int, displayFolder: String, firstLine: Int, sourceHash: UInt64) {
-        self.init(folder: folder, relative: relative, offset: offset, fileFolder: displayFolder, fileName: relative, firstLine: firstLine,
+        self.init(folder: folder, place: .path(relative), offset: offset, fileFolder: displayFolder, shownAs: nil, firstLine: firstLine,
                   sourceHash: sourceHash)
     }
 
     /// A body in the file at `diskPath`, shown in diagnostics as `file`.
     init(diskPath: String, offset: Int, file: String, firstLine: Int, sourceHash: UInt64) {
-        self.init(folder: "", relative: diskPath, offset: offset, fileFolder: "", fileName: file, firstLine: firstLine, sourceHash: sourceHash)
+        self.init(folder: "", place: .path(diskPath), offset: offset, fileFolder: "", shownAs: file, firstLine: firstLine, sourceHash: sourceHash)
     }
 }
 

@@ -56,7 +56,8 @@ public struct ContentLoader: Sendable {
         folder = indexing && previous != nil ? FileIO.OpenFolder(rootPath) : nil
     }
 
-    /// A court's notices as loaded, with their files' stamps, for the next index (its group there).
+    /// A court's notices as loaded, with their files' stamps, for the next index (its group there),
+    /// by file name (see `NoticeIndex.Group`).
     typealias Indexed = PathTable<NoticeIndex.Entry>
 
     static let siteKeys = ["title", "base_url", "language", "description", "allow_raw_html", "navigation"]
@@ -468,8 +469,9 @@ public struct ContentLoader: Sendable {
             if indexing { stamps = Array(repeating: nil, count: names.count) }
         }
         notices.reserveCapacity(names.count)
-        // The notices are stamped from their own folder, opened once.
-        var nearby = self.folder.map { FileIO.NearbyFolders(root: $0, trailing: 1) }
+        // The notices are stamped from their own folder, opened once; where it cannot be (gone, a
+        // link), from their whole paths.
+        let noticesOpened = self.folder.flatMap { FileIO.OpenFolder(noticesFolder, in: $0) }
         // The court's entries in the last index, looked up once rather than for each notice.
         let known = previous?.group(folder)
         // The court's entries start as the last index's (the table shared, not filled again: most
@@ -484,7 +486,7 @@ public struct ContentLoader: Sendable {
         var kept = 0
         for (position, name) in names.enumerated() where Self.isMarkdownName(name) {
             var stamp: NoticeIndex.Stamp?
-            let loaded = loadNotice(.concatenating("courts/", folder, "/notices/", name), court: folder, known: known, nearby: &nearby, bag: &bag,
+            let loaded = loadNotice(name, court: folder, known: known, in: noticesOpened, bag: &bag,
                                     indexed: &indexed, startsFromKnown: startsFromKnown, kept: &kept, stamp: &stamp)
             stamps?[position] = stamp
             guard let notice = loaded else { continue }
@@ -493,7 +495,7 @@ public struct ContentLoader: Sendable {
         }
         // Entries of files no longer listed go (each kept entry is a listed file's, one per file).
         if startsFromKnown, let known, kept < known.count {
-            let files = PathSet(names.lazy.filter(Self.isMarkdownName).map { String.concatenating("courts/", folder, "/notices/", $0) })
+            let files = PathSet(names.lazy.filter(Self.isMarkdownName))
             indexed = indexed.filter { files.contains($0.key) }
         }
         if let stamps { listed = FolderListing(names: names, stamps: stamps) }
@@ -602,26 +604,29 @@ public struct ContentLoader: Sendable {
 
     // MARK: - notices and pages
 
-    /// The notice at `relative`, from the last index's entries of its court (`known`) when its file is
-    /// as it was, otherwise read. Its entry goes into `indexed` when it loaded without a problem; when
-    /// `indexed` `startsFromKnown` (holds `known`'s entries), an entry taken as it was is left where it
-    /// is and counted in `kept`, and any other entry for the path goes.
-    func loadNotice(_ relative: String, court: String, known table: NoticeIndex.Group?, nearby: inout FileIO.NearbyFolders?, bag: inout DiagnosticBag,
+    /// The notice in the court's `notices` folder (open as `notices` when it could be opened) named
+    /// `name`, from the last index's entries of its court (`known`, by file name) when its file is
+    /// as it was, otherwise read. Its entry goes into `indexed` when it loaded without a problem;
+    /// when `indexed` `startsFromKnown` (holds `known`'s entries), an entry taken as it was is left
+    /// where it is and counted in `kept`, and any other entry for the name goes.
+    func loadNotice(_ name: String, court: String, known table: NoticeIndex.Group?, in notices: FileIO.OpenFolder?, bag: inout DiagnosticBag,
                     indexed: inout Indexed, startsFromKnown: Bool, kept: inout Int, stamp taken: inout NoticeIndex.Stamp?) -> Notice? {
+        // Its path, made only to read the file or to ask the watcher (most notices are neither).
+        var relative: String { NoticeIndex.relative(court: court, name: name) }
         // With an index to check, the file is stamped first; otherwise its stamp comes from reading it.
         // Either way the stamp is taken before the bytes: a file changed in between is read next time.
         // A notice the watcher did not name is as the index has it; any other is stamped to compare.
         if indexing, previous != nil {
             let unnamed = changedSincePrevious.map { !$0.contains(relative) } ?? false
             let stamp = unnamed ? nil
-                : nearby != nil ? nearby?.status(relative, following: true).flatMap(NoticeIndex.Stamp.ofFile) : NoticeIndex.Stamp.of(.path(rootPath, relative))
+                : notices.map { $0.status(name, following: true) }.map { $0.flatMap(NoticeIndex.Stamp.ofFile) } ?? NoticeIndex.Stamp.of(.path(rootPath, relative))
             taken = stamp
-            let known = unnamed ? table?[relative] : stamp.flatMap { stamp in table?[relative].flatMap { $0.stamp == stamp ? $0 : nil } }
+            let known = unnamed ? table?[name] : stamp.flatMap { stamp in table?[name].flatMap { $0.stamp == stamp ? $0 : nil } }
             if let known, known.notice.court == court {
-                if startsFromKnown { kept += 1 } else { indexed[relative] = known }
+                if startsFromKnown { kept += 1 } else { indexed[name] = known }
                 return known.notice
             }
-            if startsFromKnown { indexed[relative] = nil }
+            if startsFromKnown { indexed[name] = nil }
         }
         let problems = bag.all.count
         var info = stat()
@@ -631,7 +636,7 @@ public struct ContentLoader: Sendable {
         guard let notice = parsed else { return nil }
         // A joint notice is always read: its other courts are checked with their places in the file.
         if indexing, bag.all.count == problems, notice.alsoCourts.isEmpty, NoticeIndex.isSettled(NoticeIndex.Stamp(info), now: started) {
-            indexed[relative] = NoticeIndex.Entry(stamp: NoticeIndex.Stamp(info), notice: notice, record: nil)
+            indexed[name] = NoticeIndex.Entry(stamp: NoticeIndex.Stamp(info), notice: notice, record: nil)
         }
         return notice
     }

@@ -171,11 +171,12 @@ import Testing
         #expect(try !reads(Self.body(roots: roots, count: 1 << 40, records: [record])), "a count of 2^40")
         // Inside the record (after its length): the path, six numbers, court, slug, title, then the date.
         let fields = 4 + (4 + 22) + 48 + (4 + 2) + (4 + 1) + (4 + 1)
-        func changed(_ offset: Int, _ bytes: [UInt8]) -> [UInt8] {
+        func edited(_ edits: (offset: Int, bytes: [UInt8])...) -> [UInt8] {
             var r = record
-            r.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
+            for edit in edits { r.replaceSubrange(edit.offset..<(edit.offset + edit.bytes.count), with: edit.bytes) }
             return Self.body(roots: roots, count: 1, records: [r])
         }
+        func changed(_ offset: Int, _ bytes: [UInt8]) -> [UInt8] { edited((offset, bytes)) }
         #expect(try reads(changed(fields, [2, 1, 0xE5, 0x07, 0, 0, 0, 0])), "another real date, 2021-01-02")
         #expect(try !reads(changed(fields, [30, 2, 0xE4, 0x07, 0, 0, 0, 0])), "February 30")
         #expect(try !reads(changed(fields, [2, 1, 0xE4, 0x07, 0, 0, 0, 1])), "stray high bits in a date")
@@ -192,6 +193,13 @@ import Testing
         #expect(try reads(changed(eventStart, [0, 23])), "another real time, 23:00")
         #expect(try !reads(changed(eventStart, [0, 24])), "a time at 24:00")
         #expect(try !reads(changed(4, [0xFF, 0xFF, 0, 0])), "a path longer than the record")
+        // The path, "courts/c1/notices/s.md", from byte 8, and the court, "c1", from byte 82: a path
+        // that holds no notice, or a notice of another court than its folder's, is none the loader makes.
+        let path = 8, court = 4 + (4 + 22) + 48 + 4
+        #expect(try !reads(changed(path + 19, Array("/".utf8))), "a path with a folder in the notices folder")
+        #expect(try !reads(changed(path + 12, Array("x".utf8))), "a path outside the notices folder")
+        #expect(try !reads(changed(court + 1, Array("2".utf8))), "a notice of court c2 in c1's folder")
+        #expect(try reads(edited((path + 8, Array("2".utf8)), (court + 1, Array("2".utf8)))), "a notice of court c2 in c2's folder")
         var longer = record
         longer[0] &+= 1
         #expect(try !reads(Self.body(roots: roots, count: 1, records: [longer + [0]])), "a byte left over in the record")
@@ -242,9 +250,12 @@ import Testing
         let after = try #require(NoticeIndex.load(for: out, contentRoot: content.path, displayRoot: options.contentDisplay))
         #expect(after.entry(relative) == nil)
         #expect(after.count == before.count - 1)
+        // A court's entries are by file name.
         let court = try #require(before.group("wiwb"))
-        for (path, entry) in court where path != relative {
-            #expect(after.entry(path).map { summary($0.notice) } == summary(entry.notice), "\(path)")
+        #expect(court["how-to-prepare.md"] != nil)
+        for (name, entry) in court where name != "how-to-prepare.md" {
+            #expect(after.group("wiwb")?[name].map { summary($0.notice) } == summary(entry.notice), "\(name)")
+            #expect(after.entry("courts/wiwb/notices/" + name).map { summary($0.notice) } == summary(entry.notice), "\(name)")
         }
     }
 

@@ -3,22 +3,22 @@ import Testing
 @testable import GavelCore
 
 @Suite struct StateFileTests {
-    /// A notice's group is its court's folder, read from its path as bytes.
-    @Test func aNoticesGroupIsItsCourtsFolder() {
-        let cases = ["courts/wiwb/notices/a.md": "wiwb", "courts//notices/a.md": "", "courts/wiwb": "", "courts/": "",
-                     "pages/courts/x/y.md": "", "court/wiwb/x.md": "", "courts/é-ü/notices/a.md": "é-ü", "": ""]
-        for (path, group) in cases {
-            #expect(NoticeIndex.group(of: path) == group, "\(path)")
-            let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-            #expect(group == (parts.count == 3 && parts[0] == "courts" ? String(parts[1]) : ""), "the rule it replaced, for \(path)")
-        }
-        // The load's shortcut (the last line's group while the path is in its folder) agrees with it,
-        // for every pair of these paths and groups.
-        let groups = Set(cases.values).union(["wiw", "wiwb/notices", "courts", "é"])
-        for path in cases.keys {
-            for group in groups {
-                #expect(NoticeIndex.isInCourtFolder(path, group) == (!group.isEmpty && NoticeIndex.group(of: path) == group), "\(path) in \(group)")
-            }
+    /// A notice is indexed under its court's folder and its file name, read from its path as bytes;
+    /// any other path holds no notice the index keeps.
+    @Test func aNoticeIsIndexedByItsCourtAndItsName() {
+        let cases: [String: (String, String)?] = [
+            "courts/wiwb/notices/a.md": ("wiwb", "a.md"), "courts/é-ü/notices/n é.md": ("é-ü", "n é.md"), "courts/c/notices/x": ("c", "x"),
+            "courts//notices/a.md": nil, "courts/wiwb/notices/": nil, "courts/wiwb/notices/a/b.md": nil, "courts/wiwb/notes/a.md": nil,
+            "courts/wiwb": nil, "courts/": nil, "pages/courts/x/notices/y.md": nil, "court/wiwb/notices/x.md": nil, "courts/a/b/notices/x.md": nil,
+            "courts/wiwb/noticesx/a.md": nil, "": nil,
+        ]
+        for (path, expected) in cases {
+            let place = NoticeIndex.place(of: path)
+            #expect(place?.court == expected?.0 && place?.name == expected?.1, "\(path)")
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            let byRule = parts.count == 4 && parts[0] == "courts" && parts[2] == "notices" && !parts[1].isEmpty && !parts[3].isEmpty
+            #expect((place != nil) == byRule, "the rule it reads, for \(path)")
+            if let place { #expect(NoticeIndex.relative(court: place.court, name: place.name) == path, "\(path) made again") }
         }
     }
 
