@@ -14,11 +14,15 @@ struct Gavel: AsyncParsableCommand {
     static func main() async {
         do {
             let arguments = Array(CommandLine.arguments.dropFirst())
-            var command = try SiteBuild.prepareProcess(rebuilds: rebuilds(arguments)) { try parseCommand(arguments) }
-            if var command = command as? AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
+            switch try SiteBuild.prepareProcess(rebuilds: rebuilds(arguments), meanwhile: { try commandLine(arguments) }) {
+            case let .build(request):
+                try await request.run()
+            case var .command(command):
+                if var command = command as? AsyncParsableCommand {
+                    try await command.run()
+                } else {
+                    try command.run()
+                }
             }
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
@@ -35,6 +39,18 @@ struct Gavel: AsyncParsableCommand {
 }
 
 extension Gavel {
+    /// What a command line asks for: a build read without ArgumentParser (see `BuildRequest.init?(quick:)`),
+    /// or the command ArgumentParser reads.
+    enum CommandLineRead {
+        case build(BuildRequest)
+        case command(ParsableCommand)
+    }
+
+    static func commandLine(_ arguments: [String]) throws -> CommandLineRead {
+        if arguments.first == "build", let request = BuildRequest(quick: arguments.dropFirst()) { return .build(request) }
+        return .command(try parseCommand(arguments))
+    }
+
     /// The command a command line names. One that starts with a subcommand without subcommands of
     /// its own is parsed as that command: the root's parse reads the arguments twice (once for a
     /// completion-script request) and looks at every command on the way, which cost `gavel build`
@@ -91,20 +107,28 @@ struct SiteOptions: ParsableArguments {
 
     /// The templates folder in use: the one named, else `Templates` when anything is there (a link or
     /// a file there is then reported), else none, and the built-in theme is used alone.
-    var templatesFolder: String? {
+    var templatesFolder: String? { Self.templatesFolder(named: templates) }
+
+    static func templatesFolder(named templates: String?) -> String? {
         if let templates { return templates }
         var info = stat()
         return lstat("Templates", &info) == 0 ? "Templates" : nil
     }
 
     func buildOptions(output: String = "Output") -> BuildOptions {
-        var options = BuildOptions(content: content, templates: templatesFolder, output: output)
+        Self.buildOptions(content: content, templates: templates, output: output)
+    }
+
+    static func buildOptions(content: String, templates: String?, output: String) -> BuildOptions {
+        var options = BuildOptions(content: content, templates: templatesFolder(named: templates), output: output)
         if ProcessInfo.processInfo.environment["GAVEL_TIMINGS"] != nil { options.timings = StepTimings() }
         return options
     }
 
     /// Prints diagnostics to standard error (JSON to standard output, for tools).
-    func report(_ list: [Diagnostic]) {
+    func report(_ list: [Diagnostic]) { Self.report(list, as: diagnostics) }
+
+    static func report(_ list: [Diagnostic], as diagnostics: DiagnosticFormatOption) {
         guard !list.isEmpty else { return }
         let text = diagnostics.format.render(list)
         if diagnostics == .json {
@@ -130,8 +154,72 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Point links at index.html files so the site browses from disk.") var offline = false
     @Option(help: "Build as if at this ISO-8601 instant (publish and expiry dates).") var now: String?
 
+    /// What this command line asks for.
+    var request: BuildRequest {
+        BuildRequest(content: site.content, templates: site.templates, diagnostics: site.diagnostics, output: output, drafts: drafts,
+                     baseURL: baseURL, offline: offline, now: now)
+    }
+
+    func run() async throws { try await request.run() }
+}
+
+/// What `gavel build` is asked to do, however its command line was read.
+struct BuildRequest: Equatable, Sendable {
+    var content = "Content"
+    var templates: String?
+    var diagnostics: DiagnosticFormatOption = .text
+    var output = "Output"
+    var drafts = false
+    var baseURL: String?
+    var offline = false
+    var now: String?
+}
+
+extension BuildRequest {
+    /// The request a `build` command line makes (its arguments after `build`), read without
+    /// ArgumentParser when it is only the command's own options, each at most once, a value in the
+    /// next argument or after `=`, none empty or starting with `-`: nil for anything else (help, a
+    /// mistake, an option given twice, `--`), which ArgumentParser reads as always. Its reading
+    /// looks each option's property up by reflection, about 11 million instructions a process (the
+    /// runtime's first lookup of each protocol conformance scans all 8,000 of them), milliseconds
+    /// of every rebuild before the build starts. What both read must be the same
+    /// (`CommandParsingTests`).
+    init?(quick arguments: ArraySlice<String>) {
+        var seen: Set<Substring> = []
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            guard argument.hasPrefix("--") else { return nil }
+            var name = argument.dropFirst(2)
+            var value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = name[..<equals]
+            }
+            guard seen.insert(name).inserted else { return nil }
+            switch name {
+            case "drafts", "offline":
+                guard value == nil else { return nil }
+                if name == "drafts" { drafts = true } else { offline = true }
+            case "content", "templates", "diagnostics", "output", "base-url", "now":
+                guard let given = value ?? rest.popFirst(), !given.isEmpty, !given.hasPrefix("-") else { return nil }
+                switch name {
+                case "content": content = given
+                case "templates": templates = given
+                case "diagnostics":
+                    guard let format = DiagnosticFormatOption(rawValue: given) else { return nil }
+                    diagnostics = format
+                case "output": output = given
+                case "base-url": baseURL = given
+                default: now = given
+                }
+            default:
+                return nil
+            }
+        }
+    }
+
     func run() async throws {
-        var options = site.buildOptions(output: output)
+        var options = SiteOptions.buildOptions(content: content, templates: templates, output: output)
         options.includeDrafts = drafts
         options.baseURL = baseURL
         options.offline = offline
@@ -140,7 +228,7 @@ struct BuildCommand: AsyncParsableCommand {
             options.now = instant
         }
         let start = Date()
-        let progress = ProgressLine.forTerminal(format: site.diagnostics.format)
+        let progress = ProgressLine.forTerminal(format: diagnostics.format)
         if let progress {
             let observer = options.stepObserver
             options.stepObserver = { step in
@@ -152,7 +240,7 @@ struct BuildCommand: AsyncParsableCommand {
         do {
             let result = try await SiteBuild(options: options).run(write: true)
             progress?.finish()
-            site.report(result.warnings)
+            SiteOptions.report(result.warnings, as: diagnostics)
             let w = result.written ?? OutputWriter.Summary()
             let ms = Int(Date().timeIntervalSince(start) * 1000)
             if options.timings != nil {
@@ -164,7 +252,7 @@ struct BuildCommand: AsyncParsableCommand {
             withExtendedLifetime(result) { Foundation.exit(0) }
         } catch {
             progress?.finish()
-            site.report(error.diagnostics)
+            SiteOptions.report(error.diagnostics, as: diagnostics)
             FileHandle.standardError.write(Data("build failed with \(error.diagnostics.filter { $0.severity == .error }.count) error(s); \(output) was not changed\n".utf8))
             throw ExitCode(1)
         }

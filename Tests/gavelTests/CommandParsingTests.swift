@@ -59,4 +59,56 @@ import Testing
         #expect(plain != drafts)
         #expect(Self.parsed { try Gavel.parseAsRoot(["build", "--output", "A"]) } != Self.parsed { try Gavel.parseAsRoot(["build", "--output", "B"]) })
     }
+
+    /// `build` command lines (after `build`): every option alone, in both forms and with awkward
+    /// values, several together in two orders, and lines that are not the command's options only.
+    static let buildLines: [[String]] = {
+        let values: [(String, [String])] = [
+            ("content", ["C", "Content dir", "é/ü", "x=y", "."]), ("templates", ["T", "a/b"]), ("diagnostics", ["text", "json", "github"]),
+            ("output", ["O", "/tmp/out put", "Out=1"]), ("base-url", ["https://x.test/", "https://x.test/?a=b"]),
+            ("now", ["2020-03-30T13:00:00Z", "not a time"]),
+        ]
+        var lines: [[String]] = [[], ["--drafts"], ["--offline"], ["--drafts", "--offline"], ["--offline", "--drafts"]]
+        for (name, given) in values {
+            for value in given { lines += [["--" + name, value], ["--\(name)=\(value)"]] }
+        }
+        let all = ["--content", "C", "--templates=T", "--diagnostics", "json", "--output=O", "--drafts", "--base-url", "https://x.test/",
+                   "--offline", "--now=2020-03-30T13:00:00Z"]
+        lines += [all, ["--now=2020-03-30T13:00:00Z", "--offline", "--base-url", "https://x.test/", "--drafts", "--output=O", "--diagnostics", "json",
+                        "--templates=T", "--content", "C"]]
+        // Not read quickly: ArgumentParser's to read.
+        lines += [["--help"], ["-h"], ["--version"], ["extra"], ["--no-such-flag"], ["--drafts", "--drafts"], ["--output", "A", "--output", "B"],
+                  ["--output"], ["--output", "--drafts"], ["--output="], ["--output", ""], ["--output", "-x"], ["--", "--output"],
+                  ["--diagnostics", "xml"], ["--drafts=yes"], ["--generate-completion-script", "bash"], ["-o", "O"], ["--Output", "O"]]
+        return lines
+    }()
+
+    /// A `build` command line read without ArgumentParser (`BuildRequest.init?(quick:)`) asks for
+    /// what ArgumentParser reads from it; one it does not read so is left to ArgumentParser, through
+    /// `Gavel.commandLine`.
+    @Test(arguments: buildLines)
+    func aBuildReadQuicklyIsWhatArgumentParserReads(_ arguments: [String]) throws {
+        let read = try? Gavel.commandLine(["build"] + arguments)
+        guard let quick = BuildRequest(quick: arguments[...]) else {
+            if case .build = read { Issue.record("\(arguments) was read quickly by the command line") }
+            return
+        }
+        guard case let .build(request) = read else {
+            Issue.record("\(arguments) was read quickly, but not by the command line")
+            return
+        }
+        #expect(request == quick)
+        let parsed = try #require(try Gavel.parseAsRoot(["build"] + arguments) as? BuildCommand, "\(arguments)")
+        #expect(parsed.request == quick, "\(arguments)")
+    }
+
+    /// Most of those lines are read quickly, and every option shows in what is read.
+    @Test func theQuickReadingTakesTheCommandsOwnOptions() throws {
+        let quick = Self.buildLines.compactMap { BuildRequest(quick: $0[...]) }
+        #expect(quick.count == Self.buildLines.count - 18)
+        let all = try #require(BuildRequest(quick: Self.buildLines.first { $0.count == 11 }?[...] ?? []))
+        #expect(all == BuildRequest(content: "C", templates: "T", diagnostics: .json, output: "O", drafts: true, baseURL: "https://x.test/",
+                                    offline: true, now: "2020-03-30T13:00:00Z"))
+    }
 }
+
