@@ -598,7 +598,7 @@ public struct ContentLoader: Sendable {
 
     /// Only real IANA names: Foundation also accepts abbreviations and offsets, which are not stable.
     static func timeZone(_ name: String) -> TimeZone? {
-        guard name == "UTC" || TimeZoneNames.known.contains(name) else { return nil }
+        guard name == "UTC" || TimeZoneNames.isKnown(name) else { return nil }
         return TimeZone(identifier: name)
     }
 

@@ -15,6 +15,19 @@ import Testing
         #expect(LinkSafety.scheme("../about/") == nil)
     }
 
+    /// The zones taken without the list of every zone are on that list, so that a name is taken or
+    /// refused as the list alone would have it.
+    @Test func theUsualZonesAreKnownOnes() {
+        #expect(TimeZoneNames.usual.count == 16)
+        for name in TimeZoneNames.usual {
+            #expect(TimeZoneNames.known.contains(name), "\(name)")
+            #expect(ContentLoader.timeZone(name)?.identifier == name, "\(name)")
+        }
+        for name in ["US/Eastern", "EST", "GMT+5", "America/Chicgo"] {
+            #expect(TimeZoneNames.isKnown(name) == TimeZoneNames.known.contains(name), "\(name)")
+        }
+    }
+
     @Test func timeZoneHintsNameTheCanonicalZone() {
         #expect(TimeZoneNames.hint(for: "US/Central")?.contains("write America/Chicago") == true)
         #expect(TimeZoneNames.hint(for: "Etc/GMT+5")?.contains("fixed offset") == true)
