@@ -323,11 +323,11 @@ public struct ContentLoader: Sendable {
     /// characters, about 240 instructions a name, and a court's listing has one name per notice.
     /// (An ASCII suffix ends the bytes exactly when it ends the characters.)
     static func isMarkdownName(_ name: String) -> Bool {
-        let bytes = name.utf8
-        guard bytes.count >= 3 else { return false }
-        let dot = bytes.index(bytes.endIndex, offsetBy: -3)
-        return bytes[dot] == UInt8(ascii: ".") && bytes[bytes.index(dot, offsetBy: 1)] == UInt8(ascii: "m")
-            && bytes[bytes.index(dot, offsetBy: 2)] == UInt8(ascii: "d")
+        var name = name
+        return name.withUTF8 { bytes in
+            bytes.count >= 3 && bytes[bytes.count - 3] == UInt8(ascii: ".") && bytes[bytes.count - 2] == UInt8(ascii: "m")
+                && bytes[bytes.count - 1] == UInt8(ascii: "d")
+        }
     }
 
     /// "courts/wiwb/notices/go-live.md" -> "go-live" (plain Swift: this runs once per notice).
@@ -336,8 +336,14 @@ public struct ContentLoader: Sendable {
         return isMarkdownName(name) ? String(name.dropLast(3)) : name
     }
 
+    /// Lowercase ASCII letters, digits and hyphens, not starting with a hyphen; read from the bytes
+    /// (a character that is one of those is that one byte, and any other has a byte that is none).
     static func isSlug(_ s: String) -> Bool {
-        !s.isEmpty && s.first != "-" && s.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+        var s = s
+        return s.withUTF8 { bytes in
+            guard let first = bytes.first, first != UInt8(ascii: "-") else { return false }
+            return bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
+        }
     }
 
     // MARK: - steps/<id>.md

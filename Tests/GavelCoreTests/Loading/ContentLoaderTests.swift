@@ -12,6 +12,18 @@ import Testing
         }
     }
 
+    /// A slug is told by its bytes as the rule on characters tells it: lowercase ASCII letters, digits
+    /// and hyphens, not starting with one.
+    @Test func slugsAreToldByTheirBytesAsByTheirCharacters() {
+        func byCharacters(_ s: String) -> Bool {
+            !s.isEmpty && s.first != "-" && s.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+        }
+        for name in ["go-live", "a", "0", "-a", "a-", "--", "", "A", "go_live", "go live", "caf\u{E9}", "cafe\u{301}", "a\r\n", "\u{1F600}", "ab\u{0}",
+                     "n0042", "z9-", "a.md", "\u{FF41}", "\u{2212}a", "e\u{301}-x", "\u{661}"] {
+            #expect(ContentLoader.isSlug(name) == byCharacters(name), "\(name.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
     @Test func aCourtsNoticesAreNewestFirstThenBySlug() async throws {
         let build = SiteBuild(options: TestPaths.exampleOptions(output: try TestPaths.temporaryDirectory()))
         var bag = DiagnosticBag()
