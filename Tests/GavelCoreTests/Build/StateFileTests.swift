@@ -81,6 +81,42 @@ import Testing
 
     /// The checksum of a body written out in pieces is the checksum of the whole, wherever it is
     /// cut; a changed byte or another length changes it.
+    /// The checksum as it is defined, a word at a time: each whole eight bytes (little-endian) mixed
+    /// into lane `i % 4`, then the lanes, the bytes left over and the count folded together.
+    static func checksumAsDefined(_ bytes: [UInt8]) -> UInt64 {
+        var lanes: [UInt64] = [0x9E37_79B9_7F4A_7C15, 0xD6E8_FEB8_6659_FD93, 0xA076_1D64_78BD_642F, 0xE703_7ED1_A0B4_28DB]
+        let words = bytes.count / 8
+        for w in 0..<words {
+            var word: UInt64 = 0
+            for k in 0..<8 { word |= UInt64(bytes[w * 8 + k]) << UInt64(8 * k) }
+            let h = (lanes[w % 4] ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            lanes[w % 4] = h ^ (h >> 32)
+        }
+        var tail: UInt64 = 0
+        for (k, byte) in bytes[(words * 8)...].enumerated() { tail |= UInt64(byte) << UInt64(8 * k) }
+        var h = lanes[0]
+        for more in [lanes[1], lanes[2], lanes[3], tail, UInt64(bytes.count)] {
+            h = (h ^ more) &* 0xC4CE_B9FE_1A85_EC53
+            h ^= h >> 29
+        }
+        return h
+    }
+
+    /// The checksum of any bytes, whole or in pieces, is the one its definition gives.
+    @Test func theChecksumIsAsDefined() {
+        var generator = SystemRandomNumberGenerator()
+        for count in Array(0..<80) + [255, 256, 257, 1_000, 4_099] {
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let expected = Self.checksumAsDefined(bytes)
+            #expect(bytes.withUnsafeBytes { StateFile.Checksum.of($0) } == expected, "\(count) bytes")
+            let cut = count == 0 ? 0 : Int.random(in: 0...count, using: &generator)
+            var pieces = StateFile.Checksum()
+            bytes[..<cut].withUnsafeBytes { pieces.add($0) }
+            bytes[cut...].withUnsafeBytes { pieces.add($0) }
+            #expect(pieces.value == expected, "\(count) bytes cut at \(cut)")
+        }
+    }
+
     @Test func theChecksumOfPiecesIsTheChecksumOfTheWhole() {
         // Long enough for whole blocks of four words and words in every lane, with a tail.
         let body = (0..<109).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
