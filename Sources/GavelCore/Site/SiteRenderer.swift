@@ -247,6 +247,44 @@ public struct SiteRenderer: Sendable {
         }
     }
 
+    /// The build's table of entries and of fingerprints, into which each part puts its own as it is
+    /// done, when no court is reused whole. A part's tables are then let go at once, and the next
+    /// court's take their place in the heap; joined only after the last court, the parts' tables (as
+    /// lists) and the two new tables of every file stood together, and the join's fresh memory was
+    /// 5 MiB of a full build's peak at 10,000 notices. Paths are the plan's, each in one part: the
+    /// order in which the parts come changes nothing.
+    final class JoinedTables: Sendable {
+        private let tables: Mutex<(entries: PathTable<BuildCache.Entry>, fingerprints: PathTable<UInt64>)>
+
+        /// Tables with room for `capacity` files, made before any court renders.
+        init(capacity: Int) {
+            tables = Mutex((PathTable(minimumCapacity: capacity), PathTable(minimumCapacity: capacity)))
+        }
+
+        /// Moves `output`'s two tables into the build's, leaving `output`'s empty.
+        func take(_ output: inout CourtOutput) {
+            let entries = output.cacheEntries, fingerprints = output.fingerprints
+            output.cacheEntries = [:]
+            output.fingerprints = [:]
+            tables.withLock { tables in
+                tables.entries.merge(table: entries) { kept, _ in kept }
+                tables.fingerprints.merge(table: fingerprints) { kept, _ in kept }
+            }
+        }
+
+        /// Every part's entries and fingerprints, with `first`'s (the render's own, made before the
+        /// parts) standing over a part's for the same path, as the join after the last court had it.
+        func joined(under entries: PathTable<BuildCache.Entry>, _ fingerprints: PathTable<UInt64>) -> (PathTable<BuildCache.Entry>, PathTable<UInt64>) {
+            tables.withLock { tables in
+                var joined = (entries: PathTable<BuildCache.Entry>(), fingerprints: PathTable<UInt64>())
+                swap(&joined, &tables)
+                joined.entries.merge(table: entries) { _, first in first }
+                joined.fingerprints.merge(table: fingerprints) { _, first in first }
+                return (joined.entries, joined.fingerprints)
+            }
+        }
+    }
+
     /// One court's share of the work, done on its own task.
     struct CourtOutput: Sendable {
         var diagnostics: [Diagnostic]
@@ -323,6 +361,12 @@ public struct SiteRenderer: Sendable {
             emit(self.page(path, template: "page", context(path).base(kind: "page", title: page.title, description: page.summary ?? "",
                 breadcrumbs: [("Home", "")]).merging(["body_html": html])), search: entry)
         }
+        // The sitemap needs only the plan: made before the courts render, its text (1.7 MB at 10,000
+        // notices) is let go where their work then takes its place; made last, it was fresh memory
+        // at a full build's peak.
+        if reuse("sitemap.xml") == nil {
+            emit(SiteFeeds.sitemap(paths: plan.files.filter(\.inSitemap).map(\.path), site: site))
+        }
         // Courts count themselves done as they finish: the loop below runs only when a thread is free,
         // which on a busy pool is after most courts, too late for a progress line.
         let courtsDone = Counter()
@@ -340,8 +384,12 @@ public struct SiteRenderer: Sendable {
         // When some court may be reused whole, the tables its entries are joined over are made
         // meanwhile (see `PreviousTables`); handed over, so that the join changes them in place.
         let previousEntries = joiner == nil && changed.contains(false) ? cache?.previous?.entries : nil
-        // Files whose entries are put in after the join: the search index's, the sitemap and the worker.
-        let late = previousEntries == nil ? [] : plan.files(.searchIndex, .sitemap, .serviceWorker).map(\.path)
+        // Files whose entries are put in after the join: the search index's and the worker.
+        let late = previousEntries == nil ? [] : plan.files(.searchIndex, .serviceWorker).map(\.path)
+        // With no court to reuse, each part puts its tables into the build's as it is done (see
+        // `JoinedTables`): joined after the last, they were two new tables of 17,000 entries (at
+        // 10,000 notices), made while the parts' lists still stood.
+        let joinedTables = previousEntries == nil ? JoinedTables(capacity: plan.files.count) : nil
         async let previousTables = previousEntries.map { SiteBuild.HandedOver(PreviousTables($0, late: late)) }
         var outputs = await withTaskGroup(of: (Int, CourtOutput).self) { group in
             // Site-wide pages need the model but nothing the courts make: they render alongside them.
@@ -352,7 +400,7 @@ public struct SiteRenderer: Sendable {
                     output.search = SearchIndex()
                     writeSearchShards(shards, to: sink, fingerprints: &output.fingerprints, entries: &output.cacheEntries, failure: &output.failure)
                 }
-                output.compact()
+                if let joinedTables { joinedTables.take(&output) } else { output.compact() }
                 return (-1, output)
             }
             let order = model.courts.indices.filter { changed[$0] } + model.courts.indices.filter { !changed[$0] }
@@ -404,7 +452,7 @@ public struct SiteRenderer: Sendable {
                     }
                     var output = CourtOutput(diagnostics: courtBag.all, fingerprints: fingerprints, search: courtSearch,
                                              cacheEntries: entries, failure: failure, keptByData: keptByData)
-                    output.compact()
+                    if let joinedTables { joinedTables.take(&output) } else { output.compact() }
                     return (index, output)
                 }
             }
@@ -439,6 +487,9 @@ public struct SiteRenderer: Sendable {
             outputs = []
             (report.cacheEntries, report.fingerprints) = (tables.entries, tables.fingerprints)
             joinedOverPrevious = true
+        } else if let joinedTables {
+            outputs = []
+            (report.cacheEntries, report.fingerprints) = joinedTables.joined(under: report.cacheEntries, report.fingerprints)
         } else {
             // The courts' two tables of 17,000 entries (at 10,000 notices) are joined side by side, and
             // each court's let go once joined: kept, they were 13 MB of the peak at 50,000 notices. A
@@ -553,9 +604,6 @@ public struct SiteRenderer: Sendable {
         }
         if cache != nil {
             for (file, place) in places { report.cacheEntries[file]?.searchPlace = place }
-        }
-        if reuse("sitemap.xml") == nil {
-            emit(SiteFeeds.sitemap(paths: plan.files.filter(\.inSitemap).map(\.path), site: site))
         }
         // The worker's version sums every file's fingerprint, so it is always worked out (cheaply).
         if let worker = theme.serviceWorker {

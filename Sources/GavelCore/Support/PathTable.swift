@@ -126,7 +126,7 @@ public struct PathTable<Value> {
         try storage.merge(other.lazy.map { (PathKey($0.0), $0.1) }, uniquingKeysWith: combine)
     }
 
-    public mutating func merge(_ other: PathTable<Value>, uniquingKeysWith combine: (Value, Value) throws -> Value) rethrows {
+    public mutating func merge(table other: PathTable<Value>, uniquingKeysWith combine: (Value, Value) throws -> Value) rethrows {
         try storage.merge(other.storage, uniquingKeysWith: combine)
     }
 

@@ -9,7 +9,7 @@ import Testing
     /// The tables a build's parts give when joined one by one (what `joinedOverPrevious` stands in for).
     func joined(_ parts: [PathTable<Entry>], reused: [(String, Entry)], late: [(String, Entry)]) -> PathTable<Entry> {
         var all: PathTable<Entry> = [:]
-        for part in parts { all.merge(part) { a, _ in a } }
+        for part in parts { all.merge(table: part) { a, _ in a } }
         all.merge(reused) { a, _ in a }
         all.merge(late) { a, _ in a }
         return all
@@ -56,6 +56,49 @@ import Testing
         #expect(SiteRenderer.joinedOverPrevious(previous, entries: parts, fingerprints: wrongPrint, reused: reused.count, late: late) == nil)
         // Fewer files reused than the last table holds besides the parts' (one court not counted).
         #expect(SiteRenderer.joinedOverPrevious(previous, entries: parts, fingerprints: prints, reused: reused.count - 1, late: late) == nil)
+    }
+
+    /// Parts put into the build's tables as each is done, in any order and from tasks at once, give
+    /// the tables that joining them all after the last gives: the render's own entries stand over a
+    /// part's for the same path, a fingerprint without an entry is kept, and each part is left with
+    /// empty tables. The tables are handed out once.
+    @Test func partsPutInAsTheyAreDoneAreThePartsJoined() async {
+        let parts: [PathTable<Entry>] = (0..<24).map { c in
+            var part: PathTable<Entry> = [:]
+            for n in 0..<(c * 7 % 40) { part["courts/c\(c)/notices/n\(n)/index.html"] = entry(UInt64(c * 1000 + n)) }
+            return part
+        }
+        var madePrints = parts.map { $0.mapValues(\.output) }
+        madePrints[3]["courts/c3/feed.xml"] = 77
+        let prints = madePrints
+        let own: PathTable<Entry> = ["about/index.html": entry(5), "courts/c5/notices/n1/index.html": entry(9)]
+        // Made smaller than the parts need: the tables grow.
+        let tables = SiteRenderer.JoinedTables(capacity: 10)
+        await withTaskGroup(of: Bool.self) { group in
+            for c in parts.indices.reversed() {
+                group.addTask {
+                    var output = SiteRenderer.CourtOutput(diagnostics: [], fingerprints: prints[c], search: SearchIndex(), cacheEntries: parts[c], failure: nil)
+                    tables.take(&output)
+                    return output.cacheEntries.isEmpty && output.fingerprints.isEmpty && output.files.isEmpty
+                }
+            }
+            for await leftEmpty in group { #expect(leftEmpty) }
+        }
+        let (entries, fingerprints) = tables.joined(under: own, own.mapValues(\.output))
+        var expected = own
+        for part in parts { expected.merge(table: part) { first, _ in first } }
+        // Compared whole, not printed whole on a failure: a table of 440 entries.
+        let sameEntries = entries == expected
+        #expect(sameEntries)
+        #expect(entries["courts/c5/notices/n1/index.html"] == entry(9))
+        var expectedPrints = own.mapValues(\.output)
+        for part in prints { expectedPrints.merge(table: part) { first, _ in first } }
+        let samePrints = fingerprints == expectedPrints
+        #expect(samePrints)
+        #expect(fingerprints["courts/c3/feed.xml"] == 77)
+        #expect(entries.count == 2 + parts.reduce(0) { $0 + $1.count } - 1)
+        let again = tables.joined(under: [:], [:])
+        #expect(again.0.isEmpty && again.1.isEmpty)
     }
 
     /// A part's two tables made one list: every file of either, each with its fingerprint and entry,
