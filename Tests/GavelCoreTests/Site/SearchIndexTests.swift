@@ -168,7 +168,9 @@ import Testing
     /// their order: the same files, byte for byte, whether a docs shard was made as its entries came
     /// (all but an odd last one) or at the end, and the same places; with a part missing there is no index.
     @Test func partsJoinedAsTheyComeAreThePartsAppendedInOrder() async throws {
-        let words = ["filing", "pacer", "account", "link", "go-live", "court", "notice", "fees"]
+        // Words of other scripts too: a term's pair is written where its postings are (its JSON before
+        // them), so its bytes must be the same for every width of character.
+        let words = ["filing", "pacer", "account", "link", "go-live", "court", "notice", "fees", "señor", "straße", "法院", "ÿ"]
         let parts: [SearchIndex] = (0..<9).map { p in
             var part = SearchIndex()
             // Part 3 is empty, as the site-wide files' part is; the parts' sizes are odd and even.
