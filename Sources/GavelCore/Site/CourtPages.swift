@@ -1,17 +1,31 @@
 /// The pages and files of one court: its page, notices, walkthrough, checklist, feed, calendar and data.
 extension SiteRenderer {
+    /// Renders a court's files, handing each to `write` as it is made, with its cache entry (nil
+    /// without a cache), which `write` may replace: held until the court was done, a court's pages
+    /// were 2 MB at 10,000 notices, on each thread rendering one, at a full build's peak.
     func renderCourt(_ m: SiteModel.CourtModel, index: Int, search: inout SearchIndex, cacheEntries: inout PathTable<BuildCache.Entry>,
-                     keptByData: inout Int, bag: inout DiagnosticBag) -> [OutputFile] {
+                     keptByData: inout Int, bag: inout DiagnosticBag, write: (OutputFile, inout BuildCache.Entry?) -> Void) {
         let c = m.court
         // (A court whose notices and every other input are unchanged is reused whole, without coming
         // here: see `reusableCourt`.)
         let courtInput = cache?.fingerprint(.court(index), model: model)
-        var files: [OutputFile] = []
+        // The feed stands while the notices it lists do (see `PagePlan.Input.feed`).
+        let feedPath = "courts/\(c.id)/feed.xml", feedInput = cache?.fingerprint(.feed(court: index), model: model)
         let variables = CourtVariables(court: c)
         var searchEntries: [String: [UInt8]] = [:]
         // The court's template pages: each is kept as its file is when made from the same data as
         // last time (a notice's body edited changes neither the court's page nor its walkthrough).
         var dataPrints: [String: UInt64] = [:]
+        func made(_ file: OutputFile) {
+            var entry = cacheEntries[file.path]
+            // Notice pages come with their own inputs; the other files have the court's, or the feed its own.
+            if entry == nil, let courtInput {
+                entry = BuildCache.Entry(input: file.path == feedPath ? feedInput ?? courtInput : courtInput, output: ContentHash.of(file.bytes), size: file.bytes.count,
+                                         search: searchEntries[file.path], data: dataPrints[file.path])
+            }
+            write(file, &entry)
+            cacheEntries[file.path] = entry
+        }
         func templatePage(_ address: String, template: String, _ data: [String: Any]) {
             let file = SiteLinker.file(for: address)
             if let cache, let courtInput, let print = PageData.fingerprint(global: cache.global, template: template, data) {
@@ -22,7 +36,7 @@ extension SiteRenderer {
                 }
                 dataPrints[file] = print
             }
-            files.append(page(address, template: template, many: true, data))
+            made(page(address, template: template, many: true, data))
         }
         let courtPath = "courts/\(c.id)/"
         let ctx = context(courtPath)
@@ -30,6 +44,8 @@ extension SiteRenderer {
         templatePage(courtPath, template: "court", ctx.base(kind: "court", title: c.name, description: "NextGen CM/ECF at the \(c.name)",
             breadcrumbs: [("Home", "")]).merging(["court": courtCard(m, ctx: ctx, full: true)]))
 
+        // The bodies the feed lists (its newest 50 notices), kept for it; the court's others go with their pages.
+        let feedPlaces = Set(SiteFeeds.newestPlaces(of: m))
         var noticeBodies: [String: String] = [:]
         let noticePages = NoticePages(renderer: self, court: m)
         var nearby = cache?.nearbyFolders()
@@ -44,13 +60,13 @@ extension SiteRenderer {
                 continue
             }
             let html = body.render(notice, variables: variables, bag: &bag)
-            noticeBodies[path] = html
+            if feedPlaces.contains(n) { noticeBodies[path] = html }
             let entry = archived ? nil : search.add(file: file, title: notice.title, path: path, summary: notice.summary ?? "", html: html)
             let output = OutputFile(path: file, bytes: noticePages.render(notice, html: html, archived: archived))
             if let input {
                 cacheEntries[file] = BuildCache.Entry(input: input, output: ContentHash.of(output.bytes), size: output.bytes.count, search: entry)
             }
-            files.append(output)
+            made(output)
         }
 
         for (index, step) in m.steps.enumerated() {
@@ -92,14 +108,12 @@ extension SiteRenderer {
         templatePage(checklistPath, template: "checklist", checklistData(courts: [m], path: checklistPath, bag: &bag))
         let document = ChecklistDocument.build(m, model: model, english: RuleEnglish(facts: model.content.facts, stepTitles: model.content.steps.mapValues(\.title), court: c),
                                                renderBody: { step in body.render(step.module.body, variables: variables, on: "courts/\(c.id)/checklist/", bag: &bag) })
-        files.append(OutputFile(path: "checklist/\(c.id).json", text: document.serialized(pretty: true) + "\n"))
-        files.append(OutputFile(path: "checklist/\(c.id).js", text: ChecklistDocument.scriptTwin(courtID: c.id, document: document)))
-        // The feed stands while the notices it lists do (see `PagePlan.Input.feed`).
-        let feedPath = "courts/\(c.id)/feed.xml", feedInput = cache?.fingerprint(.feed(court: index), model: model)
+        made(OutputFile(path: "checklist/\(c.id).json", text: document.serialized(pretty: true) + "\n"))
+        made(OutputFile(path: "checklist/\(c.id).js", text: ChecklistDocument.scriptTwin(courtID: c.id, document: document)))
         if let feedInput, let kept = cache?.reusable(feedPath, input: feedInput, nearby: &nearby) {
             cacheEntries[feedPath] = kept
         } else {
-            files.append(SiteFeeds.atom(title: "\(c.name): NextGen CM/ECF notices", selfPath: feedPath, site: site, linker: linker,
+            made(SiteFeeds.atom(title: "\(c.name): NextGen CM/ECF notices", selfPath: feedPath, site: site, linker: linker,
                                     notices: SiteFeeds.newest(of: m), renderBody: { _, notice in
                                         // A page reused from the cache was not rendered; its body is cheap to make again.
                                         if let html = noticeBodies[notice.sitePath] { return html }
@@ -109,16 +123,7 @@ extension SiteRenderer {
                                         return body.render(notice, variables: own, bag: &ignored)
                                     }))
         }
-        files.append(SiteCalendar.ics(for: m, site: site, zones: zones))
-        if let courtInput {
-            // Notice pages keep their own inputs, recorded above.
-            for file in files where cacheEntries[file.path] == nil {
-                // Each by its planned input: the court's, or its feed's (see `PagePlan.Input.feed`).
-                cacheEntries[file.path] = BuildCache.Entry(input: file.path == feedPath ? feedInput ?? courtInput : courtInput, output: ContentHash.of(file.bytes), size: file.bytes.count,
-                                                           search: searchEntries[file.path], data: dataPrints[file.path])
-            }
-        }
-        return files
+        made(SiteCalendar.ics(for: m, site: site, zones: zones))
     }
 
     /// Every file of a court, in plan order (which is the order its search entries are made), when all

@@ -427,17 +427,17 @@ public struct SiteRenderer: Sendable {
                     fingerprints.reserveCapacity(plan.courtRanges[index].count)
                     var failure: String?
                     var keptByData = 0
-                    for file in renderCourt(m, index: index, search: &courtSearch, cacheEntries: &entries, keptByData: &keptByData, bag: &courtBag) {
+                    renderCourt(m, index: index, search: &courtSearch, cacheEntries: &entries, keptByData: &keptByData, bag: &courtBag) { file, entry in
                         // A court's pages made again as they were (after one of its notices changed): left in place.
-                        if let made = entries[file.path],
+                        if let made = entry,
                            let left = cache?.leftInPlace(file.path, input: made.input, hash: made.output, size: file.bytes.count, searchHash: made.searchHash, data: made.data) {
-                            entries[file.path] = left
+                            entry = left
                             fingerprints[file.path] = made.output
-                            continue
+                            return
                         }
                         do {
                             try sink.emit(file)
-                            fingerprints[file.path] = entries[file.path]?.output ?? ContentHash.of(file.bytes)
+                            fingerprints[file.path] = entry?.output ?? ContentHash.of(file.bytes)
                         } catch {
                             failure = "cannot write \(file.path): \(error)"
                         }
