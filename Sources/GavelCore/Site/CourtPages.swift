@@ -47,11 +47,18 @@ extension SiteRenderer {
         // The bodies the feed lists (its newest 50 notices), kept for it; the court's others go with their pages.
         let feedPlaces = Set(SiteFeeds.newestPlaces(of: m))
         var noticeBodies: [String: String] = [:]
+        // Each notice page's path as the plan has it, by the notice's place in the court's list: made
+        // again here, a second copy of each (10,000 at 10,000 notices) was kept as the key of both
+        // tables until the build's end.
+        var plannedPaths = [String?](repeating: nil, count: m.notices.count)
+        for file in plan.files[plan.courtRanges[index]] {
+            if case let .notice(_, n) = file.input, plannedPaths.indices.contains(n) { plannedPaths[n] = file.path }
+        }
         let noticePages = NoticePages(renderer: self, court: m)
         var nearby = cache?.nearbyFolders()
         for (n, notice) in m.notices.enumerated() where m.owns(notice) {
             let path = notice.sitePath
-            let file = SiteLinker.file(for: path)
+            let file = plannedPaths[n] ?? SiteLinker.file(for: path)
             let archived = notice.isArchived(now: m.today)
             let input = cache?.fingerprint(.notice(court: index, notice: n), model: model)
             if let input, let reused = cache?.reusable(file, input: input, nearby: &nearby) {
