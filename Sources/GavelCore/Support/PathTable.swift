@@ -83,94 +83,233 @@ public struct PathKey: Hashable, Sendable, CustomStringConvertible {
 /// A table of values by path (the render cache's entries and the site's fingerprints by file, the
 /// record of the trees' folder stamps, the notice index's entries), used as a dictionary with string
 /// keys is, each key hashed with `PathKey`'s hash.
+///
+/// The keys and values lie side by side in two lists, in the order they were put in (a removal moves
+/// the last into the gap), found through a table of their places (open addressing, probed in turn,
+/// at most three quarters full). A Dictionary keeps each key and value in a bucket of a table at
+/// most three quarters full, so its buckets are a quarter to five eighths empty: the build's table of
+/// 17,000 render cache entries (at 10,000 notices) took 3.1 MB, 1.8 MB kept so. Its order is
+/// the order of putting in; nothing may lean on it, as on a Dictionary's.
 public struct PathTable<Value> {
-    private(set) var storage: [PathKey: Value]
+    private(set) var pathKeys: [PathKey] = []
+    private(set) var valueList: [Value] = []
+    /// Each slot holds a place in the lists plus one, or 0 when empty; a power of two of them.
+    private var slots: [Int32] = []
 
-    public init() { storage = [:] }
+    public init() {}
 
-    public init(minimumCapacity: Int) { storage = Dictionary(minimumCapacity: minimumCapacity) }
-
-    init(storage: [PathKey: Value]) { self.storage = storage }
+    public init(minimumCapacity: Int) { reserveCapacity(minimumCapacity) }
 
     public subscript(path: String) -> Value? {
-        get { storage[PathKey(path)] }
-        set { storage[PathKey(path)] = newValue }
+        get { self[PathKey(path)] }
+        set { self[PathKey(path)] = newValue }
     }
 
     public subscript(key: PathKey) -> Value? {
-        get { storage[key] }
-        set { storage[key] = newValue }
-    }
-
-    public var count: Int { storage.count }
-    public var isEmpty: Bool { storage.isEmpty }
-    public var keys: LazyMapCollection<Dictionary<PathKey, Value>.Keys, String> { storage.keys.lazy.map(\.path) }
-    public var values: Dictionary<PathKey, Value>.Values { storage.values }
-
-    public mutating func reserveCapacity(_ minimumCapacity: Int) { storage.reserveCapacity(minimumCapacity) }
-
-    @discardableResult
-    public mutating func removeValue(forKey path: String) -> Value? { storage.removeValue(forKey: PathKey(path)) }
-
-    public mutating func removeAll() { storage.removeAll() }
-
-    /// Whether `path` has a value, found by its key alone (reading the value out would copy it).
-    public func contains(_ path: String) -> Bool { storage.index(forKey: PathKey(path)) != nil }
-
-    /// Whether every path of `other` has a value here (its keys as they are, not hashed again).
-    public func containsEvery<Other>(pathOf other: PathTable<Other>) -> Bool {
-        other.storage.keys.allSatisfy { storage.index(forKey: $0) != nil }
-    }
-
-    public mutating func merge(_ other: some Sequence<(String, Value)>, uniquingKeysWith combine: (Value, Value) throws -> Value) rethrows {
-        try storage.merge(other.lazy.map { (PathKey($0.0), $0.1) }, uniquingKeysWith: combine)
-    }
-
-    public mutating func merge(table other: PathTable<Value>, uniquingKeysWith combine: (Value, Value) throws -> Value) rethrows {
-        try storage.merge(other.storage, uniquingKeysWith: combine)
-    }
-
-    public func mapValues<T>(_ transform: (Value) throws -> T) rethrows -> PathTable<T> {
-        PathTable<T>(storage: try storage.mapValues(transform))
-    }
-
-    public func filter(_ isIncluded: ((key: String, value: Value)) throws -> Bool) rethrows -> PathTable<Value> {
-        PathTable(storage: try storage.filter { try isIncluded(($0.key.path, $0.value)) })
-    }
-}
-
-extension PathTable: Collection {
-    public typealias Index = Dictionary<PathKey, Value>.Index
-
-    public var startIndex: Index { storage.startIndex }
-    public var endIndex: Index { storage.endIndex }
-    public func index(after i: Index) -> Index { storage.index(after: i) }
-
-    public subscript(position: Index) -> (key: String, value: Value) {
-        let element = storage[position]
-        return (element.key.path, element.value)
-    }
-
-    /// Dictionary's own iterator, quicker than walking its indices.
-    public struct Iterator: IteratorProtocol {
-        var base: Dictionary<PathKey, Value>.Iterator
-        public mutating func next() -> (key: String, value: Value)? {
-            base.next().map { ($0.key.path, $0.value) }
+        get { place(of: key).map { valueList[$0] } }
+        set {
+            if let newValue {
+                insert(key, newValue) { _, new in new }
+            } else {
+                remove(key)
+            }
         }
     }
 
-    public func makeIterator() -> Iterator { Iterator(base: storage.makeIterator()) }
-    public var underestimatedCount: Int { storage.count }
+    public var count: Int { pathKeys.count }
+    public var isEmpty: Bool { pathKeys.isEmpty }
+    public var keys: LazyMapSequence<[PathKey], String> { pathKeys.lazy.map(\.path) }
+    public var values: [Value] { valueList }
+
+    public mutating func reserveCapacity(_ minimumCapacity: Int) {
+        pathKeys.reserveCapacity(minimumCapacity)
+        valueList.reserveCapacity(minimumCapacity)
+        let wanted = Self.slotCount(for: minimumCapacity)
+        if wanted > slots.count { rehash(slotCount: wanted) }
+    }
+
+    @discardableResult
+    public mutating func removeValue(forKey path: String) -> Value? { remove(PathKey(path)) }
+
+    public mutating func removeAll() {
+        pathKeys.removeAll()
+        valueList.removeAll()
+        slots.removeAll()
+    }
+
+    /// Whether `path` has a value, found by its key alone (reading the value out would copy it).
+    public func contains(_ path: String) -> Bool { place(of: PathKey(path)) != nil }
+
+    /// Whether every path of `other` has a value here (its keys as they are, not made again).
+    public func containsEvery<Other>(pathOf other: PathTable<Other>) -> Bool {
+        other.pathKeys.allSatisfy { place(of: $0) != nil }
+    }
+
+    public mutating func merge(_ other: some Sequence<(String, Value)>, uniquingKeysWith combine: (Value, Value) throws -> Value) rethrows {
+        for (path, value) in other { try insert(PathKey(path), value, combine) }
+    }
+
+    public mutating func merge(table other: PathTable<Value>, uniquingKeysWith combine: (Value, Value) throws -> Value) rethrows {
+        reserveCapacity(count + other.count)
+        for i in other.pathKeys.indices { try insert(other.pathKeys[i], other.valueList[i], combine) }
+    }
+
+    public func mapValues<T>(_ transform: (Value) throws -> T) rethrows -> PathTable<T> {
+        // The same keys in the same places: the slots hold as they are.
+        PathTable<T>(pathKeys: pathKeys, valueList: try valueList.map(transform), slots: slots)
+    }
+
+    public func filter(_ isIncluded: ((key: String, value: Value)) throws -> Bool) rethrows -> PathTable<Value> {
+        var kept = PathTable()
+        for i in pathKeys.indices where try isIncluded((pathKeys[i].path, valueList[i])) {
+            kept.insert(pathKeys[i], valueList[i]) { _, new in new }
+        }
+        return kept
+    }
+
+    private init(pathKeys: [PathKey], valueList: [Value], slots: [Int32]) {
+        self.pathKeys = pathKeys
+        self.valueList = valueList
+        self.slots = slots
+    }
+
+    // MARK: The table of places
+
+    /// Slots for `count` keys at most three quarters full (a power of two, at least eight).
+    private static func slotCount(for count: Int) -> Int {
+        var slots = 8
+        while slots / 4 * 3 < count { slots *= 2 }
+        return slots
+    }
+
+    private func home(_ key: PathKey) -> Int { Int(truncatingIfNeeded: key.hash) & (slots.count - 1) }
+
+    /// The slot holding `key`, or the empty one where it would go; and its place in the lists.
+    private func find(_ key: PathKey) -> (slot: Int, place: Int?) {
+        let mask = slots.count - 1
+        var slot = home(key)
+        while true {
+            let held = Int(slots[slot])
+            if held == 0 { return (slot, nil) }
+            if pathKeys[held - 1] == key { return (slot, held - 1) }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private func place(of key: PathKey) -> Int? {
+        slots.isEmpty ? nil : find(key).place
+    }
+
+    private mutating func insert(_ key: PathKey, _ value: Value, _ combine: (Value, Value) throws -> Value) rethrows {
+        if slots.isEmpty || pathKeys.count + 1 > slots.count / 4 * 3 {
+            rehash(slotCount: Self.slotCount(for: pathKeys.count + 1))
+        }
+        let (slot, place) = find(key)
+        if let place {
+            valueList[place] = try combine(valueList[place], value)
+            return
+        }
+        slots[slot] = Int32(pathKeys.count + 1)
+        pathKeys.append(key)
+        valueList.append(value)
+    }
+
+    @discardableResult
+    private mutating func remove(_ key: PathKey) -> Value? {
+        guard !slots.isEmpty else { return nil }
+        let (slot, found) = find(key)
+        guard let place = found else { return nil }
+        emptySlot(slot)
+        let last = pathKeys.count - 1
+        if place != last {
+            // The last key moves into the gap: its slot names its new place.
+            slots[slotHolding(last)] = Int32(place + 1)
+            pathKeys.swapAt(place, last)
+            valueList.swapAt(place, last)
+        }
+        pathKeys.removeLast()
+        return valueList.removeLast()
+    }
+
+    /// The slot that holds list place `place`.
+    private func slotHolding(_ place: Int) -> Int {
+        let mask = slots.count - 1
+        var slot = home(pathKeys[place])
+        while Int(slots[slot]) != place + 1 { slot = (slot + 1) & mask }
+        return slot
+    }
+
+    /// Empties `slot`, moving back the keys after it that would no longer be found past the gap
+    /// (deletion without markers, for linear probing).
+    private mutating func emptySlot(_ slot: Int) {
+        let mask = slots.count - 1
+        var gap = slot
+        var next = slot
+        while true {
+            next = (next + 1) & mask
+            let held = Int(slots[next])
+            if held == 0 { break }
+            let wanted = home(pathKeys[held - 1])
+            // The key at `next` stays when its home lies cyclically after the gap, up to `next`.
+            let stays = gap <= next ? (gap < wanted && wanted <= next) : (gap < wanted || wanted <= next)
+            if stays { continue }
+            slots[gap] = slots[next]
+            gap = next
+        }
+        slots[gap] = 0
+    }
+
+    private mutating func rehash(slotCount: Int) {
+        slots = [Int32](repeating: 0, count: slotCount)
+        let mask = slotCount - 1
+        for place in pathKeys.indices {
+            var slot = home(pathKeys[place])
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(place + 1)
+        }
+    }
+}
+
+extension PathTable: RandomAccessCollection {
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { pathKeys.count }
+
+    public subscript(position: Int) -> (key: String, value: Value) {
+        (pathKeys[position].path, valueList[position])
+    }
+
+    /// The two lists walked side by side, quicker than through the indices.
+    public struct Iterator: IteratorProtocol {
+        var keys: IndexingIterator<[PathKey]>
+        var values: IndexingIterator<[Value]>
+        public mutating func next() -> (key: String, value: Value)? {
+            guard let key = keys.next(), let value = values.next() else { return nil }
+            return (key.path, value)
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(keys: pathKeys.makeIterator(), values: valueList.makeIterator()) }
+    public var underestimatedCount: Int { pathKeys.count }
 }
 
 extension PathTable: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, Value)...) {
-        storage = Dictionary(minimumCapacity: elements.count)
-        for (path, value) in elements { storage[PathKey(path)] = value }
+        reserveCapacity(elements.count)
+        for (path, value) in elements { self[path] = value }
     }
 }
 
-extension PathTable: Equatable where Value: Equatable {}
+/// Two tables are equal when they hold the same paths with equal values, in whatever order.
+extension PathTable: Equatable where Value: Equatable {
+    public static func == (a: PathTable, b: PathTable) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in a.pathKeys.indices {
+            guard let place = b.place(of: a.pathKeys[i]), b.valueList[place] == a.valueList[i] else { return false }
+        }
+        return true
+    }
+}
+
 extension PathTable: Sendable where Value: Sendable {}
 
 /// A set of paths, each hashed as a `PathKey`, used as a set of strings is.

@@ -79,6 +79,50 @@ import Testing
         #expect(merged != table)
     }
 
+    /// Tables with the same paths and values are equal whatever order they were put in, and unequal
+    /// when one value or one path differs; a table's order is not a Dictionary's, and nothing leans on it.
+    @Test func equalTablesAreEqualInAnyOrder() {
+        let pairs = (0..<500).map { ("courts/c\($0 % 7)/notices/n\($0)/index.html", $0) }
+        var forward = PathTable<Int>(), backward = PathTable<Int>(minimumCapacity: 1_000)
+        for (path, value) in pairs { forward[path] = value }
+        for (path, value) in pairs.reversed() { backward[path] = value }
+        #expect(forward == backward)
+        #expect(forward.map(\.key) != backward.map(\.key))
+        var changed = backward
+        changed[pairs[250].0] = -1
+        #expect(changed != forward)
+        var other = backward
+        other.removeValue(forKey: pairs[3].0)
+        other["elsewhere"] = 3
+        #expect(other.count == forward.count && other != forward)
+    }
+
+    /// Emptied one path at a time, in an order unrelated to how the paths were put in, the table finds
+    /// every path still in it after each removal (each removal moves keys back in the slots and the
+    /// last key into the gap), and is empty at the end; filled again past its first size, it grows.
+    @Test func removalsLeaveEveryOtherPathFound() {
+        var generator = SystemRandomNumberGenerator()
+        var table = PathTable<Int>()
+        let paths = (0..<3_000).map { "f\($0)" }
+        for (i, path) in paths.enumerated() { table[path] = i }
+        var left = Set(paths)
+        for path in paths.shuffled(using: &generator) {
+            #expect(table.removeValue(forKey: path) == Int(path.dropFirst()))
+            left.remove(path)
+            if left.count % 97 == 0 {
+                #expect(left.allSatisfy { table[$0] == Int($0.dropFirst()) })
+                #expect(table.count == left.count)
+            }
+        }
+        #expect(table.isEmpty && table.removeValue(forKey: "f0") == nil)
+        for (i, path) in paths.enumerated() { table[path] = -i }
+        #expect(table.count == paths.count && paths.enumerated().allSatisfy { table[$1] == -$0 })
+        let doubled = table.mapValues { $0 * 2 }
+        #expect(paths.enumerated().allSatisfy { doubled[$1] == -2 * $0 })
+        table.removeAll()
+        #expect(table.isEmpty && table["f1"] == nil)
+    }
+
     /// A path names a file by its bytes: two Unicode spellings of one name, equal as Strings, are two
     /// files on disk and two keys here.
     @Test func twoSpellingsOfOneNameAreTwoPaths() {
