@@ -147,14 +147,24 @@ struct SearchIndex: Sendable {
         private(set) var ends: [Int] = []
         /// Buffers pairs are borrowed from (`append(borrowing:)`).
         private(set) var borrowed: [[UInt8]] = []
+        /// The borrowed buffers are the last index's term shard scripts, by shard number (see
+        /// `borrowsWhole`), not pairs of their own.
+        private var borrowsShards = false
         /// Where each pair starts: `bytes` (buffer -1) or a borrowed buffer. Empty while every pair is
         /// in `bytes`, end to end.
         private var starts: [(buffer: Int, offset: Int)] = []
 
         init() {}
 
-        /// Pairs that may be borrowed from `buffers` as well as written.
-        init(borrowing buffers: [[UInt8]]) {
+        /// Pairs that may be borrowed from `shards`, the last index's term shard scripts by number, as
+        /// well as written.
+        init(borrowingShards shards: [[UInt8]]) {
+            borrowed = shards
+            borrowsShards = true
+        }
+
+        /// Pairs borrowed from `buffers`, each a pair or more of its own.
+        init(borrowingPairs buffers: [[UInt8]]) {
             borrowed = buffers
         }
 
@@ -214,7 +224,7 @@ struct SearchIndex: Sendable {
         /// that ends the one before, the last just before its closing `};`. A shard of those pairs
         /// under the same name is then that script, byte for byte.
         func borrowsWhole(_ buffer: Int, pairs: [Int]) -> Bool {
-            guard !starts.isEmpty, buffer < borrowed.count, !pairs.isEmpty,
+            guard borrowsShards, !starts.isEmpty, buffer < borrowed.count, !pairs.isEmpty,
                   let region = SearchIndex.pairsRegion(of: borrowed[buffer]) else { return false }
             var next = region.lowerBound
             for (n, i) in pairs.enumerated() {
@@ -301,39 +311,38 @@ struct SearchIndex: Sendable {
     /// four bytes each); written, about 2.7 MB.
     struct WrittenTerms {
         private var words = WordTable()
+        /// Per word, its pair as written so far: `"word":"` and its postings, the closing quote put on
+        /// when the pairs are handed out. Written so from the start, each is a pair without a copy.
         private var postings: [[UInt8]] = []
-        /// Per word, the entry after its last posting.
+        /// Per word, the entry after its last posting (0 while it has none).
         private var next: [UInt64] = []
 
         /// `terms`' words, their entries numbered from `offset`, which must be past every entry before.
         mutating func append(_ terms: Terms, offset: Int) {
             for local in 0..<terms.words.count {
-                let w = words.intern(terms.words.word(local))
+                let word = terms.words.word(local)
+                let w = words.intern(word)
                 if w == postings.count {
-                    postings.append([])
+                    var pair: [UInt8] = []
+                    SearchIndex.writeWord(word, into: &pair)
+                    postings.append(pair)
                     next.append(0)
                 }
                 SearchIndex.encode(terms.lists[local], offset: UInt64(offset), next: &next[w], into: &postings[w])
             }
         }
 
-        /// Every word with postings, `"word":"postings"`, in word order; each word's postings are let go
-        /// once copied, so the two copies of them are never both whole, and this is left empty.
+        /// Every word with postings, `"word":"postings"`, in word order, each borrowed where it was
+        /// written; this is left empty. (Copied into one buffer, the pairs were 2.8 MB at 10,000
+        /// notices made beside the postings they were copied from, at the end of a full build's render,
+        /// its peak.)
         mutating func pairs() -> TermPairs {
-            let order = words.inOrder((0..<words.count).filter { !postings[$0].isEmpty })
-            var pairs = TermPairs()
-            // A word's JSON string is its UTF-16 units as UTF-8 (at most three bytes each) between
-            // quotes; a word needing escapes would only make the buffer grow.
-            pairs.reserve(bytes: order.reduce(0) { $0 + words.word($1).count * 3 + postings[$1].count + 6 }, pairs: order.count)
-            for w in order {
-                pairs.append { bytes in
-                    SearchIndex.writeWord(words.word(w), into: &bytes)
-                    bytes.append(contentsOf: postings[w])
-                    bytes.append(UInt8(ascii: "\""))
-                }
-                postings[w] = []
-            }
+            let order = words.inOrder((0..<words.count).filter { next[$0] != 0 })
+            for w in order { postings[w].append(UInt8(ascii: "\"")) }
+            var pairs = TermPairs(borrowingPairs: postings)
             self = WrittenTerms()
+            pairs.reserve(bytes: 0, pairs: order.count)
+            for w in order { pairs.append(borrowing: w, range: 0..<pairs.borrowed[w].count) }
             return pairs
         }
     }

@@ -149,7 +149,7 @@ extension SearchIndex {
         for word in goneWords.keys { touched[word] = .some(nil) }
 
         // The pairs that stand are borrowed from the shards they are in, not copied.
-        var written = TermPairs(borrowing: shards)
+        var written = TermPairs(borrowingShards: shards)
         var pending = touched.keys.sorted { $0.lexicographicallyPrecedes($1) }[...]
         /// A word's postings after the last index's, without the changed entries', meet this build's.
         /// (They never come out as they were: a word whose postings stay is not touched.)

@@ -296,7 +296,7 @@ import Testing
             var range: Range<Int>
         }
         func made(_ steps: [Step?], written: [UInt8], buffers: [[UInt8]]) -> (standing: Set<Int>, all: [String: [UInt8]], made: [String]) {
-            var borrowed = SearchIndex.TermPairs(borrowing: buffers)
+            var borrowed = SearchIndex.TermPairs(borrowingShards: buffers)
             for step in steps {
                 if let step { borrowed.append(borrowing: step.buffer, range: step.range) } else { borrowed.append(written) }
             }
@@ -338,7 +338,7 @@ import Testing
             }
         }
         // Asked directly: only a shard's every pair, in its order, is the whole of it.
-        var borrowed = SearchIndex.TermPairs(borrowing: last)
+        var borrowed = SearchIndex.TermPairs(borrowingShards: last)
         for step in whole { if let step { borrowed.append(borrowing: step.buffer, range: step.range) } }
         let ofA = whole.indices.filter { whole[$0]?.buffer == a }, ofB = whole.indices.filter { whole[$0]?.buffer == b }
         #expect(borrowed.borrowsWhole(a, pairs: ofA))
@@ -348,6 +348,11 @@ import Testing
         #expect(!borrowed.borrowsWhole(a, pairs: [ofA[1], ofA[0]] + ofA.dropFirst(2)), "two pairs swapped")
         #expect(!borrowed.borrowsWhole(b, pairs: ofA), "another shard's pairs")
         #expect(!borrowed.borrowsWhole(a, pairs: []))
+        // Buffers borrowed as pairs of their own (a full build's words as written) are no shards,
+        // whatever they hold: no shard of theirs stands.
+        var asPairs = SearchIndex.TermPairs(borrowingPairs: last)
+        for step in whole { if let step { asPairs.append(borrowing: step.buffer, range: step.range) } }
+        #expect(!asPairs.borrowsWhole(a, pairs: ofA))
         #expect(!borrowed.borrowsWhole(last.count, pairs: ofA), "no such buffer")
 
         // With the pair written anew, its shard is made and differs; with its length kept, the others stand.
