@@ -342,8 +342,11 @@ enum StateFile {
     /// highest that is not zero are appended in one copy: appended a byte at a time, with a check of
     /// the array's room each, a number cost about 270 instructions (a quarter of a million numbers
     /// per rebuild at 10,000 notices).
+    /// How many digits `appendHex` writes for `value`.
+    static func hexCount(_ value: UInt64) -> Int { max(1, (67 - value.leadingZeroBitCount) >> 2) }
+
     static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
-        let count = max(1, (67 - value.leadingZeroBitCount) >> 2)
+        let count = hexCount(value)
         var digits = (hexDigits(UInt32(truncatingIfNeeded: value >> 32)), hexDigits(UInt32(truncatingIfNeeded: value)))
         withUnsafeBytes(of: &digits) { raw in
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[(16 - count)...]).bindMemory(to: UInt8.self))

@@ -470,8 +470,9 @@ import Testing
         #expect(!OutputWriter.nameTheSameFiles(bare, Array("gavel-manifest 1\nindex.html\t1f\nsearch/docs-0.jss\t4".utf8)))
     }
 
-    /// A manifest in the plan's order is made in parts, one per core, and joined: it is the manifest
-    /// made line by line in sorted order. An order that does not name exactly the files is not used.
+    /// A manifest in the plan's order is made in parts, one per core, each into its place in one buffer
+    /// (hashes of every length of hex, from "0" up): it is the manifest made line by line in sorted
+    /// order. An order that does not name exactly the files is not used.
     @Test func aManifestMadeInPartsIsTheWholeSortedManifest() {
         var site: PathTable<UInt64> = [:]
         for n in 0..<10_000 { site["courts/c\(n % 37)/notices/n\(n)/index.html"] = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 }
