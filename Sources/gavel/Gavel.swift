@@ -2,7 +2,24 @@ import ArgumentParser
 import Foundation
 import GavelCore
 
+/// The process's entry: reads the command line on the main thread, runs the command on the task pool
+/// and waits for it. (With an `async` main the main thread parks itself in `dispatch_main`, whose
+/// `pthread_exit` unwinds its stack through libgcc_s: a search of the binary's unwind tables that left
+/// about 1 MiB of them resident, by the kernel's fault-around, in every run, for nothing.)
 @main
+enum GavelMain {
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let read = Gavel.read(arguments)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await Gavel.run(read)
+            done.signal()
+        }
+        done.wait()
+    }
+}
+
 struct Gavel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gavel",
@@ -10,11 +27,19 @@ struct Gavel: AsyncParsableCommand {
         version: GavelVersion.number,
         subcommands: [InitCommand.self, BuildCommand.self, CheckCommand.self, ServeCommand.self, EvalCommand.self, NewCommand.self, ThemeCommand.self])
 
-    /// Exit codes per the spec: 0 success, 1 content errors, 2 usage errors.
-    static func main() async {
+    /// The command line as read, with the process prepared for the command meanwhile.
+    static func read(_ arguments: [String]) -> sending Result<CommandLineRead, any Error> {
         do {
-            let arguments = Array(CommandLine.arguments.dropFirst())
-            switch try SiteBuild.prepareProcess(rebuilds: rebuilds(arguments), meanwhile: { try commandLine(arguments) }) {
+            return .success(try SiteBuild.prepareProcess(rebuilds: rebuilds(arguments), meanwhile: { try commandLine(arguments) }))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Exit codes per the spec: 0 success, 1 content errors, 2 usage errors.
+    static func run(_ read: Result<CommandLineRead, any Error>) async {
+        do {
+            switch try read.get() {
             case let .build(request):
                 try await request.run()
             case var .command(command):
