@@ -93,7 +93,7 @@ public struct BuildState: Sendable {
         /// `entries` as rendered, `stamps` how the files written were left, `fingerprints` every file of
         /// the site, `previous` the state this build read, `skeletons` the page skeletons to keep
         /// (nil: the file there holds them).
-        static func make(for output: URL, entries handed: SiteBuild.HandedOver<PathTable<BuildCache.Entry>>, stamps: [String: OutputWriter.FileStamp],
+        static func make(for output: URL, entries handed: SiteBuild.HandedOver<PathTable<BuildCache.Entry>>, stamps: PathTable<OutputWriter.FileStamp>,
                          global: UInt64, order: [UInt32], fingerprints: PathTable<UInt64>, notices: NoticeIndex?, previous: BuildState,
                          skeletons: [SkeletonCache.Kept]? = nil) async -> Prepared {
             // The cache records how each file was left, so a file changed by hand is never reused.

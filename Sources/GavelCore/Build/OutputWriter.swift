@@ -42,8 +42,8 @@ public struct OutputWriter: OutputSink {
         /// Staging folders made so far, so each file is opened once rather than after a failed try.
         let folders = Mutex<PathSet>([])
         /// Files written into staging, and files found unchanged in Output, with how each was left.
-        let staged = Mutex<[String: FileStamp]>([:])
-        let unchanged = Mutex<[String: FileStamp]>([:])
+        let staged = Mutex<PathTable<FileStamp>>([:])
+        let unchanged = Mutex<PathTable<FileStamp>>([:])
         /// The record the commit left for the next one (nil: none could be made).
         let trees = Mutex<TreeRecord?>(nil)
     }
@@ -142,11 +142,20 @@ public struct OutputWriter: OutputSink {
     /// Where one of the two tables is empty (a build from nothing stages every file) the other is
     /// handed out as it is: merged into a new table, its 17,000 entries (at 10,000 notices) were
     /// copied at the full build's peak.
-    public var stamps: [String: FileStamp] {
+    public var stamps: PathTable<FileStamp> {
         let unchanged = record.unchanged.withLock { $0 }, staged = record.staged.withLock { $0 }
         if unchanged.isEmpty { return staged }
         if staged.isEmpty { return unchanged }
-        return unchanged.merging(staged) { _, staged in staged }
+        var merged = unchanged
+        merged.merge(table: staged) { _, staged in staged }
+        return merged
+    }
+
+    /// Room for `count` files written into staging, for a build that writes every file (into an
+    /// Output not there yet): grown as the files came, the table's lists ended up to twice as long.
+    func expectWritten(_ count: Int) {
+        guard !outputExisted else { return }
+        record.staged.withLock { $0.reserveCapacity(count) }
     }
 
     /// Problems that stop a commit; Output is unchanged when one is thrown.
@@ -413,7 +422,7 @@ public struct OutputWriter: OutputSink {
 
     /// The record after a commit that listed both trees: Output is the new site, the spare the tree
     /// that was Output, whose folders the walk found.
-    private func recordWalked(_ files: PathTable<UInt64>, manifest: [UInt8], staged: [String: FileStamp], owned: PathSet?, legacy: Bool,
+    private func recordWalked(_ files: PathTable<UInt64>, manifest: [UInt8], staged: PathTable<FileStamp>, owned: PathSet?, legacy: Bool,
                               mark: (device: UInt64, time: Int64)?, previousFolders: [String], newFolders: PathSet,
                               needed: PathSet, foreign: [String]) {
         // The new site's tree was all made by now: its stamps count from this moment.
@@ -452,7 +461,7 @@ public struct OutputWriter: OutputSink {
     /// only the paths that can differ: this build's files, the record's debt, what the court changed
     /// and what was found changed in the spare. Nil, before anything is touched, when the record does
     /// not describe the trees that are there.
-    private func commitRecorded(_ files: PathTable<UInt64>, manifest: [UInt8], previous: [UInt8], staged: [String: FileStamp],
+    private func commitRecorded(_ files: PathTable<UInt64>, manifest: [UInt8], previous: [UInt8], staged: PathTable<FileStamp>,
                                 record trees: TreeRecord, marker: Int64, spare look: SpareLook) throws -> Summary? {
         typealias Stamp = TreeRecord.FolderStamp
         guard let outputRoot = FileIO.status(outputPath), let spareRoot = FileIO.status(sparePath),
@@ -763,7 +772,7 @@ public struct OutputWriter: OutputSink {
     /// same inode, checked with lstat) or is linked from Output again. Links are made only for files
     /// that changed since the spare was Output, so a rebuild costs two walks and a stat per file
     /// rather than a link and an unlink per file. Output is not touched.
-    private func recycle(_ spare: SpareListing, links: [String], staged: [String: FileStamp], folders: PathSet) throws {
+    private func recycle(_ spare: SpareListing, links: [String], staged: PathTable<FileStamp>, folders: PathSet) throws {
         let (files, directories) = (spare.files, spare.directories)
         var wanted = Set(links)
         wanted.formUnion(staged.keys)

@@ -335,6 +335,7 @@ public struct SiteBuild {
         // site is planned.
         async let checkedBesideThePlan = rebuilding ? [] : prefetching.siteTemplateProblems()
         let plan = PagePlan(model: model, theme: theme)
+        writer.expectWritten(plan.files.count)
         var cache = SiteRenderer.RenderCache(previous: state.cache, global: BuildCache.globalFingerprint(options: options, model: model, theme: theme, plan: plan),
                                              outputRoot: writer.output.path, model: model)
         cache.trustsFiles = trusted

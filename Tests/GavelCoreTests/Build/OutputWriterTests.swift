@@ -40,9 +40,11 @@ import Testing
         // All staged, into an Output that is not there yet (a build from nothing).
         let fresh = OutputWriter(output: dir.appendingPathComponent("Fresh"))
         try fresh.prepare()
+        fresh.expectWritten(3)
         let freshStaging = BuildState.sibling(of: dir.appendingPathComponent("Fresh"), "gavel-staging").path
         for name in ["index.html", "courts/x/index.html", "courts/y/index.html"] { try fresh.emit(OutputFile(path: name, bytes: Array(name.utf8))) }
-        let staged = try Dictionary(uniqueKeysWithValues: ["index.html", "courts/x/index.html", "courts/y/index.html"].map { ($0, try stamp(freshStaging + "/" + $0)) })
+        var staged = PathTable<OutputWriter.FileStamp>()
+        for name in ["index.html", "courts/x/index.html", "courts/y/index.html"] { staged[name] = try stamp(freshStaging + "/" + name) }
         #expect(fresh.stamps == staged)
         // A file emitted again with other bytes: the new copy's stamp.
         try fresh.emit(OutputFile(path: "index.html", bytes: Array("again".utf8)))
