@@ -45,7 +45,7 @@ extension SiteRenderer {
             breadcrumbs: [("Home", "")]).merging(["court": courtCard(m, ctx: ctx, full: true)]))
 
         // The bodies the feed lists (its newest 50 notices), kept for it; the court's others go with their pages.
-        let feedPlaces = Set(SiteFeeds.newestPlaces(of: m))
+        let feedPlaces = SiteFeeds.newestPlaces(of: m), listedByFeed = Set(feedPlaces)
         var noticeBodies: [String: String] = [:]
         // Each notice page's path as the plan has it, by the notice's place in the court's list: made
         // again here, a second copy of each (10,000 at 10,000 notices) was kept as the key of both
@@ -67,7 +67,7 @@ extension SiteRenderer {
                 continue
             }
             let html = body.render(notice, variables: variables, bag: &bag)
-            if feedPlaces.contains(n) { noticeBodies[path] = html }
+            if listedByFeed.contains(n) { noticeBodies[path] = html }
             let entry = archived ? nil : search.add(file: file, title: notice.title, path: path, summary: notice.summary ?? "", html: html)
             let output = OutputFile(path: file, bytes: noticePages.render(notice, html: html, archived: archived))
             if let input {
@@ -121,7 +121,7 @@ extension SiteRenderer {
             cacheEntries[feedPath] = kept
         } else {
             made(SiteFeeds.atom(title: "\(c.name): NextGen CM/ECF notices", selfPath: feedPath, site: site, linker: linker,
-                                    notices: SiteFeeds.newest(of: m), renderBody: { _, notice in
+                                    notices: feedPlaces.map { (c, m.notices[$0]) }, renderBody: { _, notice in
                                         // A page reused from the cache was not rendered; its body is cheap to make again.
                                         if let html = noticeBodies[notice.sitePath] { return html }
                                         var ignored = DiagnosticBag()

@@ -8,12 +8,6 @@ enum SiteFeeds {
         newestFirst(notices.map { ($0.1.date, $0.1.court, $0.1.slug) }, limit: limit).map { notices[$0] }
     }
 
-    /// A court's feed's notices: its newest current ones, found by position (copying each notice
-    /// out of the court's list showed in a rebuild's profile, which works this out for every court).
-    static func newest(of m: SiteModel.CourtModel) -> [(Court, Notice)] {
-        newestPlaces(of: m).map { (m.court, m.notices[$0]) }
-    }
-
     /// The places in `m.notices` of the court's feed's notices, newest first. A court's notices
     /// already come newest first (`ContentLoader.newestFirst`), and then the feed's are its first
     /// current ones: only checked, not sorted again (sorting them for each court, as a rebuild works

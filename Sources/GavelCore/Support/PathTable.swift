@@ -4,9 +4,10 @@ import Foundation
 /// bytes with SipHash, seeded per process: about 330 instructions for a path of the site
 /// (`courts/c0050/notices/n0100/index.html`), and a one-notice rebuild at 10,000 notices hashed
 /// 211,000 paths. This hash takes the bytes eight at a time (about 80 instructions for such a path);
-/// the table's per-process seed is mixed in afterwards, so the order of a table's keys still differs
-/// from one run to the next, as Dictionary's does, and nothing can come to lean on it. The hash is
-/// not kept with the key: kept, it made the tables of a rebuild 1.3 MB larger.
+/// a set's per-process seed is mixed in afterwards (`PathSet`), so the order of its paths still
+/// differs from one run to the next, as a Set's does; a `PathTable` keeps the order its paths were put
+/// in. Nothing may lean on either order. The hash is not kept with the key: kept, it made the tables of
+/// a rebuild 1.3 MB larger.
 ///
 /// It is not a keyed hash: content crafted to make paths collide would slow a build down, not change
 /// what it makes (keys are still compared whole). Paths come from the court's own folder.

@@ -98,7 +98,6 @@ import Testing
             court.notices = list
             let places = SiteFeeds.newestPlaces(of: court)
             #expect(places.map { "\(court.notices[$0].court)/\(court.notices[$0].slug)" } == reference(court))
-            #expect(SiteFeeds.newest(of: court).map { "\($0.1.court)/\($0.1.slug)" } == reference(court))
         }
     }
 }
